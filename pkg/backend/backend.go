@@ -1,0 +1,121 @@
+// Package backend defines what the lifecycle needs from a cloud: the Backend
+// interface, the domain types it speaks, and the error kinds every backend
+// reports. It knows nothing about HTTP, files or cobra.
+package backend
+
+import (
+	"context"
+	"time"
+)
+
+// Backend is the cloud as the lifecycle sees it. Implementations: the real
+// Alibaba Cloud (package aliyun) and the offline simulator (package simulated).
+// Every method is one API call, so call counts stay predictable.
+type Backend interface {
+	// DescribeCluster returns one cluster (CS DescribeClusterDetail).
+	DescribeCluster(ctx context.Context, clusterID string) (*Cluster, error)
+	// ListClusters returns the clusters of a region, or of every region when
+	// region is empty, page by page (CS DescribeClustersV1).
+	ListClusters(ctx context.Context, region string) ([]Cluster, error)
+	// DescribeEIPs returns the EIPs of a region matching the query (VPC DescribeEipAddresses).
+	DescribeEIPs(ctx context.Context, region string, q EIPQuery) ([]EIP, error)
+	// AllocateEIP allocates a pay-as-you-go EIP (VPC AllocateEipAddress).
+	AllocateEIP(ctx context.Context, region string, spec AllocateSpec) (*EIP, error)
+	// ReleaseEIP releases an Available pay-as-you-go EIP (VPC ReleaseEipAddress).
+	ReleaseEIP(ctx context.Context, region, allocationID string) error
+	// ModifyAPIServerEIP binds (eipID set) or unbinds (eipID empty) the API
+	// server's EIP (CS ModifyCluster) and returns the task that carries it out.
+	ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (taskID string, err error)
+	// DescribeTask returns a task (CS DescribeTaskInfo).
+	DescribeTask(ctx context.Context, taskID string) (*Task, error)
+}
+
+// Cluster is what the lifecycle needs of an ACK cluster.
+type Cluster struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	RegionID         string `json:"regionId"`
+	ClusterType      string `json:"clusterType"`
+	Profile          string `json:"profile"`
+	ClusterSpec      string `json:"clusterSpec"`
+	State            string `json:"state"`
+	VPCID            string `json:"-"`
+	IntranetEndpoint string `json:"-"`
+	PublicEndpoint   string `json:"-"`
+}
+
+// Cluster states the lifecycle cares about.
+const (
+	StateRunning  = "running"
+	StateUpdating = "updating"
+)
+
+// EIP is an elastic IP address.
+type EIP struct {
+	AllocationID       string `json:"allocationId"`
+	IPAddress          string `json:"ipAddress"`
+	RegionID           string `json:"-"`
+	Status             string `json:"status"`
+	InstanceID         string `json:"-"`
+	InstanceType       string `json:"-"`
+	Bandwidth          string `json:"bandwidth"`
+	InternetChargeType string `json:"internetChargeType"`
+	ChargeType         string `json:"-"`
+	Name               string `json:"-"`
+}
+
+// EIP statuses.
+const (
+	EIPAvailable     = "Available"
+	EIPAssociating   = "Associating"
+	EIPInUse         = "InUse"
+	EIPUnassociating = "Unassociating"
+	EIPReleasing     = "Releasing"
+)
+
+// EIPQuery filters DescribeEIPs. Empty fields do not filter.
+type EIPQuery struct {
+	AllocationIDs []string
+	IPAddresses   []string
+}
+
+// AllocateSpec describes an EIP to allocate.
+type AllocateSpec struct {
+	Bandwidth          int
+	InternetChargeType string
+	ISP                string
+	Name               string
+	Description        string
+	// ClientToken makes the allocation idempotent: a retry with the same token
+	// returns the same EIP instead of allocating a second one.
+	ClientToken string
+}
+
+// Task is an asynchronous cluster operation.
+type Task struct {
+	ID        string
+	ClusterID string
+	State     string
+	Stage     string
+	ErrorCode string
+	ErrorMsg  string
+	Created   time.Time
+	Updated   time.Time
+}
+
+// Task states. The CS docs spell failure both "fail" and "failed".
+const (
+	TaskRunning = "running"
+	TaskSuccess = "success"
+)
+
+// TaskDone reports whether a task state is final, and whether it succeeded.
+func TaskDone(state string) (done, ok bool) {
+	switch state {
+	case TaskSuccess:
+		return true, true
+	case "fail", "failed", "timeout", "canceled", "cancelled":
+		return true, false
+	}
+	return false, false
+}

@@ -1,0 +1,126 @@
+package backend
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error by what the user can do about it. The command
+// layer maps each kind to one exit code (pkg/cmd/exit.go); nothing else does.
+type Kind int
+
+const (
+	KindInternal    Kind = iota // unexpected, or a cloud error with no better kind
+	KindInvalid                 // bad usage or input
+	KindUnsupported             // not supported for this cluster
+	KindConflict                // busy, EIP in use, wrong current state
+	KindNotFound                // context, cluster, EIP
+	KindTimeout                 // timed out waiting; the operation continues
+	KindRefused                 // refused by the lockout guard
+	KindInterrupted             // interrupted by the user
+	KindThrottled               // the cloud asked us to slow down (retryable)
+	KindUnavailable             // the cloud failed on its side, 5xx (retryable)
+	KindForbidden               // permission denied
+)
+
+func (k Kind) String() string {
+	return [...]string{"internal", "invalid", "unsupported", "conflict", "not found",
+		"timeout", "refused", "interrupted", "throttled", "unavailable", "forbidden"}[k]
+}
+
+// Error is an error of a known kind, optionally carrying what the cloud said.
+type Error struct {
+	Kind       Kind
+	Msg        string
+	Code       string // the cloud's error code, if any
+	RequestID  string // the cloud's request ID, if any
+	HTTPStatus int
+	Hint       string // what to do about it
+	Err        error
+}
+
+func (e *Error) Error() string {
+	s := e.Msg
+	if s == "" && e.Err != nil {
+		s = e.Err.Error()
+	} else if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	if e.Code != "" || e.RequestID != "" {
+		s += " ("
+		if e.Code != "" {
+			s += "code " + e.Code
+		}
+		if e.RequestID != "" {
+			if e.Code != "" {
+				s += ", "
+			}
+			s += "request ID " + e.RequestID
+		}
+		s += ")"
+	}
+	if e.Hint != "" {
+		s += "\n" + e.Hint
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an Error of a kind.
+func Errorf(kind Kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// WithHint returns e with a hint saying what to do.
+func (e *Error) WithHint(format string, args ...any) *Error {
+	e.Hint = fmt.Sprintf(format, args...)
+	return e
+}
+
+// KindOf returns the kind of err, KindInternal when it has none.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// Retryable reports whether an error is worth retrying after a pause.
+func Retryable(err error) bool {
+	k := KindOf(err)
+	return k == KindThrottled || k == KindUnavailable
+}
+
+// KindForCloudCode classifies an error code and HTTP status of either Alibaba
+// Cloud API (CS or VPC) and of the simulator, which speaks the same codes.
+func KindForCloudCode(code string, status int) Kind {
+	switch code {
+	case "Throttling", "Throttling.User", "Throttling.Api", "QPS Limit Exceeded", "ServiceUnavailable",
+		"SystemBusy", "OperationConflict", "TaskConflict", "LastTokenProcessing":
+		if code == "ServiceUnavailable" || code == "SystemBusy" {
+			return KindUnavailable
+		}
+		return KindThrottled
+	case "ErrorClusterNotFound", "InvalidAllocationId.NotFound", "ErrorTaskNotFound", "InvalidRegionId.NotFound":
+		return KindNotFound
+	case "ErrorCheckAcl", "Forbidden.RAM", "Forbidden", "NoPermission", "Forbidden.RiskControl":
+		return KindForbidden
+	case "IncorrectEipStatus", "InvalidAssociation.Duplicated", "InvalidParameter.Mismatch", "ErrorClusterState", "IncorrectStatus":
+		return KindConflict
+	case "MissingParameter", "InvalidParameter", "InvalidParameter.Bandwidth", "InvalidInternetChargeType", "InvalidParameter.ISP":
+		return KindInvalid
+	}
+	switch {
+	case status == 429:
+		return KindThrottled
+	case status >= 500:
+		return KindUnavailable
+	case status == 403:
+		return KindForbidden
+	case status == 404:
+		return KindNotFound
+	}
+	return KindInternal
+}

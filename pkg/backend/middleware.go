@@ -1,0 +1,124 @@
+package backend
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// Logf writes one debug line.
+type Logf func(format string, args ...any)
+
+// RetryPolicy is capped exponential backoff with jitter.
+type RetryPolicy struct {
+	Attempts int           // total attempts, at least 1
+	Initial  time.Duration // pause after the first failure
+	Max      time.Duration // cap on one pause
+}
+
+// DefaultRetry retries throttling and 5xx answers for about half a minute.
+var DefaultRetry = RetryPolicy{Attempts: 6, Initial: 200 * time.Millisecond, Max: 8 * time.Second}
+
+// Pause returns the pause before retry n (n from 1): Initial*2^(n-1), capped,
+// then scaled by a random factor in [0.5, 1.0] ("equal jitter") so that many
+// clients throttled together do not retry together.
+func (p RetryPolicy) Pause(n int) time.Duration {
+	d := p.Initial << (n - 1)
+	if d > p.Max || d <= 0 {
+		d = p.Max
+	}
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+}
+
+// Do runs call until it succeeds, fails with a non-retryable error, runs out of
+// attempts, or ctx ends.
+func (p RetryPolicy) Do(ctx context.Context, name string, log Logf, call func() error) error {
+	for n := 1; ; n++ {
+		err := call()
+		if err == nil || !Retryable(err) || n >= p.Attempts {
+			return err
+		}
+		pause := p.Pause(n)
+		if log != nil {
+			log("%s: %v; retrying in %s (attempt %d of %d)", name, firstLine(err), pause.Round(time.Millisecond), n+1, p.Attempts)
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+func firstLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// Wrap returns b with every call retried by policy and, when log is set,
+// logged with its arguments, duration and outcome. Backends log request IDs
+// themselves; nothing here sees credentials.
+func Wrap(b Backend, policy RetryPolicy, log Logf) Backend {
+	return &wrapped{b: b, p: policy, log: log}
+}
+
+type wrapped struct {
+	b   Backend
+	p   RetryPolicy
+	log Logf
+}
+
+func run[T any](w *wrapped, ctx context.Context, name string, call func() (T, error)) (T, error) {
+	var out T
+	err := w.p.Do(ctx, name, w.log, func() error {
+		start := time.Now()
+		v, err := call()
+		if w.log != nil {
+			if err != nil {
+				w.log("%s: %s: %v", name, time.Since(start).Round(time.Millisecond), firstLine(err))
+			} else {
+				w.log("%s: %s: ok", name, time.Since(start).Round(time.Millisecond))
+			}
+		}
+		out = v
+		return err
+	})
+	return out, err
+}
+
+func (w *wrapped) DescribeCluster(ctx context.Context, id string) (*Cluster, error) {
+	return run(w, ctx, "DescribeClusterDetail "+id, func() (*Cluster, error) { return w.b.DescribeCluster(ctx, id) })
+}
+
+func (w *wrapped) ListClusters(ctx context.Context, region string) ([]Cluster, error) {
+	return run(w, ctx, fmt.Sprintf("DescribeClustersV1 region=%q", region), func() ([]Cluster, error) { return w.b.ListClusters(ctx, region) })
+}
+
+func (w *wrapped) DescribeEIPs(ctx context.Context, region string, q EIPQuery) ([]EIP, error) {
+	name := fmt.Sprintf("DescribeEipAddresses %s ids=%v ips=%v", region, q.AllocationIDs, q.IPAddresses)
+	return run(w, ctx, name, func() ([]EIP, error) { return w.b.DescribeEIPs(ctx, region, q) })
+}
+
+func (w *wrapped) AllocateEIP(ctx context.Context, region string, s AllocateSpec) (*EIP, error) {
+	name := fmt.Sprintf("AllocateEipAddress %s bandwidth=%d charge=%s isp=%s", region, s.Bandwidth, s.InternetChargeType, s.ISP)
+	return run(w, ctx, name, func() (*EIP, error) { return w.b.AllocateEIP(ctx, region, s) })
+}
+
+func (w *wrapped) ReleaseEIP(ctx context.Context, region, id string) error {
+	_, err := run(w, ctx, "ReleaseEipAddress "+id, func() (struct{}, error) { return struct{}{}, w.b.ReleaseEIP(ctx, region, id) })
+	return err
+}
+
+func (w *wrapped) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (string, error) {
+	name := fmt.Sprintf("ModifyCluster %s api_server_eip=%t api_server_eip_id=%q", clusterID, eipID != "", eipID)
+	return run(w, ctx, name, func() (string, error) { return w.b.ModifyAPIServerEIP(ctx, clusterID, eipID) })
+}
+
+func (w *wrapped) DescribeTask(ctx context.Context, id string) (*Task, error) {
+	return run(w, ctx, "DescribeTaskInfo "+id, func() (*Task, error) { return w.b.DescribeTask(ctx, id) })
+}

@@ -1,0 +1,133 @@
+// Package simulated is the Backend over the offline simulator engine,
+// in-process: the same rules and call counts as the simulator's HTTP front.
+package simulated
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+// Backend runs every call against the state file of an engine.
+type Backend struct{ Engine *simulator.Engine }
+
+// New returns a backend over the state file at path.
+func New(path string) *Backend { return &Backend{Engine: simulator.New(path)} }
+
+var _ backend.Backend = (*Backend)(nil)
+
+// convert turns engine errors into backend errors of the right kind.
+func convert(err error) error {
+	if err == nil {
+		return nil
+	}
+	var apiErr *simulator.APIError
+	if errors.As(err, &apiErr) {
+		kind := backend.KindForCloudCode(apiErr.Code, apiErr.HTTPStatus)
+		if apiErr.Code == "ErrorNotSupported" {
+			kind = backend.KindUnsupported
+		}
+		return &backend.Error{Kind: kind, Msg: apiErr.Action + ": " + apiErr.Message, Code: apiErr.Code,
+			RequestID: apiErr.RequestID, HTTPStatus: apiErr.HTTPStatus}
+	}
+	var stErr *simulator.StateError
+	if errors.As(err, &stErr) {
+		return &backend.Error{Kind: backend.KindInvalid, Msg: stErr.Error()}
+	}
+	return err
+}
+
+func cluster(v simulator.ClusterView) *backend.Cluster {
+	return &backend.Cluster{ID: v.ID, Name: v.Name, RegionID: v.RegionID, ClusterType: v.ClusterType,
+		Profile: v.Profile, ClusterSpec: v.ClusterSpec, State: v.State, VPCID: v.VPCID,
+		IntranetEndpoint: v.IntranetEndpoint, PublicEndpoint: v.PublicEndpoint}
+}
+
+func eip(e simulator.EIP) backend.EIP {
+	return backend.EIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID,
+		Status: e.Status, InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
+		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name}
+}
+
+func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
+	v, err := b.Engine.DescribeClusterDetail(id)
+	if err != nil {
+		return nil, convert(err)
+	}
+	return cluster(v), nil
+}
+
+func (b *Backend) ListClusters(ctx context.Context, region string) ([]backend.Cluster, error) {
+	var out []backend.Cluster
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		views, total, err := b.Engine.DescribeClustersV1(region, "", page, 100)
+		if err != nil {
+			return nil, convert(err)
+		}
+		for _, v := range views {
+			out = append(out, *cluster(v))
+		}
+		if len(views) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}
+
+func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIPQuery) ([]backend.EIP, error) {
+	var out []backend.EIP
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		list, total, err := b.Engine.DescribeEipAddresses(region,
+			simulator.EIPFilter{AllocationIDs: q.AllocationIDs, IPAddresses: q.IPAddresses}, page, 100)
+		if err != nil {
+			return nil, convert(err)
+		}
+		for _, e := range list {
+			out = append(out, eip(e))
+		}
+		if len(list) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}
+
+func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.AllocateSpec) (*backend.EIP, error) {
+	e, err := b.Engine.AllocateEipAddress(simulator.AllocateRequest{RegionID: region,
+		Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType, ISP: s.ISP,
+		Name: s.Name, ClientToken: s.ClientToken})
+	if err != nil {
+		return nil, convert(err)
+	}
+	out := eip(e)
+	return &out, nil
+}
+
+func (b *Backend) ReleaseEIP(ctx context.Context, region, id string) error {
+	return convert(b.Engine.ReleaseEipAddress(region, id))
+}
+
+func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (string, error) {
+	id, err := b.Engine.ModifyCluster(simulator.ModifyClusterRequest{ClusterID: clusterID,
+		APIServerEIP: eipID != "", APIServerEIPID: eipID})
+	return id, convert(err)
+}
+
+func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, error) {
+	t, err := b.Engine.DescribeTaskInfo(id)
+	if err != nil {
+		return nil, convert(err)
+	}
+	out := &backend.Task{ID: t.ID, ClusterID: t.ClusterID, State: t.State, Created: t.Created, Updated: t.Updated}
+	if t.Error != nil {
+		out.ErrorCode, out.ErrorMsg = t.Error.Code, t.Error.Message
+	}
+	return out, nil
+}

@@ -1,0 +1,247 @@
+package cmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/expose"
+)
+
+type mutateKind struct {
+	action           expose.Action
+	short, long, use string
+	example          string
+}
+
+var (
+	mutateAssociate = mutateKind{
+		action: expose.Associate,
+		use:    "associate (--eip ID|IP | --allocate)",
+		short:  "Associate an EIP with the cluster's API server, giving it a public endpoint",
+		long: `Associate an elastic IP (EIP) with the API server of the cluster, so it can be
+reached over the Internet. Give an Available EIP of the cluster's region with
+--eip (allocation ID or address), or let --allocate create a pay-as-you-go EIP;
+if anything fails after the allocation, that EIP is released again.
+
+Only ACK standard, ACK Pro and ACK Serverless clusters can associate an EIP
+after creation. ACK rolls the API server out again: the command waits until the
+change is done (--wait=false to return at once) and prints the result.
+Associating the EIP that is already associated does nothing and succeeds.`,
+		example: `  # Associate an existing EIP, by allocation ID or by address
+  kubectl ack-expose associate --eip eip-bp1abcdefghijklmnopqr
+  kubectl ack-expose associate --eip 47.96.1.10
+
+  # Allocate a new 10 Mbps EIP billed by traffic and associate it
+  kubectl ack-expose associate --allocate --bandwidth 10 --internet-charge-type PayByTraffic
+
+  # See what would happen, without changing anything
+  kubectl ack-expose associate --eip 47.96.1.10 --dry-run`,
+	}
+	mutateChange = mutateKind{
+		action: expose.Change,
+		use:    "change (--eip ID|IP | --allocate)",
+		short:  "Replace the EIP associated with the cluster's API server",
+		long: `Replace the EIP associated with the API server of the cluster by another one
+(--eip) or a newly allocated one (--allocate). The public endpoint's address
+changes: contexts that use the old address stop working, so if the context in
+use reaches the cluster through it, the command asks first (or needs --yes).
+--release releases the old EIP once it is free.
+
+Changing to the EIP that is already associated does nothing and succeeds.`,
+		example: `  # Move the API server to another EIP
+  kubectl ack-expose change --eip eip-bp1abcdefghijklmnopqr
+
+  # Move it to a new EIP and release the old one
+  kubectl ack-expose change --allocate --release --yes`,
+	}
+	mutateDisassociate = mutateKind{
+		action: expose.Disassociate,
+		use:    "disassociate",
+		short:  "Remove public access: disassociate the EIP from the cluster's API server",
+		long: `Disassociate the EIP from the API server of the cluster: the public endpoint
+goes away and the cluster is reachable only from inside its VPC. If the context
+in use reaches the cluster through the public endpoint, the command asks first
+(or needs --yes), and says how to reach the cluster afterwards.
+--release also releases the EIP once it is free (pay-as-you-go EIPs only).
+
+Disassociating when no EIP is associated does nothing and succeeds.`,
+		example: `  # Remove public access, keeping the EIP
+  kubectl ack-expose disassociate
+
+  # Remove public access and release the EIP, without a prompt
+  kubectl ack-expose disassociate --release --yes`,
+	}
+)
+
+type mutateOptions struct {
+	*clusterOptions
+	kind mutateKind
+
+	eip          string
+	allocate     bool
+	bandwidth    int
+	chargeType   string
+	isp          string
+	release      bool
+	dryRun       bool
+	wait         bool
+	timeout      time.Duration
+	yes          bool
+	request      expose.Request
+	confirmInput io.Reader
+}
+
+func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
+	o := &mutateOptions{clusterOptions: newClusterOptions(streams), kind: k}
+	c := &cobra.Command{
+		Use:     k.use,
+		Short:   k.short,
+		Long:    k.long,
+		Example: k.example,
+		Args:    cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := o.validate(c); err != nil {
+				return err
+			}
+			if err := o.complete(c.Context()); err != nil {
+				return err
+			}
+			return o.run(c)
+		},
+	}
+	o.addFlags(c)
+	f := c.Flags()
+	if k.action != expose.Disassociate {
+		f.StringVar(&o.eip, "eip", "", "EIP to associate: its allocation ID (eip-...) or its IP address")
+		f.BoolVar(&o.allocate, "allocate", false, "Allocate a new pay-as-you-go EIP in the cluster's region and associate it")
+		f.IntVar(&o.bandwidth, "bandwidth", 5, "With --allocate: peak bandwidth in Mbps (1-200 for PayByTraffic, 1-500 for PayByBandwidth)")
+		f.StringVar(&o.chargeType, "internet-charge-type", "PayByTraffic", "With --allocate: PayByTraffic or PayByBandwidth")
+		f.StringVar(&o.isp, "isp", "BGP", "With --allocate: line type, BGP or BGP_PRO")
+		_ = c.RegisterFlagCompletionFunc("internet-charge-type", cobra.FixedCompletions([]string{"PayByTraffic", "PayByBandwidth"}, cobra.ShellCompDirectiveNoFileComp))
+		_ = c.RegisterFlagCompletionFunc("isp", cobra.FixedCompletions([]string{"BGP", "BGP_PRO"}, cobra.ShellCompDirectiveNoFileComp))
+	}
+	if k.action != expose.Associate {
+		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
+	}
+	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would happen; make no change")
+	f.BoolVar(&o.wait, "wait", true, "Wait until the change is done; --wait=false returns once the cloud accepted it")
+	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long to wait before giving up (the operation continues; exit 6)")
+	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
+	return c
+}
+
+func (o *mutateOptions) validate(c *cobra.Command) error {
+	if err := o.clusterOptions.validate(); err != nil {
+		return err
+	}
+	r := expose.Request{Action: o.kind.action, Release: o.release}
+	if o.kind.action != expose.Disassociate {
+		switch {
+		case o.eip != "" && o.allocate:
+			return usageError("--eip and --allocate cannot be used together: give an EIP, or allocate a new one")
+		case o.eip == "" && !o.allocate:
+			return usageError("%s needs --eip ID|IP (an existing EIP) or --allocate (a new one)", o.kind.action)
+		case o.eip != "":
+			ref, err := expose.ParseEIPRef(o.eip)
+			if err != nil {
+				return err
+			}
+			r.EIP = &ref
+			for _, name := range []string{"bandwidth", "internet-charge-type", "isp"} {
+				if c.Flags().Changed(name) {
+					return usageError("--%s applies only to --allocate", name)
+				}
+			}
+		default:
+			spec, err := allocateSpec(o.bandwidth, o.chargeType, o.isp)
+			if err != nil {
+				return err
+			}
+			r.Allocate = spec
+		}
+	}
+	if o.timeout <= 0 {
+		return usageError("--timeout must be positive, as in --timeout 10m; got %s", o.timeout)
+	}
+	if o.release && !o.wait && !o.dryRun {
+		return usageError("--release must wait for the EIP to be free: drop --wait=false, or release the EIP later")
+	}
+	o.request = r
+	return nil
+}
+
+// allocateSpec checks the --allocate flags against the VPC API's limits.
+func allocateSpec(bandwidth int, chargeType, isp string) (*backend.AllocateSpec, error) {
+	switch strings.ToLower(chargeType) {
+	case "paybytraffic":
+		chargeType = "PayByTraffic"
+	case "paybybandwidth":
+		chargeType = "PayByBandwidth"
+	default:
+		return nil, usageError("invalid --internet-charge-type %q: use PayByTraffic (billed per GB) or PayByBandwidth (billed per Mbps)", chargeType)
+	}
+	limit := 200
+	if chargeType == "PayByBandwidth" {
+		limit = 500
+	}
+	if bandwidth < 1 || bandwidth > limit {
+		return nil, usageError("invalid --bandwidth %d: a %s EIP takes 1 to %d Mbps", bandwidth, chargeType, limit)
+	}
+	switch strings.ToUpper(isp) {
+	case "BGP", "BGP_PRO":
+		isp = strings.ToUpper(isp)
+	default:
+		return nil, usageError("invalid --isp %q: use BGP (multi-line) or BGP_PRO (premium)", isp)
+	}
+	return &backend.AllocateSpec{Bandwidth: bandwidth, InternetChargeType: chargeType, ISP: isp}, nil
+}
+
+func (o *mutateOptions) run(c *cobra.Command) error {
+	ctx := c.Context()
+	svc := o.service()
+	prog := svc.Progress.(*progress)
+	defer prog.Done()
+	plan, err := svc.Plan(ctx, o.target, o.request)
+	if err != nil {
+		return err
+	}
+	if o.dryRun && plan.Lockout != "" {
+		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
+	}
+	x, err := svc.Apply(ctx, plan, expose.ApplyOptions{
+		DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout, Confirm: o.confirm,
+	})
+	prog.Done()
+	if err != nil {
+		return err
+	}
+	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
+}
+
+// confirm accepts the lockout with --yes, or asks on an interactive terminal.
+func (o *mutateOptions) confirm(lockout string) bool {
+	if o.yes {
+		return true
+	}
+	in := o.confirmInput
+	if in == nil {
+		f, ok := o.streams.In.(*os.File)
+		if !ok || !term.IsTerminal(int(f.Fd())) {
+			return false
+		}
+		in = f
+	}
+	fmt.Fprintf(o.streams.ErrOut, "Warning: %s.\nProceed? [y/N]: ", lockout)
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes"
+}

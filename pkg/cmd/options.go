@@ -1,0 +1,168 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
+	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
+)
+
+// Environment variables (contract: README "Environment").
+const (
+	EnvBackend        = "ACK_EXPOSE_BACKEND"
+	EnvSimulatorState = "ACK_EXPOSE_SIMULATOR_STATE"
+)
+
+// clusterOptions are the flags of every command that acts on a cluster.
+type clusterOptions struct {
+	streams   genericiooptions.IOStreams
+	source    *kubeconfig.Source
+	clusterID string
+	region    string
+	backend   string
+	simState  string
+	output    string
+	verbosity int
+
+	printer printers.ResourcePrinter
+	be      backend.Backend
+	target  expose.Target
+}
+
+func newClusterOptions(streams genericiooptions.IOStreams) *clusterOptions {
+	return &clusterOptions{streams: streams, source: kubeconfig.NewSource()}
+}
+
+func (o *clusterOptions) addFlags(c *cobra.Command) {
+	f := c.Flags()
+	f.StringVar(&o.source.Rules.ExplicitPath, "kubeconfig", "", "Path to the kubeconfig file to use")
+	clientcmd.BindOverrideFlags(o.source.Overrides, f, clientcmd.RecommendedConfigOverrideFlags(""))
+	f.StringVar(&o.clusterID, "cluster-id", "", "ACK cluster ID (c + 32 hex); skips resolving the cluster from the kubeconfig context")
+	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
+	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
+	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
+	f.StringVarP(&o.output, "output", "o", "table", "Output format: table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE")
+	f.IntVarP(&o.verbosity, "v", "v", 0, "Debug log level on stderr: 1 logs each API call with its duration; secrets are never logged")
+	_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return outputFormats, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	})
+	_ = c.RegisterFlagCompletionFunc("backend", cobra.FixedCompletions([]string{"aliyun", "simulator"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("context", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := o.source.Load()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		var names []string
+		for n := range cfg.Contexts {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+// validate checks the flags alone, before any I/O.
+func (o *clusterOptions) validate() error {
+	p, err := newPrinter(o.output)
+	if err != nil {
+		return err
+	}
+	o.printer = p
+	if o.clusterID != "" {
+		if err := expose.ValidClusterID(o.clusterID); err != nil {
+			return err
+		}
+	}
+	if o.verbosity < 0 {
+		return usageError("-v must be 0 or more, got %d", o.verbosity)
+	}
+	return nil
+}
+
+// complete builds the backend and resolves the cluster.
+func (o *clusterOptions) complete(ctx context.Context) error {
+	be, err := o.newBackend()
+	if err != nil {
+		return err
+	}
+	o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
+	kc, err := o.source.Current()
+	if err != nil {
+		return err
+	}
+	o.target, err = expose.Resolve(ctx, o.be, o.clusterID, kc)
+	if err != nil {
+		return err
+	}
+	if log := o.logf(); log != nil {
+		log("cluster %s (from %s), context %q, server %q", o.target.ClusterID, o.target.How, o.target.Context, o.target.Server)
+	}
+	return nil
+}
+
+func (o *clusterOptions) logf() backend.Logf {
+	if o.verbosity < 1 {
+		return nil
+	}
+	w := o.streams.ErrOut
+	return func(format string, args ...any) { fmt.Fprintf(w, "debug: "+format+"\n", args...) }
+}
+
+func (o *clusterOptions) backendName() string {
+	name := o.backend
+	if name == "" {
+		name = os.Getenv(EnvBackend)
+	}
+	if name == "" {
+		name = "aliyun"
+	}
+	return name
+}
+
+func (o *clusterOptions) newBackend() (backend.Backend, error) {
+	switch name := o.backendName(); name {
+	case "simulator":
+		path, err := simulatorStatePath(o.simState)
+		if err != nil {
+			return nil, err
+		}
+		return simulated.New(path), nil
+	case "aliyun":
+		return newAliyunBackend(o)
+	default:
+		return nil, usageError("unknown backend %q (from --backend or %s): use aliyun or simulator", name, EnvBackend)
+	}
+}
+
+// simulatorStatePath is the flag, else ACK_EXPOSE_SIMULATOR_STATE, else ~/.ack-expose/simulator.json.
+func simulatorStatePath(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if p := os.Getenv(EnvSimulatorState); p != "" {
+		return p, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", usageError("cannot find the home directory for the simulator state (%v); pass --simulator-state FILE", err)
+	}
+	return filepath.Join(home, ".ack-expose", "simulator.json"), nil
+}
+
+func (o *clusterOptions) service() *expose.Service {
+	return &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll}
+}
+
+func joinLines(lines []string) string { return strings.Join(lines, "\n") }

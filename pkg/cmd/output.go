@@ -1,0 +1,148 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/printers"
+
+	"github.com/ack-expose/ack-expose/pkg/expose"
+)
+
+// outputFormats lists the -o values, for help and completion.
+var outputFormats = []string{"table", "json", "yaml", "jsonpath=", "go-template="}
+
+// newPrinter returns the printer for -o, or nil for the table. Templates are
+// parsed here, so a bad one is a usage error before anything happens.
+func newPrinter(output string) (printers.ResourcePrinter, error) {
+	format, arg, _ := strings.Cut(output, "=")
+	switch format {
+	case "", "table", "wide":
+		return nil, nil
+	case "json":
+		return &printers.JSONPrinter{}, nil
+	case "yaml":
+		return &printers.YAMLPrinter{}, nil
+	case "jsonpath", "go-template":
+		if arg == "" {
+			return nil, usageError("-o %s needs a template, as in -o %s=%s", format, format, map[string]string{"jsonpath": "'{.publicEndpoint}'", "go-template": "'{{.publicEndpoint}}'"}[format])
+		}
+		if format == "jsonpath" {
+			p, err := printers.NewJSONPathPrinter(arg)
+			if err != nil {
+				return nil, usageError("bad -o jsonpath template %q: %v", arg, err)
+			}
+			p.AllowMissingKeys(false)
+			return p, nil
+		}
+		p, err := printers.NewGoTemplatePrinter([]byte(arg))
+		if err != nil {
+			return nil, usageError("bad -o go-template %q: %v", arg, err)
+		}
+		return p, nil
+	}
+	return nil, usageError("unknown output format %q: use one of table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE", output)
+}
+
+// printObject prints obj with p, or the table when p is nil.
+func printObject(w io.Writer, p printers.ResourcePrinter, obj runtime.Object, table func(io.Writer) error) error {
+	if p == nil {
+		return table(w)
+	}
+	if err := p.PrintObj(obj, w); err != nil {
+		return usageError("printing the result: %v", err)
+	}
+	if _, ok := p.(*printers.JSONPathPrinter); ok {
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+// kindName is a cluster kind in the words of the ACK console.
+func kindName(c expose.ClusterInfo) string {
+	switch {
+	case c.ClusterType == "Ask" || (c.ClusterType == "ManagedKubernetes" && c.Profile == "Serverless"):
+		return "ACK Serverless"
+	case c.ClusterType == "ManagedKubernetes" && c.Profile == "Edge":
+		return "ACK Edge"
+	case c.ClusterType == "ManagedKubernetes" && c.Profile == "Lingjun":
+		return "ACK Lingjun"
+	case c.ClusterType == "ManagedKubernetes" && strings.HasPrefix(c.ClusterSpec, "ack.pro."):
+		return "ACK Pro"
+	case c.ClusterType == "ManagedKubernetes":
+		return "ACK standard"
+	case c.ClusterType == "Kubernetes":
+		return "ACK dedicated"
+	case c.ClusterType == "ExternalKubernetes":
+		return "registered"
+	}
+	return c.ClusterType
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// exposureTable prints one exposure as aligned key/value lines.
+func exposureTable(w io.Writer, x *expose.Exposure) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	c := x.Cluster
+	fmt.Fprintf(tw, "CLUSTER:\t%s (%s)\n", c.Name, c.ID)
+	if c.Context != "" {
+		fmt.Fprintf(tw, "CONTEXT:\t%s\n", c.Context)
+	}
+	spec := strings.Trim(strings.Join([]string{c.ClusterType, c.Profile, c.ClusterSpec}, "/"), "/")
+	fmt.Fprintf(tw, "KIND:\t%s (%s)\n", kindName(c), spec)
+	fmt.Fprintf(tw, "REGION:\t%s\n", c.RegionID)
+	fmt.Fprintf(tw, "STATE:\t%s\n", c.State)
+	fmt.Fprintf(tw, "INTRANET ENDPOINT:\t%s\n", dash(x.IntranetEndpoint))
+	fmt.Fprintf(tw, "PUBLIC ENDPOINT:\t%s\n", dash(x.PublicEndpoint))
+	if x.EIP != nil {
+		fmt.Fprintf(tw, "EIP:\t%s (%s, %s, %s Mbps, %s)\n", x.EIP.AllocationID, x.EIP.IPAddress, x.EIP.Status, x.EIP.Bandwidth, x.EIP.InternetChargeType)
+	} else if x.PublicEndpoint != "" {
+		fmt.Fprintf(tw, "EIP:\tnot found in %s\n", c.RegionID)
+	} else {
+		fmt.Fprintf(tw, "EIP:\t-\n")
+	}
+	switch {
+	case !x.Supported:
+		fmt.Fprintf(tw, "CAN CHANGE EIP:\tno: %s\n", x.Reason)
+	case x.Reason != "":
+		fmt.Fprintf(tw, "CAN CHANGE EIP:\tnot now: %s\n", x.Reason)
+	default:
+		fmt.Fprintf(tw, "CAN CHANGE EIP:\tyes\n")
+	}
+	return tw.Flush()
+}
+
+// operationTable prints what a mutating command did, then the exposure.
+func operationTable(w io.Writer, x *expose.Exposure) error {
+	op := x.Operation
+	switch {
+	case op.DryRun && op.Changed == false && len(op.Steps) > 0 && strings.HasPrefix(op.Steps[0], "nothing to do"):
+		fmt.Fprintf(w, "%s\n", op.Steps[0])
+	case op.DryRun:
+		fmt.Fprintln(w, "Dry run: nothing was changed. The plan:")
+		for i, s := range op.Steps {
+			fmt.Fprintf(w, "  %d. %s\n", i+1, s)
+		}
+	case !op.Changed:
+		for _, s := range op.Steps {
+			fmt.Fprintln(w, s)
+		}
+	default:
+		fmt.Fprintf(w, "Done: %s", op.Action)
+		if op.TaskID != "" {
+			fmt.Fprintf(w, " (task %s)", op.TaskID)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+	return exposureTable(w, x)
+}

@@ -1,0 +1,123 @@
+// Package cmd is the command layer of kubectl ack-expose: cobra commands whose
+// options structs Complete, Validate and Run. It is the only package that
+// knows cobra, and ExitCode (exit.go) is the only place errors become exit codes.
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+// Set at build time with -ldflags "-X github.com/ack-expose/ack-expose/pkg/cmd.version=...".
+var (
+	version = "dev"
+	commit  = ""
+)
+
+// Execute runs the plugin with args and returns the process exit code.
+func Execute(streams genericiooptions.IOStreams, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// After the first signal, a second one kills at once, as users expect.
+		<-ctx.Done()
+		stop()
+	}()
+	root, started := NewRootCommand(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitCode(err)
+	if !*started && code == ExitError {
+		// cobra failed before any command ran: unknown command, bad flag, bad args.
+		code = ExitUsage
+	}
+	msg := strings.TrimRight(err.Error(), "\n")
+	fmt.Fprintf(streams.ErrOut, "error: %s\n", msg)
+	if code == ExitUsage && !*started {
+		fmt.Fprintf(streams.ErrOut, "See 'kubectl ack-expose --help' for usage.\n")
+	}
+	return code
+}
+
+// NewRootCommand builds the command tree. started reports whether a command
+// got past flag and argument parsing.
+func NewRootCommand(streams genericiooptions.IOStreams) (*cobra.Command, *bool) {
+	started := new(bool)
+	root := &cobra.Command{
+		Use:   "ack-expose",
+		Short: "Control public access to the API server of an Alibaba Cloud ACK cluster",
+		Long: `Control public access to the API server of an Alibaba Cloud ACK cluster.
+
+ACK serves the API server through an internal CLB; public access means an elastic
+IP (EIP) associated with it. ack-expose shows that exposure, and associates,
+changes or disassociates the EIP, for ACK standard, ACK Pro and ACK Serverless
+clusters, waiting until the change is done.
+
+The cluster is the one behind the current kubeconfig context (ACK contexts are
+named <account-uid>-<clusterId>), or --cluster-id.`,
+		Example: `  # See whether the current cluster is reachable from the Internet
+  kubectl ack-expose status
+
+  # Expose it through a new pay-as-you-go EIP, then add a public context
+  kubectl ack-expose associate --allocate
+
+  # Try everything offline first
+  kubectl ack-expose simulator init
+  export ACK_EXPOSE_BACKEND=simulator KUBECONFIG=~/.ack-expose/kubeconfig
+  kubectl ack-expose associate --eip 47.96.1.10`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ack-expose"},
+		PersistentPreRun: func(*cobra.Command, []string) {
+			*started = true
+		},
+		// Without a RunE, an unknown subcommand would print help and exit 0.
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
+	root.AddCommand(
+		newStatusCommand(streams),
+		newMutateCommand(streams, mutateAssociate),
+		newMutateCommand(streams, mutateChange),
+		newMutateCommand(streams, mutateDisassociate),
+		newSimulatorCommand(streams),
+		newVersionCommand(streams),
+	)
+	root.CompletionOptions.HiddenDefaultCmd = false
+	return root, started
+}
+
+func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the plugin version",
+		Example: "  kubectl ack-expose version",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(streams.Out, "kubectl-ack_expose %s\n", Version())
+			return nil
+		},
+	}
+}
+
+// Version is the build's version text.
+func Version() string {
+	if commit != "" {
+		return version + " (" + commit + ")"
+	}
+	return version
+}

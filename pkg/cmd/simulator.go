@@ -1,0 +1,219 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/renameio/v2"
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+func newSimulatorCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "simulator",
+		Short: "Offline simulator of ACK clusters and EIPs, for dry runs and tests",
+		Long: `The simulator models ACK clusters of every kind and EIPs in every state in one
+JSON file, and runs the same lifecycle as the real cloud against it: tasks
+take time, clusters are updating meanwhile, faults can be injected, and every
+API call is counted. Use it with --backend simulator (or ACK_EXPOSE_BACKEND=simulator).`,
+		Example: `  kubectl ack-expose simulator init
+  export ACK_EXPOSE_BACKEND=simulator KUBECONFIG=~/.ack-expose/kubeconfig
+  kubectl ack-expose status
+  kubectl ack-expose simulator show`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	c.AddCommand(newSimulatorInitCommand(streams), newSimulatorShowCommand(streams), newSimulatorServeCommand(streams))
+	return c
+}
+
+type simulatorInitOptions struct {
+	streams             genericiooptions.IOStreams
+	state, kubeconfig   string
+	force               bool
+	modifyCluster, eipT time.Duration
+	latency             time.Duration
+}
+
+func newSimulatorInitCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &simulatorInitOptions{streams: streams}
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "Write the demo world and an ACK-style kubeconfig for it",
+		Long: `Write the demo world: clusters of every kind (demo-basic: ACK standard without
+EIP; demo-pro: ACK Pro exposed through an EIP; demo-serverless; demo-dedicated;
+demo-registered; demo-edge; demo-busy: updating), Available EIPs in cn-hangzhou,
+one in use by an ECS instance and one in another region; and a kubeconfig with
+one ACK-style context (<account-uid>-<clusterId>) per cluster, demo-basic's current.
+
+Existing files are kept unless --force. The kubeconfig is written next to the
+state file unless --kubeconfig says otherwise; your own kubeconfig is never touched.`,
+		Example: `  kubectl ack-expose simulator init
+  kubectl ack-expose simulator init --state /tmp/sim.json --kubeconfig /tmp/sim.kubeconfig --force
+  kubectl ack-expose simulator init --modify-cluster-time 0s   # instant operations`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return o.run()
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.state, "state", "", "State file to write (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
+	f.StringVar(&o.kubeconfig, "kubeconfig", "", "Kubeconfig file to write (default: \"kubeconfig\" beside the state file)")
+	f.BoolVar(&o.force, "force", false, "Overwrite existing files")
+	f.DurationVar(&o.modifyCluster, "modify-cluster-time", 2*time.Second, "How long a ModifyCluster task runs")
+	f.DurationVar(&o.eipT, "eip-transition-time", time.Second, "How long an EIP takes to be released")
+	f.DurationVar(&o.latency, "api-latency", 0, "Delay added to every simulated API call")
+	return c
+}
+
+func (o *simulatorInitOptions) validate() error {
+	for name, d := range map[string]time.Duration{"--modify-cluster-time": o.modifyCluster, "--eip-transition-time": o.eipT, "--api-latency": o.latency} {
+		if d < 0 {
+			return usageError("%s must not be negative, got %s", name, d)
+		}
+	}
+	state, err := simulatorStatePath(o.state)
+	if err != nil {
+		return err
+	}
+	o.state = state
+	if o.kubeconfig == "" {
+		o.kubeconfig = filepath.Join(filepath.Dir(state), "kubeconfig")
+	}
+	return nil
+}
+
+func (o *simulatorInitOptions) run() error {
+	if !o.force {
+		for _, p := range []string{o.state, o.kubeconfig} {
+			if _, err := os.Stat(p); err == nil {
+				return usageError("%s already exists; pass --force to overwrite it", p)
+			}
+		}
+	}
+	world := simulator.DemoWorld()
+	world.Timing = simulator.Timing{ModifyCluster: simulator.Duration(o.modifyCluster),
+		EIPTransition: simulator.Duration(o.eipT), APILatency: simulator.Duration(o.latency)}
+	kc, err := simulator.DemoKubeconfig(world)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(o.kubeconfig), 0o700); err != nil {
+		return err
+	}
+	if err := simulator.New(o.state).Write(world, o.force); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return usageError("%s already exists; pass --force to overwrite it", o.state)
+		}
+		return err
+	}
+	if err := renameio.WriteFile(o.kubeconfig, kc, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.streams.Out, "Wrote the simulated world to %s\nWrote its kubeconfig to %s (current context: demo-basic)\n\n", o.state, o.kubeconfig)
+	fmt.Fprintf(o.streams.Out, "Use it:\n  export ACK_EXPOSE_BACKEND=simulator ACK_EXPOSE_SIMULATOR_STATE=%s KUBECONFIG=%s\n  kubectl ack-expose status\n", shellQuote(o.state), shellQuote(o.kubeconfig))
+	return nil
+}
+
+func shellQuote(s string) string {
+	if strings.ContainsAny(s, " \t'\"$`\\") {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+type simulatorShowOptions struct {
+	streams genericiooptions.IOStreams
+	state   string
+	output  string
+}
+
+func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &simulatorShowOptions{streams: streams}
+	c := &cobra.Command{
+		Use:   "show",
+		Short: "Print the simulated world: clusters, EIPs, tasks, faults and API call counts",
+		Example: `  kubectl ack-expose simulator show
+  kubectl ack-expose simulator show -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if o.output != "table" && o.output != "json" && o.output != "yaml" {
+				return usageError("unknown output format %q for simulator show: use table, json or yaml", o.output)
+			}
+			path, err := simulatorStatePath(o.state)
+			if err != nil {
+				return err
+			}
+			return simulator.New(path).View(func(s *simulator.State) error { return o.print(s) })
+		},
+	}
+	c.Flags().StringVar(&o.state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
+	c.Flags().StringVarP(&o.output, "output", "o", "table", "Output format: table, json or yaml")
+	return c
+}
+
+func (o *simulatorShowOptions) print(s *simulator.State) error {
+	w := o.streams.Out
+	switch o.output {
+	case "json", "yaml":
+		b, err := simulator.Encode(s)
+		if err == nil && o.output == "yaml" {
+			b, err = yaml.JSONToYAML(b)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "CLUSTER\tID\tTYPE\tPROFILE\tSPEC\tSTATE\tEIP\n")
+	for _, c := range s.Clusters {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.ID, c.ClusterType, c.Profile, dash(c.ClusterSpec), c.State, dash(c.EIPAllocationID))
+	}
+	fmt.Fprintf(tw, "\nEIP\tADDRESS\tREGION\tSTATUS\tINSTANCE\tBANDWIDTH\tCHARGE\n")
+	for _, e := range s.EIPs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.AllocationID, e.IPAddress, e.RegionID, e.Status, dash(strings.Trim(e.InstanceType+" "+e.InstanceID, " ")), e.Bandwidth, e.InternetChargeType)
+	}
+	if len(s.Tasks) > 0 {
+		fmt.Fprintf(tw, "\nTASK\tCLUSTER\tSTATE\tCREATED\n")
+		for _, t := range s.Tasks {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.ID, t.ClusterID, t.State, t.Created.Format(time.RFC3339))
+		}
+	}
+	if len(s.Faults) > 0 {
+		fmt.Fprintf(tw, "\nFAULT\tCODE\tSTATUS\tREMAINING\n")
+		for _, f := range s.Faults {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", f.Action, f.Code, f.HTTPStatus, f.Remaining)
+		}
+	}
+	printCalls(tw, s.Calls)
+	return tw.Flush()
+}
+
+func printCalls(w io.Writer, calls map[string]int) {
+	names := make([]string, 0, len(calls))
+	for n := range calls {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "\nAPI CALL\tCOUNT\n")
+	for _, n := range names {
+		fmt.Fprintf(w, "%s\t%d\n", n, calls[n])
+	}
+}

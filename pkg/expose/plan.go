@@ -1,0 +1,205 @@
+package expose
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// Action is what a mutating command asks for.
+type Action string
+
+const (
+	Associate    Action = "associate"
+	Change       Action = "change"
+	Disassociate Action = "disassociate"
+)
+
+// Request is a mutating command's input.
+type Request struct {
+	Action Action
+	// EIP names an existing EIP (associate, change); Allocate asks for a new one.
+	EIP      *EIPRef
+	Allocate *backend.AllocateSpec
+	// Release releases the EIP that the operation removes (disassociate, change).
+	Release bool
+}
+
+// Plan is a checked request: what would change, or that nothing needs to.
+type Plan struct {
+	Request Request
+	Target  Target
+	Cluster *backend.Cluster
+	// Current is the EIP behind the public endpoint now; New the one to bind.
+	Current *backend.EIP
+	New     *backend.EIP
+	// NothingToDo is set when the cluster is already as requested.
+	NothingToDo bool
+	Steps       []string
+	// Lockout explains how the operation cuts off the context in use; empty if it does not.
+	Lockout string
+}
+
+// Service runs the lifecycle against a backend.
+type Service struct {
+	Backend  backend.Backend
+	Progress Progress
+	Poll     PollPolicy
+}
+
+// Status reads the exposure of a cluster: at most two API calls.
+func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
+	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.currentEIP(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return newExposure(c, t.Context, e), nil
+}
+
+// currentEIP finds the EIP behind the cluster's public endpoint, if any.
+func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.EIP, error) {
+	if c.PublicEndpoint == "" {
+		return nil, nil
+	}
+	list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{EndpointHost(c.PublicEndpoint)}})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return &list[0], nil
+}
+
+// Plan reads the cluster and the EIPs involved and checks the request against
+// the rules: cluster kind and state, idempotency, conflicts, EIP region and
+// status, and the lockout guard. It makes no mutating call.
+func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) {
+	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Request: r, Target: t, Cluster: c}
+	if err := checkMutable(c); err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("%s (%s)", c.Name, c.ID)
+	exposed := c.PublicEndpoint != ""
+	switch r.Action {
+	case Associate, Change:
+		if r.Action == Associate && r.Allocate != nil && exposed {
+			return nil, backend.Errorf(backend.KindConflict, "cluster %s is already exposed at %s; to replace its EIP use `kubectl ack-expose change --allocate`", name, c.PublicEndpoint)
+		}
+		if r.Action == Change && !exposed {
+			return nil, backend.Errorf(backend.KindConflict, "cluster %s has no public endpoint, so there is no EIP to change; use `kubectl ack-expose associate`", name)
+		}
+		if r.EIP != nil {
+			if err := s.planTarget(ctx, p, *r.EIP); err != nil || p.NothingToDo {
+				return p, err
+			}
+		}
+		if exposed {
+			if r.Action == Associate {
+				return nil, backend.Errorf(backend.KindConflict, "cluster %s is already exposed at %s through another EIP; to replace it use `kubectl ack-expose change`", name, c.PublicEndpoint)
+			}
+			if p.Current, err = s.currentEIP(ctx, c); err != nil {
+				return nil, err
+			}
+		}
+		if r.Allocate != nil {
+			a := r.Allocate
+			p.Steps = append(p.Steps, fmt.Sprintf("allocate a pay-as-you-go EIP in %s (%d Mbps, %s, %s)", c.RegionID, a.Bandwidth, a.InternetChargeType, a.ISP))
+		}
+		newName := "the new EIP"
+		if p.New != nil {
+			newName = "EIP " + describeEIP(p.New)
+		}
+		if r.Action == Associate {
+			p.Steps = append(p.Steps, fmt.Sprintf("associate %s with the API server of cluster %s", newName, name))
+		} else {
+			p.Steps = append(p.Steps, fmt.Sprintf("replace EIP %s with %s on the API server of cluster %s", currentName(p), newName, name))
+		}
+	case Disassociate:
+		if !exposed {
+			p.NothingToDo = true
+			p.Steps = []string{fmt.Sprintf("nothing to do: cluster %s has no public endpoint", name)}
+			return p, nil
+		}
+		if p.Current, err = s.currentEIP(ctx, c); err != nil {
+			return nil, err
+		}
+		p.Steps = append(p.Steps, fmt.Sprintf("disassociate EIP %s from the API server of cluster %s", currentName(p), name))
+	default:
+		return nil, backend.Errorf(backend.KindInvalid, "unknown action %q", r.Action)
+	}
+	if r.Release && p.Current != nil {
+		if p.Current.ChargeType == "PrePaid" {
+			return nil, backend.Errorf(backend.KindConflict, "EIP %s is a subscription (PrePaid) EIP and cannot be released; drop --release", describeEIP(p.Current))
+		}
+		p.Steps = append(p.Steps, fmt.Sprintf("release EIP %s", describeEIP(p.Current)))
+	}
+	p.Lockout = lockout(p)
+	return p, nil
+}
+
+func currentName(p *Plan) string {
+	if p.Current != nil {
+		return describeEIP(p.Current)
+	}
+	return EndpointHost(p.Cluster.PublicEndpoint)
+}
+
+// planTarget looks up the requested EIP and checks it can be bound.
+func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
+	c := p.Cluster
+	list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, ref.query())
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return backend.Errorf(backend.KindNotFound, "EIP %s not found in region %s, the region of cluster %s; the EIP must be in the cluster's region", ref, c.RegionID, c.Name).
+			WithHint("List the region's EIPs with `aliyun vpc DescribeEipAddresses --RegionId %s`, or use --allocate.", c.RegionID)
+	}
+	e := &list[0]
+	p.New = e
+	if c.PublicEndpoint != "" && EndpointHost(c.PublicEndpoint) == e.IPAddress {
+		p.Current = e
+		p.NothingToDo = true
+		p.Steps = []string{fmt.Sprintf("nothing to do: EIP %s is already associated with the API server of cluster %s", describeEIP(e), c.Name)}
+		return nil
+	}
+	switch e.Status {
+	case backend.EIPAvailable:
+		return nil
+	case backend.EIPInUse:
+		return backend.Errorf(backend.KindConflict, "EIP %s is in use by %s %s; choose an Available EIP, or use --allocate", describeEIP(e), e.InstanceType, e.InstanceID)
+	}
+	return backend.Errorf(backend.KindConflict, "EIP %s is %s; it must be Available (try again when it has settled)", describeEIP(e), e.Status)
+}
+
+// lockout tells whether the plan removes the public endpoint that the context
+// in use reaches the cluster through, and how to reach the cluster afterwards.
+func lockout(p *Plan) string {
+	c := p.Cluster
+	if p.NothingToDo || c.PublicEndpoint == "" || p.Target.Server == "" {
+		return ""
+	}
+	if !SameEndpoint(p.Target.Server, c.PublicEndpoint) && EndpointHost(p.Target.Server) != EndpointHost(c.PublicEndpoint) {
+		return ""
+	}
+	ctxName := p.Target.Context
+	if ctxName == "" {
+		ctxName = "in use"
+	}
+	after := fmt.Sprintf("afterwards, reach the cluster through its intranet endpoint %s from inside VPC %s", c.IntranetEndpoint, c.VPCID)
+	if p.Request.Action == Change {
+		after = "afterwards, point the context at the new public endpoint (or reach the cluster through its intranet endpoint " + c.IntranetEndpoint + ")"
+	}
+	return fmt.Sprintf("context %q reaches the API server through %s, the public endpoint this %s removes: kubectl with this context will stop working; %s",
+		ctxName, c.PublicEndpoint, p.Request.Action, after)
+}

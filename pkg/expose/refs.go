@@ -1,0 +1,98 @@
+package expose
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+var (
+	clusterIDRe    = regexp.MustCompile(`^c[0-9a-f]{32}$`)
+	allocationIDRe = regexp.MustCompile(`^eip-[0-9a-z]{6,64}$`)
+)
+
+// ValidClusterID checks the shape of an ACK cluster ID: c + 32 lowercase hex.
+func ValidClusterID(id string) error {
+	if clusterIDRe.MatchString(id) {
+		return nil
+	}
+	return backend.Errorf(backend.KindInvalid, "invalid cluster ID %q: an ACK cluster ID is \"c\" followed by 32 lowercase hex digits, as in the ACK console or `aliyun cs DescribeClustersV1`", id)
+}
+
+// EIPRef names an EIP by allocation ID or by address.
+type EIPRef struct {
+	AllocationID string
+	IPAddress    string
+}
+
+func (r EIPRef) String() string {
+	if r.AllocationID != "" {
+		return r.AllocationID
+	}
+	return r.IPAddress
+}
+
+func (r EIPRef) query() backend.EIPQuery {
+	if r.AllocationID != "" {
+		return backend.EIPQuery{AllocationIDs: []string{r.AllocationID}}
+	}
+	return backend.EIPQuery{IPAddresses: []string{r.IPAddress}}
+}
+
+// ParseEIPRef accepts an allocation ID (eip-...) or an IPv4 address.
+func ParseEIPRef(s string) (EIPRef, error) {
+	s = strings.TrimSpace(s)
+	if allocationIDRe.MatchString(s) {
+		return EIPRef{AllocationID: s}, nil
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+		return EIPRef{IPAddress: a.String()}, nil
+	}
+	return EIPRef{}, backend.Errorf(backend.KindInvalid,
+		"invalid EIP %q: give its allocation ID (eip-..., lowercase) or its IPv4 address; list them with `aliyun vpc DescribeEipAddresses`", s)
+}
+
+// EndpointHost returns the host of an endpoint URL ("https://1.2.3.4:6443" -> "1.2.3.4").
+func EndpointHost(endpoint string) string {
+	s := endpoint
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "]"); i >= 0 {
+			return s[1:i]
+		}
+	}
+	if i := strings.LastIndex(s, ":"); i >= 0 && strings.Count(s, ":") == 1 {
+		s = s[:i]
+	}
+	return strings.ToLower(s)
+}
+
+// SameEndpoint reports whether two API server URLs name the same server.
+func SameEndpoint(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	norm := func(u string) string {
+		u = strings.TrimRight(strings.ToLower(strings.TrimSpace(u)), "/")
+		if !strings.Contains(u, "://") {
+			u = "https://" + u
+		}
+		if strings.Count(u, ":") == 1 { // no port: https default
+			u += ":443"
+		}
+		return u
+	}
+	return norm(a) == norm(b)
+}
+
+func describeEIP(e *backend.EIP) string {
+	return fmt.Sprintf("%s (%s)", e.AllocationID, e.IPAddress)
+}

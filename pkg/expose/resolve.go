@@ -1,0 +1,91 @@
+package expose
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// KubeContext is what the kubeconfig says about the context in use.
+type KubeContext struct {
+	Name   string // context name; empty when there is no usable context
+	Server string // server URL of the context's cluster entry
+	// Err is why no context could be read (no kubeconfig, no current context...).
+	Err error
+}
+
+// Target is the cluster a command acts on, and how the user reaches it.
+type Target struct {
+	ClusterID string
+	Context   string // the kubeconfig context, if one was in use
+	Server    string // the API server URL that context uses (for the lockout guard)
+	// How says which resolution step found the cluster.
+	How string
+}
+
+var contextNameRe = regexp.MustCompile(`^([0-9]+)-(c[0-9a-f]{32})$`)
+
+// ParseContextName splits an ACK context name, "<account-uid>-<clusterId>".
+func ParseContextName(name string) (accountID, clusterID string, ok bool) {
+	m := contextNameRe.FindStringSubmatch(name)
+	if m == nil {
+		return "", "", false
+	}
+	return m[1], m[2], true
+}
+
+// Resolve finds the cluster: --cluster-id; else the ACK context name; else the
+// cluster whose intranet or public endpoint is the context's server (one list
+// call). A failure names every step tried.
+func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc KubeContext) (Target, error) {
+	t := Target{Context: kc.Name, Server: kc.Server}
+	if clusterID != "" {
+		if err := ValidClusterID(clusterID); err != nil {
+			return t, err
+		}
+		t.ClusterID, t.How = clusterID, "--cluster-id"
+		return t, nil
+	}
+	if kc.Err != nil {
+		return t, kc.Err
+	}
+	var tried []string
+	tried = append(tried, "--cluster-id: not given")
+	if _, id, ok := ParseContextName(kc.Name); ok {
+		t.ClusterID, t.How = id, "context name"
+		return t, nil
+	}
+	tried = append(tried, fmt.Sprintf("context name %q: not of the ACK form <account-uid>-<clusterId>", kc.Name))
+	if kc.Server == "" {
+		tried = append(tried, "server URL: the context's cluster entry has no server")
+	} else {
+		clusters, err := b.ListClusters(ctx, "")
+		if err != nil {
+			return t, err
+		}
+		var hits []backend.Cluster
+		for _, c := range clusters {
+			if SameEndpoint(c.IntranetEndpoint, kc.Server) || SameEndpoint(c.PublicEndpoint, kc.Server) {
+				hits = append(hits, c)
+			}
+		}
+		switch len(hits) {
+		case 1:
+			t.ClusterID, t.How = hits[0].ID, "server URL"
+			return t, nil
+		case 0:
+			tried = append(tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint", kc.Server))
+		default:
+			var ids []string
+			for _, c := range hits {
+				ids = append(ids, c.ID+" ("+c.Name+")")
+			}
+			tried = append(tried, fmt.Sprintf("server URL %s: %d clusters have this endpoint: %s", kc.Server, len(hits), strings.Join(ids, ", ")))
+		}
+	}
+	return t, backend.Errorf(backend.KindNotFound, "cannot tell which ACK cluster context %q is:\n  %s", kc.Name, strings.Join(tried, "\n  ")).
+		WithHint("Pass --cluster-id c..., or pick an ACK context with --context.")
+}

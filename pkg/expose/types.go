@@ -1,0 +1,97 @@
+// Package expose is the API server exposure lifecycle, as the ACK document
+// describes it: read the cluster and its EIP, check the cluster kind and state,
+// plan (idempotency, conflicts, the lockout guard), apply through the backend,
+// and wait for the cloud to finish. It knows nothing about HTTP, files or cobra.
+package expose
+
+import (
+	"encoding/json"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// APIVersion is the apiVersion of every document the plugin prints.
+const APIVersion = "ack-expose.kubectl.io/v1alpha1"
+
+// Exposure is the public access of one cluster's API server: the result of
+// `status` and of every mutating command.
+type Exposure struct {
+	metav1.TypeMeta  `json:",inline"`
+	Cluster          ClusterInfo `json:"cluster"`
+	Supported        bool        `json:"supported"`
+	Reason           string      `json:"reason"`
+	IntranetEndpoint string      `json:"intranetEndpoint"`
+	PublicEndpoint   string      `json:"publicEndpoint"`
+	EIP              *EIPInfo    `json:"eip"`
+	Operation        *Operation  `json:"operation,omitempty"`
+}
+
+// ClusterInfo identifies the cluster and the context it was resolved from.
+type ClusterInfo struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	RegionID    string `json:"regionId"`
+	ClusterType string `json:"clusterType"`
+	Profile     string `json:"profile"`
+	ClusterSpec string `json:"clusterSpec"`
+	State       string `json:"state"`
+	Context     string `json:"context"`
+}
+
+// EIPInfo is the EIP behind the public endpoint.
+type EIPInfo struct {
+	AllocationID       string `json:"allocationId"`
+	IPAddress          string `json:"ipAddress"`
+	Status             string `json:"status"`
+	Bandwidth          string `json:"bandwidth"`
+	InternetChargeType string `json:"internetChargeType"`
+}
+
+// Operation says what a mutating command did, or would do with --dry-run.
+type Operation struct {
+	Action  string `json:"action"`
+	TaskID  string `json:"taskId"`
+	DryRun  bool   `json:"dryRun"`
+	Changed bool   `json:"changed"`
+	// Steps are the planned (dry run) or performed changes, in order.
+	Steps []string `json:"steps"`
+	// Warnings are what the user should know before or after, such as the lockout guard.
+	Warnings []string `json:"warnings,omitempty"`
+	// AllocatedEIP and ReleasedEIP name EIPs this operation created or released.
+	AllocatedEIP string `json:"allocatedEip,omitempty"`
+	ReleasedEIP  string `json:"releasedEip,omitempty"`
+}
+
+func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
+	x := &Exposure{
+		TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposure"},
+		Cluster: ClusterInfo{ID: c.ID, Name: c.Name, RegionID: c.RegionID, ClusterType: c.ClusterType,
+			Profile: c.Profile, ClusterSpec: c.ClusterSpec, State: c.State, Context: context},
+		IntranetEndpoint: c.IntranetEndpoint,
+		PublicEndpoint:   c.PublicEndpoint,
+	}
+	x.Supported, x.Reason = Eligibility(c)
+	if x.Supported && c.State != backend.StateRunning {
+		x.Reason = StateReason(c)
+	}
+	if e != nil {
+		x.EIP = &EIPInfo{AllocationID: e.AllocationID, IPAddress: e.IPAddress, Status: e.Status,
+			Bandwidth: e.Bandwidth, InternetChargeType: e.InternetChargeType}
+	}
+	return x
+}
+
+// DeepCopyObject makes Exposure a runtime.Object, which cli-runtime's printers need.
+func (x *Exposure) DeepCopyObject() runtime.Object {
+	var out Exposure
+	b, _ := json.Marshal(x)
+	_ = json.Unmarshal(b, &out)
+	return &out
+}
+
+// GetObjectKind returns the TypeMeta.
+func (x *Exposure) GetObjectKind() schema.ObjectKind { return &x.TypeMeta }

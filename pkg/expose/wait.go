@@ -1,0 +1,135 @@
+package expose
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// PollPolicy is how waiting polls: a first poll soon, then growing intervals
+// up to a cap, each with jitter, so a quick operation is seen finishing at once
+// and a slow one costs few calls.
+type PollPolicy struct {
+	Initial time.Duration
+	Factor  float64
+	Max     time.Duration
+	Jitter  float64 // fraction added at random to each interval
+}
+
+// DefaultPoll: with a 3 s operation it polls at ~0.5, 1.2, 2.0, 3.1 s.
+// At the 5 s cap a long ACK rolling update costs one DescribeTaskInfo call
+// each 5 s, far below the API's quota.
+var DefaultPoll = PollPolicy{Initial: 500 * time.Millisecond, Factor: 1.3, Max: 5 * time.Second, Jitter: 0.1}
+
+func (p PollPolicy) orDefault() PollPolicy {
+	if p.Initial <= 0 {
+		return DefaultPoll
+	}
+	return p
+}
+
+// poll calls check after each interval until it reports done or fails, or ctx ends.
+func (p PollPolicy) poll(ctx context.Context, check func() (bool, error)) error {
+	p = p.orDefault()
+	d := p.Initial
+	for {
+		j := time.Duration(float64(d) * p.Jitter * rand.Float64())
+		t := time.NewTimer(d + j)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		done, err := check()
+		if err != nil || done {
+			return err
+		}
+		d = min(time.Duration(float64(d)*p.Factor), p.Max)
+	}
+}
+
+func (s *Service) waiting(format string, start time.Time, args ...any) {
+	if s.Progress != nil {
+		s.Progress.Waiting(fmt.Sprintf(format, args...), time.Since(start))
+	}
+}
+
+// waitTask polls DescribeTaskInfo until the task is final.
+func (s *Service) waitTask(ctx context.Context, id string) (*backend.Task, error) {
+	start := time.Now()
+	var task *backend.Task
+	s.waiting("waiting for task %s", start, id)
+	err := s.Poll.poll(ctx, func() (bool, error) {
+		t, err := s.Backend.DescribeTask(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		task = t
+		done, ok := backend.TaskDone(t.State)
+		if done && !ok {
+			msg := fmt.Sprintf("task %s ended %s", id, t.State)
+			if t.ErrorCode != "" || t.ErrorMsg != "" {
+				msg += fmt.Sprintf(": %s: %s", t.ErrorCode, t.ErrorMsg)
+			}
+			return true, fmt.Errorf("%s: %w", msg, errTaskFailed)
+		}
+		stage := t.State
+		if t.Stage != "" {
+			stage += ", " + t.Stage
+		}
+		if !done {
+			s.waiting("waiting for task %s (%s)", start, id, stage)
+		}
+		return done, nil
+	})
+	return task, err
+}
+
+// waitCluster polls the cluster until it is running again.
+func (s *Service) waitCluster(ctx context.Context, id string) (*backend.Cluster, error) {
+	start := time.Now()
+	var out *backend.Cluster
+	check := func() (bool, error) {
+		c, err := s.Backend.DescribeCluster(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		out = c
+		if c.State != backend.StateRunning {
+			s.waiting("waiting for cluster %s to be running (now %s)", start, c.Name, c.State)
+		}
+		return c.State == backend.StateRunning, nil
+	}
+	if done, err := check(); err != nil || done {
+		return out, err
+	}
+	return out, s.Poll.poll(ctx, check)
+}
+
+// waitEIP polls an EIP until it has the wanted status.
+func (s *Service) waitEIP(ctx context.Context, region, id, status string) (*backend.EIP, error) {
+	start := time.Now()
+	var out *backend.EIP
+	check := func() (bool, error) {
+		list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+		if err != nil {
+			return false, err
+		}
+		if len(list) == 0 {
+			return false, backend.Errorf(backend.KindNotFound, "EIP %s disappeared from region %s", id, region)
+		}
+		out = &list[0]
+		if out.Status != status {
+			s.waiting("waiting for EIP %s to be %s (now %s)", start, id, status, out.Status)
+		}
+		return out.Status == status, nil
+	}
+	if done, err := check(); err != nil || done {
+		return out, err
+	}
+	return out, s.Poll.poll(ctx, check)
+}

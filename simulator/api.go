@@ -1,0 +1,345 @@
+package simulator
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The simulated API: one method per cloud API action, with the cloud's rules
+// and error codes. Both fronts (the in-process backend and the HTTP server)
+// call these, so the two can never disagree.
+
+// ClusterView is a cluster as DescribeClusterDetail returns it.
+type ClusterView struct {
+	Cluster
+	PublicEndpoint string
+	// The public endpoint's EIP while one is bound.
+	EIP *EIP
+}
+
+func (s *State) view(c *Cluster) ClusterView {
+	v := ClusterView{Cluster: *c}
+	if e := s.eip(c.EIPAllocationID); e != nil {
+		ec := *e
+		v.EIP = &ec
+		v.PublicEndpoint = PublicEndpoint(c.IntranetEndpoint, e.IPAddress)
+	}
+	return v
+}
+
+// PublicEndpoint is the API server URL through an EIP: the intranet endpoint's
+// scheme and port on the EIP's address.
+func PublicEndpoint(intranet, ip string) string {
+	port := "6443"
+	if u, err := url.Parse(intranet); err == nil && u.Port() != "" {
+		port = u.Port()
+	}
+	return "https://" + net.JoinHostPort(ip, port)
+}
+
+func notFoundCluster(id string) error {
+	return &APIError{Code: "ErrorClusterNotFound", HTTPStatus: 404,
+		Message: fmt.Sprintf("The specified cluster %s does not exist.", id)}
+}
+
+// DescribeClusterDetail is CS GET /clusters/{id}.
+func (e *Engine) DescribeClusterDetail(id string) (ClusterView, error) {
+	var v ClusterView
+	err := e.Call("DescribeClusterDetail", func(s *State, _ time.Time) error {
+		c := s.cluster(id)
+		if c == nil {
+			return notFoundCluster(id)
+		}
+		v = s.view(c)
+		return nil
+	})
+	return v, err
+}
+
+// DescribeClustersV1 is CS GET /api/v1/clusters: one page of the clusters of a
+// region (every region when region is empty), ordered by ID.
+func (e *Engine) DescribeClustersV1(region, clusterType string, page, size int) ([]ClusterView, int, error) {
+	var out []ClusterView
+	total := 0
+	err := e.Call("DescribeClustersV1", func(s *State, _ time.Time) error {
+		if page < 1 {
+			page = 1
+		}
+		if size < 1 {
+			size = 10
+		}
+		if size > 100 {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "page_size must be at most 100"}
+		}
+		var all []ClusterView
+		for i := range s.Clusters {
+			c := &s.Clusters[i]
+			if (region == "" || c.RegionID == region) && (clusterType == "" || c.ClusterType == clusterType) {
+				all = append(all, s.view(c))
+			}
+		}
+		sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+		total = len(all)
+		lo := min((page-1)*size, total)
+		hi := min(lo+size, total)
+		out = all[lo:hi]
+		return nil
+	})
+	return out, total, err
+}
+
+// EIPFilter is DescribeEipAddresses' filter: empty fields do not filter.
+type EIPFilter struct {
+	AllocationIDs []string
+	IPAddresses   []string
+	Status        string
+}
+
+// DescribeEipAddresses is VPC DescribeEipAddresses: one page of a region's EIPs.
+func (e *Engine) DescribeEipAddresses(region string, f EIPFilter, page, size int) ([]EIP, int, error) {
+	var out []EIP
+	total := 0
+	err := e.Call("DescribeEipAddresses", func(s *State, _ time.Time) error {
+		if region == "" {
+			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
+		}
+		if page < 1 {
+			page = 1
+		}
+		if size < 1 {
+			size = 10
+		}
+		if size > 100 {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The specified PageSize is invalid (1-100)."}
+		}
+		if len(f.AllocationIDs) > 50 || len(f.IPAddresses) > 50 {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "At most 50 AllocationId or EipAddress values are allowed."}
+		}
+		var all []EIP
+		for _, x := range s.EIPs {
+			if x.RegionID != region || (f.Status != "" && x.Status != f.Status) {
+				continue
+			}
+			if len(f.AllocationIDs) > 0 && !contains(f.AllocationIDs, x.AllocationID) {
+				continue
+			}
+			if len(f.IPAddresses) > 0 && !contains(f.IPAddresses, x.IPAddress) {
+				continue
+			}
+			all = append(all, x)
+		}
+		total = len(all)
+		lo := min((page-1)*size, total)
+		hi := min(lo+size, total)
+		out = all[lo:hi]
+		return nil
+	})
+	return out, total, err
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// AllocateRequest is VPC AllocateEipAddress' input.
+type AllocateRequest struct {
+	RegionID           string
+	Bandwidth          string
+	InternetChargeType string
+	ISP                string
+	Name               string
+	ClientToken        string
+}
+
+// AllocateEipAddress is VPC AllocateEipAddress. A repeated ClientToken returns
+// the EIP the first call allocated.
+func (e *Engine) AllocateEipAddress(r AllocateRequest) (EIP, error) {
+	var out EIP
+	err := e.Call("AllocateEipAddress", func(s *State, _ time.Time) error {
+		if r.RegionID == "" {
+			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
+		}
+		if r.ClientToken != "" {
+			for _, x := range s.EIPs {
+				if x.ClientToken == r.ClientToken {
+					out = x
+					return nil
+				}
+			}
+		}
+		if r.Bandwidth == "" {
+			r.Bandwidth = "5"
+		}
+		bw, err := strconv.Atoi(r.Bandwidth)
+		if err != nil || bw < 1 || bw > 500 {
+			return &APIError{Code: "InvalidParameter.Bandwidth", HTTPStatus: 400, Message: "The specified Bandwidth is invalid (1-500)."}
+		}
+		if r.InternetChargeType == "" {
+			r.InternetChargeType = "PayByBandwidth"
+		}
+		if r.InternetChargeType != "PayByBandwidth" && r.InternetChargeType != "PayByTraffic" {
+			return &APIError{Code: "InvalidInternetChargeType", HTTPStatus: 400, Message: "The specified InternetChargeType is invalid."}
+		}
+		if r.ISP == "" {
+			r.ISP = "BGP"
+		}
+		if r.ISP != "BGP" && r.ISP != "BGP_PRO" {
+			return &APIError{Code: "InvalidParameter.ISP", HTTPStatus: 400, Message: "The specified ISP is invalid."}
+		}
+		out = EIP{
+			AllocationID: "eip-" + regionPrefix(r.RegionID) + randomSuffix(20),
+			IPAddress:    s.freeIP(), RegionID: r.RegionID, Status: "Available",
+			Bandwidth: r.Bandwidth, InternetChargeType: r.InternetChargeType,
+			ChargeType: "PostPaid", ISP: r.ISP, Name: r.Name, ClientToken: r.ClientToken,
+		}
+		s.EIPs = append(s.EIPs, out)
+		return nil
+	})
+	return out, err
+}
+
+func regionPrefix(region string) string {
+	if region == "cn-hangzhou" {
+		return "bp1"
+	}
+	return "2ze"
+}
+
+// freeIP picks an address in 47.97.0.0/16 that no EIP has.
+func (s *State) freeIP() string {
+	used := map[string]bool{}
+	for _, x := range s.EIPs {
+		used[x.IPAddress] = true
+	}
+	for {
+		b := []byte(randomSuffix(2))
+		ip := fmt.Sprintf("47.97.%d.%d", int(b[0])%250+1, int(b[1])%250+1)
+		if !used[ip] {
+			return ip
+		}
+	}
+}
+
+// ReleaseEipAddress is VPC ReleaseEipAddress: only an Available, pay-as-you-go EIP.
+func (e *Engine) ReleaseEipAddress(region, id string) error {
+	return e.Call("ReleaseEipAddress", func(s *State, now time.Time) error {
+		x := s.eip(id)
+		if x == nil || (region != "" && x.RegionID != region) {
+			return &APIError{Code: "InvalidAllocationId.NotFound", HTTPStatus: 404, Message: "Specified allocation ID is not found."}
+		}
+		if x.Status != "Available" {
+			return &APIError{Code: "IncorrectEipStatus", HTTPStatus: 400,
+				Message: fmt.Sprintf("The current status of the EIP %s is %s; only an Available EIP can be released.", id, x.Status)}
+		}
+		if x.ChargeType == "PrePaid" {
+			return &APIError{Code: "ChargeTypeViolation", HTTPStatus: 400, Message: "A subscription EIP cannot be released."}
+		}
+		at := now.Add(s.Timing.EIPTransition.D())
+		x.Status, x.ReleaseAt = "Releasing", &at
+		s.advance(now)
+		return nil
+	})
+}
+
+// ModifyClusterRequest is the API server EIP part of CS ModifyCluster.
+type ModifyClusterRequest struct {
+	ClusterID string
+	// APIServerEIP is api_server_eip; APIServerEIPID is api_server_eip_id.
+	APIServerEIP   bool
+	APIServerEIPID string
+}
+
+// SupportsEIPChange reports whether a cluster kind may change its API server
+// EIP after creation: ACK standard, ACK Pro and ACK Serverless only.
+func SupportsEIPChange(clusterType, profile, spec string) bool {
+	switch clusterType {
+	case "Ask":
+		return true
+	case "ManagedKubernetes":
+		switch profile {
+		case "Serverless":
+			return true
+		case "", "Default":
+			return spec == "" || spec == "ack.standard" || strings.HasPrefix(spec, "ack.pro.")
+		}
+	}
+	return false
+}
+
+// ModifyCluster is CS PUT /api/v2/clusters/{id} with api_server_eip. It starts a
+// task; until timing.modifyCluster has passed the cluster is updating and the
+// EIPs Associating/Unassociating.
+func (e *Engine) ModifyCluster(r ModifyClusterRequest) (taskID string, err error) {
+	err = e.Call("ModifyCluster", func(s *State, now time.Time) error {
+		c := s.cluster(r.ClusterID)
+		if c == nil {
+			return notFoundCluster(r.ClusterID)
+		}
+		if !SupportsEIPChange(c.ClusterType, c.Profile, c.ClusterSpec) {
+			return &APIError{Code: "ErrorNotSupported", HTTPStatus: 400,
+				Message: fmt.Sprintf("The cluster type %s (profile %s, spec %s) does not support changing the API server EIP.", c.ClusterType, c.Profile, c.ClusterSpec)}
+		}
+		if c.State != "running" {
+			return &APIError{Code: "ErrorClusterState", HTTPStatus: 400,
+				Message: fmt.Sprintf("The cluster %s is %s; it must be running to be modified.", c.ID, c.State)}
+		}
+		newID := ""
+		if r.APIServerEIP {
+			if r.APIServerEIPID == "" {
+				return &APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "api_server_eip_id is required."}
+			}
+			x := s.eip(r.APIServerEIPID)
+			if x == nil {
+				return &APIError{Code: "InvalidAllocationId.NotFound", HTTPStatus: 404, Message: fmt.Sprintf("The EIP %s does not exist.", r.APIServerEIPID)}
+			}
+			if x.RegionID != c.RegionID {
+				return &APIError{Code: "InvalidParameter.Mismatch", HTTPStatus: 400,
+					Message: fmt.Sprintf("The EIP %s is in %s, the cluster in %s.", x.AllocationID, x.RegionID, c.RegionID)}
+			}
+			if x.AllocationID != c.EIPAllocationID && x.Status != "Available" {
+				return &APIError{Code: "IncorrectEipStatus", HTTPStatus: 400,
+					Message: fmt.Sprintf("The EIP %s is %s (instance %s); it must be Available.", x.AllocationID, x.Status, x.InstanceID)}
+			}
+			newID = x.AllocationID
+		}
+		t := Task{ID: "T-" + randomSuffix(18), ClusterID: c.ID, Type: "cluster_update_api_server_eip",
+			State: "running", Created: now, Updated: now, FinishAt: now.Add(s.Timing.ModifyCluster.D()),
+			NewEIP: newID, OldEIP: c.EIPAllocationID, Fail: s.takeTaskFailure()}
+		c.State = "updating"
+		if x := s.eip(t.NewEIP); x != nil && t.NewEIP != t.OldEIP {
+			x.Status, x.InstanceID, x.InstanceType = "Associating", c.APIServerLoadBalancerID, "SlbInstance"
+		}
+		if x := s.eip(t.OldEIP); x != nil && t.NewEIP != t.OldEIP {
+			x.Status = "Unassociating"
+		}
+		s.Tasks = append(s.Tasks, t)
+		taskID = t.ID
+		s.advance(now)
+		return nil
+	})
+	return taskID, err
+}
+
+// DescribeTaskInfo is CS GET /tasks/{id}.
+func (e *Engine) DescribeTaskInfo(id string) (Task, error) {
+	var out Task
+	err := e.Call("DescribeTaskInfo", func(s *State, _ time.Time) error {
+		t := s.task(id)
+		if t == nil {
+			return &APIError{Code: "ErrorTaskNotFound", HTTPStatus: 404, Message: fmt.Sprintf("The task %s does not exist.", id)}
+		}
+		out = *t
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,310 @@
+package simulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
+)
+
+// Engine runs simulated API calls against one state file. Every call locks the
+// file, loads it, advances simulated time, counts the call, consumes a matching
+// fault, runs, and writes the result back atomically before unlocking. An
+// Engine holds no state of its own, so any number of processes may share a file.
+type Engine struct {
+	Path string
+	// Now is the clock (time.Now when nil); tests move it.
+	Now func() time.Time
+	// Sleep models API latency (time.Sleep when nil).
+	Sleep func(time.Duration)
+}
+
+// New returns an engine over the state file at path.
+func New(path string) *Engine { return &Engine{Path: path} }
+
+// StateError is a state file that is missing or cannot be used. The file is
+// never written after one.
+type StateError struct {
+	Path    string
+	Missing bool
+	Err     error
+}
+
+func (e *StateError) Error() string {
+	if e.Missing {
+		return fmt.Sprintf("simulator state file %s does not exist; create it with `kubectl ack-expose simulator init --state %s`", e.Path, e.Path)
+	}
+	return fmt.Sprintf("simulator state file %s: %v; fix it, or recreate it with `kubectl ack-expose simulator init --force --state %s`", e.Path, e.Err, e.Path)
+}
+
+func (e *StateError) Unwrap() error { return e.Err }
+
+// APIError is an error answered by a simulated API, with the cloud's code and
+// HTTP status. The fronts render it in their API's wire shape.
+type APIError struct {
+	Action     string
+	Code       string
+	Message    string
+	HTTPStatus int
+	RequestID  string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s: %s: %s", e.Action, e.Code, e.Message)
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// NewRequestID returns a request ID shaped like the cloud's.
+func NewRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+}
+
+func randomSuffix(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// lock takes the exclusive lock that serialises every access to the file.
+func (e *Engine) lock() (*flock.Flock, error) {
+	if err := os.MkdirAll(filepath.Dir(e.Path), 0o700); err != nil {
+		return nil, err
+	}
+	l := flock.New(e.Path+".lock", flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
+	if err := l.Lock(); err != nil {
+		return nil, fmt.Errorf("locking %s: %w", e.Path+".lock", err)
+	}
+	return l, nil
+}
+
+func (e *Engine) load() (*State, error) {
+	data, err := os.ReadFile(e.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &StateError{Path: e.Path, Missing: true, Err: err}
+	}
+	if err != nil {
+		return nil, &StateError{Path: e.Path, Err: err}
+	}
+	s, err := Decode(data)
+	if err != nil {
+		return nil, &StateError{Path: e.Path, Err: err}
+	}
+	return s, nil
+}
+
+func (e *Engine) save(s *State) error {
+	data, err := Encode(s)
+	if err != nil {
+		return err
+	}
+	return renameio.WriteFile(e.Path, data, 0o600)
+}
+
+// Call runs one simulated API call of the named action. fn sees the advanced
+// state and may change it; the state is saved unless loading it failed. The
+// configured API latency is spent after the lock is released, as a network would.
+func (e *Engine) Call(action string, fn func(s *State, now time.Time) error) error {
+	latency, err := e.call(action, fn)
+	if latency > 0 {
+		sleep := e.Sleep
+		if sleep == nil {
+			sleep = time.Sleep
+		}
+		sleep(latency)
+	}
+	return err
+}
+
+func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (time.Duration, error) {
+	l, err := e.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer l.Unlock()
+	s, err := e.load()
+	if err != nil {
+		return 0, err
+	}
+	now := e.now()
+	s.advance(now)
+	s.Calls[action]++
+	callErr := s.consumeFault(action)
+	if callErr == nil {
+		callErr = fn(s, now)
+	}
+	var apiErr *APIError
+	if errors.As(callErr, &apiErr) {
+		apiErr.Action = action
+		if apiErr.RequestID == "" {
+			apiErr.RequestID = NewRequestID()
+		}
+	}
+	if err := e.save(s); err != nil {
+		return 0, fmt.Errorf("writing simulator state %s: %w", e.Path, err)
+	}
+	return s.Timing.APILatency.D(), callErr
+}
+
+// View runs fn on the advanced state without counting a call or writing the
+// file: for `simulator show` and tests.
+func (e *Engine) View(fn func(s *State) error) error {
+	l, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	s, err := e.load()
+	if err != nil {
+		return err
+	}
+	s.advance(e.now())
+	return fn(s)
+}
+
+// Update runs fn on the advanced state and saves it, without counting a call:
+// for test fixtures that add faults or change timing.
+func (e *Engine) Update(fn func(s *State) error) error {
+	l, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	s, err := e.load()
+	if err != nil {
+		return err
+	}
+	s.advance(e.now())
+	if err := fn(s); err != nil {
+		return err
+	}
+	return e.save(s)
+}
+
+// Write creates or replaces the state file with s, atomically and under the lock.
+// Unless force, an existing file is left alone and an error returned.
+func (e *Engine) Write(s *State, force bool) error {
+	l, err := e.lock()
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	if !force {
+		if _, err := os.Stat(e.Path); err == nil {
+			return fs.ErrExist
+		}
+	}
+	if s.Calls == nil {
+		s.Calls = map[string]int{}
+	}
+	return e.save(s)
+}
+
+func (s *State) consumeFault(action string) error {
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		if f.Action != action || f.Remaining <= 0 {
+			continue
+		}
+		f.Remaining--
+		if f.Remaining == 0 {
+			s.Faults = append(s.Faults[:i], s.Faults[i+1:]...)
+		}
+		return &APIError{Code: f.Code, Message: f.Message, HTTPStatus: f.HTTPStatus}
+	}
+	return nil
+}
+
+func (s *State) takeTaskFailure() *TaskError {
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		if f.Action != FaultTaskFailure || f.Remaining <= 0 {
+			continue
+		}
+		te := &TaskError{Code: f.Code, Message: f.Message}
+		f.Remaining--
+		if f.Remaining == 0 {
+			s.Faults = append(s.Faults[:i], s.Faults[i+1:]...)
+		}
+		return te
+	}
+	return nil
+}
+
+// advance applies everything that wall-clock time has finished by now.
+func (s *State) advance(now time.Time) {
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
+		if t.State != "running" || now.Before(t.FinishAt) {
+			continue
+		}
+		s.finish(t)
+	}
+	kept := s.EIPs[:0]
+	for _, e := range s.EIPs {
+		if e.Status == "Releasing" && e.ReleaseAt != nil && !now.Before(*e.ReleaseAt) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	s.EIPs = kept
+}
+
+// finish completes a task: the cluster is running again and the EIPs settle.
+func (s *State) finish(t *Task) {
+	t.Updated = t.FinishAt
+	c := s.cluster(t.ClusterID)
+	newEIP, oldEIP := s.eip(t.NewEIP), s.eip(t.OldEIP)
+	if t.Fail != nil {
+		// The API server rolls back: the old EIP stays, the new one is freed.
+		t.State, t.Error = "failed", t.Fail
+		if newEIP != nil && newEIP.AllocationID != t.OldEIP {
+			setAvailable(newEIP)
+		}
+		if oldEIP != nil && c != nil {
+			setInUse(oldEIP, c)
+		}
+		if c != nil {
+			c.State = "running"
+		}
+		return
+	}
+	t.State = "success"
+	if oldEIP != nil && t.OldEIP != t.NewEIP {
+		setAvailable(oldEIP)
+	}
+	if c != nil {
+		c.State = "running"
+		c.EIPAllocationID = t.NewEIP
+		if newEIP != nil {
+			setInUse(newEIP, c)
+		}
+	}
+}
+
+func setAvailable(e *EIP) {
+	e.Status, e.InstanceID, e.InstanceType = "Available", "", ""
+}
+
+func setInUse(e *EIP, c *Cluster) {
+	e.Status, e.InstanceID, e.InstanceType = "InUse", c.APIServerLoadBalancerID, "SlbInstance"
+}

@@ -1,0 +1,228 @@
+// Package simulator is the offline model of the two Alibaba Cloud APIs the
+// plugin uses: ACK clusters (CS) and elastic IPs (VPC). Its whole world is one
+// JSON file, read and written under an exclusive lock, replaced atomically, and
+// advanced lazily by wall-clock time on every load. It has two fronts: the
+// simulated backend (in-process) and the OpenAPI HTTP server (simulator/openapi).
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// StateVersion is the only version of the state file this build understands.
+const StateVersion = 1
+
+// State is the simulated world, exactly as stored in the state file.
+type State struct {
+	Version   int            `json:"version"`
+	AccountID string         `json:"accountId"`
+	Timing    Timing         `json:"timing"`
+	Clusters  []Cluster      `json:"clusters"`
+	EIPs      []EIP          `json:"eips"`
+	Tasks     []Task         `json:"tasks"`
+	Faults    []Fault        `json:"faults"`
+	Calls     map[string]int `json:"calls"`
+}
+
+// Timing says how long simulated asynchronous work takes.
+type Timing struct {
+	ModifyCluster Duration `json:"modifyCluster"`
+	EIPTransition Duration `json:"eipTransition"`
+	APILatency    Duration `json:"apiLatency,omitempty"`
+}
+
+// Cluster is a simulated ACK cluster.
+type Cluster struct {
+	ID                      string `json:"id"`
+	Name                    string `json:"name"`
+	RegionID                string `json:"regionId"`
+	ClusterType             string `json:"clusterType"`
+	Profile                 string `json:"profile"`
+	ClusterSpec             string `json:"clusterSpec"`
+	State                   string `json:"state"`
+	VPCID                   string `json:"vpcId"`
+	APIServerLoadBalancerID string `json:"apiServerLoadBalancerId"`
+	IntranetEndpoint        string `json:"intranetEndpoint"`
+	EIPAllocationID         string `json:"eipAllocationId"`
+}
+
+// EIP is a simulated elastic IP address.
+type EIP struct {
+	AllocationID       string `json:"allocationId"`
+	IPAddress          string `json:"ipAddress"`
+	RegionID           string `json:"regionId"`
+	Status             string `json:"status"`
+	InstanceID         string `json:"instanceId"`
+	InstanceType       string `json:"instanceType"`
+	Bandwidth          string `json:"bandwidth"`
+	InternetChargeType string `json:"internetChargeType"`
+	ChargeType         string `json:"chargeType"`
+	ISP                string `json:"isp,omitempty"`
+	Name               string `json:"name"`
+	ClientToken        string `json:"clientToken,omitempty"`
+	// ReleaseAt is when a Releasing EIP disappears.
+	ReleaseAt *time.Time `json:"releaseAt,omitempty"`
+}
+
+// Task is a simulated ModifyCluster task.
+type Task struct {
+	ID        string    `json:"id"`
+	ClusterID string    `json:"clusterId"`
+	Type      string    `json:"type"`
+	State     string    `json:"state"`
+	Created   time.Time `json:"created"`
+	FinishAt  time.Time `json:"finishAt"`
+	// Updated is when the task last changed state.
+	Updated time.Time `json:"updated"`
+	// NewEIP is the EIP being bound ("" to unbind); OldEIP the one it replaces.
+	NewEIP string `json:"newEip"`
+	OldEIP string `json:"oldEip"`
+	// Fail, when set, makes the task end in state "failed" with this error.
+	Fail *TaskError `json:"fail,omitempty"`
+	// Error is the error of a failed task.
+	Error *TaskError `json:"error,omitempty"`
+}
+
+// TaskError is the error of a failed task.
+type TaskError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Fault makes the next Remaining calls of Action fail with this error.
+// The pseudo action "ModifyClusterTask" makes the tasks of the next
+// Remaining ModifyCluster calls end in "failed" instead.
+type Fault struct {
+	Action     string `json:"action"`
+	Code       string `json:"code"`
+	HTTPStatus int    `json:"httpStatus"`
+	Message    string `json:"message"`
+	Remaining  int    `json:"remaining"`
+}
+
+// FaultTaskFailure is the pseudo action of a Fault that fails a task.
+const FaultTaskFailure = "ModifyClusterTask"
+
+// Duration is a time.Duration written as Go duration text ("2s").
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"2s\", got %s", b)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("bad duration %q: %v", s, err)
+	}
+	if v < 0 {
+		return fmt.Errorf("duration %q is negative", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the duration as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Decode parses and checks a state file's content. It never panics, whatever
+// the input: it is the parser fuzzed by FuzzDecode.
+func Decode(data []byte) (*State, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s State
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("not valid simulator JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("not valid simulator JSON: trailing data after the top-level object")
+	}
+	if s.Version != StateVersion {
+		return nil, fmt.Errorf("unknown version %d (this build reads version %d)", s.Version, StateVersion)
+	}
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if s.Calls == nil {
+		s.Calls = map[string]int{}
+	}
+	return &s, nil
+}
+
+// check rejects states no API could have produced, so the engine can trust it.
+func (s *State) check() error {
+	ids := map[string]bool{}
+	for i, c := range s.Clusters {
+		if c.ID == "" {
+			return fmt.Errorf("clusters[%d]: empty id", i)
+		}
+		if ids[c.ID] {
+			return fmt.Errorf("clusters[%d]: duplicate id %q", i, c.ID)
+		}
+		ids[c.ID] = true
+		if c.EIPAllocationID != "" && s.eip(c.EIPAllocationID) == nil {
+			return fmt.Errorf("clusters[%d] (%s): eipAllocationId %q is not in eips", i, c.ID, c.EIPAllocationID)
+		}
+	}
+	for i, e := range s.EIPs {
+		if e.AllocationID == "" || e.IPAddress == "" {
+			return fmt.Errorf("eips[%d]: empty allocationId or ipAddress", i)
+		}
+		if ids[e.AllocationID] {
+			return fmt.Errorf("eips[%d]: duplicate allocationId %q", i, e.AllocationID)
+		}
+		ids[e.AllocationID] = true
+	}
+	for i, f := range s.Faults {
+		if f.Action == "" {
+			return fmt.Errorf("faults[%d]: empty action", i)
+		}
+		if f.Action != FaultTaskFailure && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
+			return fmt.Errorf("faults[%d]: httpStatus %d is not an error status (400-599)", i, f.HTTPStatus)
+		}
+	}
+	return nil
+}
+
+// Encode renders a state as the file stores it.
+func Encode(s *State) ([]byte, error) {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func (s *State) cluster(id string) *Cluster {
+	for i := range s.Clusters {
+		if s.Clusters[i].ID == id {
+			return &s.Clusters[i]
+		}
+	}
+	return nil
+}
+
+func (s *State) eip(id string) *EIP {
+	for i := range s.EIPs {
+		if s.EIPs[i].AllocationID == id {
+			return &s.EIPs[i]
+		}
+	}
+	return nil
+}
+
+func (s *State) task(id string) *Task {
+	for i := range s.Tasks {
+		if s.Tasks[i].ID == id {
+			return &s.Tasks[i]
+		}
+	}
+	return nil
+}
