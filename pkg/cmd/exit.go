@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/simulator"
 )
 
 // Exit codes: the contract scripts rely on (README "Exit codes").
@@ -27,6 +28,11 @@ func ExitCode(err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
+	}
+	var stateErr *simulator.StateError
+	if errors.As(err, &stateErr) {
+		// A missing or unusable simulator file is bad input.
+		return ExitUsage
 	}
 	switch backend.KindOf(err) {
 	case backend.KindInvalid:

@@ -31,7 +31,7 @@ type ApplyOptions struct {
 // the task, the cluster and the EIP to settle, then release (if asked). An EIP
 // it allocated is released again if anything fails before the cloud took the
 // change over, so nothing leaks.
-func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (x *Exposure, err error) {
+func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Exposure, retErr error) {
 	op := &Operation{Action: string(p.Request.Action), DryRun: o.DryRun, Steps: p.Steps}
 	result := func(c *backend.Cluster, e *backend.EIP) *Exposure {
 		x := newExposure(c, p.Target.Context, e)
@@ -75,8 +75,8 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (x *Exposu
 		op.AllocatedEIP = e.AllocationID
 		s.step(op, "allocated EIP %s", describeEIP(e))
 		defer func() {
-			if err != nil && !modifyStarted {
-				err = s.rollback(e, c.RegionID, err)
+			if retErr != nil && !modifyStarted {
+				retErr = s.rollback(e, c.RegionID, retErr)
 			}
 		}()
 	}
@@ -86,7 +86,7 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (x *Exposu
 		eipID = newEIP.AllocationID
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, interrupted(err, c, "")
+		return nil, interrupted(c, "")
 	}
 	taskID, err := s.Backend.ModifyAPIServerEIP(ctx, c.ID, eipID)
 	if err != nil {
@@ -116,7 +116,8 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (x *Exposu
 	task, err := s.waitTask(waitCtx, taskID)
 	if err != nil {
 		// A failed task is over: nothing holds the new EIP any more.
-		modifyStarted = !errors.Is(err, errTaskFailed)
+		var failed *taskFailedError
+		modifyStarted = !errors.As(err, &failed)
 		return nil, s.waitError(ctx, err, c, taskID, o.Timeout)
 	}
 	_ = task
@@ -181,20 +182,24 @@ func (s *Service) rollback(e *backend.EIP, region string, cause error) error {
 	}
 }
 
-var errTaskFailed = errors.New("task failed")
+// taskFailedError is a task that ended in failure: the cloud gave up the change.
+type taskFailedError struct{ msg string }
+
+func (e *taskFailedError) Error() string { return e.msg }
 
 // waitError turns a failed wait into the error the user sees: timed out or
 // interrupted (the operation goes on), or failed (with the cluster's state now).
 func (s *Service) waitError(ctx context.Context, err error, c *backend.Cluster, taskID string, timeout time.Duration) error {
 	if ctx.Err() != nil {
-		return interrupted(ctx.Err(), c, taskID)
+		return interrupted(c, taskID)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &backend.Error{Kind: backend.KindTimeout,
 			Msg:  fmt.Sprintf("timed out after %s waiting for task %s on cluster %s; the operation continues in the cloud", timeout, taskID, c.ID),
 			Hint: fmt.Sprintf("Check on it with `kubectl ack-expose status --cluster-id %s`.", c.ID)}
 	}
-	if errors.Is(err, errTaskFailed) {
+	var failed *taskFailedError
+	if errors.As(err, &failed) {
 		// Say where the failed task left the cluster: one more read.
 		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -205,14 +210,14 @@ func (s *Service) waitError(ctx context.Context, err error, c *backend.Cluster, 
 	return err
 }
 
-func interrupted(cause error, c *backend.Cluster, taskID string) error {
+func interrupted(c *backend.Cluster, taskID string) error {
 	msg := "interrupted before any change was made"
 	hint := ""
 	if taskID != "" {
 		msg = fmt.Sprintf("interrupted while waiting; the operation continues in the cloud (task %s)", taskID)
 		hint = fmt.Sprintf("Check on it with `kubectl ack-expose status --cluster-id %s`.", c.ID)
 	}
-	return &backend.Error{Kind: backend.KindInterrupted, Msg: msg, Hint: hint, Err: nil}
+	return &backend.Error{Kind: backend.KindInterrupted, Msg: msg, Hint: hint}
 }
 
 func newToken() string {

@@ -75,7 +75,7 @@ func (s *Service) waitTask(ctx context.Context, id string) (*backend.Task, error
 			if t.ErrorCode != "" || t.ErrorMsg != "" {
 				msg += fmt.Sprintf(": %s: %s", t.ErrorCode, t.ErrorMsg)
 			}
-			return true, fmt.Errorf("%s: %w", msg, errTaskFailed)
+			return true, &taskFailedError{msg: msg}
 		}
 		stage := t.State
 		if t.Stage != "" {
