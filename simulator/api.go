@@ -343,3 +343,28 @@ func (e *Engine) DescribeTaskInfo(id string) (Task, error) {
 	})
 	return out, err
 }
+
+// DescribeClusterUserKubeconfig is CS GET /k8s/{id}/user_config: the kubeconfig
+// ACK hands out, through the intranet endpoint (private) or the public one.
+func (e *Engine) DescribeClusterUserKubeconfig(id string, private bool) (string, error) {
+	var out string
+	err := e.Call("DescribeClusterUserKubeconfig", func(s *State, _ time.Time) error {
+		c := s.cluster(id)
+		if c == nil {
+			return notFoundCluster(id)
+		}
+		v := s.view(c)
+		server := v.IntranetEndpoint
+		if !private {
+			if v.PublicEndpoint == "" {
+				return &APIError{Code: "ErrorPublicEndpointNotFound", HTTPStatus: 400,
+					Message: fmt.Sprintf("The cluster %s has no public API server endpoint; associate an EIP first.", id)}
+			}
+			server = v.PublicEndpoint
+		}
+		b, err := ClusterKubeconfig(s.AccountID, c, server)
+		out = string(b)
+		return err
+	})
+	return out, err
+}

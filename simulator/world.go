@@ -73,6 +73,30 @@ func DemoWorld() *State {
 // ContextName is the name ACK gives a cluster's kubeconfig context.
 func ContextName(accountID, clusterID string) string { return accountID + "-" + clusterID }
 
+// ClusterKubeconfig is the kubeconfig ACK hands out for one cluster: a cluster
+// entry named "kubernetes", a context named <account-uid>-<clusterId>, a user
+// named after the account. The credentials are placeholders.
+func ClusterKubeconfig(accountID string, c *Cluster, server string) ([]byte, error) {
+	cfg := clientcmdapi.NewConfig()
+	ctx := ContextName(accountID, c.ID)
+	cfg.Clusters["kubernetes"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: demoCA(c.Name)}
+	cfg.AuthInfos[accountID] = demoUser()
+	cfg.Contexts[ctx] = &clientcmdapi.Context{Cluster: "kubernetes", AuthInfo: accountID}
+	cfg.CurrentContext = ctx
+	return clientcmd.Write(*cfg)
+}
+
+func demoCA(name string) []byte {
+	return []byte("-----BEGIN CERTIFICATE-----\nsimulated CA of " + name + "\n-----END CERTIFICATE-----\n")
+}
+
+func demoUser() *clientcmdapi.AuthInfo {
+	return &clientcmdapi.AuthInfo{
+		ClientCertificateData: []byte("-----BEGIN CERTIFICATE-----\nsimulated client certificate\n-----END CERTIFICATE-----\n"),
+		ClientKeyData:         []byte("-----BEGIN RSA PRIVATE KEY-----\nsimulated client key\n-----END RSA PRIVATE KEY-----\n"),
+	}
+}
+
 // DemoKubeconfig is an ACK-style kubeconfig with one context per cluster of s,
 // the first cluster's current. A context reaches its cluster through the public
 // endpoint when it has one (as ACK's public kubeconfig does), else the intranet one.
@@ -86,12 +110,8 @@ func DemoKubeconfig(s *State) ([]byte, error) {
 			server = v.PublicEndpoint
 		}
 		ctx := ContextName(s.AccountID, c.ID)
-		cfg.Clusters[c.Name] = &clientcmdapi.Cluster{Server: server,
-			CertificateAuthorityData: []byte("-----BEGIN CERTIFICATE-----\nsimulated CA of " + c.Name + "\n-----END CERTIFICATE-----\n")}
-		cfg.AuthInfos[ctx] = &clientcmdapi.AuthInfo{
-			ClientCertificateData: []byte("-----BEGIN CERTIFICATE-----\nsimulated client certificate\n-----END CERTIFICATE-----\n"),
-			ClientKeyData:         []byte("-----BEGIN RSA PRIVATE KEY-----\nsimulated client key\n-----END RSA PRIVATE KEY-----\n"),
-		}
+		cfg.Clusters[c.Name] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: demoCA(c.Name)}
+		cfg.AuthInfos[ctx] = demoUser()
 		cfg.Contexts[ctx] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: ctx}
 		if i == 0 {
 			cfg.CurrentContext = ctx

@@ -109,6 +109,10 @@ func KindForCloudCode(code string, status int) Kind {
 		return KindForbidden
 	case "IncorrectEipStatus", "InvalidAssociation.Duplicated", "InvalidParameter.Mismatch", "ErrorClusterState", "IncorrectStatus":
 		return KindConflict
+	case "SimulatorStateInvalid":
+		// The simulator's OpenAPI server cannot use its own state file: bad
+		// input on this machine, not a cloud failure worth retrying.
+		return KindInvalid
 	case "MissingParameter", "InvalidParameter", "InvalidParameter.Bandwidth", "InvalidInternetChargeType", "InvalidParameter.ISP":
 		return KindInvalid
 	}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ack-expose/ack-expose/simulator"
+	"github.com/ack-expose/ack-expose/simulator/openapi"
+)
+
+// The AccessKey the aliyun runs sign with. The secret is a sentinel: no output
+// of any script may contain it (see secrets.txtar).
+const (
+	testAccessKeyID     = "LTAI5tSimulatorTestKey"
+	testAccessKeySecret = "SENTINEL-SECRET-7f3a9c1e-do-not-print"
+)
+
+func init() {
+	// Each script gets its own OpenAPI server over its own state file, on
+	// loopback, as `simulator serve` would serve it.
+	backendSetup["aliyun"] = func(env *testscript.Env, state string) error {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: openapi.New(simulator.New(state))}
+		go func() { _ = srv.Serve(ln) }()
+		env.Defer(func() { _ = srv.Close() })
+		url := "http://" + ln.Addr().String()
+		env.Setenv("ACK_EXPOSE_CS_ENDPOINT", url)
+		env.Setenv("ACK_EXPOSE_VPC_ENDPOINT", url)
+		env.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", testAccessKeyID)
+		env.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", testAccessKeySecret)
+		env.Setenv("SECRET_SENTINEL", testAccessKeySecret)
+		return nil
+	}
+}
+
+// TestScriptsAliyun runs the same stories with the aliyun backend, through
+// alibaba-cloud-sdk-go and HTTP, against the simulator's OpenAPI server.
+func TestScriptsAliyun(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "aliyun"))
+}

@@ -1,0 +1,369 @@
+// Package aliyun is the Backend for the real Alibaba Cloud, through
+// github.com/aliyun/alibaba-cloud-sdk-go: CS (ROA) for clusters and tasks, VPC
+// (RPC) for EIPs. Both go through the SDK's CommonRequest, HTTPS always (the
+// SDK's default is HTTP), and decode the bodies into this package's own wire
+// types: the SDK's generated CS models are empty.
+package aliyun
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// Options configure the backend.
+type Options struct {
+	// Region for CS calls and the default endpoints (see ResolveRegion).
+	Region string
+	// CSEndpoint and VPCEndpoint override the endpoints (raw URLs, as in the
+	// ACK_EXPOSE_*_ENDPOINT variables); empty means the region's public ones.
+	CSEndpoint, VPCEndpoint string
+	// Credentials; nil means the SDK's default chain.
+	Credentials credentials.CredentialsProvider
+	// Log, when set, receives one line per HTTP call with its request ID.
+	Log backend.Logf
+}
+
+// Backend talks to Alibaba Cloud.
+type Backend struct {
+	client *sdk.Client
+	region string
+	cs     *Endpoint // nil: the region's
+	vpc    *Endpoint
+	log    backend.Logf
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+// New checks the options and credentials and returns the backend. It makes no call.
+func New(o Options) (*Backend, error) {
+	b := &Backend{region: o.Region, log: o.Log}
+	if o.CSEndpoint != "" {
+		e, err := ParseEndpoint(EnvCSEndpoint, o.CSEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		b.cs = &e
+	}
+	if o.VPCEndpoint != "" {
+		e, err := ParseEndpoint(EnvVPCEndpoint, o.VPCEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		b.vpc = &e
+	}
+	if b.cs == nil && b.region == "" {
+		return nil, backend.Errorf(backend.KindInvalid, "no region for the Alibaba Cloud API").
+			WithHint("Pass --region (e.g. --region cn-hangzhou), set %s, or set a region in the aliyun CLI profile (`aliyun configure`).", EnvRegion)
+	}
+	provider := o.Credentials
+	if provider == nil {
+		provider = credentials.NewDefaultCredentialsProvider()
+	}
+	// Resolve once now, so a missing credential is one clear error up front.
+	if _, err := provider.GetCredentials(); err != nil {
+		return nil, backend.Errorf(backend.KindInvalid, "no Alibaba Cloud credentials found").WithHint(
+			"Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, configure the aliyun CLI (`aliyun configure`, " +
+				"ALIBABA_CLOUD_PROFILE picks a profile), use ~/.alibabacloud/credentials, RRSA (ALIBABA_CLOUD_ROLE_ARN, " +
+				"ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), or run on ECS with a RAM role.")
+	}
+	cfg := sdk.NewConfig().WithScheme("HTTPS").WithTimeout(30 * time.Second).WithUserAgent("kubectl-ack_expose")
+	region := b.region
+	if region == "" {
+		region = "cn-hangzhou" // only names the client; every request has its endpoint set
+	}
+	client, err := sdk.NewClientWithOptions(region, cfg, provider)
+	if err != nil {
+		return nil, backend.Errorf(backend.KindInvalid, "setting up the Alibaba Cloud client: %v", err)
+	}
+	client.SetConnectTimeout(5 * time.Second)
+	client.SetReadTimeout(15 * time.Second)
+	b.client = client
+	return b, nil
+}
+
+func (b *Backend) csEndpoint() Endpoint {
+	if b.cs != nil {
+		return *b.cs
+	}
+	return CSEndpoint(b.region)
+}
+
+func (b *Backend) vpcEndpoint(region string) Endpoint {
+	if b.vpc != nil {
+		return *b.vpc
+	}
+	return VPCEndpoint(region)
+}
+
+// do runs one SDK call, giving up (but not cancelling it) when ctx ends: the
+// SDK has no context support, and a Ctrl-C must not wait for a read timeout.
+func do(ctx context.Context, call func() (*responses.CommonResponse, error)) (*responses.CommonResponse, error) {
+	type result struct {
+		resp *responses.CommonResponse
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		resp, err := call()
+		ch <- result{resp, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-ch:
+		return r.resp, r.err
+	}
+}
+
+// roa calls a CS API and decodes its JSON body into out.
+func (b *Backend) roa(ctx context.Context, action, method, path string, query map[string]string, body any, out any) error {
+	e := b.csEndpoint()
+	req := requests.NewCommonRequest()
+	req.Product, req.Version, req.ApiName = "CS", "2015-12-15", action
+	req.Method, req.Scheme, req.Domain, req.Port = method, e.Scheme, e.Host, e.Port
+	req.PathPattern = path
+	for k, v := range query {
+		req.QueryParams[k] = v
+	}
+	if body != nil {
+		content, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		req.SetContent(content)
+		req.SetContentType("application/json")
+	}
+	req.Headers["Accept"] = "application/json"
+	return b.send(ctx, action, method+" "+path, req, out, csErrorOf)
+}
+
+// rpc calls a VPC API and decodes its JSON body into out.
+func (b *Backend) rpc(ctx context.Context, region, action string, params map[string]string, out any) error {
+	e := b.vpcEndpoint(region)
+	req := requests.NewCommonRequest()
+	req.Product, req.Version, req.ApiName = "Vpc", "2016-04-28", action
+	req.Method, req.Scheme, req.Domain, req.Port = "POST", e.Scheme, e.Host, e.Port
+	req.QueryParams["RegionId"] = region
+	for k, v := range params {
+		req.QueryParams[k] = v
+	}
+	return b.send(ctx, action, action, req, out, rpcErrorOf)
+}
+
+func (b *Backend) send(ctx context.Context, action, what string, req *requests.CommonRequest, out any,
+	cloudErr func(*sdkerrors.ServerError) CloudError) error {
+	start := time.Now()
+	resp, err := do(ctx, func() (*responses.CommonResponse, error) { return b.client.ProcessCommonRequest(req) })
+	elapsed := time.Since(start).Round(time.Millisecond)
+	if err != nil {
+		converted := convertError(action, err, cloudErr)
+		if b.log != nil {
+			var be *backend.Error
+			reqID := ""
+			if errors.As(converted, &be) {
+				reqID = be.RequestID
+			}
+			b.log("aliyun: %s %s://%s:%s: %s, request ID %q: %s", what, strings.ToLower(req.Scheme), req.Domain, req.Port, elapsed, reqID, firstLine(converted))
+		}
+		return converted
+	}
+	if b.log != nil {
+		b.log("aliyun: %s %s://%s:%s: HTTP %d in %s, request ID %q", what, strings.ToLower(req.Scheme), req.Domain, req.Port, resp.GetHttpStatus(), elapsed, requestID(resp))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(resp.GetHttpContentBytes(), out); err != nil {
+		return &backend.Error{Kind: backend.KindInternal, Msg: fmt.Sprintf("%s: the response is not the JSON expected: %v", action, err), RequestID: requestID(resp)}
+	}
+	return nil
+}
+
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
+}
+
+func requestID(resp *responses.CommonResponse) string {
+	for k, v := range resp.GetHttpHeaders() {
+		if strings.EqualFold(k, "x-acs-request-id") && len(v) > 0 {
+			return v[0]
+		}
+	}
+	var body struct {
+		RequestID  string `json:"RequestId"`
+		RequestID2 string `json:"request_id"`
+	}
+	_ = json.Unmarshal(resp.GetHttpContentBytes(), &body)
+	if body.RequestID != "" {
+		return body.RequestID
+	}
+	return body.RequestID2
+}
+
+// csErrorOf reads a CS error: the SDK only knows capitalised fields, so for CS
+// ErrorCode() and RequestId() are empty and Message() is the raw JSON body.
+func csErrorOf(se *sdkerrors.ServerError) CloudError {
+	if e, ok := DecodeCSError([]byte(se.Message())); ok {
+		return e
+	}
+	return CloudError{Code: se.ErrorCode(), Message: se.Message(), RequestID: se.RequestId()}
+}
+
+func rpcErrorOf(se *sdkerrors.ServerError) CloudError {
+	if se.ErrorCode() != "" {
+		return CloudError{Code: se.ErrorCode(), Message: se.Message(), RequestID: se.RequestId()}
+	}
+	if e, ok := DecodeRPCError([]byte(se.Message())); ok {
+		return e
+	}
+	return CloudError{Message: se.Message(), RequestID: se.RequestId()}
+}
+
+// convertError maps an SDK error to a backend error of the right kind, keeping
+// the cloud's code and request ID.
+func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError) CloudError) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var se *sdkerrors.ServerError
+	if errors.As(err, &se) {
+		ce := cloudErr(se)
+		kind := backend.KindForCloudCode(ce.Code, se.HttpStatus())
+		msg := ce.Message
+		if msg == "" {
+			msg = "HTTP " + strconv.Itoa(se.HttpStatus())
+		}
+		return &backend.Error{Kind: kind, Msg: action + ": " + msg, Code: ce.Code, RequestID: ce.RequestID, HTTPStatus: se.HttpStatus()}
+	}
+	var ce *sdkerrors.ClientError
+	if errors.As(err, &ce) {
+		kind := backend.KindInternal
+		switch ce.ErrorCode() {
+		case "SDK.ServerUnreachable", "SDK.TimeoutError", "SDK.ServerError":
+			kind = backend.KindUnavailable
+		}
+		return &backend.Error{Kind: kind, Msg: action + ": " + ce.Message(), Code: ce.ErrorCode()}
+	}
+	return &backend.Error{Kind: backend.KindInternal, Msg: action, Err: err}
+}
+
+func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
+	var c csCluster
+	if err := b.roa(ctx, "DescribeClusterDetail", "GET", "/clusters/"+id, nil, nil, &c); err != nil {
+		return nil, err
+	}
+	if c.ClusterID == "" {
+		return nil, backend.Errorf(backend.KindInternal, "DescribeClusterDetail %s: the response has no cluster_id", id)
+	}
+	return c.domain()
+}
+
+func (b *Backend) ListClusters(ctx context.Context, region string) ([]backend.Cluster, error) {
+	var out []backend.Cluster
+	for page := 1; ; page++ {
+		q := map[string]string{"page_number": strconv.Itoa(page), "page_size": "100"}
+		if region != "" {
+			q["region_id"] = region
+		}
+		var list csClusterList
+		if err := b.roa(ctx, "DescribeClustersV1", "GET", "/api/v1/clusters", q, nil, &list); err != nil {
+			return nil, err
+		}
+		for _, c := range list.Clusters {
+			d, err := c.domain()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *d)
+		}
+		if len(list.Clusters) == 0 || len(out) >= list.PageInfo.TotalCount {
+			return out, nil
+		}
+	}
+}
+
+func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIPQuery) ([]backend.EIP, error) {
+	var out []backend.EIP
+	for page := 1; ; page++ {
+		p := map[string]string{"PageNumber": strconv.Itoa(page), "PageSize": "100"}
+		if len(q.AllocationIDs) > 0 {
+			p["AllocationId"] = strings.Join(q.AllocationIDs, ",")
+		}
+		if len(q.IPAddresses) > 0 {
+			p["EipAddress"] = strings.Join(q.IPAddresses, ",")
+		}
+		var list vpcEIPList
+		if err := b.rpc(ctx, region, "DescribeEipAddresses", p, &list); err != nil {
+			return nil, err
+		}
+		for _, e := range list.EipAddresses.EipAddress {
+			out = append(out, e.domain())
+		}
+		if len(list.EipAddresses.EipAddress) == 0 || len(out) >= list.TotalCount {
+			return out, nil
+		}
+	}
+}
+
+func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.AllocateSpec) (*backend.EIP, error) {
+	p := map[string]string{
+		"Bandwidth":          strconv.Itoa(s.Bandwidth),
+		"InternetChargeType": s.InternetChargeType,
+		"InstanceChargeType": "PostPaid",
+		"ISP":                s.ISP,
+		"Name":               s.Name,
+		"Description":        s.Description,
+		"ClientToken":        s.ClientToken,
+	}
+	var r vpcAllocateResponse
+	if err := b.rpc(ctx, region, "AllocateEipAddress", p, &r); err != nil {
+		return nil, err
+	}
+	if r.AllocationID == "" {
+		return nil, backend.Errorf(backend.KindInternal, "AllocateEipAddress: the response has no AllocationId (request ID %s)", r.RequestID)
+	}
+	return &backend.EIP{AllocationID: r.AllocationID, IPAddress: r.EipAddress, RegionID: region,
+		Status: backend.EIPAvailable, Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType,
+		ChargeType: "PostPaid", Name: s.Name}, nil
+}
+
+func (b *Backend) ReleaseEIP(ctx context.Context, region, id string) error {
+	return b.rpc(ctx, region, "ReleaseEipAddress", map[string]string{"AllocationId": id}, nil)
+}
+
+func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (string, error) {
+	body := map[string]any{"api_server_eip": eipID != ""}
+	if eipID != "" {
+		body["api_server_eip_id"] = eipID
+	}
+	var r csModifyResponse
+	if err := b.roa(ctx, "ModifyCluster", "PUT", "/api/v2/clusters/"+clusterID, nil, body, &r); err != nil {
+		return "", err
+	}
+	if r.TaskID == "" {
+		return "", backend.Errorf(backend.KindInternal, "ModifyCluster %s: the response has no task_id (request ID %s)", clusterID, r.RequestID)
+	}
+	return r.TaskID, nil
+}
+
+func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, error) {
+	var t csTask
+	if err := b.roa(ctx, "DescribeTaskInfo", "GET", "/tasks/"+id, nil, nil, &t); err != nil {
+		return nil, err
+	}
+	return t.domain(), nil
+}

@@ -1,0 +1,129 @@
+package aliyun
+
+import (
+	"encoding/json"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// Environment variables that override the cloud endpoints.
+const (
+	EnvCSEndpoint  = "ACK_EXPOSE_CS_ENDPOINT"
+	EnvVPCEndpoint = "ACK_EXPOSE_VPC_ENDPOINT"
+	EnvRegion      = "ALIBABA_CLOUD_REGION_ID"
+)
+
+// Endpoint is where an API is served.
+type Endpoint struct {
+	Scheme string // "HTTPS" or "HTTP"
+	Host   string
+	Port   string
+}
+
+// ParseEndpoint reads an endpoint override. HTTPS is the default; plain HTTP is
+// accepted only for a loopback host, so credentials never cross a network in clear.
+func ParseEndpoint(name, raw string) (Endpoint, error) {
+	s := strings.TrimSpace(raw)
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return Endpoint{}, backend.Errorf(backend.KindInvalid, "%s=%q is not an endpoint: give scheme://host[:port], as in https://cs.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080", name, raw)
+	}
+	e := Endpoint{Host: u.Hostname(), Port: u.Port()}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		e.Scheme = "HTTPS"
+		if e.Port == "" {
+			e.Port = "443"
+		}
+	case "http":
+		if !IsLoopback(e.Host) {
+			return Endpoint{}, backend.Errorf(backend.KindInvalid, "%s=%q uses plain http to a host that is not loopback: requests carry signed credentials, so use https (plain http is only for a local simulator on 127.0.0.1 or localhost)", name, raw)
+		}
+		e.Scheme = "HTTP"
+		if e.Port == "" {
+			e.Port = "80"
+		}
+	default:
+		return Endpoint{}, backend.Errorf(backend.KindInvalid, "%s=%q: unknown scheme %q, use https", name, raw, u.Scheme)
+	}
+	return e, nil
+}
+
+// IsLoopback reports whether host is localhost or a loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CSEndpoint is the CS API of a region.
+func CSEndpoint(region string) Endpoint {
+	return Endpoint{Scheme: "HTTPS", Host: "cs." + region + ".aliyuncs.com", Port: "443"}
+}
+
+// VPCEndpoint is the VPC API of a region.
+func VPCEndpoint(region string) Endpoint {
+	if region == "cn-hangzhou" {
+		return Endpoint{Scheme: "HTTPS", Host: "vpc.aliyuncs.com", Port: "443"}
+	}
+	return Endpoint{Scheme: "HTTPS", Host: "vpc." + region + ".aliyuncs.com", Port: "443"}
+}
+
+// ResolveRegion picks the region for CS calls: the flag, then
+// ALIBABA_CLOUD_REGION_ID, then the aliyun CLI's current profile. It returns
+// "" when none says.
+func ResolveRegion(flag string) (region, source string) {
+	if flag != "" {
+		return flag, "--region"
+	}
+	if r := os.Getenv(EnvRegion); r != "" {
+		return r, EnvRegion
+	}
+	if r, p := cliProfileRegion(); r != "" {
+		return r, "aliyun CLI profile " + p
+	}
+	return "", ""
+}
+
+// cliProfileRegion reads region_id of the current (or ALIBABA_CLOUD_PROFILE)
+// profile of ~/.aliyun/config.json. Only the region is read.
+func cliProfileRegion() (region, profile string) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", ""
+	}
+	b, err := os.ReadFile(filepath.Join(home, ".aliyun", "config.json"))
+	if err != nil {
+		return "", ""
+	}
+	var cfg struct {
+		Current  string `json:"current"`
+		Profiles []struct {
+			Name     string `json:"name"`
+			RegionID string `json:"region_id"`
+		} `json:"profiles"`
+	}
+	if json.Unmarshal(b, &cfg) != nil {
+		return "", ""
+	}
+	want := os.Getenv("ALIBABA_CLOUD_PROFILE")
+	if want == "" {
+		want = cfg.Current
+	}
+	for _, p := range cfg.Profiles {
+		if p.Name == want {
+			return p.RegionID, p.Name
+		}
+	}
+	return "", ""
+}

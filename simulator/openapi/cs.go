@@ -1,0 +1,129 @@
+package openapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+// csCluster is a cluster as CS returns it. master_url is a JSON string.
+type csCluster struct {
+	ClusterID       string  `json:"cluster_id"`
+	Name            string  `json:"name"`
+	RegionID        string  `json:"region_id"`
+	State           string  `json:"state"`
+	ClusterType     string  `json:"cluster_type"`
+	Profile         string  `json:"profile"`
+	ClusterSpec     string  `json:"cluster_spec"`
+	VPCID           string  `json:"vpc_id"`
+	ResourceGroupID string  `json:"resource_group_id"`
+	MasterURL       string  `json:"master_url"`
+	MetaData        string  `json:"meta_data"`
+	Tags            []csTag `json:"tags"`
+	Created         string  `json:"created"`
+	Updated         string  `json:"updated"`
+}
+
+type csTag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+func toCS(v simulator.ClusterView) csCluster {
+	mu, _ := json.Marshal(map[string]string{
+		"api_server_endpoint":          v.PublicEndpoint,
+		"intranet_api_server_endpoint": v.IntranetEndpoint,
+	})
+	meta, _ := json.Marshal(map[string]any{"APIServerSLBID": v.APIServerLoadBalancerID})
+	return csCluster{ClusterID: v.ID, Name: v.Name, RegionID: v.RegionID, State: v.State, ClusterType: v.ClusterType,
+		Profile: v.Profile, ClusterSpec: v.ClusterSpec, VPCID: v.VPCID, ResourceGroupID: "rg-simulator",
+		MasterURL: string(mu), MetaData: string(meta), Tags: []csTag{},
+		Created: "2026-01-01T00:00:00+08:00", Updated: "2026-01-01T00:00:00+08:00"}
+}
+
+func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	q := r.URL.Query()
+	reqID := simulator.NewRequestID()
+	fail := func(err error) { writeCSError(w, asAPIError(err)) }
+	switch {
+	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "clusters":
+		v, err := s.Engine.DescribeClusterDetail(parts[1])
+		if err != nil {
+			fail(err)
+			return
+		}
+		writeJSON(w, 200, reqID, toCS(v))
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "clusters":
+		page, err1 := atoiDefault(q.Get("page_number"), 1)
+		size, err2 := atoiDefault(q.Get("page_size"), 10)
+		if err1 != nil || err2 != nil {
+			writeCSError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "page_number and page_size must be integers"})
+			return
+		}
+		list, total, err := s.Engine.DescribeClustersV1(q.Get("region_id"), q.Get("cluster_type"), page, size)
+		if err != nil {
+			fail(err)
+			return
+		}
+		out := make([]csCluster, 0, len(list))
+		for _, v := range list {
+			out = append(out, toCS(v))
+		}
+		writeJSON(w, 200, reqID, map[string]any{"clusters": out,
+			"page_info": map[string]int{"page_number": page, "page_size": size, "total_count": total}})
+	case r.Method == http.MethodPut && len(parts) == 4 && parts[0] == "api" && parts[1] == "v2" && parts[2] == "clusters":
+		var body struct {
+			APIServerEIP   *bool  `json:"api_server_eip"`
+			APIServerEIPID string `json:"api_server_eip_id"`
+		}
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err := json.Unmarshal(b, &body); err != nil {
+			writeCSError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400,
+				Message: fmt.Sprintf("The request body is not valid JSON (Content-Type %q): %v", r.Header.Get("Content-Type"), err)})
+			return
+		}
+		if body.APIServerEIP == nil {
+			writeCSError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400,
+				Message: "The simulator models only the api_server_eip part of ModifyCluster; api_server_eip is missing."})
+			return
+		}
+		taskID, err := s.Engine.ModifyCluster(simulator.ModifyClusterRequest{ClusterID: parts[3],
+			APIServerEIP: *body.APIServerEIP, APIServerEIPID: body.APIServerEIPID})
+		if err != nil {
+			fail(err)
+			return
+		}
+		writeJSON(w, 202, reqID, map[string]string{"cluster_id": parts[3], "task_id": taskID, "request_id": reqID})
+	case r.Method == http.MethodGet && len(parts) == 2 && parts[0] == "tasks":
+		t, err := s.Engine.DescribeTaskInfo(parts[1])
+		if err != nil {
+			fail(err)
+			return
+		}
+		out := map[string]any{"task_id": t.ID, "cluster_id": t.ClusterID, "task_type": t.Type, "state": t.State,
+			"created": t.Created.Format(time.RFC3339), "updated": t.Updated.Format(time.RFC3339),
+			"current_stage": "", "stages": []any{}, "target": map[string]string{"id": t.ClusterID, "type": "cluster"}}
+		if t.Error != nil {
+			out["error"] = map[string]string{"code": t.Error.Code, "message": t.Error.Message}
+		}
+		writeJSON(w, 200, reqID, out)
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "k8s" && parts[2] == "user_config":
+		private := q.Get("PrivateIpAddress") == "true"
+		cfg, err := s.Engine.DescribeClusterUserKubeconfig(parts[1], private)
+		if err != nil {
+			fail(err)
+			return
+		}
+		writeJSON(w, 200, reqID, map[string]string{"config": cfg,
+			"expiration": time.Now().Add(3 * 365 * 24 * time.Hour).UTC().Format(time.RFC3339)})
+	default:
+		writeCSError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
+			Message: fmt.Sprintf("%s %s is not an API of CS %s served by the simulator.", r.Method, r.URL.Path, CSVersion)})
+	}
+}

@@ -1,0 +1,102 @@
+package openapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+type vpcEIP struct {
+	AllocationID       string `json:"AllocationId"`
+	IPAddress          string `json:"IpAddress"`
+	RegionID           string `json:"RegionId"`
+	Status             string `json:"Status"`
+	InstanceID         string `json:"InstanceId"`
+	InstanceType       string `json:"InstanceType"`
+	InstanceRegionID   string `json:"InstanceRegionId"`
+	Bandwidth          string `json:"Bandwidth"`
+	InternetChargeType string `json:"InternetChargeType"`
+	ChargeType         string `json:"ChargeType"`
+	ISP                string `json:"ISP"`
+	Name               string `json:"Name"`
+	ResourceGroupID    string `json:"ResourceGroupId"`
+	AllocationTime     string `json:"AllocationTime"`
+	Mode               string `json:"Mode"`
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
+	reqID := simulator.NewRequestID()
+	fail := func(err error) { writeRPCError(w, asAPIError(err)) }
+	switch action {
+	case "DescribeEipAddresses":
+		page, err1 := atoiDefault(p.Get("PageNumber"), 1)
+		size, err2 := atoiDefault(p.Get("PageSize"), 10)
+		if err1 != nil || err2 != nil {
+			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "PageNumber and PageSize must be integers."})
+			return
+		}
+		list, total, err := s.Engine.DescribeEipAddresses(p.Get("RegionId"), simulator.EIPFilter{
+			AllocationIDs: splitList(p.Get("AllocationId")), IPAddresses: splitList(p.Get("EipAddress")), Status: p.Get("Status"),
+		}, page, size)
+		if err != nil {
+			fail(err)
+			return
+		}
+		out := make([]vpcEIP, 0, len(list))
+		for _, e := range list {
+			out = append(out, vpcEIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID,
+				Status: e.Status, InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
+				InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, ISP: orDefault(e.ISP, "BGP"),
+				Name: e.Name, ResourceGroupID: "rg-simulator", AllocationTime: "2026-01-01T00:00:00Z", Mode: "NAT",
+				InstanceRegionID: instanceRegion(e)})
+		}
+		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "PageNumber": page,
+			"PageSize": size, "EipAddresses": map[string]any{"EipAddress": out}})
+	case "AllocateEipAddress":
+		e, err := s.Engine.AllocateEipAddress(simulator.AllocateRequest{RegionID: p.Get("RegionId"),
+			Bandwidth: p.Get("Bandwidth"), InternetChargeType: p.Get("InternetChargeType"), ISP: p.Get("ISP"),
+			Name: p.Get("Name"), ClientToken: p.Get("ClientToken")})
+		if err != nil {
+			fail(err)
+			return
+		}
+		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID, "AllocationId": e.AllocationID,
+			"EipAddress": e.IPAddress, "ResourceGroupId": "rg-simulator", "OrderId": ""})
+	case "ReleaseEipAddress":
+		if err := s.Engine.ReleaseEipAddress(p.Get("RegionId"), p.Get("AllocationId")); err != nil {
+			fail(err)
+			return
+		}
+		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
+	default:
+		writeRPCError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
+			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves VPC %s DescribeEipAddresses, AllocateEipAddress and ReleaseEipAddress).", action, VPCVersion)})
+	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func instanceRegion(e simulator.EIP) string {
+	if e.InstanceID == "" {
+		return ""
+	}
+	return e.RegionID
+}
