@@ -1,0 +1,223 @@
+package expose
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+func newService(t *testing.T) (*Service, *simulator.Engine) {
+	t.Helper()
+	be := simulated.New(filepath.Join(t.TempDir(), "s.json"))
+	w := simulator.DemoWorld()
+	w.Timing = simulator.Timing{}
+	if err := be.Engine.Write(w, false); err != nil {
+		t.Fatal(err)
+	}
+	fast := PollPolicy{Initial: time.Millisecond, Factor: 1, Max: time.Millisecond}
+	return &Service{Backend: be, Poll: fast}, be.Engine
+}
+
+func target(name string) Target { return Target{ClusterID: simulator.ClusterIDFor(name)} }
+
+func ref(s string) *EIPRef {
+	r, err := ParseEIPRef(s)
+	if err != nil {
+		panic(err)
+	}
+	return &r
+}
+
+func TestPlanRules(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		cluster string
+		req     Request
+		kind    backend.Kind // 0 with nothing set: no error
+		nothing bool
+		steps   int
+	}{
+		{"associate free EIP", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
+		{"associate allocate", "demo-basic", Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5}}, -1, false, 2},
+		{"associate current", "demo-pro", Request{Action: Associate, EIP: ref("eip-bp1demopro000000000")}, -1, true, 1},
+		{"associate when exposed", "demo-pro", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindConflict, false, 0},
+		{"EIP of an ECS", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.30")}, backend.KindConflict, false, 0},
+		{"EIP elsewhere", "demo-basic", Request{Action: Associate, EIP: ref("39.105.1.10")}, backend.KindNotFound, false, 0},
+		{"change unexposed", "demo-basic", Request{Action: Change, EIP: ref("47.96.1.10")}, backend.KindConflict, false, 0},
+		{"change exposed", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.10"), Release: true}, -1, false, 2},
+		{"change to current", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.20")}, -1, true, 1},
+		{"disassociate none", "demo-basic", Request{Action: Disassociate}, -1, true, 1},
+		{"disassociate", "demo-pro", Request{Action: Disassociate}, -1, false, 1},
+		{"dedicated", "demo-dedicated", Request{Action: Disassociate}, backend.KindUnsupported, false, 0},
+		{"registered", "demo-registered", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindUnsupported, false, 0},
+		{"edge", "demo-edge", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindUnsupported, false, 0},
+		{"busy", "demo-busy", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindConflict, false, 0},
+		{"serverless", "demo-serverless", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := svc.Plan(ctx, target(tc.cluster), tc.req)
+			if tc.kind >= 0 {
+				if backend.KindOf(err) != tc.kind || err == nil {
+					t.Fatalf("err %v (kind %v), want kind %v", err, backend.KindOf(err), tc.kind)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.NothingToDo != tc.nothing || len(p.Steps) != tc.steps {
+				t.Errorf("nothing %v steps %q", p.NothingToDo, p.Steps)
+			}
+		})
+	}
+}
+
+func TestLockoutGuard(t *testing.T) {
+	svc, e := newService(t)
+	ctx := context.Background()
+	tg := target("demo-pro")
+	tg.Context, tg.Server = "pro", "https://47.96.1.20:6443"
+	p, err := svc.Plan(ctx, tg, Request{Action: Disassociate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Lockout, "https://192.168.1.10:6443") {
+		t.Fatalf("lockout %q does not say how to reach the cluster", p.Lockout)
+	}
+	asked := ""
+	_, err = svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(msg string) bool { asked = msg; return false }})
+	if backend.KindOf(err) != backend.KindRefused || asked == "" {
+		t.Fatalf("refusal: %v (asked %q)", err, asked)
+	}
+	_ = e.View(func(s *simulator.State) error {
+		if s.Calls["ModifyCluster"] != 0 {
+			t.Error("a refused plan made a mutating call")
+		}
+		return nil
+	})
+	x, err := svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(string) bool { return true }})
+	if err != nil || x.PublicEndpoint != "" || !x.Operation.Changed {
+		t.Fatalf("confirmed: %+v %v", x, err)
+	}
+	// A context through the intranet endpoint is not cut off.
+	tg.Server = "https://192.168.1.10:6443"
+	p, _ = svc.Plan(ctx, target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
+	if p.Lockout != "" {
+		t.Errorf("associate cannot lock anyone out: %q", p.Lockout)
+	}
+}
+
+func TestApplyAssociateWaitsForTheResult(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	p, err := svc.Plan(ctx, target("demo-basic"), Request{Action: Associate, EIP: ref("eip-bp1demo0000000000002")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.PublicEndpoint != "https://47.96.1.11:6443" || x.EIP == nil || x.EIP.Status != "InUse" || x.Operation.TaskID == "" || x.Cluster.State != "running" {
+		t.Errorf("%+v %+v", x, x.EIP)
+	}
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	svc, e := newService(t)
+	p, _ := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	x, err := svc.Apply(context.Background(), p, ApplyOptions{DryRun: true, Wait: true, Timeout: time.Minute})
+	if err != nil || !x.Operation.DryRun || x.Operation.Changed {
+		t.Fatalf("%+v %v", x.Operation, err)
+	}
+	_ = e.View(func(s *simulator.State) error {
+		if s.Calls["AllocateEipAddress"]+s.Calls["ModifyCluster"] != 0 {
+			t.Errorf("dry run made mutating calls: %v", s.Calls)
+		}
+		return nil
+	})
+}
+
+func TestResolve(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	id := simulator.ClusterIDFor("demo-serverless")
+	tg, err := Resolve(ctx, svc.Backend, "", KubeContext{Name: "1234-" + id})
+	if err != nil || tg.ClusterID != id || tg.How != "context name" {
+		t.Errorf("context name: %+v %v", tg, err)
+	}
+	tg, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://192.168.2.10:6443/"})
+	if err != nil || tg.ClusterID != id || tg.How != "server URL" {
+		t.Errorf("server URL: %+v %v", tg, err)
+	}
+	_, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://8.8.8.8"})
+	if backend.KindOf(err) != backend.KindNotFound || !strings.Contains(err.Error(), "--cluster-id: not given") {
+		t.Errorf("no match: %v", err)
+	}
+	if _, err := Resolve(ctx, svc.Backend, "C123", KubeContext{}); backend.KindOf(err) != backend.KindInvalid {
+		t.Errorf("bad ID: %v", err)
+	}
+}
+
+func TestParsers(t *testing.T) {
+	for in, want := range map[string]string{
+		"eip-bp1demo0000000000001": "eip-bp1demo0000000000001", " 47.96.1.10 ": "47.96.1.10",
+	} {
+		if r, err := ParseEIPRef(in); err != nil || r.String() != want {
+			t.Errorf("ParseEIPRef(%q) = %v, %v", in, r, err)
+		}
+	}
+	for _, bad := range []string{"", "eip-", "EIP-ABC", "47.96.1", "::1", "47.96.1.10:80", "eip-bp1/../x", "300.1.1.1"} {
+		if _, err := ParseEIPRef(bad); backend.KindOf(err) != backend.KindInvalid {
+			t.Errorf("ParseEIPRef(%q) accepted", bad)
+		}
+	}
+	if uid, id, ok := ParseContextName("1234567890123456-c0123456789abcdef0123456789abcdef"); !ok || uid != "1234567890123456" || id != "c0123456789abcdef0123456789abcdef" {
+		t.Errorf("ParseContextName: %q %q %v", uid, id, ok)
+	}
+	for _, bad := range []string{"kind-kind", "123-c0123", "abc-c0123456789abcdef0123456789abcdef", "1234-c0123456789ABCDEF0123456789abcdef"} {
+		if _, _, ok := ParseContextName(bad); ok {
+			t.Errorf("ParseContextName(%q) accepted", bad)
+		}
+	}
+	for _, tc := range []struct{ a, b string }{
+		{"https://1.2.3.4:6443", "https://1.2.3.4:6443/"},
+		{"https://EXAMPLE.com", "https://example.com:443"},
+	} {
+		if !SameEndpoint(tc.a, tc.b) {
+			t.Errorf("SameEndpoint(%q, %q) = false", tc.a, tc.b)
+		}
+	}
+	if SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || SameEndpoint("", "") {
+		t.Error("different endpoints compared equal")
+	}
+	if h := EndpointHost("https://[::1]:6443/x"); h != "::1" {
+		t.Errorf("EndpointHost = %q", h)
+	}
+}
+
+// The default schedule sees a 3 s operation finish within 0.75 s, in few calls.
+func TestDefaultPollSchedule(t *testing.T) {
+	p := DefaultPoll
+	at, d := time.Duration(0), p.Initial
+	polls := 0
+	for at < 3*time.Second {
+		at += d + time.Duration(float64(d)*p.Jitter) // the worst case of the jitter
+		d = min(time.Duration(float64(d)*p.Factor), p.Max)
+		polls++
+	}
+	if late := at - 3*time.Second; late > 750*time.Millisecond || polls > 6 {
+		t.Errorf("a 3 s operation is seen %s late after %d polls", late, polls)
+	}
+	if p.Max < 5*time.Second {
+		t.Errorf("cap %s would poll the cloud too often on long operations", p.Max)
+	}
+}
