@@ -9,6 +9,15 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/ack-expose/ack-expose/pkg/cmd.version=$(VERSION) -X github.com/ack-expose/ack-expose/pkg/cmd.commit=$(COMMIT)
 export CGO_ENABLED := 0
 
+FUZZTIME ?= 10s
+FUZZ_TARGETS := \
+	./simulator:FuzzDecode \
+	./pkg/expose:FuzzParseEIPRef \
+	./pkg/expose:FuzzParseContextName \
+	./pkg/backend/aliyun:FuzzParseMasterURL \
+	./pkg/backend/aliyun:FuzzDecodeErrors \
+	./pkg/backend/aliyun:FuzzParseEndpoint
+
 .PHONY: all build test vet demo bench fuzz clean
 
 all: build
@@ -26,6 +35,11 @@ test: vet
 
 demo: build
 	bash hack/demo.sh $(BIN)
+
+# Each fuzz target for FUZZTIME (the seeds alone run in `make test`).
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "== $$name ($$pkg)"; $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; done
 
 clean:
 	rm -rf bin dist

@@ -61,9 +61,17 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":     cmdExits,
-			"sim":       cmdSim,
-			"interrupt": cmdInterrupt,
+			"exits":      cmdExits,
+			"sim":        cmdSim,
+			"interrupt":  cmdInterrupt,
+			"race":       cmdRace,
+			"startserve": cmdStartServe,
+		},
+		Condition: func(cond string) (bool, error) {
+			if name, ok := strings.CutPrefix(cond, "backend:"); ok {
+				return name == backendName, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	}
 }
@@ -212,20 +220,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if path == "" {
 		ts.Fatalf("interrupt: %s not found", args[2])
 	}
-	c := exec.Command(path, args[3:]...)
-	c.Dir = ts.Getenv("WORK")
-	var env []string
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); ts.Getenv(k) == "" {
-			env = append(env, kv)
-		}
-	}
-	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
-		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT"} {
-		env = append(env, k+"="+ts.Getenv(k))
-	}
-	c.Env = env
+	c := scriptCommand(ts, path, args[3:]...)
 	var stdout, stderr bytes.Buffer
 	c.Stdout = &stdout
 	c.Stderr = &syncWriter{buf: &stderr}
@@ -254,3 +249,117 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// lookScriptPath finds a program on the script's PATH (where testscript puts
+// its commands), not the test process's.
+func lookScriptPath(ts *testscript.TestScript, name string) string {
+	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+		if p := filepath.Join(dir, name); fileExists(p) {
+			return p
+		}
+	}
+	ts.Fatalf("%s not found on the script's PATH", name)
+	return ""
+}
+
+// scriptCommand is an exec.Cmd with the script's environment and directory.
+func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec.Cmd {
+	c := exec.Command(path, args...)
+	c.Dir = ts.Getenv("WORK")
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); ts.Getenv(k) == "" {
+			env = append(env, kv)
+		}
+	}
+	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
+		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT"} {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	c.Env = env
+	return c
+}
+
+// race CODES prog args... -- prog args...: run both commands at once; their
+// exit codes, in either order, must be the comma-separated CODES (e.g. 0,4).
+// Their combined stderr is saved in $WORK/race.stderr.
+func cmdRace(ts *testscript.TestScript, neg bool, args []string) {
+	sep := -1
+	for i, a := range args {
+		if a == "--" {
+			sep = i
+		}
+	}
+	if neg || len(args) < 4 || sep < 2 || sep == len(args)-1 {
+		ts.Fatalf("usage: race CODES prog args... -- prog args...")
+	}
+	want := strings.Split(args[0], ",")
+	cmds := [][]string{args[1:sep], args[sep+1:]}
+	codes := make([]string, 2)
+	var errs [2]bytes.Buffer
+	done := make(chan int, 2)
+	for i, a := range cmds {
+		c := scriptCommand(ts, lookScriptPath(ts, a[0]), a[1:]...)
+		c.Stderr = &errs[i]
+		ts.Check(c.Start())
+		go func() {
+			err := c.Wait()
+			code := 0
+			var exitErr *exec.ExitError
+			if errors.As(err, &exitErr) {
+				code = exitErr.ExitCode()
+			}
+			codes[i] = strconv.Itoa(code)
+			done <- i
+		}()
+	}
+	<-done
+	<-done
+	ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "race.stderr"), append(errs[0].Bytes(), errs[1].Bytes()...), 0o600))
+	ok := (codes[0] == want[0] && codes[1] == want[1]) || (codes[0] == want[1] && codes[1] == want[0])
+	if !ok {
+		ts.Fatalf("exit codes %v, want %v in any order\nstderr 1: %s\nstderr 2: %s", codes, want, errs[0].String(), errs[1].String())
+	}
+}
+
+// startserve: run `kubectl-ack_expose simulator serve` as its own process on a
+// free loopback port, set SERVE_URL to the URL it prints, stop it at the end.
+func cmdStartServe(ts *testscript.TestScript, neg bool, args []string) {
+	c := scriptCommand(ts, lookScriptPath(ts, "kubectl-ack_expose"), append([]string{"simulator", "serve"}, args...)...)
+	out, err := c.StdoutPipe()
+	ts.Check(err)
+	var stderr syncWriter
+	stderr.buf = new(bytes.Buffer)
+	c.Stderr = &stderr
+	ts.Check(c.Start())
+	lines := make(chan string, 1)
+	go func() {
+		b := make([]byte, 256)
+		n, _ := out.Read(b)
+		lines <- strings.TrimSpace(strings.SplitN(string(b[:n]), "\n", 2)[0])
+	}()
+	select {
+	case url := <-lines:
+		if neg {
+			_ = c.Process.Kill()
+			_ = c.Wait()
+			if url != "" {
+				ts.Fatalf("simulator serve started at %s", url)
+			}
+			return
+		}
+		if !strings.HasPrefix(url, "http://127.0.0.1:") {
+			_ = c.Process.Kill()
+			ts.Fatalf("simulator serve printed %q, want its URL; stderr: %s", url, stderr.String())
+		}
+		ts.Setenv("SERVE_URL", url)
+		ts.Defer(func() {
+			_ = c.Process.Signal(syscall.SIGINT)
+			_ = c.Wait()
+		})
+	case <-time.After(15 * time.Second):
+		_ = c.Process.Kill()
+		ts.Fatalf("simulator serve printed nothing in 15s; stderr: %s", stderr.String())
+	}
+}
