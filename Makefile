@@ -18,7 +18,7 @@ FUZZ_TARGETS := \
 	./pkg/backend/aliyun:FuzzDecodeErrors \
 	./pkg/backend/aliyun:FuzzParseEndpoint
 
-.PHONY: all build test vet demo bench fuzz clean
+.PHONY: all build test vet demo bench fuzz dist krew-check clean
 
 all: build
 
@@ -29,9 +29,19 @@ vet:
 	@out=$$(gofmt -l cmd pkg simulator); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-# Unit tests, fuzz seeds, and every testscript story against both backends.
+# Unit tests, fuzz seeds, every testscript story against both backends, and
+# the Krew install of the host's release archive through the real kubectl.
 test: vet
+	bash hack/krew-check.sh
 	$(GO) test -count=1 ./...
+
+# Release archives for every platform in dist/, and plugins/ack-expose.yaml for them.
+dist:
+	$(GO) run ./hack/dist -out dist -manifest plugins/ack-expose.yaml -commit '$(COMMIT)'
+	bash hack/krew-platforms.sh
+
+krew-check:
+	bash hack/krew-check.sh
 
 demo: build
 	bash hack/demo.sh $(BIN)

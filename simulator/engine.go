@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/atomicfile"
 	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
 )
 
 // Engine runs simulated API calls against one state file. Every call locks the
@@ -117,7 +117,7 @@ func (e *Engine) save(s *State) error {
 	if err != nil {
 		return err
 	}
-	return renameio.WriteFile(e.Path, data, 0o600)
+	return atomicfile.WriteFile(e.Path, data, 0o600)
 }
 
 // Call runs one simulated API call of the named action. fn sees the advanced

@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/google/renameio/v2"
+	"github.com/ack-expose/ack-expose/internal/atomicfile"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
@@ -122,7 +122,7 @@ func (o *simulatorInitOptions) run() error {
 		}
 		return err
 	}
-	if err := renameio.WriteFile(o.kubeconfig, kc, 0o600); err != nil {
+	if err := atomicfile.WriteFile(o.kubeconfig, kc, 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.streams.Out, "Wrote the simulated world to %s\nWrote its kubeconfig to %s (current context: demo-basic)\n\n", o.state, o.kubeconfig)
