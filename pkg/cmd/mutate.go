@@ -14,6 +14,7 @@ import (
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
 
 type mutateKind struct {
@@ -96,6 +97,7 @@ type mutateOptions struct {
 	wait         bool
 	timeout      time.Duration
 	yes          bool
+	updateKube   bool
 	request      expose.Request
 	confirmInput io.Reader
 }
@@ -136,6 +138,12 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	f.BoolVar(&o.wait, "wait", true, "Wait until the change is done; --wait=false returns once the cloud accepted it")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long to wait before giving up (the operation continues; exit 6)")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
+	switch k.action {
+	case expose.Disassociate:
+		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Report the kubeconfig cluster entries that pointed at the removed public endpoint")
+	default:
+		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Repoint the kubeconfig cluster entries that pointed at the old public endpoint to the new one")
+	}
 	return c
 }
 
@@ -143,7 +151,7 @@ func (o *mutateOptions) validate(c *cobra.Command) error {
 	if err := o.clusterOptions.validate(); err != nil {
 		return err
 	}
-	r := expose.Request{Action: o.kind.action, Release: o.release}
+	r := expose.Request{Action: o.kind.action, Release: o.release, RepointKubeconfig: o.updateKube && o.kind.action == expose.Change}
 	if o.kind.action != expose.Disassociate {
 		switch {
 		case o.eip != "" && o.allocate:
@@ -224,7 +232,54 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if !o.dryRun {
+		for _, w := range x.Operation.Warnings {
+			fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
+		}
+	}
+	if o.updateKube && x.Operation != nil && (x.Operation.Changed || x.Operation.DryRun) {
+		if err := o.updateKubeconfig(plan.Cluster.PublicEndpoint, x); err != nil {
+			return fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", o.kind.action, err)
+		}
+	}
 	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
+}
+
+// updateKubeconfig repoints (change, associate) or reports (disassociate) the
+// kubeconfig cluster entries on the old public endpoint.
+func (o *mutateOptions) updateKubeconfig(old string, x *expose.Exposure) error {
+	op := x.Operation
+	if old == "" {
+		return nil // associate: no entry can point at an endpoint that did not exist
+	}
+	var uses []kubeconfig.EndpointUse
+	var err error
+	action := "unreachable"
+	switch {
+	case o.kind.action == expose.Disassociate || x.PublicEndpoint == "":
+		uses, err = o.source.ClustersAt(old)
+	case op.DryRun:
+		uses, err = o.source.ClustersAt(old)
+		action = "would repoint"
+	default:
+		uses, err = o.source.Repoint(old, x.PublicEndpoint)
+		action = "repointed"
+	}
+	if err != nil {
+		return err
+	}
+	for _, u := range uses {
+		e := expose.KubeconfigEntry{File: u.File, Cluster: u.Cluster, Server: u.Server, Action: action}
+		switch action {
+		case "repointed", "would repoint":
+			e.Server = x.PublicEndpoint
+			fmt.Fprintf(o.streams.ErrOut, "kubeconfig: %s cluster %q in %s from %s to %s\n", action, u.Cluster, u.File, old, x.PublicEndpoint)
+		default:
+			fmt.Fprintf(o.streams.ErrOut, "kubeconfig: cluster %q in %s points at %s, which no longer reaches the cluster\n", u.Cluster, u.File, old)
+		}
+		op.Kubeconfig = append(op.Kubeconfig, e)
+	}
+	return nil
 }
 
 // confirm accepts the lockout with --yes, or asks on an interactive terminal.

@@ -94,6 +94,7 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 		newMutateCommand(streams, mutateAssociate),
 		newMutateCommand(streams, mutateChange),
 		newMutateCommand(streams, mutateDisassociate),
+		newKubeconfigCommand(streams),
 		newSimulatorCommand(streams),
 		newVersionCommand(streams),
 	)

@@ -24,6 +24,9 @@ type Request struct {
 	Allocate *backend.AllocateSpec
 	// Release releases the EIP that the operation removes (disassociate, change).
 	Release bool
+	// RepointKubeconfig says kubeconfig entries on the old endpoint will be
+	// repointed to the new one (change --update-kubeconfig): no lockout then.
+	RepointKubeconfig bool
 }
 
 // Plan is a checked request: what would change, or that nothing needs to.
@@ -188,6 +191,9 @@ func lockout(p *Plan) string {
 	c := p.Cluster
 	if p.NothingToDo || c.PublicEndpoint == "" || p.Target.Server == "" {
 		return ""
+	}
+	if p.Request.Action == Change && p.Request.RepointKubeconfig {
+		return "" // the context's entry follows the endpoint to the new EIP
 	}
 	if !SameEndpoint(p.Target.Server, c.PublicEndpoint) && EndpointHost(p.Target.Server) != EndpointHost(c.PublicEndpoint) {
 		return ""

@@ -64,6 +64,19 @@ type Operation struct {
 	// AllocatedEIP and ReleasedEIP name EIPs this operation created or released.
 	AllocatedEIP string `json:"allocatedEip,omitempty"`
 	ReleasedEIP  string `json:"releasedEip,omitempty"`
+	// Kubeconfig lists the kubeconfig cluster entries --update-kubeconfig
+	// repointed, or, on disassociate, found pointing at the removed endpoint.
+	Kubeconfig []KubeconfigEntry `json:"kubeconfig,omitempty"`
+}
+
+// KubeconfigEntry is a kubeconfig cluster entry that used the old endpoint.
+type KubeconfigEntry struct {
+	File    string `json:"file"`
+	Cluster string `json:"cluster"`
+	Server  string `json:"server"`
+	// Action is "repointed" (now Server), "unreachable" (left as it is,
+	// reaching nothing), or "would repoint" on a dry run.
+	Action string `json:"action"`
 }
 
 func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {

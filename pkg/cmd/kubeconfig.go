@@ -1,0 +1,132 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
+)
+
+type kubeconfigOptions struct {
+	*clusterOptions
+	private bool
+	name    string
+	switch_ bool
+}
+
+func newKubeconfigCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &kubeconfigOptions{clusterOptions: newClusterOptions(streams)}
+	c := &cobra.Command{
+		Use:   "kubeconfig",
+		Short: "Add a kubeconfig context that reaches the cluster through its public (or intranet) endpoint",
+		Long: `Add, or update, a context named <context>-public (or <context>-private with
+--private, or --name) whose cluster entry has the cluster's public endpoint (or
+intranet endpoint) as server and the same CA, and whose user is the current
+context's. The cluster entry is named after the new context, so it never
+overwrites another cluster's entry (ACK kubeconfigs all call theirs "kubernetes").
+
+It edits only the kubeconfig file that holds the current context, atomically,
+keeping comments and every other entry, with mode 0600. Running it again changes
+nothing. A cluster without a public endpoint is a conflict (exit 4): associate
+an EIP first.`,
+		Example: `  # Add <context>-public, pointing at the public endpoint
+  kubectl ack-expose kubeconfig
+
+  # ... and switch to it
+  kubectl ack-expose kubeconfig --switch
+
+  # A context through the intranet endpoint, for use from inside the VPC
+  kubectl ack-expose kubeconfig --private --name prod-vpc`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			if err := o.complete(c.Context()); err != nil {
+				return err
+			}
+			return o.run(c)
+		},
+	}
+	o.addFlags(c)
+	c.Flags().BoolVar(&o.private, "private", false, "Use the intranet endpoint (reachable from inside the cluster's VPC)")
+	c.Flags().StringVar(&o.name, "name", "", "Name of the context to add (default <context>-public, or <context>-private)")
+	c.Flags().BoolVar(&o.switch_, "switch", false, "Make the new context the current one")
+	return c
+}
+
+func (o *kubeconfigOptions) run(c *cobra.Command) error {
+	ctx := c.Context()
+	if o.target.Context == "" {
+		return usageError("kubeconfig copies the CA and user of a kubeconfig context of the cluster; select one with --context")
+	}
+	cl, err := o.be.DescribeCluster(ctx, o.target.ClusterID)
+	if err != nil {
+		return err
+	}
+	if o.target.How == "--cluster-id" {
+		// The context must be this cluster's, or its CA and user would be wrong.
+		_, id, ok := expose.ParseContextName(o.target.Context)
+		if !(ok && id == cl.ID) && !expose.SameEndpoint(o.target.Server, cl.IntranetEndpoint) && !expose.SameEndpoint(o.target.Server, cl.PublicEndpoint) {
+			return backend.Errorf(backend.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", o.target.Context, cl.Name, cl.ID)
+		}
+	}
+	server, suffix := cl.PublicEndpoint, "-public"
+	if o.private {
+		server, suffix = cl.IntranetEndpoint, "-private"
+	}
+	if server == "" {
+		if o.private {
+			return backend.Errorf(backend.KindConflict, "cluster %s (%s) reports no intranet endpoint", cl.Name, cl.ID)
+		}
+		return backend.Errorf(backend.KindConflict, "cluster %s (%s) has no public endpoint", cl.Name, cl.ID).
+			WithHint("Associate an EIP first: kubectl ack-expose associate --eip ID|IP (or --allocate); or use --private for the intranet endpoint.")
+	}
+	name := o.name
+	if name == "" {
+		name = o.target.Context + suffix
+	}
+	res, err := o.source.AddContext(kubeconfig.ContextSpec{From: o.target.Context, Name: name, Server: server, Switch: o.switch_})
+	if err != nil {
+		return err
+	}
+	out := &kubeconfigResult{TypeMeta: metav1.TypeMeta{APIVersion: expose.APIVersion, Kind: "KubeconfigContext"},
+		File: res.File, Context: res.Context, Cluster: res.Cluster, Server: res.Server, User: "", Changed: res.Changed, Switched: res.Switched}
+	return printObject(o.streams.Out, o.printer, out, func(w io.Writer) error {
+		switch {
+		case res.Changed:
+			fmt.Fprintf(w, "Context %q now reaches cluster %s at %s (in %s).\n", res.Context, cl.Name, res.Server, res.File)
+		default:
+			fmt.Fprintf(w, "nothing to do: context %q already reaches cluster %s at %s (in %s).\n", res.Context, cl.Name, res.Server, res.File)
+		}
+		if res.Switched {
+			fmt.Fprintf(w, "Switched to context %q.\n", res.Context)
+		} else if !o.switch_ {
+			fmt.Fprintf(w, "Use it with: kubectl --context %s ...\n", res.Context)
+		}
+		return nil
+	})
+}
+
+// kubeconfigResult is the printable result of the kubeconfig command.
+type kubeconfigResult struct {
+	metav1.TypeMeta `json:",inline"`
+	File            string `json:"file"`
+	Context         string `json:"context"`
+	Cluster         string `json:"cluster"`
+	Server          string `json:"server"`
+	User            string `json:"-"`
+	Changed         bool   `json:"changed"`
+	Switched        bool   `json:"switched"`
+}
+
+func (r *kubeconfigResult) GetObjectKind() schema.ObjectKind { return &r.TypeMeta }
+func (r *kubeconfigResult) DeepCopyObject() runtime.Object   { c := *r; return &c }
