@@ -146,3 +146,30 @@ func operationTable(w io.Writer, x *expose.Exposure) error {
 	fmt.Fprintln(w)
 	return exposureTable(w, x)
 }
+
+// auditTable prints one row per context.
+func auditTable(w io.Writer, l *expose.ExposureList) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSUPPORTED\tNOTE")
+	for _, it := range l.Items {
+		if it.Cluster.ID == "" {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
+			continue
+		}
+		eip := "-"
+		if it.EIP != nil {
+			eip = it.EIP.AllocationID
+		}
+		supported := "yes"
+		if !it.Supported {
+			supported = "no"
+		}
+		note := it.Error
+		if note == "" && !it.Supported {
+			note = kindName(it.Cluster) + " cannot change its EIP"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State,
+			dash(it.PublicEndpoint), eip, supported, note)
+	}
+	return tw.Flush()
+}

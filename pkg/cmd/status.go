@@ -3,12 +3,15 @@ package cmd
 import (
 	"io"
 
+	"github.com/ack-expose/ack-expose/pkg/backend"
+
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
 type statusOptions struct {
 	*clusterOptions
+	allContexts bool
 }
 
 func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -27,11 +30,20 @@ Serverless clusters can, when running). Makes at most two API calls.`,
   kubectl ack-expose status --context 1234567890123456-c0123456789abcdef0123456789abcdef -o json
 
   # Just the public endpoint, for scripts
-  kubectl ack-expose status -o jsonpath='{.publicEndpoint}'`,
+  kubectl ack-expose status -o jsonpath='{.publicEndpoint}'
+
+  # Audit every context of the kubeconfig: which clusters are exposed?
+  kubectl ack-expose status --all-contexts`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
 				return err
+			}
+			if o.allContexts {
+				if o.clusterID != "" || o.source.Overrides.CurrentContext != "" {
+					return usageError("--all-contexts audits every context: it cannot be combined with --cluster-id or --context")
+				}
+				return o.runAudit(c)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				return err
@@ -40,7 +52,31 @@ Serverless clusters can, when running). Makes at most two API calls.`,
 		},
 	}
 	o.addFlags(c)
+	c.Flags().BoolVar(&o.allContexts, "all-contexts", false, "Audit every context of the kubeconfig: one row per context, in a handful of API calls")
 	return c
+}
+
+func (o *statusOptions) runAudit(c *cobra.Command) error {
+	be, err := o.newBackend()
+	if err != nil {
+		return err
+	}
+	o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
+	contexts, err := o.source.All()
+	if err != nil {
+		return err
+	}
+	list, failed, err := o.service().Audit(c.Context(), contexts)
+	if err != nil {
+		return err
+	}
+	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list) }); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return backend.Errorf(backend.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
+	}
+	return nil
 }
 
 func (o *statusOptions) run(c *cobra.Command) error {

@@ -80,17 +80,7 @@ func SameEndpoint(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	norm := func(u string) string {
-		u = strings.TrimRight(strings.ToLower(strings.TrimSpace(u)), "/")
-		if !strings.Contains(u, "://") {
-			u = "https://" + u
-		}
-		if strings.Count(u, ":") == 1 { // no port: https default
-			u += ":443"
-		}
-		return u
-	}
-	return norm(a) == norm(b)
+	return endpointKey(a) == endpointKey(b)
 }
 
 func describeEIP(e *backend.EIP) string {

@@ -119,10 +119,16 @@ func (f *File) entry(list, inner, name string) (item, body *yaml.Node) {
 }
 
 // HasContext reports whether the file defines a context.
-func (f *File) HasContext(name string) bool { it, _ := f.entry("contexts", "context", name); return it != nil }
+func (f *File) HasContext(name string) bool {
+	it, _ := f.entry("contexts", "context", name)
+	return it != nil
+}
 
 // HasCluster reports whether the file defines a cluster entry.
-func (f *File) HasCluster(name string) bool { it, _ := f.entry("clusters", "cluster", name); return it != nil }
+func (f *File) HasCluster(name string) bool {
+	it, _ := f.entry("clusters", "cluster", name)
+	return it != nil
+}
 
 // ContextsUsingCluster lists the contexts of the file whose cluster is name.
 func (f *File) ContextsUsingCluster(name string) []string {

@@ -1,0 +1,167 @@
+package expose
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// ExposureList is the result of the audit: one item per kubeconfig context.
+type ExposureList struct {
+	metav1.TypeMeta `json:",inline"`
+	Items           []AuditItem `json:"items"`
+}
+
+// AuditItem is the exposure of one context's cluster, or why there is none.
+type AuditItem struct {
+	Exposure `json:",inline"`
+	Context  string `json:"context"`
+	Error    string `json:"error"`
+	// CloudError is set when the error came from the cloud (it fails the audit).
+	CloudError bool `json:"-"`
+}
+
+func (l *ExposureList) GetObjectKind() schema.ObjectKind { return &l.TypeMeta }
+
+// DeepCopyObject makes ExposureList a runtime.Object for cli-runtime's printers.
+func (l *ExposureList) DeepCopyObject() runtime.Object {
+	out := &ExposureList{TypeMeta: l.TypeMeta, Items: make([]AuditItem, len(l.Items))}
+	for i, it := range l.Items {
+		out.Items[i] = it
+		if it.EIP != nil {
+			e := *it.EIP
+			out.Items[i].EIP = &e
+		}
+	}
+	return out
+}
+
+// eipBatch is the most addresses DescribeEipAddresses takes in one call.
+const eipBatch = 50
+
+// Audit reports the exposure of the cluster of every context. It batches: the
+// clusters are listed page by page (DescribeClustersV1) and their EIPs looked
+// up eipBatch addresses per call, so hundreds of contexts cost a handful of
+// calls. A context that is not an ACK cluster is listed with the reason; a
+// cloud error is listed on the contexts it concerns, without aborting the rest.
+func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureList, int, error) {
+	list := &ExposureList{TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
+	clusters, err := s.Backend.ListClusters(ctx, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	byID := map[string]*backend.Cluster{}
+	byEndpoint := map[string][]*backend.Cluster{}
+	for i := range clusters {
+		c := &clusters[i]
+		byID[c.ID] = c
+		for _, ep := range []string{c.IntranetEndpoint, c.PublicEndpoint} {
+			if ep != "" {
+				byEndpoint[endpointKey(ep)] = append(byEndpoint[endpointKey(ep)], c)
+			}
+		}
+	}
+	// Resolve each context to a cluster, as Resolve does, without more calls.
+	found := make([]*backend.Cluster, len(contexts))
+	for i, kc := range contexts {
+		item := AuditItem{Context: kc.Name}
+		if _, id, ok := ParseContextName(kc.Name); ok {
+			if c := byID[id]; c != nil {
+				found[i] = c
+			} else {
+				item.Error = fmt.Sprintf("cluster %s is not in the account (deleted, or another account's credentials are needed)", id)
+			}
+		} else {
+			switch hits := byEndpoint[endpointKey(kc.Server)]; {
+			case kc.Server == "":
+				item.Error = "not an ACK cluster: the context has no server"
+			case len(hits) == 1:
+				found[i] = hits[0]
+			case len(hits) == 0:
+				item.Error = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s", kc.Server)
+			default:
+				var names []string
+				for _, c := range hits {
+					names = append(names, c.ID)
+				}
+				item.Error = fmt.Sprintf("endpoint %s is shared by clusters %s; use a context named <account-uid>-<clusterId>", kc.Server, strings.Join(names, ", "))
+			}
+		}
+		list.Items = append(list.Items, item)
+	}
+	// Look the EIPs up, region by region, eipBatch addresses per call.
+	byRegion := map[string][]string{}
+	seen := map[string]bool{}
+	for _, c := range found {
+		if c == nil || c.PublicEndpoint == "" {
+			continue
+		}
+		ip := EndpointHost(c.PublicEndpoint)
+		if !seen[c.RegionID+"/"+ip] {
+			seen[c.RegionID+"/"+ip] = true
+			byRegion[c.RegionID] = append(byRegion[c.RegionID], ip)
+		}
+	}
+	regions := make([]string, 0, len(byRegion))
+	for r := range byRegion {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	eips := map[string]*backend.EIP{}
+	regionErr := map[string]error{}
+	for _, r := range regions {
+		ips := byRegion[r]
+		for lo := 0; lo < len(ips); lo += eipBatch {
+			batch := ips[lo:min(lo+eipBatch, len(ips))]
+			got, err := s.Backend.DescribeEIPs(ctx, r, backend.EIPQuery{IPAddresses: batch})
+			if err != nil {
+				regionErr[r] = err
+				break
+			}
+			for i := range got {
+				eips[r+"/"+got[i].IPAddress] = &got[i]
+			}
+		}
+	}
+	failed := 0
+	for i, c := range found {
+		if c == nil {
+			continue
+		}
+		var e *backend.EIP
+		if c.PublicEndpoint != "" {
+			if err := regionErr[c.RegionID]; err != nil {
+				list.Items[i].Error, list.Items[i].CloudError = "looking up the EIP: "+err.Error(), true
+				failed++
+			}
+			e = eips[c.RegionID+"/"+EndpointHost(c.PublicEndpoint)]
+		}
+		x := newExposure(c, contexts[i].Name, e)
+		list.Items[i].Exposure = *x
+		list.Items[i].Exposure.TypeMeta = metav1.TypeMeta{}
+	}
+	return list, failed, nil
+}
+
+// endpointKey normalises an API server URL: lower case, no trailing slash,
+// https and port 443 when absent.
+func endpointKey(ep string) string {
+	if ep == "" {
+		return ""
+	}
+	u := strings.TrimRight(strings.ToLower(strings.TrimSpace(ep)), "/")
+	if !strings.Contains(u, "://") {
+		u = "https://" + u
+	}
+	if strings.Count(u, ":") == 1 {
+		u += ":443"
+	}
+	return u
+}
