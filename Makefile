@@ -40,6 +40,10 @@ dist:
 	$(GO) run ./hack/dist -out dist -manifest plugins/ack-expose.yaml -commit '$(COMMIT)'
 	bash hack/krew-platforms.sh
 
+# Performance budget: measures every target side by side, writes BENCH.md.
+bench:
+	$(GO) run ./hack/bench -out BENCH.md
+
 krew-check:
 	bash hack/krew-check.sh
 

@@ -112,12 +112,14 @@ func (e *Engine) load() (*State, error) {
 	return s, nil
 }
 
+// save replaces the file atomically. It does not fsync: every call writes
+// (the call counts), and a simulator need not survive a power loss.
 func (e *Engine) save(s *State) error {
 	data, err := Encode(s)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(e.Path, data, 0o600)
+	return atomicfile.Replace(e.Path, data, 0o600)
 }
 
 // Call runs one simulated API call of the named action. fn sees the advanced

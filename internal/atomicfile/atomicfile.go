@@ -9,8 +9,19 @@ import (
 
 // WriteFile writes data to a temp file in path's directory, syncs it, and
 // renames it over path (MoveFileEx on Windows, which replaces). The file gets
-// mode perm; the directory must exist.
-func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
+// mode perm; the directory must exist. The data survives a power loss.
+func WriteFile(path string, data []byte, perm os.FileMode) error {
+	return write(path, data, perm, true)
+}
+
+// Replace is WriteFile without the syncs: still atomic (a crash or kill -9
+// leaves the old content or the new, never a mix), but a power loss may lose
+// the last write. For files that are cheap to lose and written on every call.
+func Replace(path string, data []byte, perm os.FileMode) error {
+	return write(path, data, perm, false)
+}
+
+func write(path string, data []byte, perm os.FileMode, durable bool) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -32,8 +43,10 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	if durable {
+		if err = f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return err
@@ -41,7 +54,9 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return err
 	}
-	syncDir(dir)
+	if durable {
+		syncDir(dir)
+	}
 	return nil
 }
 

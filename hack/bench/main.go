@@ -1,0 +1,358 @@
+// Command bench measures kubectl ack-expose against its performance budget,
+// side by side in one run, and writes the figures to BENCH.md:
+//
+//	go run ./hack/bench [-out BENCH.md] [-runs 21]
+//
+// It exits 1 if a target is missed. Run it through `make bench`.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+type result struct {
+	name, figure, target string
+	ok                   bool
+}
+
+var (
+	results []result
+	tmp     string
+	bin     string
+)
+
+func record(name, figure, target string, ok bool) {
+	results = append(results, result{name, figure, target, ok})
+	mark := "ok"
+	if !ok {
+		mark = "MISSED"
+	}
+	fmt.Printf("%-58s %-34s %-22s %s\n", name, figure, target, mark)
+}
+
+func main() {
+	out := flag.String("out", "BENCH.md", "report to write")
+	runs := flag.Int("runs", 21, "runs per timed command")
+	flag.Parse()
+	var err error
+	tmp, err = os.MkdirTemp("", "ack-expose-bench")
+	check(err)
+	defer os.RemoveAll(tmp)
+
+	// 1. Binary size, stripped, as released.
+	bin = filepath.Join(tmp, "kubectl-ack_expose")
+	run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./cmd/kubectl-ack_expose")
+	st, err := os.Stat(bin)
+	check(err)
+	mib := float64(st.Size()) / (1 << 20)
+	record("binary size (stripped, -trimpath)", fmt.Sprintf("%.2f MiB", mib), "<= 15 MiB", mib <= 15)
+
+	// 2. Start-up: status -o json against the simulator vs a bare Go hello.
+	hello := filepath.Join(tmp, "hello")
+	check(os.WriteFile(filepath.Join(tmp, "hello.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"), 0o644))
+	run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", hello, filepath.Join(tmp, "hello.go"))
+	env := initWorld("status", "0s", "0s")
+	helloMed, _ := timeRuns(*runs, nil, hello)
+	statusMed, statusRSS := timeRuns(*runs, env, bin, "status", "-o", "json")
+	floorMed, _ := timeRuns(*runs, env, bin, "version")
+	ratio := float64(statusMed) / float64(helloMed)
+	record("version (no work: start-up of the linked libraries alone)", fmt.Sprintf("%s (%.2fx hello)", ms(floorMed), float64(floorMed)/float64(helloMed)), "information", true)
+	record("status -o json, median wall time", fmt.Sprintf("%s (hello %s, %.2fx)", ms(statusMed), ms(helloMed), ratio), "<= 3x hello", ratio <= 3)
+	record("status -o json, peak RSS", fmt.Sprintf("%.1f MiB", float64(statusRSS)/1024), "<= 30 MiB", statusRSS <= 30*1024)
+
+	// 3. Waiting: a 3 s operation is reported the moment it finishes.
+	worstLate, worstCalls := time.Duration(0), 0
+	for range 3 {
+		env := initWorld("wait", "3s", "0s")
+		state := envValue(env, "ACK_EXPOSE_SIMULATOR_STATE")
+		resetCalls(state)
+		_, _ = runTimed(env, bin, "associate", "--eip", "47.96.1.10")
+		end := time.Now()
+		var finish time.Time
+		calls := 0
+		check(simulator.New(state).View(func(s *simulator.State) error {
+			for _, t := range s.Tasks {
+				finish = t.FinishAt
+			}
+			for _, n := range s.Calls {
+				calls += n
+			}
+			return nil
+		}))
+		worstLate, worstCalls = max(worstLate, end.Sub(finish)), max(worstCalls, calls)
+	}
+	record("associate, 3 s operation: returned after it finished", "worst of 3: "+ms(worstLate), "<= 750 ms", worstLate <= 750*time.Millisecond)
+	record("associate, 3 s operation: API calls in total", fmt.Sprintf("worst of 3: %d", worstCalls), "<= 12", worstCalls <= 12)
+
+	// 4. API calls per command (simulator `calls`), operations instant.
+	env = initWorld("calls", "0s", "0s")
+	state := envValue(env, "ACK_EXPOSE_SIMULATOR_STATE")
+	pro := "--context=1234567890123456-" + simulator.ClusterIDFor("demo-pro")
+	for _, c := range []struct {
+		args  []string
+		limit int
+	}{
+		{[]string{"status"}, 2},
+		{[]string{"status", pro}, 2},
+		{[]string{"associate", "--eip", "47.96.1.10", "--dry-run"}, 2},
+		{[]string{"associate", "--eip", "47.96.1.10"}, 7},
+		{[]string{"associate", "--eip", "47.96.1.10"}, 2},
+		{[]string{"change", "--allocate", "--release"}, 10},
+		{[]string{"disassociate", "--release"}, 8},
+		{[]string{"disassociate"}, 1},
+		{[]string{"status", "--all-contexts"}, 2},
+	} {
+		resetCalls(state)
+		_, _ = runTimed(env, bin, c.args...)
+		n, detail := calls(state)
+		record("API calls: "+strings.Join(c.args, " "), fmt.Sprintf("%d (%s)", n, detail), fmt.Sprintf("<= %d", c.limit), n <= c.limit)
+	}
+
+	// 5. The 500-context audit, 50 ms per API call, through `simulator serve`
+	// with the aliyun backend, and in-process with the simulator backend.
+	env = auditWorld(500)
+	state = envValue(env, "ACK_EXPOSE_SIMULATOR_STATE")
+	url, stop := serve(env)
+	aliyunEnv := append(append([]string{}, env...), "ACK_EXPOSE_BACKEND=aliyun", "ACK_EXPOSE_CS_ENDPOINT="+url, "ACK_EXPOSE_VPC_ENDPOINT="+url,
+		"ALIBABA_CLOUD_ACCESS_KEY_ID=bench", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=bench", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
+	for _, b := range []struct {
+		name string
+		env  []string
+	}{{"aliyun backend via simulator serve", aliyunEnv}, {"simulator backend", env}} {
+		resetCalls(state)
+		d, rows := runTimed(b.env, bin, "status", "--all-contexts", "-o", "json")
+		n, detail := calls(state)
+		record(fmt.Sprintf("audit of 500 contexts, 50 ms/call, %s: time", b.name), fmt.Sprintf("%s (%d rows)", ms(d), rows), "< 2 s", d < 2*time.Second && rows == 500)
+		record(fmt.Sprintf("audit of 500 contexts, 50 ms/call, %s: calls", b.name), fmt.Sprintf("%d (%s)", n, detail), "<= 20", n <= 20)
+	}
+	stop()
+
+	// 6. The engine's hot paths.
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchtime", "200x", "-benchmem", "./simulator/")
+	benchOut, err := cmd.CombinedOutput()
+	check(err)
+	fmt.Print(string(benchOut))
+
+	writeReport(*out, *runs, string(benchOut))
+	for _, r := range results {
+		if !r.ok {
+			fmt.Println("bench: a target was missed")
+			os.Exit(1)
+		}
+	}
+}
+
+func initWorld(name, modify, latency string) []string {
+	dir := filepath.Join(tmp, name)
+	env := []string{"HOME=" + dir, "KUBECONFIG=" + filepath.Join(dir, "kubeconfig"), "ACK_EXPOSE_BACKEND=simulator",
+		"ACK_EXPOSE_SIMULATOR_STATE=" + filepath.Join(dir, "sim.json"), "PATH=" + os.Getenv("PATH")}
+	c := exec.Command(bin, "simulator", "init", "--force", "--state", filepath.Join(dir, "sim.json"), "--kubeconfig",
+		filepath.Join(dir, "kubeconfig"), "--modify-cluster-time", modify, "--api-latency", latency)
+	c.Env = env
+	if out, err := c.CombinedOutput(); err != nil {
+		check(fmt.Errorf("simulator init: %v: %s", err, out))
+	}
+	return env
+}
+
+// auditWorld is a world of n exposed-or-not clusters, a kubeconfig with one
+// ACK context each, and 50 ms of latency on every call.
+func auditWorld(n int) []string {
+	env := initWorld("audit", "0s", "50ms")
+	state := envValue(env, "ACK_EXPOSE_SIMULATOR_STATE")
+	var kc bytes.Buffer
+	kc.WriteString("apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user: {token: t}\nclusters:\n")
+	check(simulator.New(state).Update(func(s *simulator.State) error {
+		s.Clusters, s.EIPs = nil, nil
+		for i := range n {
+			name := fmt.Sprintf("fleet-%04d", i)
+			c := simulator.Cluster{ID: simulator.ClusterIDFor(name), Name: name, RegionID: simulator.DemoRegion,
+				ClusterType: "ManagedKubernetes", Profile: "Default", ClusterSpec: "ack.pro.small", State: "running",
+				APIServerLoadBalancerID: "lb-" + name, IntranetEndpoint: fmt.Sprintf("https://10.%d.%d.10:6443", i/250, i%250)}
+			if i%2 == 0 {
+				e := simulator.EIP{AllocationID: fmt.Sprintf("eip-fleet%06d", i), IPAddress: fmt.Sprintf("47.100.%d.%d", i/250, i%250+1),
+					RegionID: simulator.DemoRegion, Status: "InUse", InstanceID: c.APIServerLoadBalancerID, InstanceType: "SlbInstance",
+					Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: "PostPaid"}
+				s.EIPs = append(s.EIPs, e)
+				c.EIPAllocationID = e.AllocationID
+			}
+			s.Clusters = append(s.Clusters, c)
+			fmt.Fprintf(&kc, "- name: %s\n  cluster: {server: %q}\n", name, c.IntranetEndpoint)
+		}
+		kc.WriteString("contexts:\n")
+		for _, c := range s.Clusters {
+			fmt.Fprintf(&kc, "- name: %s-%s\n  context: {cluster: %s, user: u}\n", s.AccountID, c.ID, c.Name)
+		}
+		return nil
+	}))
+	check(os.WriteFile(envValue(env, "KUBECONFIG"), kc.Bytes(), 0o600))
+	return env
+}
+
+func serve(env []string) (string, func()) {
+	c := exec.Command(bin, "simulator", "serve")
+	c.Env = env
+	stdout, err := c.StdoutPipe()
+	check(err)
+	check(c.Start())
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	check(err)
+	return strings.TrimSpace(line), func() { _ = c.Process.Signal(os.Interrupt); _ = c.Wait() }
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+func resetCalls(state string) {
+	check(simulator.New(state).Update(func(s *simulator.State) error { s.Calls = map[string]int{}; return nil }))
+}
+
+func calls(state string) (int, string) {
+	total := 0
+	var parts []string
+	check(simulator.New(state).View(func(s *simulator.State) error {
+		for k, n := range s.Calls {
+			total += n
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+		return nil
+	}))
+	sort.Strings(parts)
+	return total, strings.Join(parts, ", ")
+}
+
+// runTimed runs a command once and returns its wall time and, for JSON lists,
+// the number of items.
+func runTimed(env []string, name string, args ...string) (time.Duration, int) {
+	c := exec.Command(name, args...)
+	c.Env = env
+	var out bytes.Buffer
+	c.Stdout = &out
+	start := time.Now()
+	err := c.Run()
+	d := time.Since(start)
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 1 {
+			check(fmt.Errorf("%s %v: %v", name, args, err))
+		}
+	}
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	_ = json.Unmarshal(out.Bytes(), &list)
+	return d, len(list.Items)
+}
+
+// timeRuns runs a command n times and returns the median wall time and the
+// peak resident set size (KiB).
+func timeRuns(n int, env []string, name string, args ...string) (time.Duration, int64) {
+	var ds []time.Duration
+	var peak int64
+	for range n {
+		c := exec.Command(name, args...)
+		if env != nil {
+			c.Env = env
+		}
+		start := time.Now()
+		if out, err := c.CombinedOutput(); err != nil {
+			check(fmt.Errorf("%s: %v: %s", name, err, out))
+		}
+		ds = append(ds, time.Since(start))
+		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = max(peak, ru.Maxrss)
+		}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], peak
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func run(name string, args ...string) {
+	c := exec.Command(name, args...)
+	c.Stderr = os.Stderr
+	c.Env = append(os.Environ(), "CGO_ENABLED=0")
+	check(c.Run())
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				_, cpu, _ = strings.Cut(l, ":")
+				cpu = strings.TrimSpace(cpu)
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb)
+		mem = fmt.Sprintf(", %.0f GiB", float64(kb)/(1<<20))
+	}
+	return fmt.Sprintf("%s/%s, %d CPUs (%s)%s, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpu, mem, runtime.Version())
+}
+
+func writeReport(path string, runs int, benchOut string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Performance budget\n\nWritten by `make bench` (`go run ./hack/bench`) on %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "Machine: %s.\n\n", machine())
+	b.WriteString("| measure | figure | target | |\n| --- | --- | --- | --- |\n")
+	for _, r := range results {
+		mark := "ok"
+		if !r.ok {
+			mark = "**missed**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.name, r.figure, r.target, mark)
+	}
+	fmt.Fprintf(&b, `
+How each figure is taken (all against fresh simulator worlds in a temp dir):
+
+- size: `+"`go build -trimpath -ldflags '-s -w' ./cmd/kubectl-ack_expose`"+`, CGO disabled.
+- start-up: %d runs each of `+"`kubectl-ack_expose status -o json`"+` (simulator backend) and of a
+  bare Go "hello" built the same way, alternating in one run; medians of wall time; peak RSS is
+  the largest ru_maxrss of the status runs.
+- waiting: `+"`simulator init --modify-cluster-time 3s`, then `associate --eip 47.96.1.10`"+`; the
+  lateness is the process's end minus the task's finish time in the state file; calls are the
+  sum of the simulator's `+"`calls`"+` (3 runs, worst shown).
+- API calls: the simulator's `+"`calls`"+` after each command alone, operations instant, in the order listed.
+- audit: 500 clusters (half exposed) and a kubeconfig of 500 ACK contexts, `+"`timing.apiLatency`"+` 50 ms,
+  `+"`status --all-contexts -o json`"+` with the aliyun backend through `+"`simulator serve`"+`, then with the simulator backend.
+
+Engine hot paths (`+"`go test -run '^$' -bench . -benchtime 200x -benchmem ./simulator/`"+`):
+
+`+"```"+`
+%s`+"```"+`
+`, runs, benchOut)
+	check(os.WriteFile(path, []byte(b.String()), 0o644))
+	fmt.Println("wrote", path)
+}
