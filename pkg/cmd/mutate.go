@@ -234,7 +234,9 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	}
 	if !o.dryRun {
 		for _, w := range x.Operation.Warnings {
-			fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
+			if w != plan.Lockout { // already shown, and accepted, before the change
+				fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
+			}
 		}
 	}
 	if o.updateKube && x.Operation != nil && (x.Operation.Changed || x.Operation.DryRun) {

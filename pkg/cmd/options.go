@@ -54,7 +54,7 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
 	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
 	f.StringVarP(&o.output, "output", "o", "table", "Output format: table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE")
-	f.IntVarP(&o.verbosity, "v", "v", 0, "Debug log on stderr: 1 logs each API call with its duration and outcome, 2 adds HTTP status, endpoint and request ID; secrets are never logged")
+	f.IntVarP(&o.verbosity, "v", "v", 0, "Debug log on stderr: 1 or more logs each API call with its duration and outcome, and for the cloud its endpoint, HTTP status and request ID; credentials are never logged")
 	_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return outputFormats, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	})
@@ -118,14 +118,6 @@ func (o *clusterOptions) logf() backend.Logf {
 	}
 	w := o.streams.ErrOut
 	return func(format string, args ...any) { fmt.Fprintf(w, "debug: "+format+"\n", args...) }
-}
-
-// httpLogf logs HTTP-level detail (endpoints, statuses, request IDs) from -v 2.
-func (o *clusterOptions) httpLogf() backend.Logf {
-	if o.verbosity < 2 {
-		return nil
-	}
-	return o.logf()
 }
 
 func (o *clusterOptions) backendName() string {

@@ -105,6 +105,6 @@ func newAliyunBackend(o *clusterOptions) (backend.Backend, error) {
 		Region:      region,
 		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
 		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
-		Log:         o.httpLogf(),
+		Log:         o.logf(),
 	})
 }
