@@ -93,7 +93,13 @@ func setValue(m *yaml.Node, key string, v *yaml.Node) {
 	m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
 }
 
+// setScalar sets a string value, in place when there is one, so that its
+// comments and quoting survive.
 func setScalar(m *yaml.Node, key, value string) {
+	if v := mapValue(m, key); v != nil && v.Kind == yaml.ScalarNode {
+		v.Value, v.Tag = value, "!!str"
+		return
+	}
 	setValue(m, key, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value})
 }
 

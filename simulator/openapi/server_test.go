@@ -298,3 +298,32 @@ func TestFaultsOverHTTP(t *testing.T) {
 		return nil
 	})
 }
+
+// DescribeClusterUserKubeconfig returns ACK's kubeconfig, public or private.
+func TestUserConfig(t *testing.T) {
+	_, srv, _ := newServer(t)
+	get := func(id, private string) (int, map[string]string) {
+		req, _ := http.NewRequest("GET", srv.URL+"/k8s/"+id+"/user_config?PrivateIpAddress="+private, nil)
+		req.Header.Set("Authorization", "acs LTAItest:c2ln")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]string
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	status, m := get(simulator.ClusterIDFor("demo-pro"), "false")
+	if status != 200 || !strings.Contains(m["config"], "server: https://47.96.1.20:6443") || m["expiration"] == "" ||
+		!strings.Contains(m["config"], "name: 1234567890123456-"+simulator.ClusterIDFor("demo-pro")) {
+		t.Errorf("public: %d %v", status, m)
+	}
+	status, m = get(simulator.ClusterIDFor("demo-pro"), "true")
+	if status != 200 || !strings.Contains(m["config"], "server: https://192.168.1.10:6443") {
+		t.Errorf("private: %d %v", status, m)
+	}
+	if status, _ = get(simulator.ClusterIDFor("demo-basic"), "false"); status != 400 {
+		t.Errorf("public kubeconfig of a cluster without EIP: %d", status)
+	}
+}

@@ -1,0 +1,67 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+func TestExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{errors.New("boom"), 1},
+		{backend.Errorf(backend.KindForbidden, "x"), 1},
+		{backend.Errorf(backend.KindThrottled, "x"), 1},
+		{backend.Errorf(backend.KindInvalid, "x"), 2},
+		{backend.Errorf(backend.KindUnsupported, "x"), 3},
+		{backend.Errorf(backend.KindConflict, "x"), 4},
+		{backend.Errorf(backend.KindNotFound, "x"), 5},
+		{backend.Errorf(backend.KindTimeout, "x"), 6},
+		{backend.Errorf(backend.KindRefused, "x"), 7},
+		{backend.Errorf(backend.KindInterrupted, "x"), 130},
+		{fmt.Errorf("wrapped: %w", backend.Errorf(backend.KindConflict, "x")), 4},
+		{context.Canceled, 130},
+		{&simulator.StateError{Path: "f", Missing: true}, 2},
+	} {
+		if got := ExitCode(tc.err); got != tc.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
+
+// Off a terminal, progress is plain lines, one per change of state.
+func TestProgressPlainLines(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgress(&b)
+	p.Waiting("waiting for task T (running)", 0)
+	p.Waiting("waiting for task T (running)", time.Second)
+	p.Waiting("waiting for cluster c (updating)", 2*time.Second)
+	p.Step("done")
+	p.Done()
+	want := "waiting for task T (running) (0s elapsed)\nwaiting for cluster c (updating) (2s elapsed)\ndone\n"
+	if b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+func TestAllocateSpec(t *testing.T) {
+	s, err := allocateSpec(200, "paybytraffic", "bgp")
+	if err != nil || s.InternetChargeType != "PayByTraffic" || s.ISP != "BGP" || s.Bandwidth != 200 {
+		t.Errorf("%+v %v", s, err)
+	}
+	if _, err := allocateSpec(201, "PayByTraffic", "BGP"); ExitCode(err) != ExitUsage {
+		t.Errorf("201 Mbps by traffic: %v", err)
+	}
+	if _, err := allocateSpec(500, "PayByBandwidth", "BGP_PRO"); err != nil {
+		t.Errorf("500 Mbps by bandwidth: %v", err)
+	}
+}
