@@ -91,13 +91,21 @@ func (o *clusterOptions) validate() error {
 	return nil
 }
 
-// complete builds the backend and resolves the cluster.
-func (o *clusterOptions) complete(ctx context.Context) error {
+// connect builds the backend, with retries and the debug log.
+func (o *clusterOptions) connect() error {
 	be, err := o.newBackend()
 	if err != nil {
 		return err
 	}
 	o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
+	return nil
+}
+
+// complete builds the backend and resolves the cluster.
+func (o *clusterOptions) complete(ctx context.Context) error {
+	if err := o.connect(); err != nil {
+		return err
+	}
 	kc, err := o.source.Current()
 	if err != nil {
 		return err

@@ -57,11 +57,9 @@ Serverless clusters can, when running). Makes at most two API calls.`,
 }
 
 func (o *statusOptions) runAudit(c *cobra.Command) error {
-	be, err := o.newBackend()
-	if err != nil {
+	if err := o.connect(); err != nil {
 		return err
 	}
-	o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
 	contexts, err := o.source.All()
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 )
 
 // csCluster is a cluster as CS returns it. master_url is a JSON string.
+// (pkg/backend/aliyun decodes with its own types, on purpose: see wire.go there.)
 type csCluster struct {
 	ClusterID       string  `json:"cluster_id"`
 	Name            string  `json:"name"`

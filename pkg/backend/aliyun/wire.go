@@ -11,6 +11,9 @@ import (
 
 // Wire types of the two APIs, as their documentation names the fields. They
 // are decoded leniently: unknown fields are ignored, missing ones stay empty.
+// The simulator's server (simulator/openapi) has its own copies on purpose:
+// sharing one definition would let a wrong field name on both sides pass every
+// test; these are checked against documentation-shaped samples in wire_test.go.
 
 // csCluster is a DescribeClusterDetail body, or an item of DescribeClustersV1.
 type csCluster struct {
