@@ -92,6 +92,9 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Exposu
 	if err != nil {
 		return nil, err
 	}
+	// From here the cloud owns the change: an allocated EIP is released only
+	// if the task itself fails, never because we stopped watching.
+	modifyStarted = true
 	op.TaskID = taskID
 	op.Changed = true
 	switch p.Request.Action {
@@ -113,15 +116,12 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Exposu
 
 	waitCtx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	task, err := s.waitTask(waitCtx, taskID)
-	if err != nil {
+	if _, err := s.waitTask(waitCtx, taskID); err != nil {
 		// A failed task is over: nothing holds the new EIP any more.
 		var failed *taskFailedError
 		modifyStarted = !errors.As(err, &failed)
 		return nil, s.waitError(ctx, err, c, taskID, o.Timeout)
 	}
-	_ = task
-	modifyStarted = true
 
 	final, err := s.waitCluster(waitCtx, c.ID)
 	if err != nil {

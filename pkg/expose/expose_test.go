@@ -221,3 +221,37 @@ func TestDefaultPollSchedule(t *testing.T) {
 		t.Errorf("cap %s would poll the cloud too often on long operations", p.Max)
 	}
 }
+
+// failingStatus fails every DescribeCluster after the first.
+type failingStatus struct {
+	backend.Backend
+	n int
+}
+
+func (f *failingStatus) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
+	f.n++
+	if f.n > 1 {
+		return nil, backend.Errorf(backend.KindUnavailable, "down")
+	}
+	return f.Backend.DescribeCluster(ctx, id)
+}
+
+// Once ModifyCluster has the new EIP, no later failure releases it.
+func TestNoRollbackOnceTheCloudHasTheChange(t *testing.T) {
+	svc, e := newService(t)
+	svc.Backend = &failingStatus{Backend: svc.Backend}
+	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate,
+		Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: false, Timeout: time.Minute}); err == nil {
+		t.Fatal("the status read after ModifyCluster was meant to fail")
+	}
+	_ = e.View(func(s *simulator.State) error {
+		if s.Calls["ReleaseEipAddress"] != 0 || s.Calls["ModifyCluster"] != 1 {
+			t.Errorf("calls %v: an EIP handed to ModifyCluster was released", s.Calls)
+		}
+		return nil
+	})
+}
