@@ -245,8 +245,12 @@ func TestNoRollbackOnceTheCloudHasTheChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: false, Timeout: time.Minute}); err == nil {
+	_, err = svc.Apply(context.Background(), p, ApplyOptions{Wait: false, Timeout: time.Minute})
+	if err == nil {
 		t.Fatal("the status read after ModifyCluster was meant to fail")
+	}
+	if strings.Contains(err.Error(), "allocated for this operation") {
+		t.Errorf("a rollback was attempted: %v", err)
 	}
 	_ = e.View(func(s *simulator.State) error {
 		if s.Calls["ReleaseEipAddress"] != 0 || s.Calls["ModifyCluster"] != 1 {
