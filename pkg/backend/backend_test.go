@@ -69,3 +69,15 @@ func TestKindForCloudCode(t *testing.T) {
 		t.Errorf("%q", e.Error())
 	}
 }
+
+func TestTaskDone(t *testing.T) {
+	for state, want := range map[string][2]bool{
+		"running": {false, false}, "success": {true, true}, "fail": {true, false}, "failed": {true, false},
+		"timeout": {true, false}, "canceled": {true, false}, "": {false, false},
+	} {
+		done, ok := TaskDone(state)
+		if done != want[0] || ok != want[1] {
+			t.Errorf("TaskDone(%q) = %v, %v", state, done, ok)
+		}
+	}
+}

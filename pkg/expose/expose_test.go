@@ -259,3 +259,22 @@ func TestNoRollbackOnceTheCloudHasTheChange(t *testing.T) {
 		return nil
 	})
 }
+
+type noEIPs struct{ backend.Backend }
+
+func (noEIPs) DescribeEIPs(context.Context, string, backend.EIPQuery) ([]backend.EIP, error) {
+	return nil, nil
+}
+
+// --release with no EIP to be found behind the endpoint is an error, not a silent no-op.
+func TestReleaseNeedsTheEIP(t *testing.T) {
+	svc, _ := newService(t)
+	svc.Backend = noEIPs{svc.Backend}
+	_, err := svc.Plan(context.Background(), target("demo-pro"), Request{Action: Disassociate, Release: true})
+	if backend.KindOf(err) != backend.KindNotFound || !strings.Contains(err.Error(), "drop --release") {
+		t.Errorf("got %v", err)
+	}
+	if _, err := svc.Plan(context.Background(), target("demo-pro"), Request{Action: Disassociate}); err != nil {
+		t.Errorf("without --release the plan must still work: %v", err)
+	}
+}

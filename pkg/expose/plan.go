@@ -140,6 +140,9 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 	default:
 		return nil, backend.Errorf(backend.KindInvalid, "unknown action %q", r.Action)
 	}
+	if r.Release && p.Current == nil {
+		return nil, backend.Errorf(backend.KindNotFound, "--release: no EIP with the address of %s was found in region %s, so there is nothing this command could release; drop --release", c.PublicEndpoint, c.RegionID)
+	}
 	if r.Release && p.Current != nil {
 		if p.Current.ChargeType == "PrePaid" {
 			return nil, backend.Errorf(backend.KindConflict, "EIP %s is a subscription (PrePaid) EIP and cannot be released; drop --release", describeEIP(p.Current))
