@@ -25,9 +25,16 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-ack_expose
 
-vet:
-	@out=$$(gofmt -l cmd pkg simulator); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+STATICCHECK := .cache/bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
+
+vet: $(STATICCHECK)
+	@out=$$(gofmt -l cmd pkg simulator internal hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/.cache/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # Unit tests, fuzz seeds, every testscript story against both backends, and
 # the Krew install of the host's release archive through the real kubectl.

@@ -37,9 +37,8 @@ func newEngine(t *testing.T, s *State) *Engine {
 
 type clock struct{ t time.Time }
 
-func (c *clock) now() time.Time                { return c.t }
-func (c *clock) advance(d time.Duration)       { c.t = c.t.Add(d) }
-func clusterOf(s *State, name string) *Cluster { return s.cluster(ClusterIDFor(name)) }
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // Time passes lazily: a task holds the cluster updating and the EIP
 // Associating until timing.modifyCluster has passed, then settles.

@@ -99,7 +99,7 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 		return err
 	}
 	out := &kubeconfigResult{TypeMeta: metav1.TypeMeta{APIVersion: expose.APIVersion, Kind: "KubeconfigContext"},
-		File: res.File, Context: res.Context, Cluster: res.Cluster, Server: res.Server, User: "", Changed: res.Changed, Switched: res.Switched}
+		File: res.File, Context: res.Context, Cluster: res.Cluster, Server: res.Server, Changed: res.Changed, Switched: res.Switched}
 	return printObject(o.streams.Out, o.printer, out, func(w io.Writer) error {
 		switch {
 		case res.Changed:
@@ -123,7 +123,6 @@ type kubeconfigResult struct {
 	Context         string `json:"context"`
 	Cluster         string `json:"cluster"`
 	Server          string `json:"server"`
-	User            string `json:"-"`
 	Changed         bool   `json:"changed"`
 	Switched        bool   `json:"switched"`
 }

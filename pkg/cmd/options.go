@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -172,5 +171,3 @@ func simulatorStatePath(flag string) (string, error) {
 func (o *clusterOptions) service() *expose.Service {
 	return &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll}
 }
-
-func joinLines(lines []string) string { return strings.Join(lines, "\n") }

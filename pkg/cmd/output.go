@@ -125,7 +125,7 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 func operationTable(w io.Writer, x *expose.Exposure) error {
 	op := x.Operation
 	switch {
-	case op.DryRun && op.Changed == false && len(op.Steps) > 0 && strings.HasPrefix(op.Steps[0], "nothing to do"):
+	case op.DryRun && !op.Changed && len(op.Steps) > 0 && strings.HasPrefix(op.Steps[0], "nothing to do"):
 		fmt.Fprintf(w, "%s\n", op.Steps[0])
 	case op.DryRun:
 		fmt.Fprintln(w, "Dry run: nothing was changed. The plan:")
