@@ -17,9 +17,11 @@ run status
 run associate --eip 47.96.1.10 --dry-run
 run associate --eip 47.96.1.10
 run associate --eip 47.96.1.10
-run change --allocate --bandwidth 10 --release
-run disassociate --release
+run kubeconfig
+run change --allocate --bandwidth 10 --release --update-kubeconfig
+run disassociate --release --update-kubeconfig
 run status -o json
+run status --all-contexts
 printf '\n# Cutting off the context in use is refused without --yes (exit 7):\n'
 run disassociate --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
 printf '\n# Clusters that cannot change their EIP say why (exit 3):\n'

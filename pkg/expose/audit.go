@@ -86,6 +86,12 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 				found[i] = hits[0]
 			case len(hits) == 0:
 				item.Error = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s", kc.Server)
+				// A context derived from an ACK one (<uid>-<clusterId>-public) whose
+				// endpoint went away: say so, it is the useful part.
+				if m := contextPrefixRe.FindStringSubmatch(kc.Name); m != nil && byID[m[1]] != nil {
+					c := byID[m[1]]
+					item.Error = fmt.Sprintf("stale: %s is no longer an endpoint of cluster %s (%s); its endpoints are now %s", kc.Server, c.Name, c.ID, endpointsOf(c))
+				}
 			default:
 				var names []string
 				for _, c := range hits {
@@ -164,4 +170,11 @@ func endpointKey(ep string) string {
 		u += ":443"
 	}
 	return u
+}
+
+func endpointsOf(c *backend.Cluster) string {
+	if c.PublicEndpoint == "" {
+		return c.IntranetEndpoint + " (intranet) and no public one"
+	}
+	return c.IntranetEndpoint + " (intranet) and " + c.PublicEndpoint + " (public)"
 }

@@ -26,7 +26,10 @@ type Target struct {
 	How string
 }
 
-var contextNameRe = regexp.MustCompile(`^([0-9]+)-(c[0-9a-f]{32})$`)
+var (
+	contextNameRe   = regexp.MustCompile(`^([0-9]+)-(c[0-9a-f]{32})$`)
+	contextPrefixRe = regexp.MustCompile(`^[0-9]+-(c[0-9a-f]{32})-`)
+)
 
 // ParseContextName splits an ACK context name, "<account-uid>-<clusterId>".
 func ParseContextName(name string) (accountID, clusterID string, ok bool) {

@@ -62,7 +62,7 @@ func (s *Service) waiting(format string, start time.Time, args ...any) {
 func (s *Service) waitTask(ctx context.Context, id string) (*backend.Task, error) {
 	start := time.Now()
 	var task *backend.Task
-	s.waiting("waiting for task %s", start, id)
+	s.waiting("waiting for task %s (accepted)", start, id)
 	err := s.Poll.poll(ctx, func() (bool, error) {
 		t, err := s.Backend.DescribeTask(ctx, id)
 		if err != nil {
