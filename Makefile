@@ -42,9 +42,10 @@ test: vet
 	bash hack/krew-check.sh
 	$(GO) test -count=1 ./...
 
-# Release archives for every platform in dist/, and plugins/ack-expose.yaml for them.
+# Release archives for every platform in dist/ (reproducible: the same source and
+# VERSION give the same bytes), and plugins/ack-expose.yaml for them.
 dist:
-	$(GO) run ./hack/dist -out dist -manifest plugins/ack-expose.yaml -commit '$(COMMIT)'
+	$(GO) run ./hack/dist -out dist -manifest plugins/ack-expose.yaml
 	bash hack/krew-platforms.sh
 
 # Performance budget: measures every target side by side, writes BENCH.md.
