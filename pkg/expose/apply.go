@@ -90,6 +90,18 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Exposu
 	}
 	taskID, err := s.Backend.ModifyAPIServerEIP(ctx, c.ID, eipID)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Interrupted mid-request: the cloud may have taken the change, so
+			// an allocated EIP must stay; say where things stand instead.
+			modifyStarted = true
+			ie := interrupted(c, "")
+			ie.Msg = "interrupted while requesting the change; it may or may not have been accepted"
+			ie.Hint = fmt.Sprintf("Check with `kubectl ack-expose status --cluster-id %s`.", c.ID)
+			if op.AllocatedEIP != "" {
+				ie.Hint += fmt.Sprintf(" If the cluster does not use it, release the EIP %s allocated for this operation.", op.AllocatedEIP)
+			}
+			return nil, ie
+		}
 		return nil, err
 	}
 	// From here the cloud owns the change: an allocated EIP is released only
@@ -210,7 +222,7 @@ func (s *Service) waitError(ctx context.Context, err error, c *backend.Cluster, 
 	return err
 }
 
-func interrupted(c *backend.Cluster, taskID string) error {
+func interrupted(c *backend.Cluster, taskID string) *backend.Error {
 	msg := "interrupted before any change was made"
 	hint := ""
 	if taskID != "" {

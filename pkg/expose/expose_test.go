@@ -278,3 +278,36 @@ func TestReleaseNeedsTheEIP(t *testing.T) {
 		t.Errorf("without --release the plan must still work: %v", err)
 	}
 }
+
+// interruptedModify is Ctrl-C arriving while ModifyCluster is in flight.
+type interruptedModify struct {
+	backend.Backend
+	cancel context.CancelFunc
+}
+
+func (b interruptedModify) ModifyAPIServerEIP(ctx context.Context, id, eip string) (string, error) {
+	b.cancel()
+	return "", ctx.Err()
+}
+
+func TestInterruptDuringModifyKeepsTheAllocatedEIP(t *testing.T) {
+	svc, e := newService(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	svc.Backend = interruptedModify{Backend: svc.Backend, cancel: cancel}
+	p, err := svc.Plan(ctx, target("demo-basic"), Request{Action: Associate,
+		Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
+	if backend.KindOf(err) != backend.KindInterrupted || !strings.Contains(err.Error(), "may or may not have been accepted") ||
+		!strings.Contains(err.Error(), "release the EIP eip-") {
+		t.Fatalf("got %v", err)
+	}
+	_ = e.View(func(s *simulator.State) error {
+		if s.Calls["ReleaseEipAddress"] != 0 {
+			t.Error("an EIP that ModifyCluster may hold was released")
+		}
+		return nil
+	})
+}
