@@ -30,6 +30,7 @@ STATICCHECK_VERSION := v0.8.2
 
 vet: $(STATICCHECK)
 	@out=$$(gofmt -l cmd pkg simulator internal hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
