@@ -252,9 +252,7 @@ func runTimed(env []string, name string, args ...string) (time.Duration, int) {
 	err := c.Run()
 	d := time.Since(start)
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 1 {
-			check(fmt.Errorf("%s %v: %v", name, args, err))
-		}
+		check(fmt.Errorf("%s %v: %v", name, args, err))
 	}
 	var list struct {
 		Items []json.RawMessage `json:"items"`

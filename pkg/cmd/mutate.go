@@ -87,19 +87,18 @@ type mutateOptions struct {
 	*clusterOptions
 	kind mutateKind
 
-	eip          string
-	allocate     bool
-	bandwidth    int
-	chargeType   string
-	isp          string
-	release      bool
-	dryRun       bool
-	wait         bool
-	timeout      time.Duration
-	yes          bool
-	updateKube   bool
-	request      expose.Request
-	confirmInput io.Reader
+	eip        string
+	allocate   bool
+	bandwidth  int
+	chargeType string
+	isp        string
+	release    bool
+	dryRun     bool
+	wait       bool
+	timeout    time.Duration
+	yes        bool
+	updateKube bool
+	request    expose.Request
 }
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
@@ -239,32 +238,42 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 			}
 		}
 	}
-	if o.updateKube && x.Operation != nil && (x.Operation.Changed || x.Operation.DryRun) {
-		if err := o.updateKubeconfig(plan.Cluster.PublicEndpoint, x); err != nil {
+	if o.updateKube && (x.Operation.Changed || x.Operation.DryRun) {
+		if err := o.updateKubeconfig(plan, x); err != nil {
 			return fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", o.kind.action, err)
 		}
 	}
 	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
 }
 
-// updateKubeconfig repoints (change, associate) or reports (disassociate) the
-// kubeconfig cluster entries on the old public endpoint.
-func (o *mutateOptions) updateKubeconfig(old string, x *expose.Exposure) error {
+// updateKubeconfig repoints (change) or reports (disassociate) the kubeconfig
+// cluster entries on the old public endpoint; on a dry run it only says so.
+func (o *mutateOptions) updateKubeconfig(plan *expose.Plan, x *expose.Exposure) error {
 	op := x.Operation
+	old := plan.Cluster.PublicEndpoint
 	if old == "" {
 		return nil // associate: no entry can point at an endpoint that did not exist
+	}
+	// The new endpoint: the result's, or on a dry run the planned EIP's
+	// (unknown until --allocate has allocated it).
+	next := x.PublicEndpoint
+	if op.DryRun {
+		next = "the new EIP's endpoint"
+		if plan.New != nil {
+			next = expose.WithHost(old, plan.New.IPAddress)
+		}
 	}
 	var uses []kubeconfig.EndpointUse
 	var err error
 	action := "unreachable"
 	switch {
-	case o.kind.action == expose.Disassociate || x.PublicEndpoint == "":
+	case o.kind.action == expose.Disassociate:
 		uses, err = o.source.ClustersAt(old)
 	case op.DryRun:
 		uses, err = o.source.ClustersAt(old)
 		action = "would repoint"
 	default:
-		uses, err = o.source.Repoint(old, x.PublicEndpoint)
+		uses, err = o.source.Repoint(old, next)
 		action = "repointed"
 	}
 	if err != nil {
@@ -274,8 +283,8 @@ func (o *mutateOptions) updateKubeconfig(old string, x *expose.Exposure) error {
 		e := expose.KubeconfigEntry{File: u.File, Cluster: u.Cluster, Server: u.Server, Action: action}
 		switch action {
 		case "repointed", "would repoint":
-			e.Server = x.PublicEndpoint
-			fmt.Fprintf(o.streams.ErrOut, "kubeconfig: %s cluster %q in %s from %s to %s\n", action, u.Cluster, u.File, old, x.PublicEndpoint)
+			e.Server = next
+			fmt.Fprintf(o.streams.ErrOut, "kubeconfig: %s cluster %q in %s from %s to %s\n", action, u.Cluster, u.File, old, next)
 		default:
 			fmt.Fprintf(o.streams.ErrOut, "kubeconfig: cluster %q in %s points at %s, which no longer reaches the cluster\n", u.Cluster, u.File, old)
 		}
@@ -289,16 +298,12 @@ func (o *mutateOptions) confirm(lockout string) bool {
 	if o.yes {
 		return true
 	}
-	in := o.confirmInput
-	if in == nil {
-		f, ok := o.streams.In.(*os.File)
-		if !ok || !term.IsTerminal(int(f.Fd())) {
-			return false
-		}
-		in = f
+	f, ok := o.streams.In.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false
 	}
 	fmt.Fprintf(o.streams.ErrOut, "Warning: %s.\nProceed? [y/N]: ", lockout)
-	line, _ := bufio.NewReader(in).ReadString('\n')
+	line, _ := bufio.NewReader(f).ReadString('\n')
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes"
 }

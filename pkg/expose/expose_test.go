@@ -199,6 +199,15 @@ func TestParsers(t *testing.T) {
 	if SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || SameEndpoint("", "") {
 		t.Error("different endpoints compared equal")
 	}
+	for in, want := range map[[2]string]string{
+		{"https://47.96.1.20:6443", "47.96.1.12"}: "https://47.96.1.12:6443",
+		{"https://47.96.1.20", "1.2.3.4"}:         "https://1.2.3.4",
+		{"https://[::1]:6443", "1.2.3.4"}:         "https://1.2.3.4:6443",
+	} {
+		if got := WithHost(in[0], in[1]); got != want {
+			t.Errorf("WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		}
+	}
 	if h := EndpointHost("https://[::1]:6443/x"); h != "::1" {
 		t.Errorf("EndpointHost = %q", h)
 	}

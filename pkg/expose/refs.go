@@ -2,7 +2,9 @@ package expose
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -73,6 +75,21 @@ func EndpointHost(endpoint string) string {
 		s = s[:i]
 	}
 	return strings.ToLower(s)
+}
+
+// WithHost is endpoint with its host replaced ("https://1.2.3.4:6443", "5.6.7.8"
+// -> "https://5.6.7.8:6443").
+func WithHost(endpoint, host string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return endpoint
+	}
+	if port := u.Port(); port != "" {
+		u.Host = net.JoinHostPort(host, port)
+	} else {
+		u.Host = host
+	}
+	return u.String()
 }
 
 // SameEndpoint reports whether two API server URLs name the same server.

@@ -52,6 +52,15 @@ func (p PollPolicy) poll(ctx context.Context, check func() (bool, error)) error 
 	}
 }
 
+// pollNow is poll with a first check right away, for states that are
+// usually already reached.
+func (p PollPolicy) pollNow(ctx context.Context, check func() (bool, error)) error {
+	if done, err := check(); err != nil || done {
+		return err
+	}
+	return p.poll(ctx, check)
+}
+
 func (s *Service) waiting(format string, start time.Time, args ...any) {
 	if s.Progress != nil {
 		s.Progress.Waiting(fmt.Sprintf(format, args...), time.Since(start))
@@ -104,10 +113,8 @@ func (s *Service) waitCluster(ctx context.Context, id string) (*backend.Cluster,
 		}
 		return c.State == backend.StateRunning, nil
 	}
-	if done, err := check(); err != nil || done {
-		return out, err
-	}
-	return out, s.Poll.poll(ctx, check)
+	err := s.Poll.pollNow(ctx, check)
+	return out, err
 }
 
 // waitEIP polls an EIP until it has the wanted status.
@@ -128,8 +135,6 @@ func (s *Service) waitEIP(ctx context.Context, region, id, status string) (*back
 		}
 		return out.Status == status, nil
 	}
-	if done, err := check(); err != nil || done {
-		return out, err
-	}
-	return out, s.Poll.poll(ctx, check)
+	err := s.Poll.pollNow(ctx, check)
+	return out, err
 }

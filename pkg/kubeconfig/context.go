@@ -93,6 +93,8 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	if !ok {
 		return nil, backend.Errorf(backend.KindInvalid, "context %q names cluster entry %q, which the kubeconfig does not define", spec.From, from.Cluster)
 	}
+	// The file that defines From gets the new entries; an earlier file that
+	// defines the new names would hide them (kubectl merges first-wins).
 	files := s.Files()
 	target, targetIdx := "", -1
 	for i, p := range files {
@@ -103,14 +105,15 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		if !exists {
 			continue
 		}
-		if _, ok := cfg.Contexts[spec.Name]; ok && target == "" && !definesContext(cfg, spec.From) {
+		if _, ok := cfg.Contexts[spec.From]; ok {
+			target, targetIdx = p, i
+			break
+		}
+		if _, ok := cfg.Contexts[spec.Name]; ok {
 			return nil, backend.Errorf(backend.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
 		}
-		if _, ok := cfg.Clusters[spec.Name]; ok && target == "" && !definesContext(cfg, spec.From) {
+		if _, ok := cfg.Clusters[spec.Name]; ok {
 			return nil, backend.Errorf(backend.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
-		}
-		if definesContext(cfg, spec.From) && target == "" {
-			target, targetIdx = p, i
 		}
 	}
 	if target == "" {
@@ -161,11 +164,6 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		}
 	}
 	return res, nil
-}
-
-func definesContext(cfg *clientcmdapi.Config, name string) bool {
-	_, ok := cfg.Contexts[name]
-	return ok
 }
 
 // EndpointUse is a cluster entry whose server is a given endpoint.

@@ -4,9 +4,8 @@
 package kubeconfig
 
 import (
-	"errors"
-	"fmt"
 	"os"
+	"strings"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -51,14 +50,9 @@ func (s *Source) Current() (expose.KubeContext, error) {
 		name = s.Overrides.CurrentContext
 	}
 	if name == "" {
-		where := "the kubeconfig"
-		if p := s.Rules.ExplicitPath; p != "" {
-			where = p
-		} else if len(s.Rules.Precedence) > 0 {
-			where = fmt.Sprint(s.Rules.Precedence)
-		}
-		if _, statErr := os.Stat(firstOr(s.Rules.ExplicitPath, s.Rules.GetDefaultFilename())); errors.Is(statErr, os.ErrNotExist) && len(cfg.Contexts) == 0 {
-			return expose.KubeContext{Err: backend.Errorf(backend.KindNotFound, "no kubeconfig found (%s) and no --cluster-id given", where).
+		where := strings.Join(s.Files(), string(os.PathListSeparator))
+		if len(cfg.Contexts) == 0 {
+			return expose.KubeContext{Err: backend.Errorf(backend.KindNotFound, "no kubeconfig contexts in %s and no --cluster-id given", where).
 				WithHint("Pass --cluster-id c..., or --kubeconfig FILE with an ACK context.")}, nil
 		}
 		return expose.KubeContext{Err: backend.Errorf(backend.KindNotFound, "no current context in %s and no --cluster-id given", where).
@@ -85,11 +79,4 @@ func (s *Source) Current() (expose.KubeContext, error) {
 		server = s.Overrides.ClusterInfo.Server
 	}
 	return expose.KubeContext{Name: name, Server: server}, nil
-}
-
-func firstOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
