@@ -1,13 +1,15 @@
 package simulator
 
 import (
+	"bytes"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"time"
 
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"go.yaml.in/yaml/v3"
 )
 
 // DemoAccountID is the account UID of the demo world.
@@ -77,24 +79,84 @@ func ContextName(accountID, clusterID string) string { return accountID + "-" + 
 // entry named "kubernetes", a context named <account-uid>-<clusterId>, a user
 // named after the account. The credentials are placeholders.
 func ClusterKubeconfig(accountID string, c *Cluster, server string) ([]byte, error) {
-	cfg := clientcmdapi.NewConfig()
 	ctx := ContextName(accountID, c.ID)
-	cfg.Clusters["kubernetes"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: demoCA(c.Name)}
-	cfg.AuthInfos[accountID] = demoUser()
-	cfg.Contexts[ctx] = &clientcmdapi.Context{Cluster: "kubernetes", AuthInfo: accountID}
-	cfg.CurrentContext = ctx
-	return clientcmd.Write(*cfg)
+	cfg := &kubeconfig{CurrentContext: ctx}
+	cfg.add("kubernetes", server, demoCA(c.Name), ctx, accountID)
+	return cfg.bytes()
 }
 
-func demoCA(name string) []byte {
-	return []byte("-----BEGIN CERTIFICATE-----\nsimulated CA of " + name + "\n-----END CERTIFICATE-----\n")
+func demoCA(name string) string {
+	return "-----BEGIN CERTIFICATE-----\nsimulated CA of " + name + "\n-----END CERTIFICATE-----\n"
 }
 
-func demoUser() *clientcmdapi.AuthInfo {
-	return &clientcmdapi.AuthInfo{
-		ClientCertificateData: []byte("-----BEGIN CERTIFICATE-----\nsimulated client certificate\n-----END CERTIFICATE-----\n"),
-		ClientKeyData:         []byte("-----BEGIN RSA PRIVATE KEY-----\nsimulated client key\n-----END RSA PRIVATE KEY-----\n"),
+// kubeconfig is a kubeconfig file as ACK hands it out (and as kubectl writes
+// it: sections and entries sorted by name, base64 certificates).
+type kubeconfig struct {
+	APIVersion     string              `yaml:"apiVersion"`
+	Clusters       []kubeconfigCluster `yaml:"clusters"`
+	Contexts       []kubeconfigContext `yaml:"contexts"`
+	CurrentContext string              `yaml:"current-context"`
+	Kind           string              `yaml:"kind"`
+	Users          []kubeconfigUser    `yaml:"users"`
+}
+
+type kubeconfigCluster struct {
+	Cluster struct {
+		CertificateAuthorityData string `yaml:"certificate-authority-data"`
+		Server                   string `yaml:"server"`
+	} `yaml:"cluster"`
+	Name string `yaml:"name"`
+}
+
+type kubeconfigContext struct {
+	Context struct {
+		Cluster string `yaml:"cluster"`
+		User    string `yaml:"user"`
+	} `yaml:"context"`
+	Name string `yaml:"name"`
+}
+
+type kubeconfigUser struct {
+	Name string `yaml:"name"`
+	User struct {
+		ClientCertificateData string `yaml:"client-certificate-data"`
+		ClientKeyData         string `yaml:"client-key-data"`
+	} `yaml:"user"`
+}
+
+// add adds a cluster entry, a context using it and the context's user, whose
+// credentials are placeholders: the simulator never checks them.
+func (k *kubeconfig) add(cluster, server, ca, context, user string) {
+	b64 := base64.StdEncoding.EncodeToString
+	var cl kubeconfigCluster
+	cl.Name, cl.Cluster.Server, cl.Cluster.CertificateAuthorityData = cluster, server, b64([]byte(ca))
+	k.Clusters = append(k.Clusters, cl)
+	var cx kubeconfigContext
+	cx.Name, cx.Context.Cluster, cx.Context.User = context, cluster, user
+	k.Contexts = append(k.Contexts, cx)
+	var u kubeconfigUser
+	u.Name = user
+	u.User.ClientCertificateData = b64([]byte("-----BEGIN CERTIFICATE-----\nsimulated client certificate\n-----END CERTIFICATE-----\n"))
+	u.User.ClientKeyData = b64([]byte("-----BEGIN RSA PRIVATE KEY-----\nsimulated client key\n-----END RSA PRIVATE KEY-----\n"))
+	k.Users = append(k.Users, u)
+}
+
+func (k *kubeconfig) bytes() ([]byte, error) {
+	k.APIVersion, k.Kind = "v1", "Config"
+	sort.Slice(k.Clusters, func(i, j int) bool { return k.Clusters[i].Name < k.Clusters[j].Name })
+	sort.Slice(k.Contexts, func(i, j int) bool { return k.Contexts[i].Name < k.Contexts[j].Name })
+	sort.Slice(k.Users, func(i, j int) bool { return k.Users[i].Name < k.Users[j].Name })
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	enc.CompactSeqIndent()
+	if err := enc.Encode(k); err != nil {
+		return nil, err
 	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // DemoKubeconfig is an ACK-style kubeconfig with one context per cluster of s,
@@ -102,7 +164,7 @@ func demoUser() *clientcmdapi.AuthInfo {
 // endpoint when it has one (as ACK's public kubeconfig does), else the intranet one.
 // The credentials are placeholders: the simulator never checks them.
 func DemoKubeconfig(s *State) ([]byte, error) {
-	cfg := clientcmdapi.NewConfig()
+	cfg := &kubeconfig{}
 	for i, c := range s.Clusters {
 		v := s.view(&s.Clusters[i])
 		server := c.IntranetEndpoint
@@ -110,12 +172,10 @@ func DemoKubeconfig(s *State) ([]byte, error) {
 			server = v.PublicEndpoint
 		}
 		ctx := ContextName(s.AccountID, c.ID)
-		cfg.Clusters[c.Name] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: demoCA(c.Name)}
-		cfg.AuthInfos[ctx] = demoUser()
-		cfg.Contexts[ctx] = &clientcmdapi.Context{Cluster: c.Name, AuthInfo: ctx}
+		cfg.add(c.Name, server, demoCA(c.Name), ctx, ctx)
 		if i == 0 {
 			cfg.CurrentContext = ctx
 		}
 	}
-	return clientcmd.Write(*cfg)
+	return cfg.bytes()
 }

@@ -5,9 +5,6 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -98,7 +95,7 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	out := &kubeconfigResult{TypeMeta: metav1.TypeMeta{APIVersion: expose.APIVersion, Kind: "KubeconfigContext"},
+	out := &kubeconfigResult{TypeMeta: expose.TypeMeta{APIVersion: expose.APIVersion, Kind: "KubeconfigContext"},
 		File: res.File, Context: res.Context, Cluster: res.Cluster, Server: res.Server, Changed: res.Changed, Switched: res.Switched}
 	return printObject(o.streams.Out, o.printer, out, func(w io.Writer) error {
 		switch {
@@ -118,14 +115,11 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 
 // kubeconfigResult is the printable result of the kubeconfig command.
 type kubeconfigResult struct {
-	metav1.TypeMeta `json:",inline"`
-	File            string `json:"file"`
-	Context         string `json:"context"`
-	Cluster         string `json:"cluster"`
-	Server          string `json:"server"`
-	Changed         bool   `json:"changed"`
-	Switched        bool   `json:"switched"`
+	expose.TypeMeta
+	File     string `json:"file"`
+	Context  string `json:"context"`
+	Cluster  string `json:"cluster"`
+	Server   string `json:"server"`
+	Changed  bool   `json:"changed"`
+	Switched bool   `json:"switched"`
 }
-
-func (r *kubeconfigResult) GetObjectKind() schema.ObjectKind { return &r.TypeMeta }
-func (r *kubeconfigResult) DeepCopyObject() runtime.Object   { c := *r; return &c }

@@ -8,10 +8,7 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
@@ -36,7 +33,7 @@ type clusterOptions struct {
 	output    string
 	verbosity int
 
-	printer printers.ResourcePrinter
+	printer printer
 	be      backend.Backend
 	target  expose.Target
 }
@@ -47,17 +44,7 @@ func newClusterOptions(streams genericiooptions.IOStreams) *clusterOptions {
 
 func (o *clusterOptions) addFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.StringVar(&o.source.Rules.ExplicitPath, "kubeconfig", "", "Path to the kubeconfig file to use")
-	clientcmd.BindOverrideFlags(o.source.Overrides, f, clientcmd.RecommendedConfigOverrideFlags(""))
-	// kubectl's other connection flags (credentials, impersonation, TLS) are
-	// accepted, so kubectl-style invocations work, but cannot change what this
-	// plugin does: keep them out of the help.
-	resolution := map[string]bool{"kubeconfig": true, "context": true, "cluster": true, "server": true}
-	f.VisitAll(func(fl *pflag.Flag) {
-		if !resolution[fl.Name] {
-			_ = f.MarkHidden(fl.Name)
-		}
-	})
+	addKubectlFlags(f, o.source)
 	f.StringVar(&o.clusterID, "cluster-id", "", "ACK cluster ID (c + 32 hex); skips resolving the cluster from the kubeconfig context")
 	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")

@@ -1,13 +1,17 @@
 package cmd
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+	"text/template"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/cli-runtime/pkg/printers"
+	"go.yaml.in/yaml/v3"
+	"k8s.io/client-go/util/jsonpath"
 
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
@@ -15,50 +19,211 @@ import (
 // outputFormats lists the -o values, for help and completion.
 var outputFormats = []string{"table", "json", "yaml", "jsonpath=", "go-template="}
 
+// printer prints a result document for -o json|yaml|jsonpath=|go-template=.
+// These are kubectl's formats with kubectl's output: JSON indented by four
+// spaces, YAML with two, JSONPath and Go templates over the JSON document.
+// (cli-runtime's printers would do the same, at the price of the API
+// machinery's start-up time: BENCH.md.)
+type printer func(w io.Writer, doc any) error
+
 // newPrinter returns the printer for -o, or nil for the table. Templates are
 // parsed here, so a bad one is a usage error before anything happens.
-func newPrinter(output string) (printers.ResourcePrinter, error) {
+func newPrinter(output string) (printer, error) {
 	format, arg, _ := strings.Cut(output, "=")
 	switch format {
 	case "", "table", "wide":
 		return nil, nil
 	case "json":
-		return &printers.JSONPrinter{}, nil
+		return printJSON, nil
 	case "yaml":
-		return &printers.YAMLPrinter{}, nil
+		return printYAML, nil
 	case "jsonpath", "go-template":
 		if arg == "" {
 			return nil, usageError("-o %s needs a template, as in -o %s=%s", format, format, map[string]string{"jsonpath": "'{.publicEndpoint}'", "go-template": "'{{.publicEndpoint}}'"}[format])
 		}
 		if format == "jsonpath" {
-			p, err := printers.NewJSONPathPrinter(arg)
-			if err != nil {
-				return nil, usageError("bad -o jsonpath template %q: %v", arg, err)
-			}
-			p.AllowMissingKeys(false)
-			return p, nil
+			return jsonPathPrinter(arg)
 		}
-		p, err := printers.NewGoTemplatePrinter([]byte(arg))
-		if err != nil {
-			return nil, usageError("bad -o go-template %q: %v", arg, err)
-		}
-		return p, nil
+		return goTemplatePrinter(arg)
 	}
 	return nil, usageError("unknown output format %q: use one of table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE", output)
 }
 
-// printObject prints obj with p, or the table when p is nil.
-func printObject(w io.Writer, p printers.ResourcePrinter, obj runtime.Object, table func(io.Writer) error) error {
+func printJSON(w io.Writer, doc any) error {
+	b, err := json.MarshalIndent(doc, "", "    ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+func printYAML(w io.Writer, doc any) error {
+	b, err := toYAML(doc)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// toYAML renders doc's JSON form as block YAML, keeping the JSON's field order
+// and quoting only strings that would otherwise read as another type.
+func toYAML(doc any) ([]byte, error) {
+	j, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return jsonToYAML(j)
+}
+
+// jsonToYAML renders a JSON document as block YAML.
+func jsonToYAML(j []byte) ([]byte, error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(j, &n); err != nil {
+		return nil, err
+	}
+	plain(&n)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	enc.CompactSeqIndent()
+	if err := enc.Encode(&n); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// plain drops the JSON styles (flow collections, double-quoted strings): the
+// encoder then picks block style and quotes the strings that YAML 1.2 would
+// read as another type. Strings that only YAML 1.1 readers (kubectl, PyYAML)
+// would misread, such as yes, off or 1:20, stay quoted.
+func plain(n *yaml.Node) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || !yaml11Special(n.Value) {
+		n.Style = 0
+	}
+	for _, c := range n.Content {
+		plain(c)
+	}
+}
+
+// yaml11Special reports strings a YAML 1.1 reader takes for a boolean or a
+// base-60 number.
+func yaml11Special(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off":
+		return true
+	}
+	return strings.Contains(s, ":") && strings.Trim(s, "0123456789_:.+-") == "" && strings.ContainsAny(s, "0123456789")
+}
+
+// generic is doc as the JSON document templates see.
+func generic(doc any) (any, error) {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
+}
+
+func jsonPathPrinter(tmpl string) (printer, error) {
+	jp := jsonpath.New("out")
+	if err := jp.Parse(tmpl); err != nil {
+		return nil, usageError("bad -o jsonpath template %q: %v", tmpl, err)
+	}
+	jp.AllowMissingKeys(false)
+	return func(w io.Writer, doc any) error {
+		g, err := generic(doc)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := jp.Execute(&b, g); err != nil {
+			return usageError("-o jsonpath %q: %v", tmpl, err)
+		}
+		b.WriteByte('\n')
+		_, err = b.WriteTo(w)
+		return err
+	}, nil
+}
+
+func goTemplatePrinter(tmpl string) (printer, error) {
+	t, err := template.New("output").Funcs(template.FuncMap{
+		"exists":       templateExists,
+		"base64decode": templateBase64Decode,
+	}).Option("missingkey=error").Parse(tmpl)
+	if err != nil {
+		return nil, usageError("bad -o go-template %q: %v", tmpl, err)
+	}
+	return func(w io.Writer, doc any) error {
+		g, err := generic(doc)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := t.Execute(&b, g); err != nil {
+			return usageError("-o go-template %q: %v", tmpl, err)
+		}
+		_, err = b.WriteTo(w)
+		return err
+	}, nil
+}
+
+// templateExists is kubectl's go-template "exists" over a JSON document:
+// whether the keys or indexes lead to a non-null value, as in
+// {{if exists . "eip" "ipAddress"}}.
+func templateExists(item any, indices ...any) bool {
+	for _, idx := range indices {
+		switch v := item.(type) {
+		case map[string]any:
+			key, ok := idx.(string)
+			if !ok {
+				return false
+			}
+			if item, ok = v[key]; !ok {
+				return false
+			}
+		case []any:
+			i, ok := idx.(int)
+			if !ok || i < 0 || i >= len(v) {
+				return false
+			}
+			item = v[i]
+		case string:
+			i, ok := idx.(int)
+			if !ok || i < 0 || i >= len(v) {
+				return false
+			}
+			item = v[i]
+		default:
+			return false
+		}
+	}
+	return item != nil
+}
+
+// templateBase64Decode is kubectl's go-template "base64decode".
+func templateBase64Decode(v string) (string, error) {
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return "", fmt.Errorf("base64 decode failed: %v", err)
+	}
+	return string(b), nil
+}
+
+// printObject prints doc with p, or the table when p is nil. The document is
+// rendered in full before anything is written, so a template that fails
+// prints nothing.
+func printObject(w io.Writer, p printer, doc any, table func(io.Writer) error) error {
 	if p == nil {
 		return table(w)
 	}
-	if err := p.PrintObj(obj, w); err != nil {
-		return usageError("printing the result: %v", err)
-	}
-	if _, ok := p.(*printers.JSONPathPrinter); ok {
-		fmt.Fprintln(w)
-	}
-	return nil
+	return p(w, doc)
 }
 
 // kindName is a cluster kind in the words of the ACK console.

@@ -15,7 +15,6 @@ import (
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
-	"sigs.k8s.io/yaml"
 
 	"github.com/ack-expose/ack-expose/simulator"
 )
@@ -173,7 +172,7 @@ func (o *simulatorShowOptions) print(s *simulator.State) error {
 	case "json", "yaml":
 		b, err := simulator.Encode(s)
 		if err == nil && o.output == "yaml" {
-			b, err = yaml.JSONToYAML(b)
+			b, err = jsonToYAML(b)
 		}
 		if err != nil {
 			return err

@@ -6,17 +6,13 @@ import (
 	"sort"
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // ExposureList is the result of the audit: one item per kubeconfig context.
 type ExposureList struct {
-	metav1.TypeMeta `json:",inline"`
-	Items           []AuditItem `json:"items"`
+	TypeMeta
+	Items []AuditItem `json:"items"`
 }
 
 // AuditItem is the exposure of one context's cluster, or why there is none.
@@ -28,21 +24,6 @@ type AuditItem struct {
 	CloudError bool `json:"-"`
 }
 
-func (l *ExposureList) GetObjectKind() schema.ObjectKind { return &l.TypeMeta }
-
-// DeepCopyObject makes ExposureList a runtime.Object for cli-runtime's printers.
-func (l *ExposureList) DeepCopyObject() runtime.Object {
-	out := &ExposureList{TypeMeta: l.TypeMeta, Items: make([]AuditItem, len(l.Items))}
-	for i, it := range l.Items {
-		out.Items[i] = it
-		if it.EIP != nil {
-			e := *it.EIP
-			out.Items[i].EIP = &e
-		}
-	}
-	return out
-}
-
 // eipBatch is the most addresses DescribeEipAddresses takes in one call.
 const eipBatch = 50
 
@@ -52,7 +33,7 @@ const eipBatch = 50
 // calls. A context that is not an ACK cluster is listed with the reason; a
 // cloud error is listed on the contexts it concerns, without aborting the rest.
 func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureList, int, error) {
-	list := &ExposureList{TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
+	list := &ExposureList{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
 	clusters, err := s.Backend.ListClusters(ctx, "")
 	if err != nil {
 		return nil, 0, err
@@ -88,8 +69,8 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 				item.Error = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s", kc.Server)
 				// A context derived from an ACK one (<uid>-<clusterId>-public) whose
 				// endpoint went away: say so, it is the useful part.
-				if m := contextPrefixRe.FindStringSubmatch(kc.Name); m != nil && byID[m[1]] != nil {
-					c := byID[m[1]]
+				if id, ok := derivedContextCluster(kc.Name); ok && byID[id] != nil {
+					c := byID[id]
 					item.Error = fmt.Sprintf("stale: %s is no longer an endpoint of cluster %s (%s); its endpoints are now %s", kc.Server, c.Name, c.ID, endpointsOf(c))
 				}
 			default:
@@ -151,7 +132,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		}
 		x := newExposure(c, contexts[i].Name, e)
 		list.Items[i].Exposure = *x
-		list.Items[i].Exposure.TypeMeta = metav1.TypeMeta{}
+		list.Items[i].Exposure.TypeMeta = TypeMeta{}
 	}
 	return list, failed, nil
 }

@@ -5,22 +5,23 @@
 package expose
 
 import (
-	"encoding/json"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // APIVersion is the apiVersion of every document the plugin prints.
 const APIVersion = "ack-expose.kubectl.io/v1alpha1"
 
+// TypeMeta is the kind and apiVersion of a printed document, with the JSON
+// names of Kubernetes' metav1.TypeMeta.
+type TypeMeta struct {
+	Kind       string `json:"kind,omitempty"`
+	APIVersion string `json:"apiVersion,omitempty"`
+}
+
 // Exposure is the public access of one cluster's API server: the result of
 // `status` and of every mutating command.
 type Exposure struct {
-	metav1.TypeMeta  `json:",inline"`
+	TypeMeta
 	Cluster          ClusterInfo `json:"cluster"`
 	Supported        bool        `json:"supported"`
 	Reason           string      `json:"reason"`
@@ -81,7 +82,7 @@ type KubeconfigEntry struct {
 
 func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
 	x := &Exposure{
-		TypeMeta: metav1.TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposure"},
+		TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposure"},
 		Cluster: ClusterInfo{ID: c.ID, Name: c.Name, RegionID: c.RegionID, ClusterType: c.ClusterType,
 			Profile: c.Profile, ClusterSpec: c.ClusterSpec, State: c.State, Context: context},
 		IntranetEndpoint: c.IntranetEndpoint,
@@ -97,14 +98,3 @@ func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
 	}
 	return x
 }
-
-// DeepCopyObject makes Exposure a runtime.Object, which cli-runtime's printers need.
-func (x *Exposure) DeepCopyObject() runtime.Object {
-	var out Exposure
-	b, _ := json.Marshal(x)
-	_ = json.Unmarshal(b, &out)
-	return &out
-}
-
-// GetObjectKind returns the TypeMeta.
-func (x *Exposure) GetObjectKind() schema.ObjectKind { return &x.TypeMeta }

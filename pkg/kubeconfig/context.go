@@ -1,39 +1,13 @@
 package kubeconfig
 
 import (
-	"encoding/base64"
-	"errors"
-	"io/fs"
 	"os"
 	"sort"
 	"strconv"
 
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
-
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
-
-// Files lists the kubeconfig files in kubectl's precedence: --kubeconfig alone,
-// else each file of KUBECONFIG, else ~/.kube/config.
-func (s *Source) Files() []string {
-	if s.Rules.ExplicitPath != "" {
-		return []string{s.Rules.ExplicitPath}
-	}
-	return s.Rules.GetLoadingPrecedence()
-}
-
-func loadOne(path string) (*clientcmdapi.Config, bool, error) {
-	cfg, err := clientcmd.LoadFromFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig " + path, Err: err}
-	}
-	return cfg, true, nil
-}
 
 // All returns every context of the merged kubeconfig with its server, by name.
 func (s *Source) All() ([]expose.KubeContext, error) {
@@ -98,21 +72,21 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	files := s.Files()
 	target, targetIdx := "", -1
 	for i, p := range files {
-		cfg, exists, err := loadOne(p)
+		cfg, exists, err := readFile(p)
 		if err != nil {
 			return nil, err
 		}
 		if !exists {
 			continue
 		}
-		if _, ok := cfg.Contexts[spec.From]; ok {
+		if cfg.Contexts[spec.From] != nil {
 			target, targetIdx = p, i
 			break
 		}
-		if _, ok := cfg.Contexts[spec.Name]; ok {
+		if cfg.Contexts[spec.Name] != nil {
 			return nil, backend.Errorf(backend.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
 		}
-		if _, ok := cfg.Clusters[spec.Name]; ok {
+		if cfg.Clusters[spec.Name] != nil {
 			return nil, backend.Errorf(backend.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
 		}
 	}
@@ -129,8 +103,8 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		}
 	}
 	fields := []KV{{"server", spec.Server}}
-	if len(srcCluster.CertificateAuthorityData) > 0 {
-		fields = append(fields, KV{"certificate-authority-data", base64.StdEncoding.EncodeToString(srcCluster.CertificateAuthorityData)})
+	if srcCluster.CertificateAuthorityData != "" {
+		fields = append(fields, KV{"certificate-authority-data", srcCluster.CertificateAuthorityData})
 	}
 	fields = append(fields, KV{"certificate-authority", srcCluster.CertificateAuthority}, KV{"tls-server-name", srcCluster.TLSServerName},
 		KV{"proxy-url", srcCluster.ProxyURL})
@@ -144,7 +118,7 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	currentFile := f
 	if spec.Switch {
 		for _, p := range files[:targetIdx] {
-			if cfg, exists, _ := loadOne(p); exists && cfg.CurrentContext != "" {
+			if cfg, exists, _ := readFile(p); exists && cfg.CurrentContext != "" {
 				if currentFile, err = LoadFile(p); err != nil {
 					return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err}
 				}

@@ -109,7 +109,7 @@ func TestRepointAcrossFiles(t *testing.T) {
 	a := write(t, sample)
 	b := write(t, strings.ReplaceAll(sample, "ctx", "other"))
 	s := NewSource()
-	s.Rules.Precedence = []string{a, b}
+	s.Precedence = []string{a, b}
 	uses, err := s.Repoint("https://47.96.1.20:6443/", "https://47.96.1.21:6443")
 	if err != nil || len(uses) != 2 {
 		t.Fatalf("Repoint = %v, %v", uses, err)

@@ -1,40 +1,161 @@
 // Package kubeconfig reads the kubeconfig the way kubectl does (KUBECONFIG,
 // --kubeconfig, --context and the other override flags) and tells the
 // lifecycle which context is in use and which server it reaches.
+//
+// It reads only the fields this plugin needs, from go.yaml.in/yaml/v3 nodes
+// (parse.go), instead of using client-go's clientcmd: clientcmd's API
+// machinery costs more start-up time than the whole of `status` is allowed
+// (BENCH.md). The loading rules are kubectl's: --kubeconfig alone (it must
+// exist), else every file of KUBECONFIG (missing ones skipped), else
+// ~/.kube/config; merged first-wins per name, the first non-empty
+// current-context wins.
 package kubeconfig
 
 import (
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
-
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
+// Config is the merged kubeconfig, reduced to what the plugin reads.
+type Config struct {
+	CurrentContext string
+	Clusters       map[string]*Cluster
+	Contexts       map[string]*Context
+}
+
+// Cluster is a kubeconfig cluster entry, the fields the plugin reads or copies.
+type Cluster struct {
+	Server                   string
+	CertificateAuthority     string
+	CertificateAuthorityData string
+	TLSServerName            string
+	ProxyURL                 string
+	InsecureSkipTLSVerify    bool
+}
+
+// Context is a kubeconfig context entry.
+type Context struct {
+	Cluster   string
+	AuthInfo  string
+	Namespace string
+}
+
+// Overrides are kubectl's connection flags that change which context, cluster
+// and server are used. kubectl's other connection flags (credentials,
+// impersonation, TLS) are accepted by the commands but change nothing here.
+type Overrides struct {
+	CurrentContext string // --context
+	ClusterName    string // --cluster
+	Server         string // --server
+}
+
 // Source is where the kubeconfig comes from: kubectl's loading rules and overrides.
 type Source struct {
-	Rules     *clientcmd.ClientConfigLoadingRules
-	Overrides *clientcmd.ConfigOverrides
+	// ExplicitPath is --kubeconfig: the only file read when set.
+	ExplicitPath string
+	// Precedence is the list of files otherwise; nil means KUBECONFIG, else ~/.kube/config.
+	Precedence []string
+	Overrides  Overrides
 }
 
 // NewSource returns kubectl's default loading rules with empty overrides.
-func NewSource() *Source {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.DefaultClientConfig = &clientcmd.DefaultClientConfig
-	return &Source{Rules: rules, Overrides: &clientcmd.ConfigOverrides{}}
+func NewSource() *Source { return &Source{} }
+
+// Files lists the kubeconfig files in kubectl's precedence: --kubeconfig alone,
+// else each file of KUBECONFIG (duplicates and empty entries dropped), else
+// ~/.kube/config.
+func (s *Source) Files() []string {
+	if s.ExplicitPath != "" {
+		return []string{s.ExplicitPath}
+	}
+	if s.Precedence != nil {
+		return s.Precedence
+	}
+	if env := os.Getenv("KUBECONFIG"); env != "" {
+		var files []string
+		seen := map[string]bool{}
+		for _, p := range filepath.SplitList(env) {
+			if p != "" && !seen[p] {
+				seen[p] = true
+				files = append(files, p)
+			}
+		}
+		return files
+	}
+	return []string{filepath.Join(homeDir(), ".kube", "config")}
 }
 
-// Load reads the merged kubeconfig. A file that does not parse is KindInvalid.
-func (s *Source) Load() (*clientcmdapi.Config, error) {
-	cfg, err := s.Rules.Load()
+// homeDir is kubectl's: HOME when set (on every OS), else the OS's home.
+func homeDir() string {
+	if h := os.Getenv("HOME"); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
+}
+
+// readFile parses one kubeconfig file; exists is false for a missing file.
+func readFile(path string) (cfg *Config, exists bool, err error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
 	if err != nil {
-		return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err,
+		return nil, false, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig " + path, Err: err}
+	}
+	cfg, err = parse(data)
+	if err != nil {
+		return nil, false, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig " + path, Err: err,
 			Hint: "Fix the file, or point --kubeconfig / KUBECONFIG at a valid one."}
 	}
-	return cfg, nil
+	// Relative certificate paths are relative to the file, as kubectl reads them.
+	for _, c := range cfg.Clusters {
+		if c.CertificateAuthority != "" && !filepath.IsAbs(c.CertificateAuthority) {
+			c.CertificateAuthority = filepath.Join(filepath.Dir(path), c.CertificateAuthority)
+		}
+	}
+	return cfg, true, nil
+}
+
+// Load reads and merges the kubeconfig files. A file that does not parse is
+// KindInvalid, and so is --kubeconfig naming a missing file.
+func (s *Source) Load() (*Config, error) {
+	if s.ExplicitPath != "" {
+		if _, err := os.Stat(s.ExplicitPath); err != nil {
+			return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err,
+				Hint: "Fix the --kubeconfig path."}
+		}
+	}
+	merged := &Config{Clusters: map[string]*Cluster{}, Contexts: map[string]*Context{}}
+	for _, p := range s.Files() {
+		cfg, exists, err := readFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			continue
+		}
+		if merged.CurrentContext == "" {
+			merged.CurrentContext = cfg.CurrentContext
+		}
+		for name, c := range cfg.Clusters {
+			if _, ok := merged.Clusters[name]; !ok {
+				merged.Clusters[name] = c
+			}
+		}
+		for name, c := range cfg.Contexts {
+			if _, ok := merged.Contexts[name]; !ok {
+				merged.Contexts[name] = c
+			}
+		}
+	}
+	return merged, nil
 }
 
 // Current returns the context in use and its server. A missing kubeconfig or
@@ -68,15 +189,15 @@ func (s *Source) Current() (expose.KubeContext, error) {
 		return expose.KubeContext{Name: name, Err: err}, nil
 	}
 	clusterName := kctx.Cluster
-	if s.Overrides.Context.Cluster != "" {
-		clusterName = s.Overrides.Context.Cluster
+	if s.Overrides.ClusterName != "" {
+		clusterName = s.Overrides.ClusterName
 	}
 	server := ""
 	if c, ok := cfg.Clusters[clusterName]; ok {
 		server = c.Server
 	}
-	if s.Overrides.ClusterInfo.Server != "" {
-		server = s.Overrides.ClusterInfo.Server
+	if s.Overrides.Server != "" {
+		server = s.Overrides.Server
 	}
 	return expose.KubeContext{Name: name, Server: server}, nil
 }
