@@ -110,6 +110,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		Example: k.example,
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			defer catchInterrupts(c)()
 			if err := o.validate(c); err != nil {
 				return err
 			}

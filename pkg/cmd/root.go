@@ -23,16 +23,9 @@ var (
 
 // Execute runs the plugin with args and returns the process exit code.
 func Execute(streams genericiooptions.IOStreams, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		// After the first signal, a second one kills at once, as users expect.
-		<-ctx.Done()
-		stop()
-	}()
 	root, started := NewRootCommand(streams)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := root.ExecuteContext(context.Background())
 	if err == nil {
 		return ExitOK
 	}
@@ -47,6 +40,22 @@ func Execute(streams genericiooptions.IOStreams, args []string) int {
 		fmt.Fprintf(streams.ErrOut, "See 'kubectl ack-expose --help' for usage.\n")
 	}
 	return code
+}
+
+// catchInterrupts makes Ctrl-C (or SIGTERM) cancel the command's context
+// instead of killing the process, so that a command that changes things can
+// roll back or say what is still in flight (exit 130). A second signal kills
+// at once, as users expect. The other commands do not call it: Ctrl-C stops
+// them on the spot (their file writes are atomic), and they start faster
+// without the signal machinery.
+func catchInterrupts(c *cobra.Command) (stop func()) {
+	ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	c.SetContext(ctx)
+	return stop
 }
 
 // NewRootCommand builds the command tree. started reports whether a command

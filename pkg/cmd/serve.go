@@ -44,6 +44,7 @@ It runs until interrupted.`,
     kubectl ack-expose status --backend aliyun`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			defer catchInterrupts(c)()
 			path, err := simulatorStatePath(o.state)
 			if err != nil {
 				return err

@@ -5,20 +5,41 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
-var (
-	clusterIDRe    = regexp.MustCompile(`^c[0-9a-f]{32}$`)
-	allocationIDRe = regexp.MustCompile(`^eip-[0-9a-z]{6,64}$`)
-)
+// The shapes below are checked by hand rather than with regexp: compiling
+// patterns at start-up costs every invocation (BENCH.md).
+
+// isClusterID reports whether id is c + 32 lowercase hex digits.
+func isClusterID(id string) bool {
+	return len(id) == 33 && id[0] == 'c' && all(id[1:], func(b byte) bool { return '0' <= b && b <= '9' || 'a' <= b && b <= 'f' })
+}
+
+// isAllocationID reports whether s is eip- + 6 to 64 digits or lowercase letters.
+func isAllocationID(s string) bool {
+	rest, ok := strings.CutPrefix(s, "eip-")
+	return ok && len(rest) >= 6 && len(rest) <= 64 && all(rest, func(b byte) bool { return '0' <= b && b <= '9' || 'a' <= b && b <= 'z' })
+}
+
+func isDigits(s string) bool {
+	return s != "" && all(s, func(b byte) bool { return '0' <= b && b <= '9' })
+}
+
+func all(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidClusterID checks the shape of an ACK cluster ID: c + 32 lowercase hex.
 func ValidClusterID(id string) error {
-	if clusterIDRe.MatchString(id) {
+	if isClusterID(id) {
 		return nil
 	}
 	return backend.Errorf(backend.KindInvalid, "invalid cluster ID %q: an ACK cluster ID is \"c\" followed by 32 lowercase hex digits, as in the ACK console or `aliyun cs DescribeClustersV1`", id)
@@ -47,7 +68,7 @@ func (r EIPRef) query() backend.EIPQuery {
 // ParseEIPRef accepts an allocation ID (eip-...) or an IPv4 address.
 func ParseEIPRef(s string) (EIPRef, error) {
 	s = strings.TrimSpace(s)
-	if allocationIDRe.MatchString(s) {
+	if isAllocationID(s) {
 		return EIPRef{AllocationID: s}, nil
 	}
 	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {

@@ -3,7 +3,6 @@ package expose
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -26,18 +25,23 @@ type Target struct {
 	How string
 }
 
-var (
-	contextNameRe   = regexp.MustCompile(`^([0-9]+)-(c[0-9a-f]{32})$`)
-	contextPrefixRe = regexp.MustCompile(`^[0-9]+-(c[0-9a-f]{32})-`)
-)
-
 // ParseContextName splits an ACK context name, "<account-uid>-<clusterId>".
 func ParseContextName(name string) (accountID, clusterID string, ok bool) {
-	m := contextNameRe.FindStringSubmatch(name)
-	if m == nil {
+	accountID, clusterID, ok = strings.Cut(name, "-")
+	if !ok || !isDigits(accountID) || !isClusterID(clusterID) {
 		return "", "", false
 	}
-	return m[1], m[2], true
+	return accountID, clusterID, true
+}
+
+// derivedContextCluster returns the cluster ID of a context named after an ACK
+// one, "<account-uid>-<clusterId>-<suffix>" (as the kubeconfig command names them).
+func derivedContextCluster(name string) (clusterID string, ok bool) {
+	accountID, rest, ok := strings.Cut(name, "-")
+	if !ok || !isDigits(accountID) || len(rest) < 34 || rest[33] != '-' || !isClusterID(rest[:33]) {
+		return "", false
+	}
+	return rest[:33], true
 }
 
 // Resolve finds the cluster: --cluster-id; else the ACK context name; else the
