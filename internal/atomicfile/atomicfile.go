@@ -17,6 +17,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // Replace is WriteFile without the syncs: still atomic (a crash or kill -9
 // leaves the old content or the new, never a mix), but a power loss may lose
 // the last write. For files that are cheap to lose and written on every call.
+// On Linux it exchanges the files and removes the old one (see swap).
 func Replace(path string, data []byte, perm os.FileMode) error {
 	return write(path, data, perm, false)
 }
@@ -37,8 +38,11 @@ func write(path string, data []byte, perm os.FileMode, durable bool) (err error)
 			_ = os.Remove(tmp)
 		}
 	}()
-	if err = f.Chmod(perm); err != nil && !isWindows() {
-		return err
+	// CreateTemp makes the file 0600: change it only when asked for another mode.
+	if perm != 0o600 {
+		if err = f.Chmod(perm); err != nil && !isWindows() {
+			return err
+		}
 	}
 	if _, err = f.Write(data); err != nil {
 		return err
@@ -51,13 +55,14 @@ func write(path string, data []byte, perm os.FileMode, durable bool) (err error)
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
 	if durable {
+		if err = os.Rename(tmp, path); err != nil {
+			return err
+		}
 		syncDir(dir)
+		return nil
 	}
-	return nil
+	return swap(tmp, path)
 }
 
 // syncDir makes the rename durable where the platform allows it.
