@@ -11,7 +11,7 @@ import (
 // by then. A rename(2) over an existing file would do the same in one step,
 // but ext4 (auto_da_alloc) then starts writing the new file out at once, and
 // the next replacement waits for that write: ~0.2 ms per call here (BENCH.md).
-// Unless path is a regular file, or on a filesystem that cannot exchange, it
+// When path is not a regular file, or the filesystem cannot exchange, it
 // renames. Either way path names a whole file at every instant.
 func swap(tmp, path string) error {
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {

@@ -120,15 +120,27 @@ func yaml11Special(s string) bool {
 	return strings.Contains(s, ":") && strings.Trim(s, "0123456789_:.+-") == "" && strings.ContainsAny(s, "0123456789")
 }
 
-// generic is doc as the JSON document templates see.
-func generic(doc any) (any, error) {
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
+// templatePrinter runs a parsed template over doc's JSON document (maps,
+// lists, strings, float64s, as kubectl's printers do). The output is rendered
+// in full first, so a template that fails prints nothing.
+func templatePrinter(format, tmpl, end string, execute func(io.Writer, any) error) printer {
+	return func(w io.Writer, doc any) error {
+		j, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		var g any
+		if err := json.Unmarshal(j, &g); err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := execute(&b, g); err != nil {
+			return usageError("-o %s %q: %v", format, tmpl, err)
+		}
+		b.WriteString(end)
+		_, err = b.WriteTo(w)
+		return err
 	}
-	var out any
-	err = json.Unmarshal(b, &out)
-	return out, err
 }
 
 func jsonPathPrinter(tmpl string) (printer, error) {
@@ -137,19 +149,8 @@ func jsonPathPrinter(tmpl string) (printer, error) {
 		return nil, usageError("bad -o jsonpath template %q: %v", tmpl, err)
 	}
 	jp.AllowMissingKeys(false)
-	return func(w io.Writer, doc any) error {
-		g, err := generic(doc)
-		if err != nil {
-			return err
-		}
-		var b bytes.Buffer
-		if err := jp.Execute(&b, g); err != nil {
-			return usageError("-o jsonpath %q: %v", tmpl, err)
-		}
-		b.WriteByte('\n')
-		_, err = b.WriteTo(w)
-		return err
-	}, nil
+	// kubectl ends JSONPath output without a newline; scripts read lines.
+	return templatePrinter("jsonpath", tmpl, "\n", jp.Execute), nil
 }
 
 func goTemplatePrinter(tmpl string) (printer, error) {
@@ -160,18 +161,7 @@ func goTemplatePrinter(tmpl string) (printer, error) {
 	if err != nil {
 		return nil, usageError("bad -o go-template %q: %v", tmpl, err)
 	}
-	return func(w io.Writer, doc any) error {
-		g, err := generic(doc)
-		if err != nil {
-			return err
-		}
-		var b bytes.Buffer
-		if err := t.Execute(&b, g); err != nil {
-			return usageError("-o go-template %q: %v", tmpl, err)
-		}
-		_, err = b.WriteTo(w)
-		return err
-	}, nil
+	return templatePrinter("go-template", tmpl, "", t.Execute), nil
 }
 
 // templateExists is kubectl's go-template "exists" over a JSON document:
@@ -216,9 +206,7 @@ func templateBase64Decode(v string) (string, error) {
 	return string(b), nil
 }
 
-// printObject prints doc with p, or the table when p is nil. The document is
-// rendered in full before anything is written, so a template that fails
-// prints nothing.
+// printObject prints doc with p, or the table when p is nil.
 func printObject(w io.Writer, p printer, doc any, table func(io.Writer) error) error {
 	if p == nil {
 		return table(w)
