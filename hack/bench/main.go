@@ -1,7 +1,7 @@
 // Command bench measures kubectl ack-expose against its performance budget,
 // side by side in one run, and writes the figures to BENCH.md:
 //
-//	go run ./hack/bench [-out BENCH.md] [-runs 21]
+//	go run ./hack/bench [-out BENCH.md] [-runs 51]
 //
 // It exits 1 if a target is missed. Run it through `make bench`.
 package main
@@ -46,7 +46,7 @@ func record(name, figure, target string, ok bool) {
 
 func main() {
 	out := flag.String("out", "BENCH.md", "report to write")
-	runs := flag.Int("runs", 21, "runs per timed command")
+	runs := flag.Int("runs", 51, "runs per timed command")
 	flag.Parse()
 	var err error
 	tmp, err = os.MkdirTemp("", "ack-expose-bench")
@@ -66,9 +66,11 @@ func main() {
 	check(os.WriteFile(filepath.Join(tmp, "hello.go"), []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello\") }\n"), 0o644))
 	run("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", hello, filepath.Join(tmp, "hello.go"))
 	env := initWorld("status", "0s", "0s")
-	helloMed, _ := timeRuns(*runs, nil, hello)
-	statusMed, statusRSS := timeRuns(*runs, env, bin, "status", "-o", "json")
-	floorMed, _ := timeRuns(*runs, env, bin, "version")
+	timed := timeAlternating(*runs,
+		timedCommand{nil, []string{hello}},
+		timedCommand{env, []string{bin, "status", "-o", "json"}},
+		timedCommand{env, []string{bin, "version"}})
+	helloMed, statusMed, statusRSS, floorMed := timed[0].median, timed[1].median, timed[1].peakRSS, timed[2].median
 	ratio := float64(statusMed) / float64(helloMed)
 	record("version (no work: start-up of the linked libraries alone)", fmt.Sprintf("%s (%.2fx hello)", ms(floorMed), float64(floorMed)/float64(helloMed)), "information", true)
 	record("status -o json, median wall time", fmt.Sprintf("%s (hello %s, %.2fx)", ms(statusMed), ms(helloMed), ratio), "<= 3x hello", ratio <= 3)
@@ -261,27 +263,45 @@ func runTimed(env []string, name string, args ...string) (time.Duration, int) {
 	return d, len(list.Items)
 }
 
-// timeRuns runs a command n times and returns the median wall time and the
-// peak resident set size (KiB).
-func timeRuns(n int, env []string, name string, args ...string) (time.Duration, int64) {
-	var ds []time.Duration
-	var peak int64
+// timedCommand is a command to time: its environment (nil: this process's) and argv.
+type timedCommand struct {
+	env  []string
+	argv []string
+}
+
+// timing is the median wall time of a command's runs and their peak resident
+// set size (KiB).
+type timing struct {
+	median  time.Duration
+	peakRSS int64
+}
+
+// timeAlternating runs the commands in turn, n rounds, so that a change in
+// the machine's load weighs on all of them alike.
+func timeAlternating(n int, cmds ...timedCommand) []timing {
+	ds := make([][]time.Duration, len(cmds))
+	out := make([]timing, len(cmds))
 	for range n {
-		c := exec.Command(name, args...)
-		if env != nil {
-			c.Env = env
-		}
-		start := time.Now()
-		if out, err := c.CombinedOutput(); err != nil {
-			check(fmt.Errorf("%s: %v: %s", name, err, out))
-		}
-		ds = append(ds, time.Since(start))
-		if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			peak = max(peak, ru.Maxrss)
+		for i, tc := range cmds {
+			c := exec.Command(tc.argv[0], tc.argv[1:]...)
+			if tc.env != nil {
+				c.Env = tc.env
+			}
+			start := time.Now()
+			if o, err := c.CombinedOutput(); err != nil {
+				check(fmt.Errorf("%v: %v: %s", tc.argv, err, o))
+			}
+			ds[i] = append(ds[i], time.Since(start))
+			if ru, ok := c.ProcessState.SysUsage().(*syscall.Rusage); ok {
+				out[i].peakRSS = max(out[i].peakRSS, ru.Maxrss)
+			}
 		}
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return ds[len(ds)/2], peak
+	for i := range cmds {
+		sort.Slice(ds[i], func(a, b int) bool { return ds[i][a] < ds[i][b] })
+		out[i].median = ds[i][len(ds[i])/2]
+	}
+	return out
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
@@ -336,9 +356,9 @@ func writeReport(path string, runs int, benchOut string) {
 How each figure is taken (all against fresh simulator worlds in a temp dir):
 
 - size: `+"`go build -trimpath -ldflags '-s -w' ./cmd/kubectl-ack_expose`"+`, CGO disabled.
-- start-up: %d runs each of `+"`kubectl-ack_expose status -o json`"+` (simulator backend) and of a
-  bare Go "hello" built the same way, alternating in one run; medians of wall time; peak RSS is
-  the largest ru_maxrss of the status runs.
+- start-up: %d rounds of a bare Go "hello" built the same way, `+"`kubectl-ack_expose status -o json`"+`
+  (simulator backend) and `+"`kubectl-ack_expose version`"+`, in turn; medians of wall time; peak
+  RSS is the largest ru_maxrss of the status runs.
 - waiting: `+"`simulator init --modify-cluster-time 3s`, then `associate --eip 47.96.1.10`"+`; the
   lateness is the process's end minus the task's finish time in the state file; calls are the
   sum of the simulator's `+"`calls`"+` (3 runs, worst shown).
