@@ -14,6 +14,8 @@ FUZZ_TARGETS := \
 	./simulator:FuzzDecode \
 	./pkg/expose:FuzzParseEIPRef \
 	./pkg/expose:FuzzParseContextName \
+	./pkg/expose:FuzzShapes \
+	./pkg/kubeconfig:FuzzParse \
 	./pkg/backend/aliyun:FuzzParseMasterURL \
 	./pkg/backend/aliyun:FuzzDecodeErrors \
 	./pkg/backend/aliyun:FuzzParseEndpoint
