@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -9,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/ack-expose/ack-expose/internal/yamlfmt"
 )
 
 // DemoAccountID is the account UID of the demo world.
@@ -146,17 +145,7 @@ func (k *kubeconfig) bytes() ([]byte, error) {
 	sort.Slice(k.Clusters, func(i, j int) bool { return k.Clusters[i].Name < k.Clusters[j].Name })
 	sort.Slice(k.Contexts, func(i, j int) bool { return k.Contexts[i].Name < k.Contexts[j].Name })
 	sort.Slice(k.Users, func(i, j int) bool { return k.Users[i].Name < k.Users[j].Name })
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	enc.CompactSeqIndent()
-	if err := enc.Encode(k); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return yamlfmt.Marshal(k)
 }
 
 // DemoKubeconfig is an ACK-style kubeconfig with one context per cluster of s,

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"k8s.io/client-go/util/jsonpath"
 
+	"github.com/ack-expose/ack-expose/internal/yamlfmt"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -84,17 +85,7 @@ func jsonToYAML(j []byte) ([]byte, error) {
 		return nil, err
 	}
 	plain(&n)
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	enc.CompactSeqIndent()
-	if err := enc.Encode(&n); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return yamlfmt.Marshal(&n)
 }
 
 // plain drops the JSON styles (flow collections, double-quoted strings): the

@@ -1,7 +1,6 @@
 package kubeconfig
 
 import (
-	"os"
 	"sort"
 	"strconv"
 
@@ -55,10 +54,11 @@ type ContextResult struct {
 // Its cluster entry is named after the context, so clusters never overwrite
 // each other (ACK names every cluster entry "kubernetes").
 func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
-	merged, err := s.Load()
+	files, err := s.loadAll()
 	if err != nil {
 		return nil, err
 	}
+	merged := merge(files)
 	from, ok := merged.Contexts[spec.From]
 	if !ok {
 		return nil, backend.Errorf(backend.KindNotFound, "context %q not found in the kubeconfig", spec.From)
@@ -69,18 +69,14 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	}
 	// The file that defines From gets the new entries; an earlier file that
 	// defines the new names would hide them (kubectl merges first-wins).
-	files := s.Files()
-	target, targetIdx := "", -1
-	for i, p := range files {
-		cfg, exists, err := readFile(p)
-		if err != nil {
-			return nil, err
-		}
-		if !exists {
-			continue
-		}
+	var f, holdsCurrent *File // the target file; the first earlier file with a current-context
+	for _, l := range files {
+		file, cfg, p := l.file, l.cfg, l.file.Path
 		if cfg.Contexts[spec.From] != nil {
-			target, targetIdx = p, i
+			if user := contextUsing(cfg, spec.Name, spec.Name); user != "" {
+				return nil, backend.Errorf(backend.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", spec.Name, p, user)
+			}
+			f = file
 			break
 		}
 		if cfg.Contexts[spec.Name] != nil {
@@ -89,18 +85,12 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		if cfg.Clusters[spec.Name] != nil {
 			return nil, backend.Errorf(backend.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
 		}
-	}
-	if target == "" {
-		return nil, backend.Errorf(backend.KindNotFound, "no kubeconfig file defines context %q", spec.From)
-	}
-	f, err := LoadFile(target)
-	if err != nil {
-		return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err}
-	}
-	for _, user := range f.ContextsUsingCluster(spec.Name) {
-		if user != spec.Name {
-			return nil, backend.Errorf(backend.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", spec.Name, target, user)
+		if holdsCurrent == nil && cfg.CurrentContext != "" {
+			holdsCurrent = file
 		}
+	}
+	if f == nil {
+		return nil, backend.Errorf(backend.KindNotFound, "no kubeconfig file defines context %q", spec.From)
 	}
 	fields := []KV{{"server", spec.Server}}
 	if srcCluster.CertificateAuthorityData != "" {
@@ -111,19 +101,14 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	if srcCluster.InsecureSkipTLSVerify {
 		fields = append(fields, KV{"insecure-skip-tls-verify", strconv.FormatBool(true)})
 	}
-	res := &ContextResult{File: target, Context: spec.Name, Cluster: spec.Name, Server: spec.Server}
+	res := &ContextResult{File: f.Path, Context: spec.Name, Cluster: spec.Name, Server: spec.Server}
 	res.Changed = f.UpsertCluster(spec.Name, fields)
 	res.Changed = f.UpsertContext(spec.Name, spec.Name, from.AuthInfo, from.Namespace) || res.Changed
 	// kubectl keeps current-context in the first file that sets it.
 	currentFile := f
 	if spec.Switch {
-		for _, p := range files[:targetIdx] {
-			if cfg, exists, _ := readFile(p); exists && cfg.CurrentContext != "" {
-				if currentFile, err = LoadFile(p); err != nil {
-					return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err}
-				}
-				break
-			}
+		if holdsCurrent != nil {
+			currentFile = holdsCurrent
 		}
 		res.Switched = currentFile.SetCurrentContext(spec.Name)
 	}
@@ -148,50 +133,71 @@ type EndpointUse struct {
 // ClustersAt lists the cluster entries, in every kubeconfig file, whose server
 // is endpoint.
 func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
+	uses, _, err := s.clustersAt(endpoint)
+	return uses, err
+}
+
+// clustersAt is ClustersAt, with the files that hold the entries (in order),
+// loaded for editing.
+func (s *Source) clustersAt(endpoint string) ([]EndpointUse, []*File, error) {
+	all, err := s.loadAll()
+	if err != nil {
+		return nil, nil, err
+	}
 	var out []EndpointUse
-	for _, p := range s.Files() {
-		if _, err := os.Stat(p); err != nil {
-			continue
+	var files []*File
+	for _, l := range all {
+		f, cfg, p := l.file, l.cfg, l.file.Path
+		names := make([]string, 0, len(cfg.Clusters))
+		for name := range cfg.Clusters {
+			names = append(names, name)
 		}
-		f, err := LoadFile(p)
-		if err != nil {
-			return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err}
-		}
-		for _, kv := range f.ClusterServers() {
-			if expose.SameEndpoint(kv.Value, endpoint) {
-				out = append(out, EndpointUse{File: p, Cluster: kv.Key, Server: kv.Value})
+		sort.Strings(names)
+		n := len(out)
+		for _, name := range names {
+			if server := cfg.Clusters[name].Server; expose.SameEndpoint(server, endpoint) {
+				out = append(out, EndpointUse{File: p, Cluster: name, Server: server})
 			}
 		}
+		if len(out) > n {
+			files = append(files, f)
+		}
 	}
-	return out, nil
+	return out, files, nil
 }
 
 // Repoint points every cluster entry whose server is from at to instead, file
 // by file, atomically. It returns the entries it changed.
 func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
-	uses, err := s.ClustersAt(from)
+	uses, files, err := s.clustersAt(from)
 	if err != nil {
 		return nil, err
 	}
-	byFile := map[string][]EndpointUse{}
-	var order []string
-	for _, u := range uses {
-		if _, ok := byFile[u.File]; !ok {
-			order = append(order, u.File)
-		}
-		byFile[u.File] = append(byFile[u.File], u)
-	}
-	for _, p := range order {
-		f, err := LoadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range byFile[p] {
-			f.SetServer(u.Cluster, to)
+	for _, f := range files {
+		for _, u := range uses {
+			if u.File == f.Path {
+				f.SetServer(u.Cluster, to)
+			}
 		}
 		if err := f.Save(); err != nil {
 			return nil, err
 		}
 	}
 	return uses, nil
+}
+
+// contextUsing returns a context of cfg, other than except, whose cluster is
+// cluster (the first by name), or "".
+func contextUsing(cfg *Config, cluster, except string) string {
+	var names []string
+	for name, c := range cfg.Contexts {
+		if c.Cluster == cluster && name != except {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }

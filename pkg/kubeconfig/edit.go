@@ -1,9 +1,7 @@
 package kubeconfig
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
+	"github.com/ack-expose/ack-expose/internal/yamlfmt"
 )
 
 // File is one kubeconfig file, edited as YAML nodes so that comments, key
@@ -21,17 +20,17 @@ type File struct {
 	doc  *yaml.Node
 }
 
-// LoadFile reads a kubeconfig file for editing. A missing file is an empty config.
-func LoadFile(path string) (*File, error) {
+// loadFile reads a kubeconfig file for editing, and says whether it exists: a
+// missing file is an empty config. Its errors are KindInvalid and name the file.
+func loadFile(path string) (f *File, exists bool, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, false, invalid(path, err)
 	}
-	f := &File{Path: path, doc: &yaml.Node{}}
-	if len(bytes.TrimSpace(data)) > 0 {
-		if err := yaml.Unmarshal(data, f.doc); err != nil {
-			return nil, fmt.Errorf("%s: %v", path, err)
-		}
+	exists = err == nil
+	f = &File{Path: path}
+	if f.doc, err = decode(data); err != nil {
+		return nil, exists, invalid(path, err)
 	}
 	if f.doc.Kind == 0 {
 		f.doc = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
@@ -40,26 +39,25 @@ func LoadFile(path string) (*File, error) {
 		setScalar(root, "kind", "Config")
 	}
 	if f.root().Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: the top level is not a mapping", path)
+		return nil, exists, invalid(path, shapeError(f.root(), "the top level", "a mapping (apiVersion, clusters, contexts, ...)"))
 	}
-	return f, nil
+	return f, exists, nil
+}
+
+// Config reads the file as it stands, the way kubectl would.
+func (f *File) Config() (*Config, error) {
+	cfg, err := parseDoc(f.doc)
+	if err != nil {
+		return nil, invalid(f.Path, err)
+	}
+	return cfg, nil
 }
 
 func (f *File) root() *yaml.Node { return f.doc.Content[0] }
 
 // Bytes renders the file in kubectl's style (2 spaces, compact sequences).
 func (f *File) Bytes() ([]byte, error) {
-	var b bytes.Buffer
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	enc.CompactSeqIndent()
-	if err := enc.Encode(f.doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return yamlfmt.Marshal(f.doc)
 }
 
 // Save writes the file atomically, mode 0600 (it holds credentials).
@@ -124,33 +122,6 @@ func (f *File) entry(list, inner, name string) (item, body *yaml.Node) {
 	return nil, nil
 }
 
-// HasContext reports whether the file defines a context.
-func (f *File) HasContext(name string) bool {
-	it, _ := f.entry("contexts", "context", name)
-	return it != nil
-}
-
-// HasCluster reports whether the file defines a cluster entry.
-func (f *File) HasCluster(name string) bool {
-	it, _ := f.entry("clusters", "cluster", name)
-	return it != nil
-}
-
-// ContextsUsingCluster lists the contexts of the file whose cluster is name.
-func (f *File) ContextsUsingCluster(name string) []string {
-	var out []string
-	for _, it := range f.list("contexts").Content {
-		if c := mapValue(it, "context"); c != nil {
-			if cl := mapValue(c, "cluster"); cl != nil && cl.Value == name {
-				if n := mapValue(it, "name"); n != nil {
-					out = append(out, n.Value)
-				}
-			}
-		}
-	}
-	return out
-}
-
 // upsert sets the inner mapping of the item named name to body, adding the
 // item at the end if there is none. It reports whether anything changed.
 func (f *File) upsert(list, inner, name string, body *yaml.Node) bool {
@@ -191,21 +162,6 @@ func (f *File) SetCurrentContext(name string) bool {
 	}
 	setScalar(f.root(), "current-context", name)
 	return true
-}
-
-// ClusterServers returns each cluster entry's name and server, in file order.
-func (f *File) ClusterServers() []KV {
-	var out []KV
-	for _, it := range f.list("clusters").Content {
-		n, c := mapValue(it, "name"), mapValue(it, "cluster")
-		if n == nil || c == nil {
-			continue
-		}
-		if s := mapValue(c, "server"); s != nil {
-			out = append(out, KV{n.Value, s.Value})
-		}
-	}
-	return out
 }
 
 // SetServer points a cluster entry at a new server, keeping the rest of it.

@@ -36,7 +36,7 @@ func write(t *testing.T, content string) string {
 }
 
 func TestRoundTripKeepsTheFile(t *testing.T) {
-	f, err := LoadFile(write(t, sample))
+	f, err := loadTestFile(write(t, sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestRoundTripKeepsTheFile(t *testing.T) {
 
 func TestUpsertIsIdempotent(t *testing.T) {
 	p := write(t, sample)
-	f, _ := LoadFile(p)
+	f, _ := loadTestFile(p)
 	fields := []KV{{"server", "https://1.2.3.4:6443"}, {"certificate-authority-data", "Q0E="}}
 	if !f.UpsertCluster("ctx-public", fields) || !f.UpsertContext("ctx-public", "ctx-public", "1234", "") {
 		t.Fatal("first upsert reported no change")
@@ -76,13 +76,14 @@ func TestUpsertIsIdempotent(t *testing.T) {
 			t.Errorf("saved file lacks %q:\n%s", want, b)
 		}
 	}
-	if got := f.ContextsUsingCluster("kubernetes"); len(got) != 1 || got[0] != "ctx" {
-		t.Errorf("ContextsUsingCluster = %v", got)
+	// Exactly one context, ctx, uses the cluster entry "kubernetes".
+	if cfg, err := f.Config(); err != nil || contextUsing(cfg, "kubernetes", "") != "ctx" || contextUsing(cfg, "kubernetes", "ctx") != "" {
+		t.Errorf("contexts using kubernetes: %v %v", cfg, err)
 	}
 }
 
 func TestSetServerAndEmptyFile(t *testing.T) {
-	f, err := LoadFile(filepath.Join(t.TempDir(), "new"))
+	f, err := loadTestFile(filepath.Join(t.TempDir(), "new"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,14 +94,14 @@ func TestSetServerAndEmptyFile(t *testing.T) {
 	if !f.SetServer("c", "https://b:6443") || f.SetServer("c", "https://b:6443") {
 		t.Error("SetServer change reporting")
 	}
-	if got := f.ClusterServers(); len(got) != 1 || got[0] != (KV{"c", "https://b:6443"}) {
-		t.Errorf("ClusterServers = %v", got)
+	if cfg, err := f.Config(); err != nil || len(cfg.Clusters) != 1 || cfg.Clusters["c"] == nil || cfg.Clusters["c"].Server != "https://b:6443" {
+		t.Errorf("cluster servers: %v %v", cfg, err)
 	}
 	b, _ := f.Bytes()
 	if !strings.Contains(string(b), "apiVersion: v1") || !strings.Contains(string(b), "insecure-skip-tls-verify: true") {
 		t.Errorf("new file:\n%s", b)
 	}
-	if _, err := LoadFile(write(t, "- just\n- a list\n")); err == nil {
+	if _, err := loadTestFile(write(t, "- just\n- a list\n")); err == nil {
 		t.Error("a top-level list was accepted")
 	}
 }
@@ -123,4 +124,9 @@ func TestRepointAcrossFiles(t *testing.T) {
 	if left, _ := s.ClustersAt("https://47.96.1.20:6443"); len(left) != 0 {
 		t.Errorf("entries still on the old endpoint: %v", left)
 	}
+}
+
+func loadTestFile(path string) (*File, error) {
+	f, _, err := loadFile(path)
+	return f, err
 }

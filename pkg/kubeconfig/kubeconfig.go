@@ -12,8 +12,6 @@
 package kubeconfig
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,62 +98,81 @@ func homeDir() string {
 	return h
 }
 
-// readFile parses one kubeconfig file; exists is false for a missing file.
-func readFile(path string) (cfg *Config, exists bool, err error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig " + path, Err: err}
-	}
-	cfg, err = parse(data)
-	if err != nil {
-		return nil, false, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig " + path, Err: err,
-			Hint: "Fix the file, or point --kubeconfig / KUBECONFIG at a valid one."}
-	}
-	// Relative certificate paths are relative to the file, as kubectl reads them.
-	for _, c := range cfg.Clusters {
-		if c.CertificateAuthority != "" && !filepath.IsAbs(c.CertificateAuthority) {
-			c.CertificateAuthority = filepath.Join(filepath.Dir(path), c.CertificateAuthority)
-		}
-	}
-	return cfg, true, nil
+// invalid is the error for a kubeconfig file that cannot be read.
+func invalid(path string, err error) error {
+	return &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig " + path, Err: err,
+		Hint: "Fix the file, or point --kubeconfig / KUBECONFIG at a valid one."}
 }
 
-// Load reads and merges the kubeconfig files. A file that does not parse is
-// KindInvalid, and so is --kubeconfig naming a missing file.
-func (s *Source) Load() (*Config, error) {
+// loaded is one existing kubeconfig file: loaded for editing, and as read.
+type loaded struct {
+	file *File
+	cfg  *Config
+}
+
+// loadAll reads every existing kubeconfig file, in precedence order, each
+// once. A file that does not parse is KindInvalid, and so is --kubeconfig
+// naming a missing file.
+func (s *Source) loadAll() ([]loaded, error) {
 	if s.ExplicitPath != "" {
 		if _, err := os.Stat(s.ExplicitPath); err != nil {
 			return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err,
 				Hint: "Fix the --kubeconfig path."}
 		}
 	}
-	merged := &Config{Clusters: map[string]*Cluster{}, Contexts: map[string]*Context{}}
+	var out []loaded
 	for _, p := range s.Files() {
-		cfg, exists, err := readFile(p)
+		f, exists, err := loadFile(p)
 		if err != nil {
 			return nil, err
 		}
 		if !exists {
 			continue
 		}
-		if merged.CurrentContext == "" {
-			merged.CurrentContext = cfg.CurrentContext
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
 		}
-		for name, c := range cfg.Clusters {
+		// Relative certificate paths are relative to the file, as kubectl reads them.
+		for _, c := range cfg.Clusters {
+			if c.CertificateAuthority != "" && !filepath.IsAbs(c.CertificateAuthority) {
+				c.CertificateAuthority = filepath.Join(filepath.Dir(p), c.CertificateAuthority)
+			}
+		}
+		out = append(out, loaded{f, cfg})
+	}
+	return out, nil
+}
+
+// Load reads and merges the kubeconfig files (see loadAll).
+func (s *Source) Load() (*Config, error) {
+	files, err := s.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	return merge(files), nil
+}
+
+// merge is kubectl's merge: the first file to define a name wins, and the
+// first non-empty current-context.
+func merge(files []loaded) *Config {
+	merged := &Config{Clusters: map[string]*Cluster{}, Contexts: map[string]*Context{}}
+	for _, l := range files {
+		if merged.CurrentContext == "" {
+			merged.CurrentContext = l.cfg.CurrentContext
+		}
+		for name, c := range l.cfg.Clusters {
 			if _, ok := merged.Clusters[name]; !ok {
 				merged.Clusters[name] = c
 			}
 		}
-		for name, c := range cfg.Contexts {
+		for name, c := range l.cfg.Contexts {
 			if _, ok := merged.Contexts[name]; !ok {
 				merged.Contexts[name] = c
 			}
 		}
 	}
-	return merged, nil
+	return merged
 }
 
 // Current returns the context in use and its server. A missing kubeconfig or

@@ -8,20 +8,34 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// parse reads one kubeconfig file (YAML or JSON) into a Config. It walks the
-// YAML nodes for the fields it needs, so that a wrong shape is reported with
-// its line and path (clusters[2].cluster.server), and ignores every other
-// field, as kubectl does. An empty file is an empty config. Within a file, a
-// name defined twice takes its last definition, as kubectl's loader does.
+// parse reads one kubeconfig file (YAML or JSON) into a Config (see parseDoc).
 func parse(data []byte) (*Config, error) {
+	doc, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	return parseDoc(doc)
+}
+
+// decode parses YAML (or JSON) text into its document node; empty text is an
+// empty document.
+func decode(data []byte) (*yaml.Node, error) {
+	doc := &yaml.Node{}
+	if len(bytes.TrimSpace(data)) > 0 {
+		if err := yaml.Unmarshal(data, doc); err != nil {
+			return nil, fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+	}
+	return doc, nil
+}
+
+// parseDoc reads a kubeconfig document's nodes into a Config. It walks the
+// nodes for the fields it needs, so that a wrong shape is reported with its
+// line and path (clusters[2].cluster.server), and ignores every other field,
+// as kubectl does. Within a file, a name defined twice takes its last
+// definition, as kubectl's loader does.
+func parseDoc(doc *yaml.Node) (*Config, error) {
 	cfg := &Config{Clusters: map[string]*Cluster{}, Contexts: map[string]*Context{}}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return cfg, nil
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-	}
 	if len(doc.Content) == 0 {
 		return cfg, nil
 	}
