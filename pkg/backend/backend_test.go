@@ -2,9 +2,10 @@ package backend
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
 func TestRetryPolicyPause(t *testing.T) {
@@ -25,7 +26,7 @@ func TestRetryDoRetriesOnlyRetryable(t *testing.T) {
 	err := p.Do(context.Background(), "x", nil, func() error {
 		calls++
 		if calls < 3 {
-			return &Error{Kind: KindThrottled, Code: "Throttling.User"}
+			return &errdefs.Error{Kind: errdefs.KindThrottled, Code: "Throttling.User"}
 		}
 		return nil
 	})
@@ -33,40 +34,14 @@ func TestRetryDoRetriesOnlyRetryable(t *testing.T) {
 		t.Errorf("throttled twice: %v after %d calls", err, calls)
 	}
 	calls = 0
-	err = p.Do(context.Background(), "x", nil, func() error { calls++; return &Error{Kind: KindForbidden} })
-	if KindOf(err) != KindForbidden || calls != 1 {
+	err = p.Do(context.Background(), "x", nil, func() error { calls++; return &errdefs.Error{Kind: errdefs.KindForbidden} })
+	if errdefs.KindOf(err) != errdefs.KindForbidden || calls != 1 {
 		t.Errorf("forbidden: %v after %d calls", err, calls)
 	}
 	calls = 0
-	err = p.Do(context.Background(), "x", nil, func() error { calls++; return &Error{Kind: KindUnavailable} })
-	if KindOf(err) != KindUnavailable || calls != 4 {
+	err = p.Do(context.Background(), "x", nil, func() error { calls++; return &errdefs.Error{Kind: errdefs.KindUnavailable} })
+	if errdefs.KindOf(err) != errdefs.KindUnavailable || calls != 4 {
 		t.Errorf("always unavailable: %v after %d calls", err, calls)
-	}
-}
-
-func TestKindForCloudCode(t *testing.T) {
-	for _, tc := range []struct {
-		code   string
-		status int
-		want   Kind
-	}{
-		{"Throttling.User", 400, KindThrottled},
-		{"QPS Limit Exceeded", 400, KindThrottled},
-		{"ServiceUnavailable", 503, KindUnavailable},
-		{"", 502, KindUnavailable},
-		{"ErrorClusterNotFound", 404, KindNotFound},
-		{"Forbidden.RAM", 403, KindForbidden},
-		{"ErrorCheckAcl", 403, KindForbidden},
-		{"IncorrectEipStatus", 400, KindConflict},
-		{"SomethingNew", 400, KindInternal},
-	} {
-		if got := KindForCloudCode(tc.code, tc.status); got != tc.want {
-			t.Errorf("%q %d: %v, want %v", tc.code, tc.status, got, tc.want)
-		}
-	}
-	e := &Error{Kind: KindNotFound, Msg: "m", Code: "C", RequestID: "R", Hint: "do this"}
-	if e.Error() != "m (code C, request ID R)\ndo this" || !errors.Is(e, e) {
-		t.Errorf("%q", e.Error())
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
 // Logf writes one debug line.
@@ -37,7 +39,7 @@ func (p RetryPolicy) Pause(n int) time.Duration {
 func (p RetryPolicy) Do(ctx context.Context, name string, log Logf, call func() error) error {
 	for n := 1; ; n++ {
 		err := call()
-		if err == nil || !Retryable(err) || n >= p.Attempts {
+		if err == nil || !errdefs.Retryable(err) || n >= p.Attempts {
 			return err
 		}
 		pause := p.Pause(n)

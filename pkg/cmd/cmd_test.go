@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -19,16 +20,16 @@ func TestExitCode(t *testing.T) {
 	}{
 		{nil, 0},
 		{errors.New("boom"), 1},
-		{backend.Errorf(backend.KindForbidden, "x"), 1},
-		{backend.Errorf(backend.KindThrottled, "x"), 1},
-		{backend.Errorf(backend.KindInvalid, "x"), 2},
-		{backend.Errorf(backend.KindUnsupported, "x"), 3},
-		{backend.Errorf(backend.KindConflict, "x"), 4},
-		{backend.Errorf(backend.KindNotFound, "x"), 5},
-		{backend.Errorf(backend.KindTimeout, "x"), 6},
-		{backend.Errorf(backend.KindRefused, "x"), 7},
-		{backend.Errorf(backend.KindInterrupted, "x"), 130},
-		{fmt.Errorf("wrapped: %w", backend.Errorf(backend.KindConflict, "x")), 4},
+		{errdefs.Errorf(errdefs.KindForbidden, "x"), 1},
+		{errdefs.Errorf(errdefs.KindThrottled, "x"), 1},
+		{errdefs.Errorf(errdefs.KindInvalid, "x"), 2},
+		{errdefs.Errorf(errdefs.KindUnsupported, "x"), 3},
+		{errdefs.Errorf(errdefs.KindConflict, "x"), 4},
+		{errdefs.Errorf(errdefs.KindNotFound, "x"), 5},
+		{errdefs.Errorf(errdefs.KindTimeout, "x"), 6},
+		{errdefs.Errorf(errdefs.KindRefused, "x"), 7},
+		{errdefs.Errorf(errdefs.KindInterrupted, "x"), 130},
+		{fmt.Errorf("wrapped: %w", errdefs.Errorf(errdefs.KindConflict, "x")), 4},
 		{context.Canceled, 130},
 		{&simulator.StateError{Path: "f", Missing: true}, 2},
 	} {

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -34,20 +35,20 @@ func ExitCode(err error) int {
 		// A missing or unusable simulator file is bad input.
 		return ExitUsage
 	}
-	switch backend.KindOf(err) {
-	case backend.KindInvalid:
+	switch errdefs.KindOf(err) {
+	case errdefs.KindInvalid:
 		return ExitUsage
-	case backend.KindUnsupported:
+	case errdefs.KindUnsupported:
 		return ExitUnsupported
-	case backend.KindConflict:
+	case errdefs.KindConflict:
 		return ExitConflict
-	case backend.KindNotFound:
+	case errdefs.KindNotFound:
 		return ExitNotFound
-	case backend.KindTimeout:
+	case errdefs.KindTimeout:
 		return ExitTimeout
-	case backend.KindRefused:
+	case errdefs.KindRefused:
 		return ExitRefused
-	case backend.KindInterrupted:
+	case errdefs.KindInterrupted:
 		return ExitInterrupted
 	}
 	return ExitError
@@ -55,5 +56,5 @@ func ExitCode(err error) int {
 
 // usageError marks bad usage: exit 2.
 func usageError(format string, args ...any) error {
-	return backend.Errorf(backend.KindInvalid, format, args...)
+	return errdefs.Errorf(errdefs.KindInvalid, format, args...)
 }

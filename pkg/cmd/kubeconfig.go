@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
@@ -73,7 +74,7 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 		// The context must be this cluster's, or its CA and user would be wrong.
 		_, id, ok := expose.ParseContextName(o.target.Context)
 		if !(ok && id == cl.ID) && !expose.SameEndpoint(o.target.Server, cl.IntranetEndpoint) && !expose.SameEndpoint(o.target.Server, cl.PublicEndpoint) {
-			return backend.Errorf(backend.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", o.target.Context, cl.Name, cl.ID)
+			return errdefs.Errorf(errdefs.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", o.target.Context, cl.Name, cl.ID)
 		}
 	}
 	server, suffix := cl.PublicEndpoint, "-public"
@@ -82,9 +83,9 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 	}
 	if server == "" {
 		if o.private {
-			return backend.Errorf(backend.KindConflict, "cluster %s (%s) reports no intranet endpoint", cl.Name, cl.ID)
+			return errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) reports no intranet endpoint", cl.Name, cl.ID)
 		}
-		return backend.Errorf(backend.KindConflict, "cluster %s (%s) has no public endpoint", cl.Name, cl.ID).
+		return errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) has no public endpoint", cl.Name, cl.ID).
 			WithHint("Associate an EIP first: kubectl ack-expose associate --eip ID|IP (or --allocate); or use --private for the intranet endpoint.")
 	}
 	name := o.name

@@ -3,7 +3,7 @@ package cmd
 import (
 	"io"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -72,7 +72,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		return err
 	}
 	if failed > 0 {
-		return backend.Errorf(backend.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
+		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
 	}
 	return nil
 }

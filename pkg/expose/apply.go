@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -48,7 +50,7 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Exposu
 		return result(p.Cluster, p.Current), nil
 	}
 	if p.Lockout != "" && (o.Confirm == nil || !o.Confirm(p.Lockout)) {
-		return nil, &backend.Error{Kind: backend.KindRefused, Msg: "refused: " + p.Lockout,
+		return nil, &errdefs.Error{Kind: errdefs.KindRefused, Msg: "refused: " + p.Lockout,
 			Hint: "Run again with --yes to go ahead anyway, or use --dry-run to review the plan."}
 	}
 	op.Steps = nil
@@ -206,7 +208,7 @@ func (s *Service) waitError(ctx context.Context, err error, c *backend.Cluster, 
 		return interrupted(c, taskID)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &backend.Error{Kind: backend.KindTimeout,
+		return &errdefs.Error{Kind: errdefs.KindTimeout,
 			Msg:  fmt.Sprintf("timed out after %s waiting for task %s on cluster %s; the operation continues in the cloud", timeout, taskID, c.ID),
 			Hint: fmt.Sprintf("Check on it with `kubectl ack-expose status --cluster-id %s`.", c.ID)}
 	}
@@ -222,14 +224,14 @@ func (s *Service) waitError(ctx context.Context, err error, c *backend.Cluster, 
 	return err
 }
 
-func interrupted(c *backend.Cluster, taskID string) *backend.Error {
+func interrupted(c *backend.Cluster, taskID string) *errdefs.Error {
 	msg := "interrupted before any change was made"
 	hint := ""
 	if taskID != "" {
 		msg = fmt.Sprintf("interrupted while waiting; the operation continues in the cloud (task %s)", taskID)
 		hint = fmt.Sprintf("Check on it with `kubectl ack-expose status --cluster-id %s`.", c.ID)
 	}
-	return &backend.Error{Kind: backend.KindInterrupted, Msg: msg, Hint: hint}
+	return &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: msg, Hint: hint}
 }
 
 func newToken() string {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -48,10 +50,10 @@ func StateReason(c *backend.Cluster) string {
 // checkMutable returns the error that stops any change to the cluster's EIP.
 func checkMutable(c *backend.Cluster) error {
 	if ok, reason := Eligibility(c); !ok {
-		return backend.Errorf(backend.KindUnsupported, "cluster %s (%s): %s", c.Name, c.ID, reason)
+		return errdefs.Errorf(errdefs.KindUnsupported, "cluster %s (%s): %s", c.Name, c.ID, reason)
 	}
 	if c.State != backend.StateRunning {
-		return backend.Errorf(backend.KindConflict, "cluster %s (%s): %s", c.Name, c.ID, StateReason(c))
+		return errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s): %s", c.Name, c.ID, StateReason(c))
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/simulator"
@@ -41,32 +43,32 @@ func TestPlanRules(t *testing.T) {
 		name    string
 		cluster string
 		req     Request
-		kind    backend.Kind // 0 with nothing set: no error
+		kind    errdefs.Kind // 0 with nothing set: no error
 		nothing bool
 		steps   int
 	}{
 		{"associate free EIP", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
 		{"associate allocate", "demo-basic", Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5}}, -1, false, 2},
 		{"associate current", "demo-pro", Request{Action: Associate, EIP: ref("eip-bp1demopro000000000")}, -1, true, 1},
-		{"associate when exposed", "demo-pro", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindConflict, false, 0},
-		{"EIP of an ECS", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.30")}, backend.KindConflict, false, 0},
-		{"EIP elsewhere", "demo-basic", Request{Action: Associate, EIP: ref("39.105.1.10")}, backend.KindNotFound, false, 0},
-		{"change unexposed", "demo-basic", Request{Action: Change, EIP: ref("47.96.1.10")}, backend.KindConflict, false, 0},
+		{"associate when exposed", "demo-pro", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindConflict, false, 0},
+		{"EIP of an ECS", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.30")}, errdefs.KindConflict, false, 0},
+		{"EIP elsewhere", "demo-basic", Request{Action: Associate, EIP: ref("39.105.1.10")}, errdefs.KindNotFound, false, 0},
+		{"change unexposed", "demo-basic", Request{Action: Change, EIP: ref("47.96.1.10")}, errdefs.KindConflict, false, 0},
 		{"change exposed", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.10"), Release: true}, -1, false, 2},
 		{"change to current", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.20")}, -1, true, 1},
 		{"disassociate none", "demo-basic", Request{Action: Disassociate}, -1, true, 1},
 		{"disassociate", "demo-pro", Request{Action: Disassociate}, -1, false, 1},
-		{"dedicated", "demo-dedicated", Request{Action: Disassociate}, backend.KindUnsupported, false, 0},
-		{"registered", "demo-registered", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindUnsupported, false, 0},
-		{"edge", "demo-edge", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindUnsupported, false, 0},
-		{"busy", "demo-busy", Request{Action: Associate, EIP: ref("47.96.1.10")}, backend.KindConflict, false, 0},
+		{"dedicated", "demo-dedicated", Request{Action: Disassociate}, errdefs.KindUnsupported, false, 0},
+		{"registered", "demo-registered", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindUnsupported, false, 0},
+		{"edge", "demo-edge", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindUnsupported, false, 0},
+		{"busy", "demo-busy", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindConflict, false, 0},
 		{"serverless", "demo-serverless", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := svc.Plan(ctx, target(tc.cluster), tc.req)
 			if tc.kind >= 0 {
-				if backend.KindOf(err) != tc.kind || err == nil {
-					t.Fatalf("err %v (kind %v), want kind %v", err, backend.KindOf(err), tc.kind)
+				if errdefs.KindOf(err) != tc.kind || err == nil {
+					t.Fatalf("err %v (kind %v), want kind %v", err, errdefs.KindOf(err), tc.kind)
 				}
 				return
 			}
@@ -94,7 +96,7 @@ func TestLockoutGuard(t *testing.T) {
 	}
 	asked := ""
 	_, err = svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(msg string) bool { asked = msg; return false }})
-	if backend.KindOf(err) != backend.KindRefused || asked == "" {
+	if errdefs.KindOf(err) != errdefs.KindRefused || asked == "" {
 		t.Fatalf("refusal: %v (asked %q)", err, asked)
 	}
 	_ = e.View(func(s *simulator.State) error {
@@ -159,10 +161,10 @@ func TestResolve(t *testing.T) {
 		t.Errorf("server URL: %+v %v", tg, err)
 	}
 	_, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://8.8.8.8"})
-	if backend.KindOf(err) != backend.KindNotFound || !strings.Contains(err.Error(), "--cluster-id: not given") {
+	if errdefs.KindOf(err) != errdefs.KindNotFound || !strings.Contains(err.Error(), "--cluster-id: not given") {
 		t.Errorf("no match: %v", err)
 	}
-	if _, err := Resolve(ctx, svc.Backend, "C123", KubeContext{}); backend.KindOf(err) != backend.KindInvalid {
+	if _, err := Resolve(ctx, svc.Backend, "C123", KubeContext{}); errdefs.KindOf(err) != errdefs.KindInvalid {
 		t.Errorf("bad ID: %v", err)
 	}
 }
@@ -176,7 +178,7 @@ func TestParsers(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "eip-", "EIP-ABC", "47.96.1", "::1", "47.96.1.10:80", "eip-bp1/../x", "300.1.1.1"} {
-		if _, err := ParseEIPRef(bad); backend.KindOf(err) != backend.KindInvalid {
+		if _, err := ParseEIPRef(bad); errdefs.KindOf(err) != errdefs.KindInvalid {
 			t.Errorf("ParseEIPRef(%q) accepted", bad)
 		}
 	}
@@ -240,7 +242,7 @@ type failingStatus struct {
 func (f *failingStatus) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
 	f.n++
 	if f.n > 1 {
-		return nil, backend.Errorf(backend.KindUnavailable, "down")
+		return nil, errdefs.Errorf(errdefs.KindUnavailable, "down")
 	}
 	return f.Backend.DescribeCluster(ctx, id)
 }
@@ -280,7 +282,7 @@ func TestReleaseNeedsTheEIP(t *testing.T) {
 	svc, _ := newService(t)
 	svc.Backend = noEIPs{svc.Backend}
 	_, err := svc.Plan(context.Background(), target("demo-pro"), Request{Action: Disassociate, Release: true})
-	if backend.KindOf(err) != backend.KindNotFound || !strings.Contains(err.Error(), "drop --release") {
+	if errdefs.KindOf(err) != errdefs.KindNotFound || !strings.Contains(err.Error(), "drop --release") {
 		t.Errorf("got %v", err)
 	}
 	if _, err := svc.Plan(context.Background(), target("demo-pro"), Request{Action: Disassociate}); err != nil {
@@ -309,7 +311,7 @@ func TestInterruptDuringModifyKeepsTheAllocatedEIP(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
-	if backend.KindOf(err) != backend.KindInterrupted || !strings.Contains(err.Error(), "may or may not have been accepted") ||
+	if errdefs.KindOf(err) != errdefs.KindInterrupted || !strings.Contains(err.Error(), "may or may not have been accepted") ||
 		!strings.Contains(err.Error(), "release the EIP eip-") {
 		t.Fatalf("got %v", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -96,10 +98,10 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 	switch r.Action {
 	case Associate, Change:
 		if r.Action == Associate && r.Allocate != nil && exposed {
-			return nil, backend.Errorf(backend.KindConflict, "cluster %s is already exposed at %s; to replace its EIP use `kubectl ack-expose change --allocate`", name, c.PublicEndpoint)
+			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s is already exposed at %s; to replace its EIP use `kubectl ack-expose change --allocate`", name, c.PublicEndpoint)
 		}
 		if r.Action == Change && !exposed {
-			return nil, backend.Errorf(backend.KindConflict, "cluster %s has no public endpoint, so there is no EIP to change; use `kubectl ack-expose associate`", name)
+			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s has no public endpoint, so there is no EIP to change; use `kubectl ack-expose associate`", name)
 		}
 		if r.EIP != nil {
 			if err := s.planTarget(ctx, p, *r.EIP); err != nil || p.NothingToDo {
@@ -108,7 +110,7 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 		}
 		if exposed {
 			if r.Action == Associate {
-				return nil, backend.Errorf(backend.KindConflict, "cluster %s is already exposed at %s through another EIP; to replace it use `kubectl ack-expose change`", name, c.PublicEndpoint)
+				return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s is already exposed at %s through another EIP; to replace it use `kubectl ack-expose change`", name, c.PublicEndpoint)
 			}
 			if p.Current, err = s.currentEIP(ctx, c); err != nil {
 				return nil, err
@@ -138,14 +140,14 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 		}
 		p.Steps = append(p.Steps, fmt.Sprintf("disassociate EIP %s from the API server of cluster %s", currentName(p), name))
 	default:
-		return nil, backend.Errorf(backend.KindInvalid, "unknown action %q", r.Action)
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "unknown action %q", r.Action)
 	}
 	if r.Release && p.Current == nil {
-		return nil, backend.Errorf(backend.KindNotFound, "--release: no EIP with the address of %s was found in region %s, so there is nothing this command could release; drop --release", c.PublicEndpoint, c.RegionID)
+		return nil, errdefs.Errorf(errdefs.KindNotFound, "--release: no EIP with the address of %s was found in region %s, so there is nothing this command could release; drop --release", c.PublicEndpoint, c.RegionID)
 	}
 	if r.Release && p.Current != nil {
 		if p.Current.ChargeType == "PrePaid" {
-			return nil, backend.Errorf(backend.KindConflict, "EIP %s is a subscription (PrePaid) EIP and cannot be released; drop --release", describeEIP(p.Current))
+			return nil, errdefs.Errorf(errdefs.KindConflict, "EIP %s is a subscription (PrePaid) EIP and cannot be released; drop --release", describeEIP(p.Current))
 		}
 		p.Steps = append(p.Steps, fmt.Sprintf("release EIP %s", describeEIP(p.Current)))
 	}
@@ -168,7 +170,7 @@ func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
 		return err
 	}
 	if len(list) == 0 {
-		return backend.Errorf(backend.KindNotFound, "EIP %s not found in region %s, the region of cluster %s; the EIP must be in the cluster's region", ref, c.RegionID, c.Name).
+		return errdefs.Errorf(errdefs.KindNotFound, "EIP %s not found in region %s, the region of cluster %s; the EIP must be in the cluster's region", ref, c.RegionID, c.Name).
 			WithHint("List the region's EIPs with `aliyun vpc DescribeEipAddresses --RegionId %s`, or use --allocate.", c.RegionID)
 	}
 	e := &list[0]
@@ -183,9 +185,9 @@ func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
 	case backend.EIPAvailable:
 		return nil
 	case backend.EIPInUse:
-		return backend.Errorf(backend.KindConflict, "EIP %s is in use by %s %s; choose an Available EIP, or use --allocate", describeEIP(e), e.InstanceType, e.InstanceID)
+		return errdefs.Errorf(errdefs.KindConflict, "EIP %s is in use by %s %s; choose an Available EIP, or use --allocate", describeEIP(e), e.InstanceType, e.InstanceID)
 	}
-	return backend.Errorf(backend.KindConflict, "EIP %s is %s; it must be Available (try again when it has settled)", describeEIP(e), e.Status)
+	return errdefs.Errorf(errdefs.KindConflict, "EIP %s is %s; it must be Available (try again when it has settled)", describeEIP(e), e.Status)
 }
 
 // lockout tells whether the plan removes the public endpoint that the context

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -42,7 +44,7 @@ func ValidClusterID(id string) error {
 	if isClusterID(id) {
 		return nil
 	}
-	return backend.Errorf(backend.KindInvalid, "invalid cluster ID %q: an ACK cluster ID is \"c\" followed by 32 lowercase hex digits, as in the ACK console or `aliyun cs DescribeClustersV1`", id)
+	return errdefs.Errorf(errdefs.KindInvalid, "invalid cluster ID %q: an ACK cluster ID is \"c\" followed by 32 lowercase hex digits, as in the ACK console or `aliyun cs DescribeClustersV1`", id)
 }
 
 // EIPRef names an EIP by allocation ID or by address.
@@ -74,7 +76,7 @@ func ParseEIPRef(s string) (EIPRef, error) {
 	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
 		return EIPRef{IPAddress: a.String()}, nil
 	}
-	return EIPRef{}, backend.Errorf(backend.KindInvalid,
+	return EIPRef{}, errdefs.Errorf(errdefs.KindInvalid,
 		"invalid EIP %q: give its allocation ID (eip-..., lowercase) or its IPv4 address; list them with `aliyun vpc DescribeEipAddresses`", s)
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -93,6 +95,6 @@ func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc KubeCo
 			tried = append(tried, fmt.Sprintf("server URL %s: %d clusters have this endpoint: %s", kc.Server, len(hits), strings.Join(ids, ", ")))
 		}
 	}
-	return t, backend.Errorf(backend.KindNotFound, "cannot tell which ACK cluster context %q is:\n  %s", kc.Name, strings.Join(tried, "\n  ")).
+	return t, errdefs.Errorf(errdefs.KindNotFound, "cannot tell which ACK cluster context %q is:\n  %s", kc.Name, strings.Join(tried, "\n  ")).
 		WithHint("Pass --cluster-id c..., or pick an ACK context with --context.")
 }

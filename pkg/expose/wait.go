@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -127,7 +129,7 @@ func (s *Service) waitEIP(ctx context.Context, region, id, status string) (*back
 			return false, err
 		}
 		if len(list) == 0 {
-			return false, backend.Errorf(backend.KindNotFound, "EIP %s disappeared from region %s", id, region)
+			return false, errdefs.Errorf(errdefs.KindNotFound, "EIP %s disappeared from region %s", id, region)
 		}
 		out = &list[0]
 		if out.Status != status {

@@ -4,7 +4,8 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -61,11 +62,11 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	merged := merge(files)
 	from, ok := merged.Contexts[spec.From]
 	if !ok {
-		return nil, backend.Errorf(backend.KindNotFound, "context %q not found in the kubeconfig", spec.From)
+		return nil, errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig", spec.From)
 	}
 	srcCluster, ok := merged.Clusters[from.Cluster]
 	if !ok {
-		return nil, backend.Errorf(backend.KindInvalid, "context %q names cluster entry %q, which the kubeconfig does not define", spec.From, from.Cluster)
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "context %q names cluster entry %q, which the kubeconfig does not define", spec.From, from.Cluster)
 	}
 	// The file that defines From gets the new entries; an earlier file that
 	// defines the new names would hide them (kubectl merges first-wins).
@@ -74,23 +75,23 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		file, cfg, p := l.file, l.cfg, l.file.Path
 		if cfg.Contexts[spec.From] != nil {
 			if user := contextUsing(cfg, spec.Name, spec.Name); user != "" {
-				return nil, backend.Errorf(backend.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", spec.Name, p, user)
+				return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", spec.Name, p, user)
 			}
 			f = file
 			break
 		}
 		if cfg.Contexts[spec.Name] != nil {
-			return nil, backend.Errorf(backend.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
+			return nil, errdefs.Errorf(errdefs.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
 		}
 		if cfg.Clusters[spec.Name] != nil {
-			return nil, backend.Errorf(backend.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
+			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
 		}
 		if holdsCurrent == nil && cfg.CurrentContext != "" {
 			holdsCurrent = file
 		}
 	}
 	if f == nil {
-		return nil, backend.Errorf(backend.KindNotFound, "no kubeconfig file defines context %q", spec.From)
+		return nil, errdefs.Errorf(errdefs.KindNotFound, "no kubeconfig file defines context %q", spec.From)
 	}
 	fields := []KV{{"server", spec.Server}}
 	if srcCluster.CertificateAuthorityData != "" {

@@ -16,7 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -100,7 +101,7 @@ func homeDir() string {
 
 // invalid is the error for a kubeconfig file that cannot be read.
 func invalid(path string, err error) error {
-	return &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig " + path, Err: err,
+	return &errdefs.Error{Kind: errdefs.KindInvalid, Msg: "reading kubeconfig " + path, Err: err,
 		Hint: "Fix the file, or point --kubeconfig / KUBECONFIG at a valid one."}
 }
 
@@ -116,7 +117,7 @@ type loaded struct {
 func (s *Source) loadAll() ([]loaded, error) {
 	if s.ExplicitPath != "" {
 		if _, err := os.Stat(s.ExplicitPath); err != nil {
-			return nil, &backend.Error{Kind: backend.KindInvalid, Msg: "reading kubeconfig", Err: err,
+			return nil, &errdefs.Error{Kind: errdefs.KindInvalid, Msg: "reading kubeconfig", Err: err,
 				Hint: "Fix the --kubeconfig path."}
 		}
 	}
@@ -190,15 +191,15 @@ func (s *Source) Current() (expose.KubeContext, error) {
 	if name == "" {
 		where := strings.Join(s.Files(), string(os.PathListSeparator))
 		if len(cfg.Contexts) == 0 {
-			return expose.KubeContext{Err: backend.Errorf(backend.KindNotFound, "no kubeconfig contexts in %s and no --cluster-id given", where).
+			return expose.KubeContext{Err: errdefs.Errorf(errdefs.KindNotFound, "no kubeconfig contexts in %s and no --cluster-id given", where).
 				WithHint("Pass --cluster-id c..., or --kubeconfig FILE with an ACK context.")}, nil
 		}
-		return expose.KubeContext{Err: backend.Errorf(backend.KindNotFound, "no current context in %s and no --cluster-id given", where).
+		return expose.KubeContext{Err: errdefs.Errorf(errdefs.KindNotFound, "no current context in %s and no --cluster-id given", where).
 			WithHint("Pick one with --context NAME (see `kubectl config get-contexts`), or pass --cluster-id c....")}, nil
 	}
 	kctx, ok := cfg.Contexts[name]
 	if !ok {
-		err := backend.Errorf(backend.KindNotFound, "context %q not found in the kubeconfig", name).
+		err := errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig", name).
 			WithHint("List contexts with `kubectl config get-contexts`.")
 		if s.Overrides.CurrentContext != "" {
 			return expose.KubeContext{}, err

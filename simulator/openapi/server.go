@@ -28,7 +28,7 @@ const (
 )
 
 // StateInvalidCode is the error code of a request the server cannot answer
-// because its state file is missing or unusable (see backend.KindForCloudCode).
+// because its state file is missing or unusable (see errdefs.KindForCloudCode).
 const StateInvalidCode = "SimulatorStateInvalid"
 
 // Server is the HTTP front of an engine.

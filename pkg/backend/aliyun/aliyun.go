@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
@@ -65,7 +67,7 @@ func New(o Options) (*Backend, error) {
 		b.vpc = &e
 	}
 	if b.cs == nil && b.region == "" {
-		return nil, backend.Errorf(backend.KindInvalid, "no region for the Alibaba Cloud API").
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "no region for the Alibaba Cloud API").
 			WithHint("Pass --region (e.g. --region cn-hangzhou), set %s, or set a region in the aliyun CLI profile (`aliyun configure`).", EnvRegion)
 	}
 	provider := o.Credentials
@@ -74,7 +76,7 @@ func New(o Options) (*Backend, error) {
 	}
 	// Resolve once now, so a missing credential is one clear error up front.
 	if _, err := provider.GetCredentials(); err != nil {
-		return nil, backend.Errorf(backend.KindInvalid, "no Alibaba Cloud credentials found").WithHint(
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "no Alibaba Cloud credentials found").WithHint(
 			"Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, configure the aliyun CLI (`aliyun configure`, " +
 				"ALIBABA_CLOUD_PROFILE picks a profile), use ~/.alibabacloud/credentials, RRSA (ALIBABA_CLOUD_ROLE_ARN, " +
 				"ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), or run on ECS with a RAM role.")
@@ -86,7 +88,7 @@ func New(o Options) (*Backend, error) {
 	}
 	client, err := sdk.NewClientWithOptions(region, cfg, provider)
 	if err != nil {
-		return nil, backend.Errorf(backend.KindInvalid, "setting up the Alibaba Cloud client: %v", err)
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "setting up the Alibaba Cloud client: %v", err)
 	}
 	client.SetConnectTimeout(5 * time.Second)
 	client.SetReadTimeout(15 * time.Second)
@@ -171,7 +173,7 @@ func (b *Backend) send(ctx context.Context, action, what string, req *requests.C
 	if err != nil {
 		converted := convertError(action, err, cloudErr)
 		if b.log != nil {
-			var be *backend.Error
+			var be *errdefs.Error
 			reqID := ""
 			if errors.As(converted, &be) {
 				reqID = be.RequestID
@@ -187,7 +189,7 @@ func (b *Backend) send(ctx context.Context, action, what string, req *requests.C
 		return nil
 	}
 	if err := json.Unmarshal(resp.GetHttpContentBytes(), out); err != nil {
-		return &backend.Error{Kind: backend.KindInternal, Msg: fmt.Sprintf("%s: the response is not the JSON expected: %v", action, err), RequestID: requestID(resp)}
+		return &errdefs.Error{Kind: errdefs.KindInternal, Msg: fmt.Sprintf("%s: the response is not the JSON expected: %v", action, err), RequestID: requestID(resp)}
 	}
 	return nil
 }
@@ -242,23 +244,23 @@ func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError
 	var se *sdkerrors.ServerError
 	if errors.As(err, &se) {
 		ce := cloudErr(se)
-		kind := backend.KindForCloudCode(ce.Code, se.HttpStatus())
+		kind := errdefs.KindForCloudCode(ce.Code, se.HttpStatus())
 		msg := ce.Message
 		if msg == "" {
 			msg = "HTTP " + strconv.Itoa(se.HttpStatus())
 		}
-		return &backend.Error{Kind: kind, Msg: action + ": " + msg, Code: ce.Code, RequestID: ce.RequestID, HTTPStatus: se.HttpStatus()}
+		return &errdefs.Error{Kind: kind, Msg: action + ": " + msg, Code: ce.Code, RequestID: ce.RequestID, HTTPStatus: se.HttpStatus()}
 	}
 	var ce *sdkerrors.ClientError
 	if errors.As(err, &ce) {
-		kind := backend.KindInternal
+		kind := errdefs.KindInternal
 		switch ce.ErrorCode() {
 		case "SDK.ServerUnreachable", "SDK.TimeoutError", "SDK.ServerError":
-			kind = backend.KindUnavailable
+			kind = errdefs.KindUnavailable
 		}
-		return &backend.Error{Kind: kind, Msg: action + ": " + ce.Message(), Code: ce.ErrorCode()}
+		return &errdefs.Error{Kind: kind, Msg: action + ": " + ce.Message(), Code: ce.ErrorCode()}
 	}
-	return &backend.Error{Kind: backend.KindInternal, Msg: action, Err: err}
+	return &errdefs.Error{Kind: errdefs.KindInternal, Msg: action, Err: err}
 }
 
 func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
@@ -267,7 +269,7 @@ func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Clus
 		return nil, err
 	}
 	if c.ClusterID == "" {
-		return nil, backend.Errorf(backend.KindInternal, "DescribeClusterDetail %s: the response has no cluster_id", id)
+		return nil, errdefs.Errorf(errdefs.KindInternal, "DescribeClusterDetail %s: the response has no cluster_id", id)
 	}
 	return c.domain()
 }
@@ -334,7 +336,7 @@ func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.Allo
 		return nil, err
 	}
 	if r.AllocationID == "" {
-		return nil, backend.Errorf(backend.KindInternal, "AllocateEipAddress: the response has no AllocationId (request ID %s)", r.RequestID)
+		return nil, errdefs.Errorf(errdefs.KindInternal, "AllocateEipAddress: the response has no AllocationId (request ID %s)", r.RequestID)
 	}
 	return &backend.EIP{AllocationID: r.AllocationID, IPAddress: r.EipAddress, RegionID: region,
 		Status: backend.EIPAvailable, Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType,
@@ -355,7 +357,7 @@ func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 		return "", err
 	}
 	if r.TaskID == "" {
-		return "", backend.Errorf(backend.KindInternal, "ModifyCluster %s: the response has no task_id (request ID %s)", clusterID, r.RequestID)
+		return "", errdefs.Errorf(errdefs.KindInternal, "ModifyCluster %s: the response has no task_id (request ID %s)", clusterID, r.RequestID)
 	}
 	return r.TaskID, nil
 }

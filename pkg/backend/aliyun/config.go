@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
 // Environment variables that override the cloud endpoints.
@@ -34,7 +34,7 @@ func ParseEndpoint(name, raw string) (Endpoint, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-		return Endpoint{}, backend.Errorf(backend.KindInvalid, "%s=%q is not an endpoint: give scheme://host[:port], as in https://cs.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080", name, raw)
+		return Endpoint{}, errdefs.Errorf(errdefs.KindInvalid, "%s=%q is not an endpoint: give scheme://host[:port], as in https://cs.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080", name, raw)
 	}
 	e := Endpoint{Host: u.Hostname(), Port: u.Port()}
 	switch strings.ToLower(u.Scheme) {
@@ -45,14 +45,14 @@ func ParseEndpoint(name, raw string) (Endpoint, error) {
 		}
 	case "http":
 		if !IsLoopback(e.Host) {
-			return Endpoint{}, backend.Errorf(backend.KindInvalid, "%s=%q uses plain http to a host that is not loopback: requests carry signed credentials, so use https (plain http is only for a local simulator on 127.0.0.1 or localhost)", name, raw)
+			return Endpoint{}, errdefs.Errorf(errdefs.KindInvalid, "%s=%q uses plain http to a host that is not loopback: requests carry signed credentials, so use https (plain http is only for a local simulator on 127.0.0.1 or localhost)", name, raw)
 		}
 		e.Scheme = "HTTP"
 		if e.Port == "" {
 			e.Port = "80"
 		}
 	default:
-		return Endpoint{}, backend.Errorf(backend.KindInvalid, "%s=%q: unknown scheme %q, use https", name, raw, u.Scheme)
+		return Endpoint{}, errdefs.Errorf(errdefs.KindInvalid, "%s=%q: unknown scheme %q, use https", name, raw, u.Scheme)
 	}
 	return e, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -133,8 +135,8 @@ func TestDecodeErrors(t *testing.T) {
 func TestConvertServerErrors(t *testing.T) {
 	cs := sdkerrors.NewServerError(404, `{"code":"ErrorClusterNotFound","message":"cluster c1 not found","requestId":"REQ-CS","status":404}`, "")
 	err := convertError("DescribeClusterDetail", cs, csErrorOf)
-	var be *backend.Error
-	if !errors.As(err, &be) || be.Kind != backend.KindNotFound || be.Code != "ErrorClusterNotFound" || be.RequestID != "REQ-CS" {
+	var be *errdefs.Error
+	if !errors.As(err, &be) || be.Kind != errdefs.KindNotFound || be.Code != "ErrorClusterNotFound" || be.RequestID != "REQ-CS" {
 		t.Errorf("CS: %#v", err)
 	}
 	if !strings.Contains(err.Error(), "code ErrorClusterNotFound, request ID REQ-CS") {
@@ -142,15 +144,15 @@ func TestConvertServerErrors(t *testing.T) {
 	}
 	vpcErr := sdkerrors.NewServerError(400, `{"RequestId":"REQ-VPC","HostId":"vpc","Code":"Throttling.User","Message":"flow control"}`, "")
 	err = convertError("AllocateEipAddress", vpcErr, rpcErrorOf)
-	if !errors.As(err, &be) || be.Kind != backend.KindThrottled || !backend.Retryable(err) || be.RequestID != "REQ-VPC" {
+	if !errors.As(err, &be) || be.Kind != errdefs.KindThrottled || !errdefs.Retryable(err) || be.RequestID != "REQ-VPC" {
 		t.Errorf("VPC: %#v", err)
 	}
 	err = convertError("DescribeTaskInfo", sdkerrors.NewServerError(503, "Service Unavailable", ""), csErrorOf)
-	if !backend.Retryable(err) {
+	if !errdefs.Retryable(err) {
 		t.Errorf("a 503 without a body must be retryable: %#v", err)
 	}
 	err = convertError("DescribeTaskInfo", sdkerrors.NewClientError("SDK.ServerUnreachable", "connection refused", nil), csErrorOf)
-	if !backend.Retryable(err) {
+	if !errdefs.Retryable(err) {
 		t.Errorf("an unreachable server must be retryable: %#v", err)
 	}
 }
@@ -177,7 +179,7 @@ func TestParseEndpoint(t *testing.T) {
 	} {
 		e, err := ParseEndpoint("X", tc.raw)
 		if tc.bad {
-			if err == nil || backend.KindOf(err) != backend.KindInvalid {
+			if err == nil || errdefs.KindOf(err) != errdefs.KindInvalid {
 				t.Errorf("ParseEndpoint(%q) = %+v, want a usage error", tc.raw, e)
 			}
 			continue
@@ -225,11 +227,11 @@ func TestNewNeedsRegionAndCredentials(t *testing.T) {
 		t.Setenv(k, "")
 	}
 	_, err := New(Options{})
-	if backend.KindOf(err) != backend.KindInvalid || !strings.Contains(err.Error(), "--region") {
+	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "--region") {
 		t.Errorf("no region: %v", err)
 	}
 	_, err = New(Options{Region: "cn-hangzhou"})
-	if backend.KindOf(err) != backend.KindInvalid || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID") {
+	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID") {
 		t.Errorf("no credentials: %v", err)
 	}
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "AK")
@@ -244,7 +246,7 @@ func TestNewNeedsRegionAndCredentials(t *testing.T) {
 	if e := b.vpcEndpoint("cn-beijing"); e.Scheme != "HTTPS" || e.Host != "vpc.cn-beijing.aliyuncs.com" {
 		t.Errorf("default VPC endpoint %+v", e)
 	}
-	if _, err := New(Options{CSEndpoint: "http://10.0.0.1:80"}); backend.KindOf(err) != backend.KindInvalid {
+	if _, err := New(Options{CSEndpoint: "http://10.0.0.1:80"}); errdefs.KindOf(err) != errdefs.KindInvalid {
 		t.Errorf("plain http to a non-loopback host: %v", err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/simulator"
 )
@@ -26,16 +28,16 @@ func convert(err error) error {
 	}
 	var apiErr *simulator.APIError
 	if errors.As(err, &apiErr) {
-		kind := backend.KindForCloudCode(apiErr.Code, apiErr.HTTPStatus)
+		kind := errdefs.KindForCloudCode(apiErr.Code, apiErr.HTTPStatus)
 		if apiErr.Code == "ErrorNotSupported" {
-			kind = backend.KindUnsupported
+			kind = errdefs.KindUnsupported
 		}
-		return &backend.Error{Kind: kind, Msg: apiErr.Action + ": " + apiErr.Message, Code: apiErr.Code,
+		return &errdefs.Error{Kind: kind, Msg: apiErr.Action + ": " + apiErr.Message, Code: apiErr.Code,
 			RequestID: apiErr.RequestID, HTTPStatus: apiErr.HTTPStatus}
 	}
 	var stErr *simulator.StateError
 	if errors.As(err, &stErr) {
-		return &backend.Error{Kind: backend.KindInvalid, Msg: stErr.Error()}
+		return &errdefs.Error{Kind: errdefs.KindInvalid, Msg: stErr.Error()}
 	}
 	return err
 }

@@ -1,4 +1,8 @@
-package backend
+// Package errdefs defines the error kinds every layer of ack-expose reports, and
+// the one mapping from Alibaba Cloud error codes to them. Both backends (the
+// real cloud and the simulator) classify errors here; the command layer maps
+// each kind to one exit code.
+package errdefs
 
 import (
 	"errors"

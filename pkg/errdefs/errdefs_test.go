@@ -1,0 +1,32 @@
+package errdefs
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestKindForCloudCode(t *testing.T) {
+	for _, tc := range []struct {
+		code   string
+		status int
+		want   Kind
+	}{
+		{"Throttling.User", 400, KindThrottled},
+		{"QPS Limit Exceeded", 400, KindThrottled},
+		{"ServiceUnavailable", 503, KindUnavailable},
+		{"", 502, KindUnavailable},
+		{"ErrorClusterNotFound", 404, KindNotFound},
+		{"Forbidden.RAM", 403, KindForbidden},
+		{"ErrorCheckAcl", 403, KindForbidden},
+		{"IncorrectEipStatus", 400, KindConflict},
+		{"SomethingNew", 400, KindInternal},
+	} {
+		if got := KindForCloudCode(tc.code, tc.status); got != tc.want {
+			t.Errorf("%q %d: %v, want %v", tc.code, tc.status, got, tc.want)
+		}
+	}
+	e := &Error{Kind: KindNotFound, Msg: "m", Code: "C", RequestID: "R", Hint: "do this"}
+	if e.Error() != "m (code C, request ID R)\ndo this" || !errors.Is(e, e) {
+		t.Errorf("%q", e.Error())
+	}
+}
