@@ -16,8 +16,8 @@ FUZZ_TARGETS := \
 	./pkg/expose:FuzzParseContextName \
 	./pkg/expose:FuzzShapes \
 	./pkg/kubeconfig:FuzzParse \
-	./pkg/backend/aliyun:FuzzParseMasterURL \
-	./pkg/backend/aliyun:FuzzDecodeErrors \
+	./simulator/openapi:FuzzErrorRoundTrip \
+	./simulator/openapi:FuzzMasterURLRoundTrip \
 	./pkg/backend/aliyun:FuzzParseEndpoint
 
 .PHONY: all build test vet demo bench fuzz dist krew-check clean

@@ -17,7 +17,6 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // Replace is WriteFile without the syncs: still atomic (a crash or kill -9
 // leaves the old content or the new, never a mix), but a power loss may lose
 // the last write. For files that are cheap to lose and written on every call.
-// On Linux it exchanges the files and removes the old one (see swap).
 func Replace(path string, data []byte, perm os.FileMode) error {
 	return write(path, data, perm, false)
 }
@@ -55,14 +54,14 @@ func write(path string, data []byte, perm os.FileMode, durable bool) (err error)
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if durable {
-		if err = os.Rename(tmp, path); err != nil {
-			return err
-		}
-		syncDir(dir)
-		return nil
+	// rename(2) replaces path atomically; MoveFileEx does on Windows.
+	if err = os.Rename(tmp, path); err != nil {
+		return err
 	}
-	return swap(tmp, path)
+	if durable {
+		syncDir(dir)
+	}
+	return nil
 }
 
 // syncDir makes the rename durable where the platform allows it.
