@@ -4,7 +4,7 @@
 SHELL   := bash
 GO      ?= go
 BIN     := bin/kubectl-ack_expose
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION ?= $(shell bash hack/version.sh)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/ack-expose/ack-expose/pkg/cmd.version=$(VERSION) -X github.com/ack-expose/ack-expose/pkg/cmd.commit=$(COMMIT)
 export CGO_ENABLED := 0
