@@ -126,7 +126,8 @@ func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
 
 // Version is the build's version text.
 func Version() string {
-	if commit != "" {
+	// A development build's version already names its commit (v0.1.0-3-gSHA).
+	if commit != "" && !strings.HasSuffix(strings.TrimSuffix(version, "-dirty"), "-g"+commit) {
 		return version + " (" + commit + ")"
 	}
 	return version
