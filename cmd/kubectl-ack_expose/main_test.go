@@ -50,6 +50,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			env.Setenv("ACK_EXPOSE_BACKEND", backendName)
 			env.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 			env.Setenv("BACKEND", backendName)
+			exportDemoNames(env)
 			for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
 				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT"} {
@@ -73,6 +74,19 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
+	}
+}
+
+// exportDemoNames gives stories the demo world's names, so they read as
+// documentation: $ACCOUNT_ID, and for each cluster demo-NAME, $NAME_ID (its
+// cluster ID) and $NAME_CTX (its ACK-style context), e.g. $PRO_ID, $BASIC_CTX.
+func exportDemoNames(env *testscript.Env) {
+	w := simulator.DemoWorld()
+	env.Setenv("ACCOUNT_ID", w.AccountID)
+	for _, c := range w.Clusters {
+		name := strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(c.Name, "demo-"), "-", "_"))
+		env.Setenv(name+"_ID", c.ID)
+		env.Setenv(name+"_CTX", simulator.ContextName(w.AccountID, c.ID))
 	}
 }
 
