@@ -6,8 +6,9 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/clusterkind"
 )
 
 // The simulated API: one method per cloud API action, with the cloud's rules
@@ -260,20 +261,9 @@ type ModifyClusterRequest struct {
 }
 
 // SupportsEIPChange reports whether a cluster kind may change its API server
-// EIP after creation: ACK standard, ACK Pro and ACK Serverless only.
+// EIP after creation: the rule of pkg/clusterkind, the cloud's as documented.
 func SupportsEIPChange(clusterType, profile, spec string) bool {
-	switch clusterType {
-	case "Ask":
-		return true
-	case "ManagedKubernetes":
-		switch profile {
-		case "Serverless":
-			return true
-		case "", "Default":
-			return spec == "" || spec == "ack.standard" || strings.HasPrefix(spec, "ack.pro.")
-		}
-	}
-	return false
+	return clusterkind.Of(clusterType, profile, spec).Supported
 }
 
 // ModifyCluster is CS PUT /api/v2/clusters/{id} with api_server_eip. It starts a

@@ -33,8 +33,8 @@ reached over the Internet. Give an Available EIP of the cluster's region with
 --eip (allocation ID or address), or let --allocate create a pay-as-you-go EIP;
 if anything fails after the allocation, that EIP is released again.
 
-Only ACK standard, ACK Pro and ACK Serverless clusters can associate an EIP
-after creation. ACK rolls the API server out again: the command waits until the
+Only ACK standard, ACK Pro, ACK Serverless and ACK Edge clusters can associate
+an EIP after creation. ACK rolls the API server out again: the command waits until the
 change is done (--wait=false to return at once) and prints the result.
 Associating the EIP that is already associated does nothing and succeeds.`,
 		example: `  # Associate an existing EIP, by allocation ID or by address
