@@ -64,7 +64,7 @@ func (e *Engine) DescribeClusterDetail(id string) (ClusterView, error) {
 }
 
 // DescribeClustersV1 is CS GET /api/v1/clusters: one page of the clusters of a
-// region (every region when region is empty), ordered by ID.
+// region (every region when region is empty: AssumeListAllRegions), ordered by ID.
 func (e *Engine) DescribeClustersV1(region, clusterType string, page, size int) ([]ClusterView, int, error) {
 	var out []ClusterView
 	total := 0
