@@ -89,13 +89,6 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 	}
 }
 
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
-}
-
 func instanceRegion(e simulator.EIP) string {
 	if e.InstanceID == "" {
 		return ""
