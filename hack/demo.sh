@@ -24,6 +24,8 @@ run status -o json
 run status --all-contexts
 printf '\n# Cutting off the context in use is refused without --yes (exit 7):\n'
 run disassociate --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
+printf '\n# ACK Edge clusters can change their EIP too (ACK docs, 2026-02):\n'
+run associate --eip 47.96.1.11 --cluster-id cba64f16032949ecdf6c50e9bd3fd09da --wait=false
 printf '\n# Clusters that cannot change their EIP say why (exit 3):\n'
 run associate --allocate --cluster-id cc9fa2768e40e75cb7a06216e4d8931fd || echo "(exit $?)"
 run simulator show

@@ -6,8 +6,10 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/clusterkind"
+	"github.com/ack-expose/ack-expose/pkg/eipspec"
 )
 
 // The simulated API: one method per cloud API action, with the cloud's rules
@@ -62,7 +64,7 @@ func (e *Engine) DescribeClusterDetail(id string) (ClusterView, error) {
 }
 
 // DescribeClustersV1 is CS GET /api/v1/clusters: one page of the clusters of a
-// region (every region when region is empty), ordered by ID.
+// region (every region when region is empty: AssumeListAllRegions), ordered by ID.
 func (e *Engine) DescribeClustersV1(region, clusterType string, page, size int) ([]ClusterView, int, error) {
 	var out []ClusterView
 	total := 0
@@ -98,6 +100,8 @@ type EIPFilter struct {
 	AllocationIDs []string
 	IPAddresses   []string
 	Status        string
+	// ISP is the line type; empty means the documented default, BGP.
+	ISP string
 }
 
 // DescribeEipAddresses is VPC DescribeEipAddresses: one page of a region's EIPs.
@@ -120,9 +124,13 @@ func (e *Engine) DescribeEipAddresses(region string, f EIPFilter, page, size int
 		if len(f.AllocationIDs) > 50 || len(f.IPAddresses) > 50 {
 			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "At most 50 AllocationId or EipAddress values are allowed."}
 		}
+		isp := f.ISP
+		if isp == "" {
+			isp = eipspec.ISPBGP // "BGP (default)": a BGP_PRO EIP is found only when asked for
+		}
 		var all []EIP
 		for _, x := range s.EIPs {
-			if x.RegionID != region || (f.Status != "" && x.Status != f.Status) {
+			if x.RegionID != region || (f.Status != "" && x.Status != f.Status) || x.LineType() != isp {
 				continue
 			}
 			if len(f.AllocationIDs) > 0 && !contains(f.AllocationIDs, x.AllocationID) {
@@ -177,24 +185,29 @@ func (e *Engine) AllocateEipAddress(r AllocateRequest) (EIP, error) {
 				}
 			}
 		}
+		if r.InternetChargeType == "" {
+			r.InternetChargeType = eipspec.PayByBandwidth
+		}
+		limit := eipspec.MaxBandwidth(r.InternetChargeType)
+		if limit == 0 {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "Specified value of \"InternetChargeType\" is not valid."}
+		}
 		if r.Bandwidth == "" {
 			r.Bandwidth = "5"
 		}
 		bw, err := strconv.Atoi(r.Bandwidth)
-		if err != nil || bw < 1 || bw > 500 {
-			return &APIError{Code: "InvalidParameter.Bandwidth", HTTPStatus: 400, Message: "The specified Bandwidth is invalid (1-500)."}
-		}
-		if r.InternetChargeType == "" {
-			r.InternetChargeType = "PayByBandwidth"
-		}
-		if r.InternetChargeType != "PayByBandwidth" && r.InternetChargeType != "PayByTraffic" {
-			return &APIError{Code: "InvalidInternetChargeType", HTTPStatus: 400, Message: "The specified InternetChargeType is invalid."}
+		if err != nil || bw < 1 || bw > limit {
+			return &APIError{Code: "InvalidBandwidth.Malformed", HTTPStatus: 400,
+				Message: fmt.Sprintf("The specified Bandwidth is invalid: a pay-as-you-go %s EIP takes 1 to %d Mbps.", r.InternetChargeType, limit)}
 		}
 		if r.ISP == "" {
-			r.ISP = "BGP"
+			r.ISP = eipspec.ISPBGP
 		}
-		if r.ISP != "BGP" && r.ISP != "BGP_PRO" {
-			return &APIError{Code: "InvalidParameter.ISP", HTTPStatus: 400, Message: "The specified ISP is invalid."}
+		if r.ISP != eipspec.ISPBGP && r.ISP != eipspec.ISPBGPPro {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "Specified value of \"ISP\" is not valid."}
+		}
+		if r.ISP == eipspec.ISPBGPPro && !eipspec.BGPProIn(r.RegionID) {
+			return AssumeBGPProRegion.Err("The specified region does not support ISP BGP_PRO (only %s).", eipspec.BGPProRegionList())
 		}
 		out = EIP{
 			AllocationID: "eip-" + regionPrefix(r.RegionID) + randomSuffix(20),
@@ -237,12 +250,12 @@ func (e *Engine) ReleaseEipAddress(region, id string) error {
 		if x == nil || (region != "" && x.RegionID != region) {
 			return &APIError{Code: "InvalidAllocationId.NotFound", HTTPStatus: 404, Message: "Specified allocation ID is not found."}
 		}
+		if x.ChargeType == "PrePaid" {
+			return &APIError{Code: "Forbidden.ChargeTypeIsPrepaid", HTTPStatus: 400, Message: "A subscription (PrePaid) EIP cannot be released through the API."}
+		}
 		if x.Status != "Available" {
 			return &APIError{Code: "IncorrectEipStatus", HTTPStatus: 400,
 				Message: fmt.Sprintf("The current status of the EIP %s is %s; only an Available EIP can be released.", id, x.Status)}
-		}
-		if x.ChargeType == "PrePaid" {
-			return &APIError{Code: "ChargeTypeViolation", HTTPStatus: 400, Message: "A subscription EIP cannot be released."}
 		}
 		at := now.Add(s.Timing.EIPTransition.D())
 		x.Status, x.ReleaseAt = "Releasing", &at
@@ -260,20 +273,9 @@ type ModifyClusterRequest struct {
 }
 
 // SupportsEIPChange reports whether a cluster kind may change its API server
-// EIP after creation: ACK standard, ACK Pro and ACK Serverless only.
+// EIP after creation: the rule of pkg/clusterkind, the cloud's as documented.
 func SupportsEIPChange(clusterType, profile, spec string) bool {
-	switch clusterType {
-	case "Ask":
-		return true
-	case "ManagedKubernetes":
-		switch profile {
-		case "Serverless":
-			return true
-		case "", "Default":
-			return spec == "" || spec == "ack.standard" || strings.HasPrefix(spec, "ack.pro.")
-		}
-	}
-	return false
+	return clusterkind.Of(clusterType, profile, spec).Supported
 }
 
 // ModifyCluster is CS PUT /api/v2/clusters/{id} with api_server_eip. It starts a
@@ -286,29 +288,25 @@ func (e *Engine) ModifyCluster(r ModifyClusterRequest) (taskID string, err error
 			return notFoundCluster(r.ClusterID)
 		}
 		if !SupportsEIPChange(c.ClusterType, c.Profile, c.ClusterSpec) {
-			return &APIError{Code: "ErrorNotSupported", HTTPStatus: 400,
-				Message: fmt.Sprintf("The cluster type %s (profile %s, spec %s) does not support changing the API server EIP.", c.ClusterType, c.Profile, c.ClusterSpec)}
+			return AssumeUnsupportedKind.Err("The cluster type %s (profile %s, spec %s) does not support changing the API server EIP.", c.ClusterType, c.Profile, c.ClusterSpec)
 		}
 		if c.State != "running" {
-			return &APIError{Code: "ErrorClusterState", HTTPStatus: 400,
-				Message: fmt.Sprintf("The cluster %s is %s; it must be running to be modified.", c.ID, c.State)}
+			return AssumeBusyCluster.Err("The cluster %s is %s; it must be running to be modified.", c.ID, c.State)
 		}
 		newID := ""
 		if r.APIServerEIP {
 			if r.APIServerEIPID == "" {
-				return &APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "api_server_eip_id is required."}
+				return AssumeEIPTrueWithoutID.Err("api_server_eip_id is required.")
 			}
 			x := s.eip(r.APIServerEIPID)
 			if x == nil {
-				return &APIError{Code: "InvalidAllocationId.NotFound", HTTPStatus: 404, Message: fmt.Sprintf("The EIP %s does not exist.", r.APIServerEIPID)}
+				return AssumeCSEIPNotFound.Err("The EIP %s does not exist.", r.APIServerEIPID)
 			}
 			if x.RegionID != c.RegionID {
-				return &APIError{Code: "InvalidParameter.Mismatch", HTTPStatus: 400,
-					Message: fmt.Sprintf("The EIP %s is in %s, the cluster in %s.", x.AllocationID, x.RegionID, c.RegionID)}
+				return AssumeCSEIPRegion.Err("The EIP %s is in %s, the cluster in %s.", x.AllocationID, x.RegionID, c.RegionID)
 			}
 			if x.AllocationID != c.EIPAllocationID && x.Status != "Available" {
-				return &APIError{Code: "IncorrectEipStatus", HTTPStatus: 400,
-					Message: fmt.Sprintf("The EIP %s is %s (instance %s); it must be Available.", x.AllocationID, x.Status, x.InstanceID)}
+				return AssumeCSEIPStatus.Err("The EIP %s is %s (instance %s); it must be Available.", x.AllocationID, x.Status, x.InstanceID)
 			}
 			newID = x.AllocationID
 		}
@@ -336,7 +334,7 @@ func (e *Engine) DescribeTaskInfo(id string) (Task, error) {
 	err := e.Call("DescribeTaskInfo", func(s *State, _ time.Time) error {
 		t := s.task(id)
 		if t == nil {
-			return &APIError{Code: "ErrorTaskNotFound", HTTPStatus: 404, Message: fmt.Sprintf("The task %s does not exist.", id)}
+			return AssumeTaskNotFound.Err("The task %s does not exist.", id)
 		}
 		out = *t
 		return nil
@@ -357,8 +355,7 @@ func (e *Engine) DescribeClusterUserKubeconfig(id string, private bool) (string,
 		server := v.IntranetEndpoint
 		if !private {
 			if v.PublicEndpoint == "" {
-				return &APIError{Code: "ErrorPublicEndpointNotFound", HTTPStatus: 400,
-					Message: fmt.Sprintf("The cluster %s has no public API server endpoint; associate an EIP first.", id)}
+				return AssumeNoPublicEndpoint.Err("The cluster %s has no public API server endpoint; associate an EIP first.", id)
 			}
 			server = v.PublicEndpoint
 		}

@@ -278,7 +278,7 @@ func (s *State) finish(t *Task) {
 	newEIP, oldEIP := s.eip(t.NewEIP), s.eip(t.OldEIP)
 	if t.Fail != nil {
 		// The API server rolls back: the old EIP stays, the new one is freed.
-		t.State, t.Error = "failed", t.Fail
+		t.State, t.Error = "failed", t.Fail // AssumeTaskFailed
 		if newEIP != nil && newEIP.AllocationID != t.OldEIP {
 			setAvailable(newEIP)
 		}
@@ -292,7 +292,7 @@ func (s *State) finish(t *Task) {
 	}
 	t.State = "success"
 	if oldEIP != nil && t.OldEIP != t.NewEIP {
-		setAvailable(oldEIP)
+		setAvailable(oldEIP) // never released, whoever allocated it: AssumeEIPFalseKeeps
 	}
 	if c != nil {
 		c.State = "running"

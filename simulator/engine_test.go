@@ -96,7 +96,6 @@ func TestModifyClusterRules(t *testing.T) {
 	}{
 		{"demo-dedicated", "eip-bp1demo0000000000001", "ErrorNotSupported"},
 		{"demo-registered", "eip-bp1demo0000000000001", "ErrorNotSupported"},
-		{"demo-edge", "eip-bp1demo0000000000001", "ErrorNotSupported"},
 		{"demo-busy", "eip-bp1demo0000000000001", "ErrorClusterState"},
 		{"demo-basic", "eip-bp1demoecs000000000", "IncorrectEipStatus"},
 		{"demo-basic", "eip-2zedemobj0000000000", "InvalidParameter.Mismatch"},
@@ -109,7 +108,7 @@ func TestModifyClusterRules(t *testing.T) {
 		}
 	}
 	_ = e.View(func(s *State) error {
-		if s.Calls["ModifyCluster"] != 7 || len(s.Tasks) != 0 {
+		if s.Calls["ModifyCluster"] != 6 || len(s.Tasks) != 0 {
 			t.Errorf("calls %v, tasks %d", s.Calls, len(s.Tasks))
 		}
 		return nil

@@ -167,6 +167,9 @@ func (s *State) check() error {
 			return fmt.Errorf("clusters[%d]: duplicate id %q", i, c.ID)
 		}
 		ids[c.ID] = true
+		if err := checkClusterState(c.State); err != nil {
+			return fmt.Errorf("clusters[%d] (%s): %v", i, c.ID, err)
+		}
 		if c.EIPAllocationID != "" && s.eip(c.EIPAllocationID) == nil {
 			return fmt.Errorf("clusters[%d] (%s): eipAllocationId %q is not in eips", i, c.ID, c.EIPAllocationID)
 		}

@@ -77,6 +77,9 @@ const (
 type EIPQuery struct {
 	AllocationIDs []string
 	IPAddresses   []string
+	// ISP is the line type filter; empty leaves it to the API, whose
+	// documented default is BGP (so a BGP_PRO EIP needs ISP "BGP_PRO").
+	ISP string
 }
 
 // AllocateSpec describes an EIP to allocate.

@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
@@ -33,8 +34,8 @@ reached over the Internet. Give an Available EIP of the cluster's region with
 --eip (allocation ID or address), or let --allocate create a pay-as-you-go EIP;
 if anything fails after the allocation, that EIP is released again.
 
-Only ACK standard, ACK Pro and ACK Serverless clusters can associate an EIP
-after creation. ACK rolls the API server out again: the command waits until the
+Only ACK standard, ACK Pro, ACK Serverless and ACK Edge clusters can associate
+an EIP after creation. ACK rolls the API server out again: the command waits until the
 change is done (--wait=false to return at once) and prints the result.
 Associating the EIP that is already associated does nothing and succeeds.`,
 		example: `  # Associate an existing EIP, by allocation ID or by address
@@ -127,7 +128,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		f.BoolVar(&o.allocate, "allocate", false, "Allocate a new pay-as-you-go EIP in the cluster's region and associate it")
 		f.IntVar(&o.bandwidth, "bandwidth", 5, "With --allocate: peak bandwidth in Mbps (1-200 for PayByTraffic, 1-500 for PayByBandwidth)")
 		f.StringVar(&o.chargeType, "internet-charge-type", "PayByTraffic", "With --allocate: PayByTraffic or PayByBandwidth")
-		f.StringVar(&o.isp, "isp", "BGP", "With --allocate: line type, BGP or BGP_PRO")
+		f.StringVar(&o.isp, "isp", "BGP", "With --allocate: line type, BGP or BGP_PRO (BGP_PRO only in "+eipspec.BGPProRegionList()+")")
 		_ = c.RegisterFlagCompletionFunc("internet-charge-type", cobra.FixedCompletions([]string{"PayByTraffic", "PayByBandwidth"}, cobra.ShellCompDirectiveNoFileComp))
 		_ = c.RegisterFlagCompletionFunc("isp", cobra.FixedCompletions([]string{"BGP", "BGP_PRO"}, cobra.ShellCompDirectiveNoFileComp))
 	}
@@ -197,10 +198,7 @@ func allocateSpec(bandwidth int, chargeType, isp string) (*backend.AllocateSpec,
 	default:
 		return nil, usageError("invalid --internet-charge-type %q: use PayByTraffic (billed per GB) or PayByBandwidth (billed per Mbps)", chargeType)
 	}
-	limit := 200
-	if chargeType == "PayByBandwidth" {
-		limit = 500
-	}
+	limit := eipspec.MaxBandwidth(chargeType)
 	if bandwidth < 1 || bandwidth > limit {
 		return nil, usageError("invalid --bandwidth %d: a %s EIP takes 1 to %d Mbps", bandwidth, chargeType, limit)
 	}
@@ -208,7 +206,7 @@ func allocateSpec(bandwidth int, chargeType, isp string) (*backend.AllocateSpec,
 	case "BGP", "BGP_PRO":
 		isp = strings.ToUpper(isp)
 	default:
-		return nil, usageError("invalid --isp %q: use BGP (multi-line) or BGP_PRO (premium)", isp)
+		return nil, usageError("invalid --isp %q: use BGP (multi-line) or BGP_PRO (premium, only in %s)", isp, eipspec.BGPProRegionList())
 	}
 	return &backend.AllocateSpec{Bandwidth: bandwidth, InternetChargeType: chargeType, ISP: isp}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/util/jsonpath"
 
 	"github.com/ack-expose/ack-expose/internal/yamlfmt"
+	"github.com/ack-expose/ack-expose/pkg/clusterkind"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -207,23 +208,7 @@ func printObject(w io.Writer, p printer, doc any, table func(io.Writer) error) e
 
 // kindName is a cluster kind in the words of the ACK console.
 func kindName(c expose.ClusterInfo) string {
-	switch {
-	case c.ClusterType == "Ask" || (c.ClusterType == "ManagedKubernetes" && c.Profile == "Serverless"):
-		return "ACK Serverless"
-	case c.ClusterType == "ManagedKubernetes" && c.Profile == "Edge":
-		return "ACK Edge"
-	case c.ClusterType == "ManagedKubernetes" && c.Profile == "Lingjun":
-		return "ACK Lingjun"
-	case c.ClusterType == "ManagedKubernetes" && strings.HasPrefix(c.ClusterSpec, "ack.pro."):
-		return "ACK Pro"
-	case c.ClusterType == "ManagedKubernetes":
-		return "ACK standard"
-	case c.ClusterType == "Kubernetes":
-		return "ACK dedicated"
-	case c.ClusterType == "ExternalKubernetes":
-		return "registered"
-	}
-	return c.ClusterType
+	return clusterkind.Of(c.ClusterType, c.Profile, c.ClusterSpec).Name
 }
 
 func dash(s string) string {

@@ -69,8 +69,8 @@ func NewRootCommand(streams genericiooptions.IOStreams) (*cobra.Command, *bool) 
 
 ACK serves the API server through an internal CLB; public access means an elastic
 IP (EIP) associated with it. ack-expose shows that exposure, and associates,
-changes or disassociates the EIP, for ACK standard, ACK Pro and ACK Serverless
-clusters, waiting until the change is done.
+changes or disassociates the EIP, for ACK standard, ACK Pro, ACK Serverless and
+ACK Edge clusters, waiting until the change is done.
 
 The cluster is the one behind the current kubeconfig context (ACK contexts are
 named <account-uid>-<clusterId>), or --cluster-id.`,

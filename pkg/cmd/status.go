@@ -21,8 +21,8 @@ func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Short: "Show the exposure of the cluster's API server: endpoints, EIP, whether it can change",
 		Long: `Show the exposure of the cluster's API server: its intranet and public
 endpoints, the EIP behind the public endpoint, and whether this cluster can
-associate, change or disassociate an EIP (ACK standard, ACK Pro and ACK
-Serverless clusters can, when running). Makes at most two API calls.`,
+associate, change or disassociate an EIP (ACK standard, ACK Pro, ACK
+Serverless and ACK Edge clusters can, when running). Makes at most two API calls.`,
 		Example: `  # The cluster of the current context
   kubectl ack-expose status
 

@@ -7,6 +7,7 @@ package errdefs
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies an error by what the user can do about it. The command
@@ -101,26 +102,29 @@ func Retryable(err error) bool {
 // Cloud API (CS or VPC) and of the simulator, which speaks the same codes.
 func KindForCloudCode(code string, status int) Kind {
 	switch code {
-	case "Throttling", "Throttling.User", "Throttling.Api", "QPS Limit Exceeded", "ServiceUnavailable",
-		"SystemBusy", "OperationConflict", "TaskConflict", "LastTokenProcessing":
-		if code == "ServiceUnavailable" || code == "SystemBusy" {
-			return KindUnavailable
-		}
+	case "ServiceUnavailable", "SystemBusy":
+		return KindUnavailable
+	case "QPS Limit Exceeded", "OperationConflict", "TaskConflict", "LastTokenProcessing":
 		return KindThrottled
 	case "ErrorClusterNotFound", "InvalidAllocationId.NotFound", "ErrorTaskNotFound", "InvalidRegionId.NotFound":
 		return KindNotFound
 	case "ErrorCheckAcl", "Forbidden.RAM", "Forbidden", "NoPermission", "Forbidden.RiskControl":
 		return KindForbidden
-	case "IncorrectEipStatus", "InvalidAssociation.Duplicated", "InvalidParameter.Mismatch", "ErrorClusterState", "IncorrectStatus":
+	case "ErrorNotSupported":
+		return KindUnsupported
+	case "IncorrectEipStatus", "InvalidAssociation.Duplicated", "InvalidParameter.Mismatch", "ErrorClusterState", "IncorrectStatus",
+		"Forbidden.ChargeTypeIsPrepaid", "ErrorPublicEndpointNotFound":
 		return KindConflict
 	case "SimulatorStateInvalid":
 		// The simulator's OpenAPI server cannot use its own state file: bad
 		// input on this machine, not a cloud failure worth retrying.
 		return KindInvalid
-	case "MissingParameter", "InvalidParameter", "InvalidParameter.Bandwidth", "InvalidInternetChargeType", "InvalidParameter.ISP":
+	case "MissingParameter", "InvalidParameter", "InvalidBandwidth.Malformed", "InvalidRegion.NotSupport", "MissingRegionId":
 		return KindInvalid
 	}
 	switch {
+	case strings.Contains(code, "Throttling"): // Throttling, Throttling.User, Throttling.Api, Rejected.Throttling, ...
+		return KindThrottled
 	case status == 429:
 		return KindThrottled
 	case status >= 500:

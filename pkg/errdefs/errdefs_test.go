@@ -19,6 +19,12 @@ func TestKindForCloudCode(t *testing.T) {
 		{"Forbidden.RAM", 403, KindForbidden},
 		{"ErrorCheckAcl", 403, KindForbidden},
 		{"IncorrectEipStatus", 400, KindConflict},
+		{"Throttling.Api", 400, KindThrottled},
+		{"Rejected.Throttling", 400, KindThrottled},
+		{"ErrorNotSupported", 400, KindUnsupported},
+		{"Forbidden.ChargeTypeIsPrepaid", 400, KindConflict},
+		{"InvalidBandwidth.Malformed", 400, KindInvalid},
+		{"InvalidRegion.NotSupport", 400, KindInvalid},
 		{"SomethingNew", 400, KindInternal},
 	} {
 		if got := KindForCloudCode(tc.code, tc.status); got != tc.want {

@@ -107,7 +107,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		ips := byRegion[r]
 		for lo := 0; lo < len(ips); lo += eipBatch {
 			batch := ips[lo:min(lo+eipBatch, len(ips))]
-			got, err := s.Backend.DescribeEIPs(ctx, r, backend.EIPQuery{IPAddresses: batch})
+			got, err := s.lookupEIPs(ctx, r, backend.EIPQuery{IPAddresses: batch})
 			if err != nil {
 				regionErr[r] = err
 				break

@@ -60,7 +60,7 @@ func TestPlanRules(t *testing.T) {
 		{"disassociate", "demo-pro", Request{Action: Disassociate}, -1, false, 1},
 		{"dedicated", "demo-dedicated", Request{Action: Disassociate}, errdefs.KindUnsupported, false, 0},
 		{"registered", "demo-registered", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindUnsupported, false, 0},
-		{"edge", "demo-edge", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindUnsupported, false, 0},
+		{"edge", "demo-edge", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
 		{"busy", "demo-busy", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindConflict, false, 0},
 		{"serverless", "demo-serverless", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
 	} {

@@ -7,6 +7,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/eipspec"
 )
 
 // Action is what a mutating command asks for.
@@ -71,7 +72,7 @@ func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.
 	if c.PublicEndpoint == "" {
 		return nil, nil
 	}
-	list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{EndpointHost(c.PublicEndpoint)}})
+	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{EndpointHost(c.PublicEndpoint)}})
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +119,9 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 		}
 		if r.Allocate != nil {
 			a := r.Allocate
+			if a.ISP == eipspec.ISPBGPPro && !eipspec.BGPProIn(c.RegionID) {
+				return nil, errdefs.Errorf(errdefs.KindInvalid, "--isp BGP_PRO: cluster %s is in %s, and BGP (Multi-ISP) Pro EIPs exist only in %s; use --isp BGP", name, c.RegionID, eipspec.BGPProRegionList())
+			}
 			p.Steps = append(p.Steps, fmt.Sprintf("allocate a pay-as-you-go EIP in %s (%d Mbps, %s, %s)", c.RegionID, a.Bandwidth, a.InternetChargeType, a.ISP))
 		}
 		newName := "the new EIP"
@@ -165,7 +169,7 @@ func currentName(p *Plan) string {
 // planTarget looks up the requested EIP and checks it can be bound.
 func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
 	c := p.Cluster
-	list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, ref.query())
+	list, err := s.lookupEIPs(ctx, c.RegionID, ref.query())
 	if err != nil {
 		return err
 	}

@@ -124,7 +124,7 @@ func (s *Service) waitEIP(ctx context.Context, region, id, status string) (*back
 	start := time.Now()
 	var out *backend.EIP
 	check := func() (bool, error) {
-		list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+		list, err := s.lookupEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
 		if err != nil {
 			return false, err
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -82,6 +83,10 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			APIServerEIP   *bool  `json:"api_server_eip"`
 			APIServerEIPID string `json:"api_server_eip_id"`
+		}
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+			writeCSError(w, simulator.AssumeCSContentType.Err("The request body of ModifyCluster must be JSON, sent as Content-Type application/json, not %q.", r.Header.Get("Content-Type")))
+			return
 		}
 		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		if err := json.Unmarshal(b, &body); err != nil {

@@ -50,6 +50,7 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 		}
 		list, total, err := s.Engine.DescribeEipAddresses(p.Get("RegionId"), simulator.EIPFilter{
 			AllocationIDs: splitList(p.Get("AllocationId")), IPAddresses: splitList(p.Get("EipAddress")), Status: p.Get("Status"),
+			ISP: p.Get("ISP"),
 		}, page, size)
 		if err != nil {
 			fail(err)
@@ -59,7 +60,7 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 		for _, e := range list {
 			out = append(out, vpcEIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID,
 				Status: e.Status, InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
-				InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, ISP: orDefault(e.ISP, "BGP"),
+				InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, ISP: e.LineType(),
 				Name: e.Name, ResourceGroupID: "rg-simulator", AllocationTime: "2026-01-01T00:00:00Z", Mode: "NAT",
 				InstanceRegionID: instanceRegion(e)})
 		}
@@ -73,8 +74,9 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 			fail(err)
 			return
 		}
-		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID, "AllocationId": e.AllocationID,
-			"EipAddress": e.IPAddress, "ResourceGroupId": "rg-simulator", "OrderId": ""})
+		// OrderId is an integer (vpc-20160428 model: Long); pay-as-you-go EIPs have no order.
+		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "AllocationId": e.AllocationID,
+			"EipAddress": e.IPAddress, "ResourceGroupId": "rg-simulator", "OrderId": 0})
 	case "ReleaseEipAddress":
 		if err := s.Engine.ReleaseEipAddress(p.Get("RegionId"), p.Get("AllocationId")); err != nil {
 			fail(err)
@@ -85,13 +87,6 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 		writeRPCError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
 			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves VPC %s DescribeEipAddresses, AllocateEipAddress and ReleaseEipAddress).", action, VPCVersion)})
 	}
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func instanceRegion(e simulator.EIP) string {

@@ -308,6 +308,9 @@ func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIP
 		if len(q.IPAddresses) > 0 {
 			p["EipAddress"] = strings.Join(q.IPAddresses, ",")
 		}
+		if q.ISP != "" {
+			p["ISP"] = q.ISP
+		}
 		var list vpcEIPList
 		if err := b.rpc(ctx, region, "DescribeEipAddresses", p, &list); err != nil {
 			return nil, err

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/cs"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
+
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
@@ -66,17 +69,27 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// CSEndpoint is the CS API of a region.
+// CSEndpoint is the CS API of a region, as the SDK's endpoint data for CS
+// resolves it (services/cs: a few regions use a central or VPC endpoint).
 func CSEndpoint(region string) Endpoint {
-	return Endpoint{Scheme: "HTTPS", Host: "cs." + region + ".aliyuncs.com", Port: "443"}
+	return sdkEndpoint(cs.GetEndpointMap(), "cs", region)
 }
 
-// VPCEndpoint is the VPC API of a region.
+// VPCEndpoint is the VPC API of a region, as the SDK's endpoint data for VPC
+// resolves it (services/vpc): the central vpc.aliyuncs.com serves cn-hangzhou
+// and the finance and government regions, vpc.<region>.aliyuncs.com the others.
 func VPCEndpoint(region string) Endpoint {
-	if region == "cn-hangzhou" {
-		return Endpoint{Scheme: "HTTPS", Host: "vpc.aliyuncs.com", Port: "443"}
+	return sdkEndpoint(vpc.GetEndpointMap(), "vpc", region)
+}
+
+// sdkEndpoint resolves as the SDK's typed clients do for a "regional"
+// product: the product's endpoint map, else <product>.<region>.aliyuncs.com.
+func sdkEndpoint(m map[string]string, product, region string) Endpoint {
+	host := m[region]
+	if host == "" {
+		host = product + "." + region + ".aliyuncs.com"
 	}
-	return Endpoint{Scheme: "HTTPS", Host: "vpc." + region + ".aliyuncs.com", Port: "443"}
+	return Endpoint{Scheme: "HTTPS", Host: host, Port: "443"}
 }
 
 // ResolveRegion picks the region for CS calls: the flag, then

@@ -21,7 +21,8 @@ func New(path string) *Backend { return &Backend{Engine: simulator.New(path)} }
 
 var _ backend.Backend = (*Backend)(nil)
 
-// convert turns engine errors into backend errors of the right kind.
+// convert turns engine errors into backend errors of the kind errdefs gives
+// their code, as the aliyun backend does for the same code over HTTP.
 func convert(err error) error {
 	if err == nil {
 		return nil
@@ -29,9 +30,6 @@ func convert(err error) error {
 	var apiErr *simulator.APIError
 	if errors.As(err, &apiErr) {
 		kind := errdefs.KindForCloudCode(apiErr.Code, apiErr.HTTPStatus)
-		if apiErr.Code == "ErrorNotSupported" {
-			kind = errdefs.KindUnsupported
-		}
 		return &errdefs.Error{Kind: kind, Msg: apiErr.Action + ": " + apiErr.Message, Code: apiErr.Code,
 			RequestID: apiErr.RequestID, HTTPStatus: apiErr.HTTPStatus}
 	}
@@ -88,7 +86,7 @@ func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIP
 			return nil, err
 		}
 		list, total, err := b.Engine.DescribeEipAddresses(region,
-			simulator.EIPFilter{AllocationIDs: q.AllocationIDs, IPAddresses: q.IPAddresses}, page, 100)
+			simulator.EIPFilter{AllocationIDs: q.AllocationIDs, IPAddresses: q.IPAddresses, ISP: q.ISP}, page, 100)
 		if err != nil {
 			return nil, convert(err)
 		}
