@@ -99,6 +99,7 @@ type mutateOptions struct {
 	yes        bool
 	updateKube bool
 	request    expose.Request
+	chk        checkOptions
 }
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
@@ -131,6 +132,9 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		_ = c.RegisterFlagCompletionFunc("internet-charge-type", cobra.FixedCompletions([]string{"PayByTraffic", "PayByBandwidth"}, cobra.ShellCompDirectiveNoFileComp))
 		_ = c.RegisterFlagCompletionFunc("isp", cobra.FixedCompletions([]string{"BGP", "BGP_PRO"}, cobra.ShellCompDirectiveNoFileComp))
 	}
+	if k.action != expose.Disassociate {
+		o.chk.addFlags(f, false)
+	}
 	if k.action != expose.Associate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
 	}
@@ -149,6 +153,9 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 
 func (o *mutateOptions) validate(c *cobra.Command) error {
 	if err := o.clusterOptions.validate(); err != nil {
+		return err
+	}
+	if err := o.chk.validate(); err != nil {
 		return err
 	}
 	r := expose.Request{Action: o.kind.action, Release: o.release, RepointKubeconfig: o.updateKube && o.kind.action == expose.Change}
@@ -238,6 +245,9 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 				fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
 			}
 		}
+	}
+	if err := o.checkAfter(ctx, x); err != nil {
+		return err
 	}
 	if o.updateKube && (x.Operation.Changed || x.Operation.DryRun) {
 		if err := o.updateKubeconfig(plan, x); err != nil {
