@@ -50,6 +50,9 @@ func (c *checkOptions) validate() error {
 	if c.private && !c.check {
 		return usageError("--private chooses the endpoint that --check checks: add --check")
 	}
+	if !c.check {
+		return nil
+	}
 	for name, d := range map[string]time.Duration{"check-connect-timeout": c.connectTimeout, "check-tls-timeout": c.tlsTimeout, "check-http-timeout": c.httpTimeout} {
 		if d <= 0 {
 			return usageError("--%s must be positive, as in --%s 3s; got %s", name, name, d)
@@ -57,9 +60,6 @@ func (c *checkOptions) validate() error {
 	}
 	if c.parallel < 1 {
 		return usageError("--check-parallel must be 1 or more, got %d", c.parallel)
-	}
-	if !c.check {
-		return nil
 	}
 	ct, err := probe.ParseConnectTo(os.Getenv(probe.EnvConnectTo))
 	if err != nil {
