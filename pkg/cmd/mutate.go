@@ -35,7 +35,9 @@ if anything fails after the allocation, that EIP is released again.
 
 Only ACK standard, ACK Pro and ACK Serverless clusters can associate an EIP
 after creation. ACK rolls the API server out again: the command waits until the
-change is done (--wait=false to return at once) and prints the result.
+change is done (--wait=false to return at once) and prints the result, then
+checks the new public endpoint from this machine (as status --check does; a
+failed check is a warning; --check=false skips it).
 Associating the EIP that is already associated does nothing and succeeds.`,
 		example: `  # Associate an existing EIP, by allocation ID or by address
   kubectl ack-expose associate --eip eip-bp1abcdefghijklmnopqr
@@ -55,7 +57,8 @@ Associating the EIP that is already associated does nothing and succeeds.`,
 (--eip) or a newly allocated one (--allocate). The public endpoint's address
 changes: contexts that use the old address stop working, so if the context in
 use reaches the cluster through it, the command asks first (or needs --yes).
---release releases the old EIP once it is free.
+--release releases the old EIP once it is free. Once done, the new endpoint is
+checked from this machine (a failed check is a warning; --check=false skips it).
 
 Changing to the EIP that is already associated does nothing and succeeds.`,
 		example: `  # Move the API server to another EIP

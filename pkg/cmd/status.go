@@ -25,7 +25,14 @@ func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `Show the exposure of the cluster's API server: its intranet and public
 endpoints, the EIP behind the public endpoint, and whether this cluster can
 associate, change or disassociate an EIP (ACK standard, ACK Pro and ACK
-Serverless clusters can, when running). Makes at most two API calls.`,
+Serverless clusters can, when running). Makes at most two API calls.
+
+--check also checks the public endpoint (--private: the intranet one) from
+this machine, step by step: TCP connect, TLS handshake verified against the CA
+of the kubeconfig context (not the system roots), the endpoint's address in the
+certificate, and GET /version without credentials (any HTTP answer proves the
+API server answers). A failed check exits 1. ACK_EXPOSE_CONNECT_TO=
+HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 		Example: `  # The cluster of the current context
   kubectl ack-expose status
 
