@@ -113,6 +113,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim eip-status ALLOCATIONID STATUS   (assert)
 //	sim eips COUNT              (assert the number of EIPs)
 //	sim cert-omits-eip CLUSTERNAME   (the cluster's certificate leaves its EIP out)
+//	sim client-address ADDRESS       (the address the simulated user connects from)
 func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: sim fault|timing|calls|reset-calls|eip-status|eips ...")
@@ -205,6 +206,11 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			return fmt.Errorf("no cluster named %q", args[1])
 		}))
+	case "client-address":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sim client-address ADDRESS")
+		}
+		ts.Check(e.Update(func(s *simulator.State) error { s.ClientAddress = args[1]; return nil }))
 	case "eips":
 		ts.Check(e.View(func(s *simulator.State) error {
 			if got := strconv.Itoa(len(s.EIPs)); (got == args[1]) == neg {
