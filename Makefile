@@ -18,7 +18,8 @@ FUZZ_TARGETS := \
 	./pkg/kubeconfig:FuzzParse \
 	./simulator/openapi:FuzzErrorRoundTrip \
 	./simulator/openapi:FuzzMasterURLRoundTrip \
-	./pkg/backend/aliyun:FuzzParseEndpoint
+	./pkg/backend/aliyun:FuzzParseEndpoint \
+	./pkg/probe:FuzzParseConnectTo
 
 .PHONY: all build test vet demo bench fuzz dist krew-check clean
 

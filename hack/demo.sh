@@ -17,11 +17,24 @@ run status
 run associate --eip 47.96.1.10 --dry-run
 run associate --eip 47.96.1.10
 run associate --eip 47.96.1.10
+run status --check
 run kubeconfig
 run change --allocate --bandwidth 10 --release --update-kubeconfig
 run disassociate --release --update-kubeconfig
 run status -o json
-run status --all-contexts
+run status --all-contexts --check
+printf '\n# The same check over the network: simulator serve plays the API servers on loopback,\n# reached through the ACK_EXPOSE_CONNECT_TO it prints:\n'
+"$bin" simulator serve --state "$ACK_EXPOSE_SIMULATOR_STATE" >"$dir/serve.out" 2>/dev/null &
+serve=$!
+trap 'kill $serve 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 100); do [ "$(wc -l <"$dir/serve.out")" -ge 2 ] && break; sleep 0.05; done
+url=$(sed -n 1p "$dir/serve.out")
+eval "$(sed -n 2p "$dir/serve.out")"
+ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$url ALIBABA_CLOUD_ACCESS_KEY_ID=demo \
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
+  run status --check --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde
+kill $serve
+unset ACK_EXPOSE_CONNECT_TO
 printf '\n# Cutting off the context in use is refused without --yes (exit 7):\n'
 run disassociate --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
 printf '\n# ACK Edge clusters can change their EIP too (ACK docs, 2026-02):\n'

@@ -359,7 +359,7 @@ func (e *Engine) DescribeClusterUserKubeconfig(id string, private bool) (string,
 			}
 			server = v.PublicEndpoint
 		}
-		b, err := ClusterKubeconfig(s.AccountID, c, server)
+		b, err := ClusterKubeconfig(s, c, server)
 		out = string(b)
 		return err
 	})

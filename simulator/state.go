@@ -25,6 +25,9 @@ type State struct {
 	Tasks     []Task         `json:"tasks"`
 	Faults    []Fault        `json:"faults"`
 	Calls     map[string]int `json:"calls"`
+	// The network as the simulated user sees it (network.go).
+	ClientAddress string `json:"clientAddress,omitempty"`
+	CA            *CA    `json:"ca,omitempty"`
 }
 
 // Timing says how long simulated asynchronous work takes.
@@ -47,6 +50,8 @@ type Cluster struct {
 	APIServerLoadBalancerID string `json:"apiServerLoadBalancerId"`
 	IntranetEndpoint        string `json:"intranetEndpoint"`
 	EIPAllocationID         string `json:"eipAllocationId"`
+	// CertOmitsEIP leaves the EIP out of the API server certificate's SANs.
+	CertOmitsEIP bool `json:"certOmitsEip,omitempty"`
 }
 
 // EIP is a simulated elastic IP address.
@@ -191,7 +196,7 @@ func (s *State) check() error {
 			return fmt.Errorf("faults[%d]: httpStatus %d is not an error status (400-599)", i, f.HTTPStatus)
 		}
 	}
-	return nil
+	return s.checkNetwork()
 }
 
 // Encode renders a state as the file stores it.

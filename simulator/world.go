@@ -68,6 +68,10 @@ func DemoWorld() *State {
 		eip("eip-2zedemobj0000000000", "39.105.1.10", "cn-beijing", "Available", "", ""),
 	}
 	s.EIPs[5].Name = "other-region"
+	s.ClientAddress = DefaultClientAddress
+	if ca, err := NewCA(); err == nil { // crypto/rand does not fail on supported systems
+		s.CA = ca
+	}
 	return s
 }
 
@@ -77,14 +81,19 @@ func ContextName(accountID, clusterID string) string { return accountID + "-" + 
 // ClusterKubeconfig is the kubeconfig ACK hands out for one cluster: a cluster
 // entry named "kubernetes", a context named <account-uid>-<clusterId>, a user
 // named after the account. The credentials are placeholders.
-func ClusterKubeconfig(accountID string, c *Cluster, server string) ([]byte, error) {
-	ctx := ContextName(accountID, c.ID)
+func ClusterKubeconfig(s *State, c *Cluster, server string) ([]byte, error) {
+	ctx := ContextName(s.AccountID, c.ID)
 	cfg := &kubeconfig{CurrentContext: ctx}
-	cfg.add("kubernetes", server, demoCA(c.Name), ctx, accountID)
+	cfg.add("kubernetes", server, s.caPEM(c.Name), ctx, s.AccountID)
 	return cfg.bytes()
 }
 
-func demoCA(name string) string {
+// caPEM is the CA the kubeconfigs carry: the simulator CA, which signs every
+// simulated API server's certificate (a placeholder in a state without one).
+func (s *State) caPEM(name string) string {
+	if s.CA != nil {
+		return s.CA.Cert
+	}
 	return "-----BEGIN CERTIFICATE-----\nsimulated CA of " + name + "\n-----END CERTIFICATE-----\n"
 }
 
@@ -161,7 +170,7 @@ func DemoKubeconfig(s *State) ([]byte, error) {
 			server = v.PublicEndpoint
 		}
 		ctx := ContextName(s.AccountID, c.ID)
-		cfg.add(c.Name, server, demoCA(c.Name), ctx, ctx)
+		cfg.add(c.Name, server, s.caPEM(c.Name), ctx, ctx)
 		if i == 0 {
 			cfg.CurrentContext = ctx
 		}

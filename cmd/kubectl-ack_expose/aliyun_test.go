@@ -29,6 +29,19 @@ func init() {
 		srv := &http.Server{Handler: openapi.New(simulator.New(state))}
 		go func() { _ = srv.Serve(ln) }()
 		env.Defer(func() { _ = srv.Close() })
+		// The API server endpoints of the demo world, on loopback too, and
+		// every other address on 6443 dropped: a check never leaves the machine.
+		apis := openapi.NewAPIServers(simulator.New(state))
+		env.Defer(apis.Close)
+		for _, addr := range simulator.EndpointAddresses(simulator.DemoWorld()) {
+			if _, err := apis.Listen(addr); err != nil {
+				return err
+			}
+		}
+		if err := apis.ListenFallback(); err != nil {
+			return err
+		}
+		env.Setenv("ACK_EXPOSE_CONNECT_TO", apis.ConnectTo())
 		url := "http://" + ln.Addr().String()
 		env.Setenv("ACK_EXPOSE_CS_ENDPOINT", url)
 		env.Setenv("ACK_EXPOSE_VPC_ENDPOINT", url)

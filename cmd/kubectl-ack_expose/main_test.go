@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,7 +55,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			exportDemoNames(env)
 			for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT"} {
+				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO"} {
 				env.Setenv(k, "")
 			}
 			if setup := backendSetup[backendName]; setup != nil {
@@ -124,6 +126,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim reset-calls
 //	sim eip-status ALLOCATIONID STATUS   (assert)
 //	sim eips COUNT              (assert the number of EIPs)
+//	sim cert-omits-eip CLUSTERNAME   (the cluster's certificate leaves its EIP out)
+//	sim client-address ADDRESS       (the address the simulated user connects from)
 func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: sim fault|timing|calls|reset-calls|eip-status|eips ...")
@@ -203,6 +207,24 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			return nil
 		}))
+	case "cert-omits-eip":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sim cert-omits-eip CLUSTERNAME")
+		}
+		ts.Check(e.Update(func(s *simulator.State) error {
+			for i := range s.Clusters {
+				if s.Clusters[i].Name == args[1] {
+					s.Clusters[i].CertOmitsEIP = true
+					return nil
+				}
+			}
+			return fmt.Errorf("no cluster named %q", args[1])
+		}))
+	case "client-address":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sim client-address ADDRESS")
+		}
+		ts.Check(e.Update(func(s *simulator.State) error { s.ClientAddress = args[1]; return nil }))
 	case "eips":
 		ts.Check(e.View(func(s *simulator.State) error {
 			if got := strconv.Itoa(len(s.EIPs)); (got == args[1]) == neg {
@@ -288,7 +310,7 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 	}
 	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT"} {
+		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO"} {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	c.Env = env
@@ -347,14 +369,17 @@ func cmdStartServe(ts *testscript.TestScript, neg bool, args []string) {
 	stderr.buf = new(bytes.Buffer)
 	c.Stderr = &stderr
 	ts.Check(c.Start())
-	lines := make(chan string, 1)
+	lines := make(chan [2]string, 1)
 	go func() {
-		b := make([]byte, 256)
-		n, _ := out.Read(b)
-		lines <- strings.TrimSpace(strings.SplitN(string(b[:n]), "\n", 2)[0])
+		r := bufio.NewReader(out)
+		first, _ := r.ReadString('\n')
+		second, _ := r.ReadString('\n')
+		lines <- [2]string{strings.TrimSpace(first), strings.TrimSpace(second)}
+		_, _ = io.Copy(io.Discard, r)
 	}()
 	select {
-	case url := <-lines:
+	case got := <-lines:
+		url := got[0]
 		if neg {
 			_ = c.Process.Kill()
 			_ = c.Wait()
@@ -368,6 +393,13 @@ func cmdStartServe(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("simulator serve printed %q, want its URL; stderr: %s", url, stderr.String())
 		}
 		ts.Setenv("SERVE_URL", url)
+		// The second line maps the API server endpoints to serve's ports.
+		if v, ok := strings.CutPrefix(got[1], "export ACK_EXPOSE_CONNECT_TO="); ok {
+			ts.Setenv("ACK_EXPOSE_CONNECT_TO", v)
+		} else {
+			_ = c.Process.Kill()
+			ts.Fatalf("simulator serve's second line is %q, want export ACK_EXPOSE_CONNECT_TO=...", got[1])
+		}
 		ts.Defer(func() {
 			_ = c.Process.Signal(syscall.SIGINT)
 			_ = c.Wait()

@@ -9,9 +9,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,8 +130,8 @@ func main() {
 	// with the aliyun backend, and in-process with the simulator backend.
 	env = auditWorld(500)
 	state = envValue(env, "ACK_EXPOSE_SIMULATOR_STATE")
-	url, stop := serve(env)
-	aliyunEnv := append(append([]string{}, env...), "ACK_EXPOSE_BACKEND=aliyun", "ACK_EXPOSE_CS_ENDPOINT="+url, "ACK_EXPOSE_VPC_ENDPOINT="+url,
+	url, connectTo, stop := serve(env)
+	aliyunEnv := append(append([]string{}, env...), "ACK_EXPOSE_BACKEND=aliyun", "ACK_EXPOSE_CS_ENDPOINT="+url, "ACK_EXPOSE_VPC_ENDPOINT="+url, "ACK_EXPOSE_CONNECT_TO="+connectTo,
 		"ALIBABA_CLOUD_ACCESS_KEY_ID=bench", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=bench", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
 	for _, b := range []struct {
 		name string
@@ -141,6 +143,11 @@ func main() {
 		record(fmt.Sprintf("audit of 500 contexts, 50 ms/call, %s: time", b.name), fmt.Sprintf("%s (%d rows)", ms(d), rows), "< 2 s", d < 2*time.Second && rows == 500)
 		record(fmt.Sprintf("audit of 500 contexts, 50 ms/call, %s: calls", b.name), fmt.Sprintf("%d (%s)", n, detail), "<= 20", n <= 20)
 	}
+	// ... and with --check: every exposed cluster's endpoint checked from here,
+	// through serve's API server endpoints, each connection paying the 50 ms.
+	d, checked, okChecks := runChecks(aliyunEnv, "status", "--all-contexts", "--check", "-o", "json")
+	record("audit --check of 500 contexts, 50 ms/connection, aliyun backend via simulator serve: time",
+		fmt.Sprintf("%s (%d endpoints checked, %d ok)", ms(d), checked, okChecks), "< 10 s", d < 10*time.Second && checked == 250 && okChecks == 250)
 	stop()
 
 	// 6. The engine's hot paths.
@@ -193,7 +200,8 @@ func auditWorld(n int) []string {
 				c.EIPAllocationID = e.AllocationID
 			}
 			s.Clusters = append(s.Clusters, c)
-			fmt.Fprintf(&kc, "- name: %s\n  cluster: {server: %q}\n", name, c.IntranetEndpoint)
+			fmt.Fprintf(&kc, "- name: %s\n  cluster: {server: %q, certificate-authority-data: %s}\n", name, c.IntranetEndpoint,
+				base64.StdEncoding.EncodeToString([]byte(s.CA.Cert)))
 		}
 		kc.WriteString("contexts:\n")
 		for _, c := range s.Clusters {
@@ -205,15 +213,56 @@ func auditWorld(n int) []string {
 	return env
 }
 
-func serve(env []string) (string, func()) {
+// serve starts `simulator serve` and returns its URL, its ACK_EXPOSE_CONNECT_TO
+// value and how to stop it.
+func serve(env []string) (string, string, func()) {
 	c := exec.Command(bin, "simulator", "serve")
 	c.Env = env
 	stdout, err := c.StdoutPipe()
 	check(err)
 	check(c.Start())
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	r := bufio.NewReader(stdout)
+	line, err := r.ReadString('\n')
 	check(err)
-	return strings.TrimSpace(line), func() { _ = c.Process.Signal(os.Interrupt); _ = c.Wait() }
+	mapLine, err := r.ReadString('\n')
+	check(err)
+	go func() { _, _ = io.Copy(io.Discard, r) }()
+	connectTo := strings.TrimPrefix(strings.TrimSpace(mapLine), "export ACK_EXPOSE_CONNECT_TO=")
+	return strings.TrimSpace(line), connectTo, func() { _ = c.Process.Signal(os.Interrupt); _ = c.Wait() }
+}
+
+// runChecks runs an audit with --check and returns its wall time, how many
+// endpoints it checked and how many of those checks passed.
+func runChecks(env []string, args ...string) (time.Duration, int, int) {
+	c := exec.Command(bin, args...)
+	c.Env = env
+	var out bytes.Buffer
+	c.Stdout = &out
+	start := time.Now()
+	err := c.Run()
+	d := time.Since(start)
+	if err != nil {
+		check(fmt.Errorf("%s %v: %v", bin, args, err))
+	}
+	var list struct {
+		Items []struct {
+			Check *struct {
+				Endpoint string `json:"endpoint"`
+				Error    string `json:"error"`
+			} `json:"check"`
+		} `json:"items"`
+	}
+	check(json.Unmarshal(out.Bytes(), &list))
+	checked, ok := 0, 0
+	for _, it := range list.Items {
+		if it.Check != nil && it.Check.Endpoint != "" {
+			checked++
+			if it.Check.Error == "" {
+				ok++
+			}
+		}
+	}
+	return d, checked, ok
 }
 
 func envValue(env []string, key string) string {
@@ -364,7 +413,9 @@ How each figure is taken (all against fresh simulator worlds in a temp dir):
   sum of the simulator's `+"`calls`"+` (3 runs, worst shown).
 - API calls: the simulator's `+"`calls`"+` after each command alone, operations instant, in the order listed.
 - audit: 500 clusters (half exposed) and a kubeconfig of 500 ACK contexts, `+"`timing.apiLatency`"+` 50 ms,
-  `+"`status --all-contexts -o json`"+` with the aliyun backend through `+"`simulator serve`"+`, then with the simulator backend.
+  `+"`status --all-contexts -o json`"+` with the aliyun backend through `+"`simulator serve`"+`, then with the simulator backend;
+  then `+"`--check`"+` with the aliyun backend, each exposed endpoint reached through serve's API server
+  endpoints (`+"`ACK_EXPOSE_CONNECT_TO`"+`), every connection delayed 50 ms.
 
 Engine hot paths (`+"`go test -run '^$' -bench . -benchtime 200x -benchmem ./simulator/`"+`):
 

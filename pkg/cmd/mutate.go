@@ -36,7 +36,9 @@ if anything fails after the allocation, that EIP is released again.
 
 Only ACK standard, ACK Pro, ACK Serverless and ACK Edge clusters can associate
 an EIP after creation. ACK rolls the API server out again: the command waits until the
-change is done (--wait=false to return at once) and prints the result.
+change is done (--wait=false to return at once) and prints the result, then
+checks the new public endpoint from this machine (as status --check does; a
+failed check is a warning; --check=false skips it).
 Associating the EIP that is already associated does nothing and succeeds.`,
 		example: `  # Associate an existing EIP, by allocation ID or by address
   kubectl ack-expose associate --eip eip-bp1abcdefghijklmnopqr
@@ -56,7 +58,8 @@ Associating the EIP that is already associated does nothing and succeeds.`,
 (--eip) or a newly allocated one (--allocate). The public endpoint's address
 changes: contexts that use the old address stop working, so if the context in
 use reaches the cluster through it, the command asks first (or needs --yes).
---release releases the old EIP once it is free.
+--release releases the old EIP once it is free. Once done, the new endpoint is
+checked from this machine (a failed check is a warning; --check=false skips it).
 
 Changing to the EIP that is already associated does nothing and succeeds.`,
 		example: `  # Move the API server to another EIP
@@ -100,6 +103,7 @@ type mutateOptions struct {
 	yes        bool
 	updateKube bool
 	request    expose.Request
+	chk        checkOptions
 }
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
@@ -132,6 +136,9 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		_ = c.RegisterFlagCompletionFunc("internet-charge-type", cobra.FixedCompletions([]string{"PayByTraffic", "PayByBandwidth"}, cobra.ShellCompDirectiveNoFileComp))
 		_ = c.RegisterFlagCompletionFunc("isp", cobra.FixedCompletions([]string{"BGP", "BGP_PRO"}, cobra.ShellCompDirectiveNoFileComp))
 	}
+	if k.action != expose.Disassociate {
+		o.chk.addFlags(f, false)
+	}
 	if k.action != expose.Associate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
 	}
@@ -150,6 +157,9 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 
 func (o *mutateOptions) validate(c *cobra.Command) error {
 	if err := o.clusterOptions.validate(); err != nil {
+		return err
+	}
+	if err := o.chk.validate(); err != nil {
 		return err
 	}
 	r := expose.Request{Action: o.kind.action, Release: o.release, RepointKubeconfig: o.updateKube && o.kind.action == expose.Change}
@@ -236,6 +246,9 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 				fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
 			}
 		}
+	}
+	if err := o.checkAfter(ctx, x); err != nil {
+		return err
 	}
 	if o.updateKube && (x.Operation.Changed || x.Operation.DryRun) {
 		if err := o.updateKubeconfig(plan, x); err != nil {

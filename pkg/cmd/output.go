@@ -247,6 +247,9 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	default:
 		fmt.Fprintf(tw, "CAN CHANGE EIP:\tyes\n")
 	}
+	if x.Check != nil {
+		fmt.Fprintf(tw, "CHECK:\t%s\n", checkLine(x.Check))
+	}
 	return tw.Flush()
 }
 
@@ -279,10 +282,19 @@ func operationTable(w io.Writer, x *expose.Exposure) error {
 // auditTable prints one row per context.
 func auditTable(w io.Writer, l *expose.ExposureList) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSUPPORTED\tNOTE")
+	checked := auditChecked(l)
+	if checked {
+		fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSUPPORTED\tCHECK\tNOTE")
+	} else {
+		fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSUPPORTED\tNOTE")
+	}
 	for _, it := range l.Items {
 		if it.Cluster.ID == "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
+			if checked {
+				fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
+			} else {
+				fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
+			}
 			continue
 		}
 		eip := "-"
@@ -296,6 +308,9 @@ func auditTable(w io.Writer, l *expose.ExposureList) error {
 		note := it.Error
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
+		}
+		if checked {
+			supported += "\t" + auditCheckCell(it.Check)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State,
 			dash(it.PublicEndpoint), eip, supported, note)

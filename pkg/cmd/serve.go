@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
+	"github.com/ack-expose/ack-expose/pkg/probe"
 	"github.com/ack-expose/ack-expose/simulator"
 	"github.com/ack-expose/ack-expose/simulator/openapi"
 )
@@ -29,7 +31,7 @@ func newSimulatorServeCommand(streams genericiooptions.IOStreams) *cobra.Command
 	o := &simulatorServeOptions{streams: streams}
 	c := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the simulator as the CS and VPC OpenAPI over HTTP on loopback",
+		Short: "Serve the simulator as the CS and VPC OpenAPI, and the clusters' API server endpoints, on loopback",
 		Long: `Serve the simulated world as Alibaba Cloud's CS (ROA) and VPC (RPC) OpenAPI, in
 their wire formats, on a loopback address. The first line of stdout is the URL.
 Point the real backend at it to exercise the whole cloud code path offline:
@@ -37,6 +39,14 @@ Point the real backend at it to exercise the whole cloud code path offline:
   ACK_EXPOSE_CS_ENDPOINT=URL ACK_EXPOSE_VPC_ENDPOINT=URL ACK_EXPOSE_BACKEND=aliyun
 
 Requests must be signed (any AccessKey will do: the simulator has no accounts).
+
+It also plays the network: each EIP and intranet endpoint of the world gets a
+loopback port where the API server of the cluster behind it answers (TLS with a
+certificate from the simulator CA, which the simulator's kubeconfig carries;
+GET /version), as seen from the world's clientAddress. The second line of
+stdout is "export ACK_EXPOSE_CONNECT_TO=..." mapping those addresses to the
+ports, for status --check and the check after associate and change. An EIP
+allocated while it runs gets a port too, and the new map is printed on stderr.
 It runs until interrupted.`,
 		Example: `  kubectl ack-expose simulator serve --listen 127.0.0.1:8080
   ALIBABA_CLOUD_ACCESS_KEY_ID=sim ALIBABA_CLOUD_ACCESS_KEY_SECRET=sim \
@@ -68,8 +78,14 @@ func (o *simulatorServeOptions) run(ctx context.Context, path string) error {
 	}
 	engine := simulator.New(path)
 	// Fail now, not on the first request, if the state file is unusable.
-	if err := engine.View(func(*simulator.State) error { return nil }); err != nil {
+	hasCA := false
+	if err := engine.View(func(s *simulator.State) error { hasCA = s.CA != nil; return nil }); err != nil {
 		return err
+	}
+	if !hasCA { // an older state file: its API servers need a CA
+		if err := engine.Update(func(s *simulator.State) error { return s.EnsureCA() }); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -80,10 +96,26 @@ func (o *simulatorServeOptions) run(ctx context.Context, path string) error {
 		srv.Logf = func(format string, args ...any) { fmt.Fprintf(o.streams.ErrOut, format+"\n", args...) }
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	apis := openapi.NewAPIServers(engine)
+	defer apis.Close()
+	if o.verbose {
+		apis.Logf = srv.Logf
+	}
+	if _, err := apis.Sync(); err != nil {
+		return fmt.Errorf("serving the API server endpoints: %w", err)
+	}
+	if err := apis.ListenFallback(); err != nil {
+		return fmt.Errorf("serving the API server endpoints: %w", err)
+	}
 	fmt.Fprintf(o.streams.Out, "http://%s\n", ln.Addr())
+	fmt.Fprintf(o.streams.Out, "export %s=%s\n", probe.EnvConnectTo, apis.ConnectTo())
 	if f, ok := o.streams.Out.(*os.File); ok {
 		_ = f.Sync()
 	}
+	go apis.Watch(ctx, 200*time.Millisecond, func(added []string) {
+		fmt.Fprintf(o.streams.ErrOut, "serving new API server endpoint %s; the map is now:\nexport %s=%s\n",
+			strings.Join(added, ", "), probe.EnvConnectTo, apis.ConnectTo())
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -170,6 +170,11 @@ func (o *simulatorShowOptions) print(s *simulator.State) error {
 	w := o.streams.Out
 	switch o.output {
 	case "json", "yaml":
+		if s.CA != nil { // the simulator CA's key signs nothing real, but a key is never printed
+			ca := *s.CA
+			ca.Key = "(redacted)"
+			s.CA = &ca
+		}
 		b, err := simulator.Encode(s)
 		if err == nil && o.output == "yaml" {
 			b, err = jsonToYAML(b)
@@ -200,6 +205,9 @@ func (o *simulatorShowOptions) print(s *simulator.State) error {
 		for _, f := range s.Faults {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", f.Action, f.Code, f.HTTPStatus, f.Remaining)
 		}
+	}
+	if s.ClientAddress != "" {
+		fmt.Fprintf(tw, "\nCLIENT ADDRESS\t%s\n", s.ClientAddress)
 	}
 	printCalls(tw, s.Calls)
 	return tw.Flush()

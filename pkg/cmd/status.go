@@ -3,7 +3,9 @@ package cmd
 import (
 	"io"
 
+	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
+	"github.com/ack-expose/ack-expose/pkg/expose"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -12,6 +14,7 @@ import (
 type statusOptions struct {
 	*clusterOptions
 	allContexts bool
+	chk         checkOptions
 }
 
 func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -22,7 +25,14 @@ func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `Show the exposure of the cluster's API server: its intranet and public
 endpoints, the EIP behind the public endpoint, and whether this cluster can
 associate, change or disassociate an EIP (ACK standard, ACK Pro, ACK
-Serverless and ACK Edge clusters can, when running). Makes at most two API calls.`,
+Serverless and ACK Edge clusters can, when running). Makes at most two API calls.
+
+--check also checks the public endpoint (--private: the intranet one) from
+this machine, step by step: TCP connect, TLS handshake verified against the CA
+of the kubeconfig context (not the system roots), the endpoint's address in the
+certificate, and GET /version without credentials (any HTTP answer proves the
+API server answers). A failed check exits 1. ACK_EXPOSE_CONNECT_TO=
+HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 		Example: `  # The cluster of the current context
   kubectl ack-expose status
 
@@ -33,10 +43,19 @@ Serverless and ACK Edge clusters can, when running). Makes at most two API calls
   kubectl ack-expose status -o jsonpath='{.publicEndpoint}'
 
   # Audit every context of the kubeconfig: which clusters are exposed?
-  kubectl ack-expose status --all-contexts`,
+  kubectl ack-expose status --all-contexts
+
+  # Can this machine reach the API server through the public endpoint?
+  kubectl ack-expose status --check
+
+  # ... through an SSH tunnel to the endpoint (like curl's --connect-to)
+  ACK_EXPOSE_CONNECT_TO=47.96.1.10:6443=127.0.0.1:16443 kubectl ack-expose status --check`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
+				return err
+			}
+			if err := o.chk.validate(); err != nil {
 				return err
 			}
 			if o.allContexts {
@@ -53,6 +72,7 @@ Serverless and ACK Edge clusters can, when running). Makes at most two API calls
 	}
 	o.addFlags(c)
 	c.Flags().BoolVar(&o.allContexts, "all-contexts", false, "Audit every context of the kubeconfig: one row per context, in a handful of API calls")
+	o.chk.addFlags(c.Flags(), true)
 	return c
 }
 
@@ -68,6 +88,13 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if o.chk.check {
+		chk, err := o.chk.checker(o.clusterOptions)
+		if err != nil {
+			return err
+		}
+		expose.CheckAudit(c.Context(), chk, list, contexts, o.chk.private, o.chk.parallel)
+	}
 	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list) }); err != nil {
 		return err
 	}
@@ -82,5 +109,22 @@ func (o *statusOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return exposureTable(w, x) })
+	if !o.chk.check {
+		return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return exposureTable(w, x) })
+	}
+	chk, err := o.chk.checker(o.clusterOptions)
+	if err != nil {
+		return err
+	}
+	r := expose.CheckExposure(c.Context(), chk, x, o.target, o.chk.private)
+	if err := printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return exposureTable(w, x) }); err != nil {
+		return err
+	}
+	if r.Step == backend.CheckStepEndpoint {
+		return errdefs.Errorf(errdefs.KindUnavailable, "%s", r.Error)
+	}
+	if !r.OK() {
+		return errdefs.Errorf(errdefs.KindUnavailable, "the check of %s failed: %s", r.Endpoint, r.Error)
+	}
+	return nil
 }

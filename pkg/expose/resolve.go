@@ -14,6 +14,8 @@ import (
 type KubeContext struct {
 	Name   string // context name; empty when there is no usable context
 	Server string // server URL of the context's cluster entry
+	// CA is the PEM certificate authority of the context's cluster entry (nil if none).
+	CA []byte
 	// Err is why no context could be read (no kubeconfig, no current context...).
 	Err error
 }
@@ -23,6 +25,7 @@ type Target struct {
 	ClusterID string
 	Context   string // the kubeconfig context, if one was in use
 	Server    string // the API server URL that context uses (for the lockout guard)
+	CA        []byte // the context's certificate authority, PEM (for the endpoint check)
 	// How says which resolution step found the cluster.
 	How string
 }
@@ -50,7 +53,7 @@ func derivedContextCluster(name string) (clusterID string, ok bool) {
 // cluster whose intranet or public endpoint is the context's server (one list
 // call). A failure names every step tried.
 func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc KubeContext) (Target, error) {
-	t := Target{Context: kc.Name, Server: kc.Server}
+	t := Target{Context: kc.Name, Server: kc.Server, CA: kc.CA}
 	if clusterID != "" {
 		if err := ValidClusterID(clusterID); err != nil {
 			return t, err

@@ -29,6 +29,9 @@ type Exposure struct {
 	PublicEndpoint   string      `json:"publicEndpoint"`
 	EIP              *EIPInfo    `json:"eip"`
 	Operation        *Operation  `json:"operation,omitempty"`
+	// Check is the check of the endpoint from this machine (status --check,
+	// and associate and change after waiting).
+	Check *backend.CheckResult `json:"check,omitempty"`
 }
 
 // ClusterInfo identifies the cluster and the context it was resolved from.

@@ -24,7 +24,7 @@ func (s *Source) All() ([]expose.KubeContext, error) {
 	for _, n := range names {
 		kc := expose.KubeContext{Name: n}
 		if c, ok := cfg.Clusters[cfg.Contexts[n].Cluster]; ok {
-			kc.Server = c.Server
+			kc.Server, kc.CA = c.Server, caPEM(c)
 		}
 		out = append(out, kc)
 	}

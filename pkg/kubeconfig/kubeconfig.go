@@ -217,5 +217,5 @@ func (s *Source) Current() (expose.KubeContext, error) {
 	if s.Overrides.Server != "" {
 		server = s.Overrides.Server
 	}
-	return expose.KubeContext{Name: name, Server: server}, nil
+	return expose.KubeContext{Name: name, Server: server, CA: caPEM(cfg.Clusters[clusterName])}, nil
 }

@@ -1,0 +1,95 @@
+package simulated
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// CheckEndpoint answers a check of endpoint from the simulated network, as
+// `simulator serve`'s endpoints would through the network probe: the same
+// steps, results and words, without a network.
+func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult {
+	start := time.Now()
+	r := backend.CheckResult{Endpoint: endpoint}
+	fail := func(step, msg string) backend.CheckResult {
+		r.Step, r.Error, r.LatencyMs = step, msg, time.Since(start).Milliseconds()
+		return r
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "https" || u.Hostname() == "" {
+		return fail(backend.CheckStepEndpoint, fmt.Sprintf("%q is not an https URL of an API server", endpoint))
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+	}
+	addr := net.JoinHostPort(u.Hostname(), port)
+	nv, err := b.Engine.Network(addr)
+	if err != nil {
+		return fail(backend.CheckStepConnect, "the simulated network is unavailable: "+convert(err).Error())
+	}
+	ep := nv.Endpoint
+	switch {
+	case ep == nil:
+		return fail(backend.CheckStepConnect, backend.CheckRefused(addr))
+	case !ep.Admitted:
+		return fail(backend.CheckStepTLS, backend.CheckDropped(addr))
+	case nv.CA == nil:
+		return fail(backend.CheckStepTLS, fmt.Sprintf("TLS handshake with %s failed: the simulator state has no CA (an older file); run `kubectl ack-expose simulator serve` once, or `simulator init --force`", addr))
+	}
+	caCert, err := nv.CA.Certificate()
+	if err != nil {
+		return fail(backend.CheckStepTLS, fmt.Sprintf("TLS handshake with %s failed: %v", addr, err))
+	}
+	na := caCert.NotAfter.UTC()
+	r.TLS.NotAfter = &na
+	var tlsErr, step string
+	switch {
+	case len(caPEM) == 0:
+		tlsErr = backend.CheckNoCA(contextName)
+	case !holdsCert(caPEM, caCert):
+		if x509.NewCertPool().AppendCertsFromPEM(caPEM) {
+			tlsErr = backend.CheckUntrusted(contextName)
+		} else {
+			tlsErr = "TLS not verified: the certificate-authority of context " + contextName + " holds no PEM certificate; get the cluster's kubeconfig from ACK again"
+		}
+	default:
+		r.TLS.Verified = true
+	}
+	if tlsErr != "" {
+		step = backend.CheckStepTLS
+	}
+	r.TLS.SANIncludesAddress = slices.Contains(ep.SANs, u.Hostname())
+	if tlsErr == "" && !r.TLS.SANIncludesAddress {
+		step, tlsErr = backend.CheckStepSAN, backend.CheckSANMissing(u.Hostname(), ep.SANs)
+	}
+	r.Reachable, r.HTTPStatus, r.Version = true, 200, ep.Version
+	if tlsErr != "" {
+		return fail(step, tlsErr)
+	}
+	r.LatencyMs = time.Since(start).Milliseconds()
+	return r
+}
+
+// holdsCert reports whether the PEM bundle contains cert.
+func holdsCert(bundle []byte, cert *x509.Certificate) bool {
+	for {
+		var b *pem.Block
+		b, bundle = pem.Decode(bundle)
+		if b == nil {
+			return false
+		}
+		if b.Type == "CERTIFICATE" && bytes.Equal(b.Bytes, cert.Raw) {
+			return true
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
+	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/pkg/probe"
+)
+
+// checkOptions are the flags of the endpoint check (status --check, and
+// associate and change after waiting).
+type checkOptions struct {
+	check          bool
+	private        bool
+	connectTimeout time.Duration
+	tlsTimeout     time.Duration
+	httpTimeout    time.Duration
+	parallel       int
+
+	connectTo probe.ConnectTo
+}
+
+// defaultCheckParallel bounds the checks of an audit running at once.
+const defaultCheckParallel = 32
+
+func (c *checkOptions) addFlags(f *pflag.FlagSet, status bool) {
+	if status {
+		f.BoolVar(&c.check, "check", false, "Check the public endpoint from this machine: TCP, TLS against the context's CA (address in the certificate), GET /version; no credentials are sent")
+		f.BoolVar(&c.private, "private", false, "With --check: check the intranet endpoint instead of the public one")
+		f.IntVar(&c.parallel, "check-parallel", defaultCheckParallel, "With --check --all-contexts: how many endpoints to check at once")
+	} else {
+		c.parallel = 1
+		f.BoolVar(&c.check, "check", true, "After waiting, check the new public endpoint from this machine (a failed check is a warning); --check=false skips it")
+	}
+	f.DurationVar(&c.connectTimeout, "check-connect-timeout", probe.DefaultConnectTimeout, "Check: how long the TCP connect may take")
+	f.DurationVar(&c.tlsTimeout, "check-tls-timeout", probe.DefaultTLSTimeout, "Check: how long the TLS handshake may take")
+	f.DurationVar(&c.httpTimeout, "check-http-timeout", probe.DefaultHTTPTimeout, "Check: how long GET /version may take")
+}
+
+// validate checks the flags and ACK_EXPOSE_CONNECT_TO, before any I/O.
+func (c *checkOptions) validate() error {
+	if c.private && !c.check {
+		return usageError("--private chooses the endpoint that --check checks: add --check")
+	}
+	if !c.check {
+		return nil
+	}
+	for name, d := range map[string]time.Duration{"check-connect-timeout": c.connectTimeout, "check-tls-timeout": c.tlsTimeout, "check-http-timeout": c.httpTimeout} {
+		if d <= 0 {
+			return usageError("--%s must be positive, as in --%s 3s; got %s", name, name, d)
+		}
+	}
+	if c.parallel < 1 {
+		return usageError("--check-parallel must be 1 or more, got %d", c.parallel)
+	}
+	ct, err := probe.ParseConnectTo(os.Getenv(probe.EnvConnectTo))
+	if err != nil {
+		return usageError("%v", err)
+	}
+	c.connectTo = ct
+	return nil
+}
+
+// checker is the simulator's network for the simulator backend, else the
+// network probe from this machine.
+func (c *checkOptions) checker(o *clusterOptions) (expose.Checker, error) {
+	if o.backendName() == "simulator" {
+		path, err := simulatorStatePath(o.simState)
+		if err != nil {
+			return nil, err
+		}
+		return simulated.New(path), nil
+	}
+	return networkChecker{probe.Options{ConnectTimeout: c.connectTimeout, TLSTimeout: c.tlsTimeout,
+		HTTPTimeout: c.httpTimeout, ConnectTo: c.connectTo}}, nil
+}
+
+type networkChecker struct{ opts probe.Options }
+
+func (n networkChecker) CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult {
+	o := n.opts
+	o.Context = contextName
+	return probe.Probe(ctx, endpoint, caPEM, o)
+}
+
+// checkLine is the one-line summary of a check: "reachable, TLS ok,
+// v1.31.1, 38 ms", or the step that failed and why.
+func checkLine(r *backend.CheckResult) string {
+	if r.OK() {
+		v := r.Version
+		if v == "" {
+			v = fmt.Sprintf("version not shown without credentials (HTTP %d)", r.HTTPStatus)
+		}
+		return fmt.Sprintf("reachable, TLS ok, %s, %d ms", v, r.LatencyMs)
+	}
+	if r.Step == backend.CheckStepEndpoint {
+		return "not checked: " + r.Error
+	}
+	if r.Reachable {
+		return fmt.Sprintf("reachable, but %s", r.Error)
+	}
+	return "unreachable: " + r.Error
+}
+
+// printCheckWarning reports a failed check after a change, which it does not fail.
+func printCheckWarning(w io.Writer, r *backend.CheckResult) {
+	if r != nil && !r.OK() {
+		fmt.Fprintf(w, "Warning: the change is done, but the check of %s from this machine failed: %s\n", r.Endpoint, checkLine(r))
+	}
+}
+
+func auditChecked(l *expose.ExposureList) bool {
+	for _, it := range l.Items {
+		if it.Check != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// auditCheckCell is a check in one audit cell: "ok, 38 ms", or the failed
+// step ("no endpoint", "unreachable", "TLS", "SAN"). The JSON has the words.
+func auditCheckCell(r *backend.CheckResult) string {
+	switch {
+	case r == nil:
+		return "-"
+	case r.OK():
+		return fmt.Sprintf("ok, %d ms", r.LatencyMs)
+	case r.Step == backend.CheckStepEndpoint:
+		return "no endpoint"
+	case r.Step == backend.CheckStepSAN:
+		return "fails: address not in certificate"
+	case r.Step == backend.CheckStepTLS && r.Reachable:
+		return "fails: certificate not trusted"
+	}
+	return "fails: unreachable"
+}
+
+// checkAfter checks the new public endpoint once associate or change has
+// waited for it; a failed check is a warning, not a failure of the change.
+func (o *mutateOptions) checkAfter(ctx context.Context, x *expose.Exposure) error {
+	op := x.Operation
+	if !o.chk.check || !o.wait || op == nil || op.DryRun || !op.Changed || x.PublicEndpoint == "" {
+		return nil
+	}
+	chk, err := o.chk.checker(o.clusterOptions)
+	if err != nil {
+		return err
+	}
+	printCheckWarning(o.streams.ErrOut, expose.CheckExposure(ctx, chk, x, o.target, false))
+	return nil
+}

@@ -1,0 +1,117 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/simulator"
+)
+
+// apiServer serves TLS with a certificate for sans from ca on loopback,
+// answering /version with status; it returns the address.
+func apiServer(t *testing.T, ca *simulator.CA, sans []string, status int) string {
+	t.Helper()
+	cert, err := ca.IssueServer(sans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("the check sent credentials: %q", r.Header.Get("Authorization"))
+		}
+		w.WriteHeader(status)
+		if status == 200 {
+			_, _ = w.Write([]byte(`{"gitVersion":"v1.31.1"}`))
+		}
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return ln.Addr().String()
+}
+
+func newCA(t *testing.T) *simulator.CA {
+	t.Helper()
+	ca, err := simulator.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ca
+}
+
+func TestProbe(t *testing.T) {
+	ca, other := newCA(t), newCA(t)
+	ok := apiServer(t, ca, []string{"47.96.1.10", "kubernetes"}, 200)
+	noSAN := apiServer(t, ca, []string{"192.168.0.10"}, 200)
+	unauth := apiServer(t, ca, []string{"47.96.1.10"}, 401)
+	// A listener that drops every connection, as an allow list does.
+	drop, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop.Close()
+	go func() {
+		for {
+			c, err := drop.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.Close()
+		}
+	}()
+	// A port nothing listens on.
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	refused := closed.Addr().String()
+	_ = closed.Close()
+
+	const ep = "https://47.96.1.10:6443"
+	for _, tc := range []struct {
+		name, to  string
+		ca        *simulator.CA
+		reachable bool
+		verified  bool
+		san       bool
+		version   string
+		step      string
+		err       string
+	}{
+		{"ok", ok, ca, true, true, true, "v1.31.1", "", ""},
+		{"401 proves reachability", unauth, ca, true, true, true, "", "", ""},
+		{"another CA", ok, other, true, false, true, "v1.31.1", backend.CheckStepTLS, "not signed by the CA of context ctx"},
+		{"no CA", ok, nil, true, false, true, "v1.31.1", backend.CheckStepTLS, "has no certificate-authority"},
+		{"EIP not in SANs", noSAN, ca, true, true, false, "v1.31.1", backend.CheckStepSAN, "does not include 47.96.1.10 (it names 192.168.0.10)"},
+		{"dropped", drop.Addr().String(), ca, false, false, false, "", backend.CheckStepTLS, "was dropped before the TLS handshake"},
+		{"refused", refused, ca, false, false, false, "", backend.CheckStepConnect, "connection refused; nothing serves the API server"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ct, err := ParseConnectTo("47.96.1.10:6443=" + tc.to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pem []byte
+			if tc.ca != nil {
+				pem = []byte(tc.ca.Cert)
+			}
+			r := Probe(context.Background(), ep, pem, Options{ConnectTo: ct, Context: "ctx", ConnectTimeout: time.Second})
+			if r.Endpoint != ep || r.Reachable != tc.reachable || r.TLS.Verified != tc.verified || r.TLS.SANIncludesAddress != tc.san ||
+				r.Version != tc.version || r.Step != tc.step || !strings.Contains(r.Error, tc.err) || (tc.err == "") != r.OK() {
+				t.Errorf("got %+v", r)
+			}
+			if tc.reachable && r.TLS.NotAfter == nil {
+				t.Errorf("no notAfter")
+			}
+		})
+	}
+	if r := Probe(context.Background(), "http://47.96.1.10:6443", nil, Options{}); r.Step != backend.CheckStepEndpoint {
+		t.Errorf("plain http endpoint: %+v", r)
+	}
+}
