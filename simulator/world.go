@@ -68,6 +68,7 @@ func DemoWorld() *State {
 		eip("eip-2zedemobj0000000000", "39.105.1.10", "cn-beijing", "Available", "", ""),
 	}
 	s.EIPs[5].Name = "other-region"
+	demoSLB(s)
 	return s
 }
 

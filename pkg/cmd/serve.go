@@ -106,6 +106,7 @@ func newAliyunBackend(o *clusterOptions) (backend.Backend, error) {
 		Region:      region,
 		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
 		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
+		SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint),
 		Log:         o.logf(),
 	})
 }

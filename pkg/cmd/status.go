@@ -82,5 +82,10 @@ func (o *statusOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return exposureTable(w, x) })
+	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error {
+		if err := exposureTable(w, x); err != nil {
+			return err
+		}
+		return accessTable(w, x.AccessControl)
+	})
 }

@@ -28,7 +28,10 @@ type Exposure struct {
 	IntranetEndpoint string      `json:"intranetEndpoint"`
 	PublicEndpoint   string      `json:"publicEndpoint"`
 	EIP              *EIPInfo    `json:"eip"`
-	Operation        *Operation  `json:"operation,omitempty"`
+	// AccessControl is who may reach the API server (access.go); null for
+	// clusters without an ACK API server CLB.
+	AccessControl *AccessControl `json:"accessControl"`
+	Operation     *Operation     `json:"operation,omitempty"`
 }
 
 // ClusterInfo identifies the cluster and the context it was resolved from.

@@ -75,6 +75,8 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 		}
 		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID, "AllocationId": e.AllocationID,
 			"EipAddress": e.IPAddress, "ResourceGroupId": "rg-simulator", "OrderId": ""})
+	case "DescribeVpcAttribute":
+		s.serveVpcAttribute(w, p)
 	case "ReleaseEipAddress":
 		if err := s.Engine.ReleaseEipAddress(p.Get("RegionId"), p.Get("AllocationId")); err != nil {
 			fail(err)

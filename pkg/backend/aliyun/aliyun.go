@@ -32,6 +32,8 @@ type Options struct {
 	// CSEndpoint and VPCEndpoint override the endpoints (raw URLs, as in the
 	// ACK_EXPOSE_*_ENDPOINT variables); empty means the region's public ones.
 	CSEndpoint, VPCEndpoint string
+	// SLBEndpoint overrides the SLB endpoint (ACK_EXPOSE_SLB_ENDPOINT).
+	SLBEndpoint string
 	// Credentials; nil means the SDK's default chain.
 	Credentials credentials.CredentialsProvider
 	// Log, when set, receives one line per HTTP call with its request ID.
@@ -44,6 +46,7 @@ type Backend struct {
 	region string
 	cs     *Endpoint // nil: the region's
 	vpc    *Endpoint
+	slb    *Endpoint
 	log    backend.Logf
 }
 
@@ -65,6 +68,13 @@ func New(o Options) (*Backend, error) {
 			return nil, err
 		}
 		b.vpc = &e
+	}
+	if o.SLBEndpoint != "" {
+		e, err := ParseEndpoint(EnvSLBEndpoint, o.SLBEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		b.slb = &e
 	}
 	if b.cs == nil && b.region == "" {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "no region for the Alibaba Cloud API").

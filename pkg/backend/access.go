@@ -1,0 +1,69 @@
+package backend
+
+import "context"
+
+// AccessControl is what the lifecycle needs to manage who may reach the API
+// server: its CLB (found through the cluster's resources), the VPC's address
+// space, the API server listener's access control settings and the CLB
+// access control lists. Each method is one API call.
+type AccessControl interface {
+	// APIServerLoadBalancer returns the ID of the cluster's API server CLB
+	// (CS DescribeClusterResources, the ALIYUN::SLB::LoadBalancer entry).
+	APIServerLoadBalancer(ctx context.Context, clusterID string) (string, error)
+	// DescribeVPCCIDRs returns a VPC's primary and secondary IPv4 CIDR blocks (VPC DescribeVpcAttribute).
+	DescribeVPCCIDRs(ctx context.Context, region, vpcID string) ([]string, error)
+	// DescribeListenerACL returns the access control settings of a TCP
+	// listener (SLB DescribeLoadBalancerTCPListenerAttribute).
+	DescribeListenerACL(ctx context.Context, region, lbID string, port int) (*ListenerACL, error)
+	// SetListenerACL changes them (SLB SetLoadBalancerTCPListenerAttribute);
+	// empty fields are left as they are.
+	SetListenerACL(ctx context.Context, region string, l ListenerACL) error
+	// CreateACL creates an empty IPv4 ACL (SLB CreateAccessControlList).
+	CreateACL(ctx context.Context, region, name string) (string, error)
+	// DescribeACL returns an ACL, its entries and the listeners that use it
+	// (SLB DescribeAccessControlListAttribute).
+	DescribeACL(ctx context.Context, region, aclID string) (*ACL, error)
+	// AddACLEntries adds at most ACLEntriesPerCall entries (SLB AddAccessControlListEntry).
+	AddACLEntries(ctx context.Context, region, aclID string, entries []ACLEntry) error
+	// RemoveACLEntries removes at most ACLEntriesPerCall entries (SLB RemoveAccessControlListEntry).
+	RemoveACLEntries(ctx context.Context, region, aclID string, entries []ACLEntry) error
+}
+
+// Limits of CLB access control lists (SLB API reference, AddAccessControlListEntry).
+const (
+	ACLEntriesPerCall = 50
+	ACLEntriesMax     = 300
+)
+
+// ListenerACL is the access control of a CLB listener.
+type ListenerACL struct {
+	LoadBalancerID string
+	Port           int
+	// Status is "on" or "off"; Type "white" or "black".
+	Status string
+	Type   string
+	ACLID  string
+}
+
+// ACL is a CLB access control list.
+type ACL struct {
+	ID               string
+	Name             string
+	AddressIPVersion string
+	Entries          []ACLEntry
+	RelatedListeners []RelatedListener
+}
+
+// ACLEntry is one entry: a CIDR block and its comment.
+type ACLEntry struct {
+	CIDR    string
+	Comment string
+}
+
+// RelatedListener is a listener that uses an ACL.
+type RelatedListener struct {
+	LoadBalancerID string
+	Port           int
+	Protocol       string
+	AclType        string
+}
