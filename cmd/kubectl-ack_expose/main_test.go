@@ -110,7 +110,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim reset-calls
 //	sim order ACTION1 ACTION2   (assert: the last ACTION1 call precedes the first ACTION2 call)
 //	sim entry ACLNAME CIDR COMMENT
-//	sim listener LBID PORT STATUS TYPE ACLID
+//	sim listener LBID PORT STATUS TYPE ACLID   (ACLID - keeps the listener's)
 //	sim eip-status ALLOCATIONID STATUS   (assert)
 //	sim eips COUNT              (assert the number of EIPs)
 func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
@@ -229,7 +229,10 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 				for j := range s.LoadBalancers[i].Listeners {
 					l := &s.LoadBalancers[i].Listeners[j]
 					if s.LoadBalancers[i].ID == args[1] && l.Port == port {
-						l.AclStatus, l.AclType, l.AclID = args[3], args[4], args[5]
+						l.AclStatus, l.AclType = args[3], args[4]
+						if args[5] != "-" {
+							l.AclID = args[5]
+						}
 						return nil
 					}
 				}
