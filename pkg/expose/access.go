@@ -310,13 +310,13 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 	enabled := l.Status == "on"
 	if a != nil {
 		others := shared(a, l)
-		if len(others) > 0 && !(r.Anyone && !enabled) {
+		if len(others) > 0 && !r.Anyone { // turning the listener's list off changes no other listener
 			return nil, errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s uses ACL %s (%s), which listeners %s use too: changing it would change who may reach them as well",
 				name, a.ID, a.Name, strings.Join(others, ", ")).
 				WithHint("Unbind that ACL from the API server listener, or from the other listeners, in the CLB console, then run this again: ack-expose then creates its own list %s.", ACLName(c.ID))
 		}
 	}
-	if l.Type == "black" && l.ACLID != "" && !(r.Anyone && !enabled) {
+	if l.Type == "black" && l.ACLID != "" && !r.Anyone {
 		return nil, errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s uses ACL %s as a blacklist (AclType black): ack-expose manages an allow list (whitelist) and will not turn a deny list into one", name, l.ACLID).
 			WithHint("Turn access control of listener %d on CLB %s off, or switch it to a whitelist, in the CLB console, then run this again.", APIServerPort, l.LoadBalancerID)
 	}
