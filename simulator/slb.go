@@ -553,3 +553,137 @@ func demoSLB(s *State) {
 		Address: "192.168.2.20", AddressIPVersion: "ipv4",
 		Listeners: []Listener{{Port: 443, Protocol: "tcp", AclStatus: "on", AclType: "white", AclID: shared.ID}}})
 }
+
+// Limits of the batch reads the audit uses (assumed; see the README).
+const (
+	// ListenersLoadBalancerIDsMax is how many LoadBalancerId values
+	// DescribeLoadBalancerListeners takes in one call.
+	ListenersLoadBalancerIDsMax = 10
+	// ListenersMaxResults is the largest MaxResults of DescribeLoadBalancerListeners.
+	ListenersMaxResults = 100
+)
+
+// ensureClusterLBs creates the default CLB of every cluster of a region whose
+// CLB the state does not list (older state files), so lists see them.
+func (s *State) ensureClusterLBs(region string) {
+	for _, c := range s.Clusters {
+		if c.RegionID == region && c.APIServerLoadBalancerID != "" {
+			s.loadBalancer(c.APIServerLoadBalancerID)
+		}
+	}
+}
+
+// DescribeLoadBalancers is SLB DescribeLoadBalancers: one page of a region's CLBs.
+func (e *Engine) DescribeLoadBalancers(region string, page, size int) ([]LoadBalancer, int, error) {
+	var out []LoadBalancer
+	total := 0
+	err := e.Call("DescribeLoadBalancers", func(s *State, _ time.Time) error {
+		if region == "" {
+			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
+		}
+		if page < 1 {
+			page = 1
+		}
+		if size < 1 {
+			size = 10
+		}
+		if size > 100 {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The specified PageSize is invalid (1-100)."}
+		}
+		s.ensureClusterLBs(region)
+		var all []LoadBalancer
+		for _, lb := range s.LoadBalancers {
+			if lb.RegionID == region {
+				all = append(all, lb)
+			}
+		}
+		total = len(all)
+		lo := min((page-1)*size, total)
+		out = all[lo:min(lo+size, total)]
+		return nil
+	})
+	return out, total, err
+}
+
+// DescribeLoadBalancerListeners is SLB DescribeLoadBalancerListeners: the
+// listeners of the given CLBs (at most ListenersLoadBalancerIDsMax), on one
+// port when port > 0, a page of at most max after the token.
+func (e *Engine) DescribeLoadBalancerListeners(region string, ids []string, port int, token string, max int) ([]ListenerView, string, error) {
+	var out []ListenerView
+	next := ""
+	err := e.Call("DescribeLoadBalancerListeners", func(s *State, _ time.Time) error {
+		if region == "" {
+			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
+		}
+		if len(ids) > ListenersLoadBalancerIDsMax {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400,
+				Message: fmt.Sprintf("At most %d LoadBalancerId values are allowed.", ListenersLoadBalancerIDsMax)}
+		}
+		if max < 1 {
+			max = 20
+		}
+		if max > ListenersMaxResults {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: fmt.Sprintf("MaxResults must be from 1 to %d.", ListenersMaxResults)}
+		}
+		start := 0
+		if token != "" {
+			n, err := fmt.Sscanf(token, "t%d", &start)
+			if n != 1 || err != nil || start < 0 {
+				return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The specified NextToken is invalid."}
+			}
+		}
+		s.ensureClusterLBs(region)
+		var all []ListenerView
+		for _, lb := range s.LoadBalancers {
+			if lb.RegionID != region || (len(ids) > 0 && !contains(ids, lb.ID)) {
+				continue
+			}
+			for _, l := range lb.Listeners {
+				if port <= 0 || l.Port == port {
+					all = append(all, ListenerView{Listener: l, LoadBalancerID: lb.ID})
+				}
+			}
+		}
+		lo := min(start, len(all))
+		hi := min(lo+max, len(all))
+		out = all[lo:hi]
+		if hi < len(all) {
+			next = fmt.Sprintf("t%d", hi)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// DescribeAccessControlLists is SLB DescribeAccessControlLists: one page of a
+// region's ACLs (no entries).
+func (e *Engine) DescribeAccessControlLists(region string, page, size int) ([]ACL, int, error) {
+	var out []ACL
+	total := 0
+	err := e.Call("DescribeAccessControlLists", func(s *State, _ time.Time) error {
+		if region == "" {
+			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
+		}
+		if page < 1 {
+			page = 1
+		}
+		if size < 1 {
+			size = 10
+		}
+		if size > 100 {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The specified PageSize is invalid (1-100)."}
+		}
+		var all []ACL
+		for _, a := range s.ACLs {
+			if a.RegionID == region {
+				a.Entries = nil
+				all = append(all, a)
+			}
+		}
+		total = len(all)
+		lo := min((page-1)*size, total)
+		out = all[lo:min(lo+size, total)]
+		return nil
+	})
+	return out, total, err
+}

@@ -27,6 +27,27 @@ type AccessControl interface {
 	AddACLEntries(ctx context.Context, region, aclID string, entries []ACLEntry) error
 	// RemoveACLEntries removes at most ACLEntriesPerCall entries (SLB RemoveAccessControlListEntry).
 	RemoveACLEntries(ctx context.Context, region, aclID string, entries []ACLEntry) error
+
+	// Batch reads for the fleet audit.
+
+	// ListLoadBalancers returns a region's CLBs (SLB DescribeLoadBalancers, page by page).
+	ListLoadBalancers(ctx context.Context, region string) ([]LoadBalancer, error)
+	// ListListenerACLs returns the access control of the listeners on port of
+	// at most ListenerLoadBalancersPerCall CLBs (SLB DescribeLoadBalancerListeners).
+	ListListenerACLs(ctx context.Context, region string, lbIDs []string, port int) ([]ListenerACL, error)
+	// ListACLs returns a region's ACLs, without their entries (SLB DescribeAccessControlLists).
+	ListACLs(ctx context.Context, region string) ([]ACL, error)
+}
+
+// ListenerLoadBalancersPerCall is how many CLBs one DescribeLoadBalancerListeners call takes.
+const ListenerLoadBalancersPerCall = 10
+
+// LoadBalancer is a CLB as the audit needs it: its address finds the
+// cluster whose intranet endpoint it serves.
+type LoadBalancer struct {
+	ID      string
+	Address string
+	VPCID   string
 }
 
 // Limits of CLB access control lists (SLB API reference, AddAccessControlListEntry).

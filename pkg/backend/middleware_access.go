@@ -43,3 +43,16 @@ func (w *wrapped) RemoveACLEntries(ctx context.Context, region, aclID string, en
 	_, err := run(w, ctx, name, func() (struct{}, error) { return struct{}{}, w.b.RemoveACLEntries(ctx, region, aclID, entries) })
 	return err
 }
+
+func (w *wrapped) ListLoadBalancers(ctx context.Context, region string) ([]LoadBalancer, error) {
+	return run(w, ctx, "DescribeLoadBalancers "+region, func() ([]LoadBalancer, error) { return w.b.ListLoadBalancers(ctx, region) })
+}
+
+func (w *wrapped) ListListenerACLs(ctx context.Context, region string, lbIDs []string, port int) ([]ListenerACL, error) {
+	name := fmt.Sprintf("DescribeLoadBalancerListeners %s port=%d ids=%v", region, port, lbIDs)
+	return run(w, ctx, name, func() ([]ListenerACL, error) { return w.b.ListListenerACLs(ctx, region, lbIDs, port) })
+}
+
+func (w *wrapped) ListACLs(ctx context.Context, region string) ([]ACL, error) {
+	return run(w, ctx, "DescribeAccessControlLists "+region, func() ([]ACL, error) { return w.b.ListACLs(ctx, region) })
+}

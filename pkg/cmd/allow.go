@@ -248,7 +248,7 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 }
 
 // accessSummary is the audit's SOURCES column.
-func accessSummary(a *expose.AccessControl) string {
+func accessSummary(a *expose.AccessControl, clusterID string) string {
 	switch {
 	case a == nil:
 		return "-"
@@ -258,6 +258,8 @@ func accessSummary(a *expose.AccessControl) string {
 		return "anyone"
 	case a.Type == "black":
 		return "blacklist " + a.AclName
+	case a.Entries == nil && (a.AclName == expose.ACLName(clusterID) || a.AclName == ""):
+		return "allow list"
 	case a.Entries == nil:
 		return "allow list " + a.AclName
 	case len(a.Entries) == 0:

@@ -294,10 +294,10 @@ func operationTable(w io.Writer, x *expose.Exposure) error {
 // auditTable prints one row per context.
 func auditTable(w io.Writer, l *expose.ExposureList) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSUPPORTED\tNOTE")
+	fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSOURCES\tSUPPORTED\tNOTE")
 	for _, it := range l.Items {
 		if it.Cluster.ID == "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
 			continue
 		}
 		eip := "-"
@@ -312,8 +312,8 @@ func auditTable(w io.Writer, l *expose.ExposureList) error {
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State,
-			dash(it.PublicEndpoint), eip, supported, note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State,
+			dash(it.PublicEndpoint), eip, accessSummary(it.AccessControl, it.Cluster.ID), supported, note)
 	}
 	return tw.Flush()
 }

@@ -117,6 +117,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 			}
 		}
 	}
+	access := s.auditAccess(ctx, found)
 	failed := 0
 	for i, c := range found {
 		if c == nil {
@@ -131,6 +132,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 			e = eips[c.RegionID+"/"+EndpointHost(c.PublicEndpoint)]
 		}
 		x := newExposure(c, contexts[i].Name, e)
+		x.AccessControl = access[c.ID]
 		list.Items[i].Exposure = *x
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}
 	}

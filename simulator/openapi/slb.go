@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -100,10 +101,89 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 			return
 		}
 		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
+	case "DescribeLoadBalancers", "DescribeAccessControlLists":
+		page, err1 := atoiDefault(p.Get("PageNumber"), 1)
+		size, err2 := atoiDefault(p.Get("PageSize"), 10)
+		if err1 != nil || err2 != nil {
+			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "PageNumber and PageSize must be integers."})
+			return
+		}
+		if action == "DescribeLoadBalancers" {
+			list, total, err := s.Engine.DescribeLoadBalancers(region, page, size)
+			if err != nil {
+				fail(err)
+				return
+			}
+			out := make([]map[string]any, 0, len(list))
+			for _, lb := range list {
+				out = append(out, map[string]any{"LoadBalancerId": lb.ID, "Address": lb.Address, "VpcId": lb.VPCID,
+					"AddressIPVersion": lb.AddressIPVersion, "AddressType": "intranet", "NetworkType": "vpc", "RegionId": lb.RegionID,
+					"LoadBalancerStatus": "active", "LoadBalancerName": ""})
+			}
+			writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "PageNumber": page, "PageSize": size,
+				"LoadBalancers": map[string]any{"LoadBalancer": out}})
+			return
+		}
+		list, total, err := s.Engine.DescribeAccessControlLists(region, page, size)
+		if err != nil {
+			fail(err)
+			return
+		}
+		out := make([]map[string]any, 0, len(list))
+		for _, a := range list {
+			out = append(out, map[string]any{"AclId": a.ID, "AclName": a.Name, "AddressIPVersion": a.AddressIPVersion, "ResourceGroupId": "rg-simulator"})
+		}
+		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "Count": len(out), "PageNumber": page,
+			"PageSize": size, "Acls": map[string]any{"Acl": out}})
+	case "DescribeLoadBalancerListeners":
+		max, err := atoiDefault(p.Get("MaxResults"), 20)
+		if err != nil {
+			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "MaxResults must be an integer."})
+			return
+		}
+		port := 0
+		if v := p.Get("ListenerPort"); v != "" {
+			if port, err = strconv.Atoi(v); err != nil {
+				writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "ListenerPort must be an integer."})
+				return
+			}
+		}
+		list, next, err := s.Engine.DescribeLoadBalancerListeners(region, repeated(p, "LoadBalancerId"), port, p.Get("NextToken"), max)
+		if err != nil {
+			fail(err)
+			return
+		}
+		out := make([]map[string]any, 0, len(list))
+		for _, l := range list {
+			out = append(out, map[string]any{"LoadBalancerId": l.LoadBalancerID, "ListenerPort": l.Port, "ListenerProtocol": l.Protocol,
+				"Status": "running", "AclStatus": l.AclStatus, "AclType": l.AclType, "AclId": l.AclID, "AclIds": nonEmpty(l.AclID)})
+		}
+		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "NextToken": next, "MaxResults": max, "TotalCount": len(out), "Listeners": out})
 	default:
 		writeRPCError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
-			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves SLB %s DescribeLoadBalancerTCPListenerAttribute, SetLoadBalancerTCPListenerAttribute, CreateAccessControlList, DescribeAccessControlListAttribute, AddAccessControlListEntry and RemoveAccessControlListEntry).", action, SLBVersion)})
+			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves SLB %s DescribeLoadBalancers, DescribeLoadBalancerListeners, DescribeAccessControlLists, DescribeLoadBalancerTCPListenerAttribute, SetLoadBalancerTCPListenerAttribute, CreateAccessControlList, DescribeAccessControlListAttribute, AddAccessControlListEntry and RemoveAccessControlListEntry).", action, SLBVersion)})
 	}
+}
+
+// repeated reads an RPC list parameter: Name.1, Name.2, ... (classic SDKs) or
+// Name as a JSON list (newer SDKs' flat form).
+func repeated(p url.Values, name string) []string {
+	var out []string
+	for i := 1; ; i++ {
+		v := p.Get(name + "." + strconv.Itoa(i))
+		if v == "" {
+			break
+		}
+		out = append(out, v)
+	}
+	if raw := p.Get(name); raw != "" && len(out) == 0 {
+		var list []string
+		if err := json.Unmarshal([]byte(raw), &list); err == nil {
+			return list
+		}
+		return []string{raw}
+	}
+	return out
 }
 
 func nonEmpty(s string) []string {

@@ -190,3 +190,96 @@ func (b *Backend) AddACLEntries(ctx context.Context, region, aclID string, entri
 func (b *Backend) RemoveACLEntries(ctx context.Context, region, aclID string, entries []backend.ACLEntry) error {
 	return b.slbRPC(ctx, region, "RemoveAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": EncodeACLEntries(entries)}, nil)
 }
+
+type slbLoadBalancers struct {
+	TotalCount    int `json:"TotalCount"`
+	LoadBalancers struct {
+		LoadBalancer []struct {
+			LoadBalancerID string `json:"LoadBalancerId"`
+			Address        string `json:"Address"`
+			VpcID          string `json:"VpcId"`
+		} `json:"LoadBalancer"`
+	} `json:"LoadBalancers"`
+}
+
+type slbListeners struct {
+	NextToken string `json:"NextToken"`
+	Listeners []struct {
+		LoadBalancerID string `json:"LoadBalancerId"`
+		ListenerPort   int    `json:"ListenerPort"`
+		AclStatus      string `json:"AclStatus"`
+		AclType        string `json:"AclType"`
+		AclID          string `json:"AclId"`
+	} `json:"Listeners"`
+}
+
+type slbACLList struct {
+	TotalCount int `json:"TotalCount"`
+	Acls       struct {
+		Acl []struct {
+			AclID            string `json:"AclId"`
+			AclName          string `json:"AclName"`
+			AddressIPVersion string `json:"AddressIPVersion"`
+		} `json:"Acl"`
+	} `json:"Acls"`
+}
+
+func (b *Backend) ListLoadBalancers(ctx context.Context, region string) ([]backend.LoadBalancer, error) {
+	var out []backend.LoadBalancer
+	for page := 1; ; page++ {
+		var r slbLoadBalancers
+		if err := b.slbRPC(ctx, region, "DescribeLoadBalancers", map[string]string{"PageNumber": strconv.Itoa(page), "PageSize": "100"}, &r); err != nil {
+			return nil, err
+		}
+		for _, lb := range r.LoadBalancers.LoadBalancer {
+			out = append(out, backend.LoadBalancer{ID: lb.LoadBalancerID, Address: lb.Address, VPCID: lb.VpcID})
+		}
+		if len(r.LoadBalancers.LoadBalancer) == 0 || len(out) >= r.TotalCount {
+			return out, nil
+		}
+	}
+}
+
+func (b *Backend) ListListenerACLs(ctx context.Context, region string, lbIDs []string, port int) ([]backend.ListenerACL, error) {
+	var out []backend.ListenerACL
+	token := ""
+	for {
+		p := map[string]string{"MaxResults": "100", "ListenerProtocol": "tcp"}
+		if port > 0 {
+			p["ListenerPort"] = strconv.Itoa(port)
+		}
+		for i, id := range lbIDs {
+			p["LoadBalancerId."+strconv.Itoa(i+1)] = id
+		}
+		if token != "" {
+			p["NextToken"] = token
+		}
+		var r slbListeners
+		if err := b.slbRPC(ctx, region, "DescribeLoadBalancerListeners", p, &r); err != nil {
+			return nil, err
+		}
+		for _, l := range r.Listeners {
+			out = append(out, backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.ListenerPort, Status: l.AclStatus, Type: l.AclType, ACLID: l.AclID})
+		}
+		if r.NextToken == "" || r.NextToken == token {
+			return out, nil
+		}
+		token = r.NextToken
+	}
+}
+
+func (b *Backend) ListACLs(ctx context.Context, region string) ([]backend.ACL, error) {
+	var out []backend.ACL
+	for page := 1; ; page++ {
+		var r slbACLList
+		if err := b.slbRPC(ctx, region, "DescribeAccessControlLists", map[string]string{"PageNumber": strconv.Itoa(page), "PageSize": "100"}, &r); err != nil {
+			return nil, err
+		}
+		for _, a := range r.Acls.Acl {
+			out = append(out, backend.ACL{ID: a.AclID, Name: a.AclName, AddressIPVersion: a.AddressIPVersion})
+		}
+		if len(r.Acls.Acl) == 0 || len(out) >= r.TotalCount {
+			return out, nil
+		}
+	}
+}

@@ -84,3 +84,59 @@ func (b *Backend) AddACLEntries(ctx context.Context, region, aclID string, e []b
 func (b *Backend) RemoveACLEntries(ctx context.Context, region, aclID string, e []backend.ACLEntry) error {
 	return convert(b.Engine.RemoveAccessControlListEntry(region, aclID, entries(e)))
 }
+
+func (b *Backend) ListLoadBalancers(ctx context.Context, region string) ([]backend.LoadBalancer, error) {
+	var out []backend.LoadBalancer
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		list, total, err := b.Engine.DescribeLoadBalancers(region, page, 100)
+		if err != nil {
+			return nil, convert(err)
+		}
+		for _, lb := range list {
+			out = append(out, backend.LoadBalancer{ID: lb.ID, Address: lb.Address, VPCID: lb.VPCID})
+		}
+		if len(list) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}
+
+func (b *Backend) ListListenerACLs(ctx context.Context, region string, lbIDs []string, port int) ([]backend.ListenerACL, error) {
+	var out []backend.ListenerACL
+	token := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		list, next, err := b.Engine.DescribeLoadBalancerListeners(region, lbIDs, port, token, simulator.ListenersMaxResults)
+		if err != nil {
+			return nil, convert(err)
+		}
+		for _, l := range list {
+			out = append(out, backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: l.AclStatus, Type: l.AclType, ACLID: l.AclID})
+		}
+		if next == "" {
+			return out, nil
+		}
+		token = next
+	}
+}
+
+func (b *Backend) ListACLs(ctx context.Context, region string) ([]backend.ACL, error) {
+	var out []backend.ACL
+	for page := 1; ; page++ {
+		list, total, err := b.Engine.DescribeAccessControlLists(region, page, 100)
+		if err != nil {
+			return nil, convert(err)
+		}
+		for _, a := range list {
+			out = append(out, backend.ACL{ID: a.ID, Name: a.Name, AddressIPVersion: a.AddressIPVersion})
+		}
+		if len(list) == 0 || len(out) >= total {
+			return out, nil
+		}
+	}
+}
