@@ -120,7 +120,8 @@ func ParseExpiry(comment string) (time.Time, bool) {
 
 // AccessRequest is what allow or revoke asks for.
 type AccessRequest struct {
-	// Allow adds sources; with Only the list becomes exactly these (and the required entries).
+	// Allow adds sources (canonical CIDR blocks, as ParseSources returns them);
+	// with Only the list becomes exactly these (and the required entries).
 	Allow []string
 	Only  bool
 	// Anyone turns access control off.
