@@ -428,19 +428,36 @@ type ACLView struct {
 	RelatedListeners []RelatedListener
 }
 
-// DescribeAccessControlListAttribute is SLB DescribeAccessControlListAttribute.
-func (e *Engine) DescribeAccessControlListAttribute(region, id string) (ACLView, error) {
+// ACLEntriesPageMax is the largest PageSize of DescribeAccessControlListAttribute (assumed).
+const ACLEntriesPageMax = 50
+
+// DescribeAccessControlListAttribute is SLB DescribeAccessControlListAttribute:
+// the ACL, one page of its entries (every entry when page is 0) and TotalAclEntry.
+func (e *Engine) DescribeAccessControlListAttribute(region, id string, page, size int) (ACLView, int, error) {
 	var out ACLView
+	total := 0
 	err := e.Call("DescribeAccessControlListAttribute", func(s *State, _ time.Time) error {
 		a := s.acl(id)
 		if a == nil || (region != "" && a.RegionID != region) {
 			return aclNotFound(id)
 		}
+		if size > ACLEntriesPageMax || size < 0 || page < 0 {
+			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: fmt.Sprintf("PageSize must be from 1 to %d.", ACLEntriesPageMax)}
+		}
 		out = ACLView{ACL: *a, RelatedListeners: s.related(id)}
-		out.Entries = append([]ACLEntry{}, a.Entries...)
+		total = len(a.Entries)
+		entries := a.Entries
+		if page > 0 {
+			if size == 0 {
+				size = ACLEntriesPageMax
+			}
+			lo := min((page-1)*size, total)
+			entries = entries[lo:min(lo+size, total)]
+		}
+		out.Entries = append([]ACLEntry{}, entries...)
 		return nil
 	})
-	return out, err
+	return out, total, err
 }
 
 // ParseACLEntries decodes the AclEntrys parameter: a JSON list of

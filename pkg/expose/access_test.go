@@ -148,3 +148,35 @@ func TestApplyAccessOrder(t *testing.T) {
 		return nil
 	})
 }
+
+// 120 sources: added 50 per call, read back 50 per page, all of them.
+func TestAccessBatches(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := simulator.New(path).Write(simulator.DemoWorld(), false); err != nil {
+		t.Fatal(err)
+	}
+	svc := &Service{Backend: simulated.New(path)}
+	ctx := context.Background()
+	var many []string
+	for i := range 120 {
+		many = append(many, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 9, byte(i), 0}), 24).String())
+	}
+	id := simulator.ClusterIDFor("demo-basic")
+	p, err := svc.PlanAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: many}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := svc.Backend.DescribeCluster(ctx, id)
+	if a := svc.AccessStatus(ctx, c, time.Now()); len(a.Entries) != 123 {
+		t.Errorf("%d entries read back, want 123", len(a.Entries))
+	}
+	_ = simulator.New(path).View(func(s *simulator.State) error {
+		if s.Calls["AddAccessControlListEntry"] != 3 || s.Calls["DescribeAccessControlListAttribute"] != 3 {
+			t.Errorf("calls %v", s.Calls)
+		}
+		return nil
+	})
+}

@@ -69,7 +69,13 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 		}
 		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID, "AclId": id})
 	case "DescribeAccessControlListAttribute":
-		a, err := s.Engine.DescribeAccessControlListAttribute(region, p.Get("AclId"))
+		page, err1 := atoiDefault(p.Get("Page"), 0)
+		size, err2 := atoiDefault(p.Get("PageSize"), 0)
+		if err1 != nil || err2 != nil {
+			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "Page and PageSize must be integers."})
+			return
+		}
+		a, total, err := s.Engine.DescribeAccessControlListAttribute(region, p.Get("AclId"), page, size)
 		if err != nil {
 			fail(err)
 			return
@@ -84,7 +90,7 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 		}
 		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "AclId": a.ID, "AclName": a.Name,
 			"AddressIPVersion": a.AddressIPVersion, "ResourceGroupId": "rg-simulator", "CreateTime": "2026-01-01T00:00:00Z",
-			"TotalAclEntry": len(a.Entries), "AclEntrys": map[string]any{"AclEntry": entries},
+			"TotalAclEntry": total, "AclEntrys": map[string]any{"AclEntry": entries},
 			"RelatedListeners": map[string]any{"RelatedListener": related}, "Tags": map[string]any{"Tag": []any{}}})
 	case "AddAccessControlListEntry", "RemoveAccessControlListEntry":
 		entries, err := simulator.ParseACLEntries(p.Get("AclEntrys"))

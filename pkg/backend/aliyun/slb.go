@@ -63,8 +63,12 @@ type slbTCPListener struct {
 	AclID          string `json:"AclId"`
 }
 
+// aclEntriesPage is the PageSize of DescribeAccessControlListAttribute.
+const aclEntriesPage = 50
+
 type slbACL struct {
 	RequestID        string `json:"RequestId"`
+	TotalAclEntry    int    `json:"TotalAclEntry"`
 	AclID            string `json:"AclId"`
 	AclName          string `json:"AclName"`
 	AddressIPVersion string `json:"AddressIPVersion"`
@@ -168,13 +172,25 @@ func (b *Backend) CreateACL(ctx context.Context, region, name string) (string, e
 }
 
 func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backend.ACL, error) {
+	// The entries come in pages (Page, PageSize); read them all.
+	var out *backend.ACL
 	var a slbACL
-	if err := b.slbRPC(ctx, region, "DescribeAccessControlListAttribute", map[string]string{"AclId": aclID}, &a); err != nil {
-		return nil, err
-	}
-	out := &backend.ACL{ID: a.AclID, Name: a.AclName, AddressIPVersion: a.AddressIPVersion, Entries: []backend.ACLEntry{}}
-	for _, e := range a.AclEntrys.AclEntry {
-		out.Entries = append(out.Entries, backend.ACLEntry{CIDR: e.AclEntryIP, Comment: e.AclEntryComment})
+	for page := 1; ; page++ {
+		var r slbACL
+		if err := b.slbRPC(ctx, region, "DescribeAccessControlListAttribute",
+			map[string]string{"AclId": aclID, "Page": strconv.Itoa(page), "PageSize": strconv.Itoa(aclEntriesPage)}, &r); err != nil {
+			return nil, err
+		}
+		if out == nil {
+			a = r
+			out = &backend.ACL{ID: a.AclID, Name: a.AclName, AddressIPVersion: a.AddressIPVersion, Entries: []backend.ACLEntry{}}
+		}
+		for _, e := range r.AclEntrys.AclEntry {
+			out.Entries = append(out.Entries, backend.ACLEntry{CIDR: e.AclEntryIP, Comment: e.AclEntryComment})
+		}
+		if len(r.AclEntrys.AclEntry) == 0 || len(out.Entries) >= r.TotalAclEntry {
+			break
+		}
 	}
 	for _, r := range a.RelatedListeners.RelatedListener {
 		out.RelatedListeners = append(out.RelatedListeners, backend.RelatedListener{LoadBalancerID: r.LoadBalancerID,

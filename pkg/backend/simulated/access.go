@@ -55,13 +55,23 @@ func (b *Backend) CreateACL(ctx context.Context, region, name string) (string, e
 }
 
 func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backend.ACL, error) {
-	a, err := b.Engine.DescribeAccessControlListAttribute(region, aclID)
-	if err != nil {
-		return nil, convert(err)
-	}
-	out := &backend.ACL{ID: a.ID, Name: a.Name, AddressIPVersion: a.AddressIPVersion, Entries: []backend.ACLEntry{}}
-	for _, e := range a.Entries {
-		out.Entries = append(out.Entries, backend.ACLEntry{CIDR: e.Entry, Comment: e.Comment})
+	var out *backend.ACL
+	var a simulator.ACLView
+	for page := 1; ; page++ {
+		v, total, err := b.Engine.DescribeAccessControlListAttribute(region, aclID, page, simulator.ACLEntriesPageMax)
+		if err != nil {
+			return nil, convert(err)
+		}
+		if out == nil {
+			a = v
+			out = &backend.ACL{ID: a.ID, Name: a.Name, AddressIPVersion: a.AddressIPVersion, Entries: []backend.ACLEntry{}}
+		}
+		for _, e := range v.Entries {
+			out.Entries = append(out.Entries, backend.ACLEntry{CIDR: e.Entry, Comment: e.Comment})
+		}
+		if len(v.Entries) == 0 || len(out.Entries) >= total {
+			break
+		}
 	}
 	for _, r := range a.RelatedListeners {
 		out.RelatedListeners = append(out.RelatedListeners, backend.RelatedListener{LoadBalancerID: r.LoadBalancerID, Port: r.Port, Protocol: r.Protocol, AclType: r.AclType})
