@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"sort"
+	"sync"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
@@ -32,6 +33,9 @@ func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) 
 	}
 	return out
 }
+
+// auditParallel is how many listener reads the audit has in flight.
+const auditParallel = 8
 
 func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters []*backend.Cluster, out map[string]*AccessControl) {
 	fail := func(err error) {
@@ -66,15 +70,31 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 			out[c.ID].Error = "no CLB of region " + region + " has the intranet endpoint's address " + host
 		}
 	}
-	named := false
+	// The listener batches are independent: read them auditParallel at a time.
+	var batches [][]string
 	for lo := 0; lo < len(ids); lo += backend.ListenerLoadBalancersPerCall {
-		batch := ids[lo:min(lo+backend.ListenerLoadBalancersPerCall, len(ids))]
-		ls, err := s.Backend.ListListenerACLs(ctx, region, batch, APIServerPort)
-		if err != nil {
-			fail(err)
+		batches = append(batches, ids[lo:min(lo+backend.ListenerLoadBalancersPerCall, len(ids))])
+	}
+	results := make([][]backend.ListenerACL, len(batches))
+	errs := make([]error, len(batches))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, auditParallel)
+	for i, batch := range batches {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i], errs[i] = s.Backend.ListListenerACLs(ctx, region, batch, APIServerPort)
+		}()
+	}
+	wg.Wait()
+	named := false
+	for i := range batches {
+		if errs[i] != nil {
+			fail(errs[i])
 			return
 		}
-		for _, l := range ls {
+		for _, l := range results[i] {
 			c := clusterOf[l.LoadBalancerID]
 			if c == nil || l.Port != APIServerPort {
 				continue
