@@ -1,6 +1,9 @@
 package backend
 
-import "context"
+import (
+	"context"
+	"sync"
+)
 
 // AccessControl is what the lifecycle needs to manage who may reach the API
 // server: its CLB (found through the cluster's resources), the VPC's address
@@ -87,4 +90,42 @@ type RelatedListener struct {
 	Port           int
 	Protocol       string
 	AclType        string
+}
+
+// AllPages reads a paged list: the first page says how many there are, the
+// others are then read at the same time (at most 8 in flight).
+func AllPages[T any](ctx context.Context, size int, page func(n int) ([]T, int, error)) ([]T, error) {
+	first, total, err := page(1)
+	if err != nil {
+		return nil, err
+	}
+	pages := (total + size - 1) / size
+	if pages <= 1 || len(first) == 0 {
+		return first, nil
+	}
+	results := make([][]T, pages+1)
+	errs := make([]error, pages+1)
+	results[1] = first
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for n := 2; n <= pages; n++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[n], _, errs[n] = page(n)
+		}()
+	}
+	wg.Wait()
+	var out []T
+	for n := 1; n <= pages; n++ {
+		if errs[n] != nil {
+			return nil, errs[n]
+		}
+		out = append(out, results[n]...)
+	}
+	return out, nil
 }

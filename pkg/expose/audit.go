@@ -83,6 +83,9 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		}
 		list.Items = append(list.Items, item)
 	}
+	// The allow lists are read meanwhile (audit_access.go).
+	accessDone := make(chan map[string]*AccessControl, 1)
+	go func() { accessDone <- s.auditAccess(ctx, found) }()
 	// Look the EIPs up, region by region, eipBatch addresses per call.
 	byRegion := map[string][]string{}
 	seen := map[string]bool{}
@@ -117,7 +120,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 			}
 		}
 	}
-	access := s.auditAccess(ctx, found)
+	access := <-accessDone
 	failed := 0
 	for i, c := range found {
 		if c == nil {

@@ -35,7 +35,7 @@ func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) 
 }
 
 // auditParallel is how many listener reads the audit has in flight.
-const auditParallel = 8
+const auditParallel = 10
 
 func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters []*backend.Cluster, out map[string]*AccessControl) {
 	fail := func(err error) {
@@ -45,6 +45,17 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 			}
 		}
 	}
+	// The ACL names are wanted for any list that is on: read them meanwhile.
+	type aclResult struct {
+		acls []backend.ACL
+		err  error
+	}
+	aclDone := make(chan aclResult, 1)
+	go func() {
+		acls, err := s.Backend.ListACLs(ctx, region)
+		aclDone <- aclResult{acls, err}
+	}()
+	defer func() { <-aclDone }()
 	lbs, err := s.Backend.ListLoadBalancers(ctx, region)
 	if err != nil {
 		fail(err)
@@ -104,15 +115,13 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 			named = named || l.ACLID != ""
 		}
 	}
-	if !named {
-		return
-	}
-	acls, err := s.Backend.ListACLs(ctx, region)
-	if err != nil {
+	r := <-aclDone
+	aclDone <- r // for the deferred receive
+	if !named || r.err != nil {
 		return // the names are a nicety; the states are known
 	}
 	names := map[string]string{}
-	for _, a := range acls {
+	for _, a := range r.acls {
 		names[a.ID] = a.Name
 	}
 	for _, c := range clusters {

@@ -241,19 +241,18 @@ type slbACLList struct {
 }
 
 func (b *Backend) ListLoadBalancers(ctx context.Context, region string) ([]backend.LoadBalancer, error) {
-	var out []backend.LoadBalancer
-	for page := 1; ; page++ {
+	page := func(n int) ([]backend.LoadBalancer, int, error) {
 		var r slbLoadBalancers
-		if err := b.slbRPC(ctx, region, "DescribeLoadBalancers", map[string]string{"PageNumber": strconv.Itoa(page), "PageSize": "100"}, &r); err != nil {
-			return nil, err
+		if err := b.slbRPC(ctx, region, "DescribeLoadBalancers", map[string]string{"PageNumber": strconv.Itoa(n), "PageSize": "100"}, &r); err != nil {
+			return nil, 0, err
 		}
+		out := make([]backend.LoadBalancer, 0, len(r.LoadBalancers.LoadBalancer))
 		for _, lb := range r.LoadBalancers.LoadBalancer {
 			out = append(out, backend.LoadBalancer{ID: lb.LoadBalancerID, Address: lb.Address, VPCID: lb.VpcID})
 		}
-		if len(r.LoadBalancers.LoadBalancer) == 0 || len(out) >= r.TotalCount {
-			return out, nil
-		}
+		return out, r.TotalCount, nil
 	}
+	return backend.AllPages(ctx, 100, page)
 }
 
 func (b *Backend) ListListenerACLs(ctx context.Context, region string, lbIDs []string, port int) ([]backend.ListenerACL, error) {

@@ -96,22 +96,18 @@ func (b *Backend) RemoveACLEntries(ctx context.Context, region, aclID string, e 
 }
 
 func (b *Backend) ListLoadBalancers(ctx context.Context, region string) ([]backend.LoadBalancer, error) {
-	var out []backend.LoadBalancer
-	for page := 1; ; page++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		list, total, err := b.Engine.DescribeLoadBalancers(region, page, 100)
+	page := func(n int) ([]backend.LoadBalancer, int, error) {
+		list, total, err := b.Engine.DescribeLoadBalancers(region, n, 100)
 		if err != nil {
-			return nil, convert(err)
+			return nil, 0, convert(err)
 		}
+		out := make([]backend.LoadBalancer, 0, len(list))
 		for _, lb := range list {
 			out = append(out, backend.LoadBalancer{ID: lb.ID, Address: lb.Address, VPCID: lb.VPCID})
 		}
-		if len(list) == 0 || len(out) >= total {
-			return out, nil
-		}
+		return out, total, nil
 	}
+	return backend.AllPages(ctx, 100, page)
 }
 
 func (b *Backend) ListListenerACLs(ctx context.Context, region string, lbIDs []string, port int) ([]backend.ListenerACL, error) {
