@@ -285,27 +285,26 @@ func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Clus
 }
 
 func (b *Backend) ListClusters(ctx context.Context, region string) ([]backend.Cluster, error) {
-	var out []backend.Cluster
-	for page := 1; ; page++ {
+	// Pages after the first are read at the same time (backend.AllPages).
+	return backend.AllPages(ctx, 100, func(page int) ([]backend.Cluster, int, error) {
 		q := map[string]string{"page_number": strconv.Itoa(page), "page_size": "100"}
 		if region != "" {
 			q["region_id"] = region
 		}
 		var list csClusterList
 		if err := b.roa(ctx, "DescribeClustersV1", "GET", "/api/v1/clusters", q, nil, &list); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		out := make([]backend.Cluster, 0, len(list.Clusters))
 		for _, c := range list.Clusters {
 			d, err := c.domain()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			out = append(out, *d)
 		}
-		if len(list.Clusters) == 0 || len(out) >= list.PageInfo.TotalCount {
-			return out, nil
-		}
-	}
+		return out, list.PageInfo.TotalCount, nil
+	})
 }
 
 func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIPQuery) ([]backend.EIP, error) {
