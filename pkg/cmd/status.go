@@ -22,7 +22,8 @@ func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `Show the exposure of the cluster's API server: its intranet and public
 endpoints, the EIP behind the public endpoint, and whether this cluster can
 associate, change or disassociate an EIP (ACK standard, ACK Pro and ACK
-Serverless clusters can, when running). Makes at most two API calls.`,
+Serverless clusters can, when running), and who may connect: the source allow
+list of the API server's CLB (ALLOWED SOURCES). Makes at most six API calls.`,
 		Example: `  # The cluster of the current context
   kubectl ack-expose status
 
