@@ -14,10 +14,18 @@ run() { printf '\n\033[1m$ kubectl ack-expose %s\033[0m\n' "$*"; "${kae[@]}" "$@
 
 run simulator init --state "$ACK_EXPOSE_SIMULATOR_STATE" --kubeconfig "$KUBECONFIG" --modify-cluster-time 3s
 run status
-run associate --eip 47.96.1.10 --dry-run
-run associate --eip 47.96.1.10
+printf '\n# Restrict first, then expose: the allow list is on before the EIP is associated.\n'
+run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --dry-run
+run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --yes
 run associate --eip 47.96.1.10
 run status --check
+printf '\n# Who may connect: a temporary entry, then the list as it is.\n'
+run allow 198.51.100.7 --for 2h --comment contractor
+run revoke 198.51.100.7 || echo "(exit $?: revoking could cut off this machine; --yes goes ahead)"
+run revoke 198.51.100.7 --yes
+run revoke 100.104.0.0/16 --yes || echo "(exit $?: a required entry)"
+printf '\n# A list shared with another listener is a conflict (exit 4):\n'
+run allow 198.51.100.7 --cluster-id c222e1df9bdf9c642497b06cc359b5041 || echo "(exit $?)"
 run kubeconfig
 run change --allocate --bandwidth 10 --release --update-kubeconfig
 run disassociate --release --update-kubeconfig

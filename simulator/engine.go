@@ -150,6 +150,7 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (ti
 	now := e.now()
 	s.advance(now)
 	s.Calls[action]++
+	s.logCall(action, now)
 	callErr := s.consumeFault(action)
 	if callErr == nil {
 		callErr = fn(s, now)

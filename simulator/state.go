@@ -28,6 +28,14 @@ type State struct {
 	// The network as the simulated user sees it (network.go).
 	ClientAddress string `json:"clientAddress,omitempty"`
 	CA            *CA    `json:"ca,omitempty"`
+	// The API server CLBs, their ACLs and the VPCs (slb.go). A cluster whose
+	// CLB or VPC is not listed gets a default one on first use, so state
+	// files written before these existed keep working.
+	LoadBalancers []LoadBalancer `json:"loadBalancers,omitempty"`
+	ACLs          []ACL          `json:"acls,omitempty"`
+	VPCs          []VPC          `json:"vpcs,omitempty"`
+	// CallLog is the ordered log of the most recent calls (CallLogSize).
+	CallLog []CallRecord `json:"callLog,omitempty"`
 }
 
 // Timing says how long simulated asynchronous work takes.
@@ -187,6 +195,9 @@ func (s *State) check() error {
 			return fmt.Errorf("eips[%d]: duplicate allocationId %q", i, e.AllocationID)
 		}
 		ids[e.AllocationID] = true
+	}
+	if err := s.checkSLB(ids); err != nil {
+		return err
 	}
 	for i, f := range s.Faults {
 		if f.Action == "" {

@@ -72,6 +72,7 @@ func DemoWorld() *State {
 	if ca, err := NewCA(); err == nil { // crypto/rand does not fail on supported systems
 		s.CA = ca
 	}
+	demoSLB(s)
 	return s
 }
 

@@ -55,7 +55,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			exportDemoNames(env)
 			for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO"} {
+				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
 				env.Setenv(k, "")
 			}
 			if setup := backendSetup[backendName]; setup != nil {
@@ -124,6 +124,9 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim timing modifyCluster|eipTransition|apiLatency DURATION
 //	sim calls ACTION COUNT      (assert; COUNT may be ">=N")
 //	sim reset-calls
+//	sim order ACTION1 ACTION2   (assert: the last ACTION1 call precedes the first ACTION2 call)
+//	sim entry ACLNAME CIDR COMMENT
+//	sim listener LBID PORT STATUS TYPE ACLID   (ACLID - keeps the listener's)
 //	sim eip-status ALLOCATIONID STATUS   (assert)
 //	sim eips COUNT              (assert the number of EIPs)
 //	sim cert-omits-eip CLUSTERNAME   (the cluster's certificate leaves its EIP out)
@@ -190,7 +193,70 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			return nil
 		}))
 	case "reset-calls":
-		ts.Check(e.Update(func(s *simulator.State) error { s.Calls = map[string]int{}; return nil }))
+		ts.Check(e.Update(func(s *simulator.State) error { s.Calls, s.CallLog = map[string]int{}, nil; return nil }))
+	case "order":
+		// sim order A B: the last call of A came before the first call of B (call log).
+		if len(args) != 3 {
+			ts.Fatalf("usage: sim order ACTION1 ACTION2")
+		}
+		ts.Check(e.View(func(s *simulator.State) error {
+			lastA, firstB := -1, -1
+			for i, c := range s.CallLog {
+				if c.Action == args[1] {
+					lastA = i
+				}
+				if c.Action == args[2] && firstB < 0 {
+					firstB = i
+				}
+			}
+			if ok := lastA >= 0 && firstB >= 0 && lastA < firstB; ok == neg {
+				return fmt.Errorf("call log: last %s at %d, first %s at %d; want %s before", args[1], lastA, args[2], firstB, args[1])
+			}
+			return nil
+		}))
+	case "entry":
+		// sim entry ACLNAME CIDR COMMENT: set (or add) an entry of an ACL, as a fixture.
+		if len(args) != 4 {
+			ts.Fatalf("usage: sim entry ACLNAME CIDR COMMENT")
+		}
+		ts.Check(e.Update(func(s *simulator.State) error {
+			for i := range s.ACLs {
+				a := &s.ACLs[i]
+				if a.Name != args[1] {
+					continue
+				}
+				for j := range a.Entries {
+					if a.Entries[j].Entry == args[2] {
+						a.Entries[j].Comment = args[3]
+						return nil
+					}
+				}
+				a.Entries = append(a.Entries, simulator.ACLEntry{Entry: args[2], Comment: args[3]})
+				return nil
+			}
+			return fmt.Errorf("no ACL named %s", args[1])
+		}))
+	case "listener":
+		// sim listener LBID PORT STATUS TYPE ACLID: set a listener's access control.
+		if len(args) != 6 {
+			ts.Fatalf("usage: sim listener LBID PORT STATUS TYPE ACLID")
+		}
+		port, _ := strconv.Atoi(args[2])
+		ts.Check(e.Update(func(s *simulator.State) error {
+			for i := range s.LoadBalancers {
+				for j := range s.LoadBalancers[i].Listeners {
+					l := &s.LoadBalancers[i].Listeners[j]
+					if s.LoadBalancers[i].ID == args[1] && l.Port == port {
+						l.AclStatus, l.AclType = args[3], args[4]
+						if args[5] != "-" {
+							l.AclID = args[5]
+						}
+						return nil
+					}
+				}
+			}
+			return fmt.Errorf("no listener %s:%s", args[1], args[2])
+		}))
 	case "eip-status":
 		if len(args) != 3 {
 			ts.Fatalf("usage: sim eip-status ALLOCATIONID STATUS")
@@ -310,7 +376,7 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 	}
 	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO"} {
+		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	c.Env = env

@@ -28,6 +28,8 @@ type Backend interface {
 	ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (taskID string, err error)
 	// DescribeTask returns a task (CS DescribeTaskInfo).
 	DescribeTask(ctx context.Context, taskID string) (*Task, error)
+	// AccessControl manages who may reach the API server (access.go).
+	AccessControl
 }
 
 // Cluster is what the lifecycle needs of an ACK cluster.

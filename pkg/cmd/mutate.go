@@ -104,6 +104,8 @@ type mutateOptions struct {
 	updateKube bool
 	request    expose.Request
 	chk        checkOptions
+	// allow is associate --allow (associate_allow.go).
+	allow, allowSources []string
 }
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
@@ -138,6 +140,9 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	}
 	if k.action != expose.Disassociate {
 		o.chk.addFlags(f, false)
+	}
+	if k.action == expose.Associate {
+		o.addAllowFlag(c)
 	}
 	if k.action != expose.Associate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
@@ -188,6 +193,9 @@ func (o *mutateOptions) validate(c *cobra.Command) error {
 			r.Allocate = spec
 		}
 	}
+	if err := o.validateAllow(); err != nil {
+		return err
+	}
 	if o.timeout <= 0 {
 		return usageError("--timeout must be positive, as in --timeout 10m; got %s", o.timeout)
 	}
@@ -233,6 +241,10 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	if o.dryRun && plan.Lockout != "" {
 		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
 	}
+	allowed, err := o.restrictFirst(ctx, svc, plan)
+	if err != nil {
+		return err
+	}
 	x, err := svc.Apply(ctx, plan, expose.ApplyOptions{
 		DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout, Confirm: o.confirm,
 	})
@@ -240,6 +252,10 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if allowed != nil {
+		x.AccessControl = allowed
+	}
+	o.warnOpen(ctx, svc, x)
 	if !o.dryRun {
 		for _, w := range x.Operation.Warnings {
 			if w != plan.Lockout { // already shown, and accepted, before the change

@@ -279,22 +279,20 @@ func operationTable(w io.Writer, x *expose.Exposure) error {
 	return exposureTable(w, x)
 }
 
-// auditTable prints one row per context.
+// auditTable prints one row per context; with --check, a CHECK column.
 func auditTable(w io.Writer, l *expose.ExposureList) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	checked := auditChecked(l)
-	if checked {
-		fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSUPPORTED\tCHECK\tNOTE")
-	} else {
-		fmt.Fprintln(tw, "CONTEXT\tCLUSTER\tKIND\tSTATE\tPUBLIC ENDPOINT\tEIP\tSUPPORTED\tNOTE")
+	row := func(cells ...string) {
+		if !checked {
+			cells = append(cells[:8], cells[9:]...)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
+	row("CONTEXT", "CLUSTER", "KIND", "STATE", "PUBLIC ENDPOINT", "EIP", "SOURCES", "SUPPORTED", "CHECK", "NOTE")
 	for _, it := range l.Items {
 		if it.Cluster.ID == "" {
-			if checked {
-				fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
-			} else {
-				fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t%s\n", it.Context, it.Error)
-			}
+			row(it.Context, "-", "-", "-", "-", "-", "-", "-", "-", it.Error)
 			continue
 		}
 		eip := "-"
@@ -309,11 +307,8 @@ func auditTable(w io.Writer, l *expose.ExposureList) error {
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
 		}
-		if checked {
-			supported += "\t" + auditCheckCell(it.Check)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State,
-			dash(it.PublicEndpoint), eip, supported, note)
+		row(it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, dash(it.PublicEndpoint), eip,
+			accessSummary(it.AccessControl, it.Cluster.ID), supported, auditCheckCell(it.Check), note)
 	}
 	return tw.Flush()
 }

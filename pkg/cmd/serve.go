@@ -31,12 +31,12 @@ func newSimulatorServeCommand(streams genericiooptions.IOStreams) *cobra.Command
 	o := &simulatorServeOptions{streams: streams}
 	c := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the simulator as the CS and VPC OpenAPI, and the clusters' API server endpoints, on loopback",
-		Long: `Serve the simulated world as Alibaba Cloud's CS (ROA) and VPC (RPC) OpenAPI, in
-their wire formats, on a loopback address. The first line of stdout is the URL.
+		Short: "Serve the simulator as the CS, VPC and SLB OpenAPI, and the clusters' API server endpoints, on loopback",
+		Long: `Serve the simulated world as Alibaba Cloud's CS (ROA), VPC and SLB (RPC) OpenAPI,
+in their wire formats, on a loopback address. The first line of stdout is the URL.
 Point the real backend at it to exercise the whole cloud code path offline:
 
-  ACK_EXPOSE_CS_ENDPOINT=URL ACK_EXPOSE_VPC_ENDPOINT=URL ACK_EXPOSE_BACKEND=aliyun
+  ACK_EXPOSE_CS_ENDPOINT=URL ACK_EXPOSE_VPC_ENDPOINT=URL ACK_EXPOSE_SLB_ENDPOINT=URL ACK_EXPOSE_BACKEND=aliyun
 
 Requests must be signed (any AccessKey will do: the simulator has no accounts).
 
@@ -51,7 +51,7 @@ It runs until interrupted.`,
 		Example: `  kubectl ack-expose simulator serve --listen 127.0.0.1:8080
   ALIBABA_CLOUD_ACCESS_KEY_ID=sim ALIBABA_CLOUD_ACCESS_KEY_SECRET=sim \
     ACK_EXPOSE_CS_ENDPOINT=http://127.0.0.1:8080 ACK_EXPOSE_VPC_ENDPOINT=http://127.0.0.1:8080 \
-    kubectl ack-expose status --backend aliyun`,
+    ACK_EXPOSE_SLB_ENDPOINT=http://127.0.0.1:8080 kubectl ack-expose status --backend aliyun`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
@@ -138,6 +138,7 @@ func newAliyunBackend(o *clusterOptions) (backend.Backend, error) {
 		Region:      region,
 		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
 		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
+		SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint),
 		Log:         o.logf(),
 	})
 }

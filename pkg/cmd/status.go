@@ -25,7 +25,9 @@ func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `Show the exposure of the cluster's API server: its intranet and public
 endpoints, the EIP behind the public endpoint, and whether this cluster can
 associate, change or disassociate an EIP (ACK standard, ACK Pro, ACK
-Serverless and ACK Edge clusters can, when running). Makes at most two API calls.
+Serverless and ACK Edge clusters can, when running), and who may connect: the
+source allow list of the API server's CLB (ALLOWED SOURCES). Makes at most six
+API calls.
 
 --check also checks the public endpoint (--private: the intranet one) from
 this machine, step by step: TCP connect, TLS handshake verified against the CA
@@ -109,15 +111,21 @@ func (o *statusOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	table := func(w io.Writer) error {
+		if err := exposureTable(w, x); err != nil {
+			return err
+		}
+		return accessTable(w, x.AccessControl)
+	}
 	if !o.chk.check {
-		return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return exposureTable(w, x) })
+		return printObject(o.streams.Out, o.printer, x, table)
 	}
 	chk, err := o.chk.checker(o.clusterOptions)
 	if err != nil {
 		return err
 	}
 	r := expose.CheckExposure(c.Context(), chk, x, o.target, o.chk.private)
-	if err := printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return exposureTable(w, x) }); err != nil {
+	if err := printObject(o.streams.Out, o.printer, x, table); err != nil {
 		return err
 	}
 	if r.Step == backend.CheckStepEndpoint {

@@ -83,6 +83,9 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		}
 		list.Items = append(list.Items, item)
 	}
+	// The allow lists are read meanwhile (audit_access.go).
+	accessDone := make(chan map[string]*AccessControl, 1)
+	go func() { accessDone <- s.auditAccess(ctx, found) }()
 	// Look the EIPs up, region by region, eipBatch addresses per call.
 	byRegion := map[string][]string{}
 	seen := map[string]bool{}
@@ -117,6 +120,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 			}
 		}
 	}
+	access := <-accessDone
 	failed := 0
 	for i, c := range found {
 		if c == nil {
@@ -131,6 +135,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 			e = eips[c.RegionID+"/"+EndpointHost(c.PublicEndpoint)]
 		}
 		x := newExposure(c, contexts[i].Name, e)
+		x.AccessControl = access[c.ID]
 		list.Items[i].Exposure = *x
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}
 	}

@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
@@ -64,7 +65,9 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newExposure(c, t.Context, e), nil
+	x := newExposure(c, t.Context, e)
+	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
+	return x, nil
 }
 
 // currentEIP finds the EIP behind the cluster's public endpoint, if any.

@@ -28,7 +28,10 @@ type Exposure struct {
 	IntranetEndpoint string      `json:"intranetEndpoint"`
 	PublicEndpoint   string      `json:"publicEndpoint"`
 	EIP              *EIPInfo    `json:"eip"`
-	Operation        *Operation  `json:"operation,omitempty"`
+	// AccessControl is who may reach the API server (access.go); null for
+	// clusters without an ACK API server CLB.
+	AccessControl *AccessControl `json:"accessControl"`
+	Operation     *Operation     `json:"operation,omitempty"`
 	// Check is the check of the endpoint from this machine (status --check,
 	// and associate and change after waiting).
 	Check *backend.CheckResult `json:"check,omitempty"`

@@ -41,7 +41,8 @@ func toCS(v simulator.ClusterView) csCluster {
 		"api_server_endpoint":          v.PublicEndpoint,
 		"intranet_api_server_endpoint": v.IntranetEndpoint,
 	})
-	meta, _ := json.Marshal(map[string]any{"APIServerSLBID": v.APIServerLoadBalancerID})
+	// meta_data carries no API server CLB: that comes from DescribeClusterResources.
+	meta, _ := json.Marshal(map[string]any{"Capabilities": map[string]any{}})
 	return csCluster{ClusterID: v.ID, Name: v.Name, RegionID: v.RegionID, State: v.State, ClusterType: v.ClusterType,
 		Profile: v.Profile, ClusterSpec: v.ClusterSpec, VPCID: v.VPCID, ResourceGroupID: "rg-simulator",
 		MasterURL: string(mu), MetaData: string(meta), Tags: []csTag{},
@@ -61,6 +62,8 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 200, reqID, toCS(v))
+	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "clusters" && parts[2] == "resources":
+		s.serveClusterResources(w, parts[1])
 	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "clusters":
 		page, err1 := atoiDefault(q.Get("page_number"), 1)
 		size, err2 := atoiDefault(q.Get("page_size"), 10)

@@ -53,13 +53,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if version == "" {
 		version = params.Get("Version")
 	}
-	isRPC := params.Get("Action") != "" || version == VPCVersion
+	isRPC := params.Get("Action") != "" || version == VPCVersion || version == SLBVersion
 	switch {
 	case err != nil:
 		writeRPCError(rw, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: err.Error()})
 	case isRPC:
 		if msg := checkRPCAuth(r, params); msg != "" {
 			writeRPCError(rw, &simulator.APIError{Code: "MissingAccessKeyId", HTTPStatus: 400, Message: msg})
+		} else if version == SLBVersion {
+			s.serveSLB(rw, action, params)
 		} else {
 			s.serveVPC(rw, action, params)
 		}

@@ -77,6 +77,8 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 		// OrderId is an integer (vpc-20160428 model: Long); pay-as-you-go EIPs have no order.
 		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "AllocationId": e.AllocationID,
 			"EipAddress": e.IPAddress, "ResourceGroupId": "rg-simulator", "OrderId": 0})
+	case "DescribeVpcAttribute":
+		s.serveVpcAttribute(w, p)
 	case "ReleaseEipAddress":
 		if err := s.Engine.ReleaseEipAddress(p.Get("RegionId"), p.Get("AllocationId")); err != nil {
 			fail(err)

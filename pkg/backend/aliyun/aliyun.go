@@ -32,6 +32,8 @@ type Options struct {
 	// CSEndpoint and VPCEndpoint override the endpoints (raw URLs, as in the
 	// ACK_EXPOSE_*_ENDPOINT variables); empty means the region's public ones.
 	CSEndpoint, VPCEndpoint string
+	// SLBEndpoint overrides the SLB endpoint (ACK_EXPOSE_SLB_ENDPOINT).
+	SLBEndpoint string
 	// Credentials; nil means the SDK's default chain.
 	Credentials credentials.CredentialsProvider
 	// Log, when set, receives one line per HTTP call with its request ID.
@@ -44,6 +46,7 @@ type Backend struct {
 	region string
 	cs     *Endpoint // nil: the region's
 	vpc    *Endpoint
+	slb    *Endpoint
 	log    backend.Logf
 }
 
@@ -65,6 +68,13 @@ func New(o Options) (*Backend, error) {
 			return nil, err
 		}
 		b.vpc = &e
+	}
+	if o.SLBEndpoint != "" {
+		e, err := ParseEndpoint(EnvSLBEndpoint, o.SLBEndpoint)
+		if err != nil {
+			return nil, err
+		}
+		b.slb = &e
 	}
 	if b.cs == nil && b.region == "" {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "no region for the Alibaba Cloud API").
@@ -275,27 +285,26 @@ func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Clus
 }
 
 func (b *Backend) ListClusters(ctx context.Context, region string) ([]backend.Cluster, error) {
-	var out []backend.Cluster
-	for page := 1; ; page++ {
+	// Pages after the first are read at the same time (backend.AllPages).
+	return backend.AllPages(ctx, 100, func(page int) ([]backend.Cluster, int, error) {
 		q := map[string]string{"page_number": strconv.Itoa(page), "page_size": "100"}
 		if region != "" {
 			q["region_id"] = region
 		}
 		var list csClusterList
 		if err := b.roa(ctx, "DescribeClustersV1", "GET", "/api/v1/clusters", q, nil, &list); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		out := make([]backend.Cluster, 0, len(list.Clusters))
 		for _, c := range list.Clusters {
 			d, err := c.domain()
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			out = append(out, *d)
 		}
-		if len(list.Clusters) == 0 || len(out) >= list.PageInfo.TotalCount {
-			return out, nil
-		}
-	}
+		return out, list.PageInfo.TotalCount, nil
+	})
 }
 
 func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIPQuery) ([]backend.EIP, error) {

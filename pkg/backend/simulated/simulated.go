@@ -61,22 +61,18 @@ func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Clus
 }
 
 func (b *Backend) ListClusters(ctx context.Context, region string) ([]backend.Cluster, error) {
-	var out []backend.Cluster
-	for page := 1; ; page++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	// Pages after the first are read at the same time (backend.AllPages).
+	return backend.AllPages(ctx, 100, func(page int) ([]backend.Cluster, int, error) {
 		views, total, err := b.Engine.DescribeClustersV1(region, "", page, 100)
 		if err != nil {
-			return nil, convert(err)
+			return nil, 0, convert(err)
 		}
+		out := make([]backend.Cluster, 0, len(views))
 		for _, v := range views {
 			out = append(out, *cluster(v))
 		}
-		if len(views) == 0 || len(out) >= total {
-			return out, nil
-		}
-	}
+		return out, total, nil
+	})
 }
 
 func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIPQuery) ([]backend.EIP, error) {

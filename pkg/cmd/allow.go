@@ -1,0 +1,269 @@
+package cmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/ack-expose/ack-expose/pkg/expose"
+)
+
+type accessOptions struct {
+	*clusterOptions
+	revoke bool
+
+	only    bool
+	anyone  bool
+	comment string
+	forD    time.Duration
+	expired bool
+	force   bool
+	dryRun  bool
+	yes     bool
+	request expose.AccessRequest
+}
+
+func newAllowCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &accessOptions{clusterOptions: newClusterOptions(streams)}
+	c := &cobra.Command{
+		Use:   "allow (CIDR... [--comment TEXT] [--for DURATION] | --only CIDR... | --anyone)",
+		Short: "Choose who may reach the API server: add sources to its allow list",
+		Long: `Add sources (IPv4 addresses or CIDR blocks; a bare address means /32) to the
+allow list of the cluster's API server: the access control list on listener
+6443 of the API server's CLB. One list governs both the public and the intranet
+endpoint. The first allow creates the list (named ack-expose-<clusterId>) and
+turns it on; the entries ACK and the nodes need (100.104.0.0/16 and the VPC's
+CIDR blocks) are always added and kept.
+
+Turning the list on, or --only, may cut off this machine: include the address
+you connect from. The command asks first (or needs --yes).
+
+--for makes an entry temporary: its expiry goes into the entry's comment, and
+expired entries are removed by the next allow or revoke (or revoke --expired).
+--only makes the list exactly the sources given (plus the required entries).
+--anyone turns access control off, so every source may connect (asks first).
+Allowing sources that are already allowed does nothing and succeeds.`,
+		Example: `  # Allow an office network and one address
+  kubectl ack-expose allow 203.0.113.0/24 198.51.100.7 --comment office --yes
+
+  # Allow a contractor for two hours
+  kubectl ack-expose allow 192.0.2.10 --for 2h --comment contractor
+
+  # Make the list exactly this (plus the entries ACK needs)
+  kubectl ack-expose allow --only 203.0.113.0/24 --yes
+
+  # Let every source connect again
+  kubectl ack-expose allow --anyone`,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.validate(c, args); err != nil {
+				return err
+			}
+			if err := o.complete(c.Context()); err != nil {
+				return err
+			}
+			return o.run(c)
+		},
+	}
+	o.addFlags(c)
+	f := c.Flags()
+	f.BoolVar(&o.only, "only", false, "The list becomes exactly the sources given, plus the required entries")
+	f.BoolVar(&o.anyone, "anyone", false, "Turn access control off: every source may connect (asks first)")
+	f.StringVar(&o.comment, "comment", "", "Comment stored with the entries added")
+	f.DurationVar(&o.forD, "for", 0, "Make the entries temporary, as in --for 2h: they expire after this long")
+	o.addAccessFlags(c)
+	return c
+}
+
+func newRevokeCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &accessOptions{clusterOptions: newClusterOptions(streams), revoke: true}
+	c := &cobra.Command{
+		Use:   "revoke (CIDR... | --expired)",
+		Short: "Remove sources from the API server's allow list",
+		Long: `Remove sources from the allow list of the cluster's API server, and every
+expired temporary entry with them (--expired removes only those). The
+required entries (100.104.0.0/16, the VPC's CIDR blocks) are refused without
+--force, which says what breaks. The list governs both endpoints, so removing
+the address you connect from cuts this machine off: the command asks first (or
+needs --yes). Revoking sources that are not in the list does nothing and succeeds.`,
+		Example: `  # Remove an address
+  kubectl ack-expose revoke 198.51.100.7 --yes
+
+  # Remove the temporary entries that have expired
+  kubectl ack-expose revoke --expired`,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.validate(c, args); err != nil {
+				return err
+			}
+			if err := o.complete(c.Context()); err != nil {
+				return err
+			}
+			return o.run(c)
+		},
+	}
+	o.addFlags(c)
+	f := c.Flags()
+	f.BoolVar(&o.expired, "expired", false, "Remove the temporary entries that have expired")
+	f.BoolVar(&o.force, "force", false, "Allow removing a required entry (ACK control plane or VPC block); warns what breaks")
+	o.addAccessFlags(c)
+	return c
+}
+
+func (o *accessOptions) addAccessFlags(c *cobra.Command) {
+	f := c.Flags()
+	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would change; make no change")
+	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use")
+}
+
+// validate checks the arguments alone, before any call.
+func (o *accessOptions) validate(c *cobra.Command, args []string) error {
+	if err := o.clusterOptions.validate(); err != nil {
+		return err
+	}
+	sources, err := expose.ParseSources(args)
+	if err != nil {
+		return err
+	}
+	r := expose.AccessRequest{Comment: o.comment, For: o.forD, Force: o.force}
+	if o.revoke {
+		if len(sources) == 0 && !o.expired {
+			return usageError("revoke needs the sources to remove (addresses or CIDR blocks), or --expired")
+		}
+		r.Revoke, r.Expired = sources, o.expired
+		o.request = r
+		return nil
+	}
+	switch {
+	case o.anyone && (len(sources) > 0 || o.only):
+		return usageError("--anyone turns access control off: it takes no sources and no --only")
+	case o.anyone && (o.comment != "" || o.forD != 0):
+		return usageError("--comment and --for apply to sources added, not to --anyone")
+	case !o.anyone && len(sources) == 0:
+		return usageError("allow needs sources (addresses or CIDR blocks, as in 203.0.113.0/24), or --anyone")
+	case c.Flags().Changed("for") && o.forD <= 0:
+		return usageError("--for must be positive, as in --for 2h; got %s", o.forD)
+	}
+	r.Allow, r.Only, r.Anyone = sources, o.only, o.anyone
+	o.request = r
+	return nil
+}
+
+func (o *accessOptions) run(c *cobra.Command) error {
+	ctx := c.Context()
+	svc := o.service()
+	prog := svc.Progress.(*progress)
+	defer prog.Done()
+	plan, err := svc.PlanAccess(ctx, o.target, o.request, time.Now())
+	if err != nil {
+		return err
+	}
+	if o.dryRun && plan.Lockout != "" {
+		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
+	}
+	op, err := svc.ApplyAccess(ctx, plan, expose.ApplyOptions{DryRun: o.dryRun, Confirm: func(msg string) bool { return confirmPrompt(o.streams, o.yes, msg) }})
+	prog.Done()
+	if err != nil {
+		return err
+	}
+	for _, w := range plan.Warnings {
+		fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
+	}
+	x, err := svc.AccessResult(ctx, plan, op)
+	if err != nil {
+		return err
+	}
+	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error {
+		if err := operationTable(w, x); err != nil {
+			return err
+		}
+		return accessTable(w, x.AccessControl)
+	})
+}
+
+// confirmPrompt accepts with --yes, or asks on an interactive terminal.
+func confirmPrompt(streams genericiooptions.IOStreams, yes bool, msg string) bool {
+	if yes {
+		return true
+	}
+	f, ok := streams.In.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false
+	}
+	fmt.Fprintf(streams.ErrOut, "Warning: %s.\nProceed? [y/N]: ", msg)
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes"
+}
+
+// accessTable prints the allow list under the exposure table.
+func accessTable(w io.Writer, a *expose.AccessControl) error {
+	if a == nil {
+		return nil
+	}
+	// Aligned with the exposure table's longest key, "INTRANET ENDPOINT:".
+	const key = "%-20s"
+	switch {
+	case a.Error != "":
+		fmt.Fprintf(w, key+"unknown: %s\n", "ALLOWED SOURCES:", a.Error)
+	case !a.Enabled:
+		fmt.Fprintf(w, key+"anyone (access control is off; restrict with `kubectl ack-expose allow CIDR...`)\n", "ALLOWED SOURCES:")
+	case a.Type == "black":
+		fmt.Fprintf(w, key+"anyone but the blacklist %s (%s)\n", "ALLOWED SOURCES:", a.AclID, a.AclName)
+	case len(a.Entries) == 0:
+		fmt.Fprintf(w, key+"anyone (the allow list %s is empty)\n", "ALLOWED SOURCES:", a.AclID)
+	default:
+		fmt.Fprintf(w, key+"%d entries in %s (%s)\n", "ALLOWED SOURCES:", len(a.Entries), a.AclName, a.AclID)
+	}
+	if len(a.SharedWithListeners) > 0 {
+		fmt.Fprintf(w, key+"%s\n", "LIST SHARED WITH:", strings.Join(a.SharedWithListeners, ", "))
+	}
+	if !a.Enabled || a.Type == "black" || len(a.Entries) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, e := range a.Entries {
+		var notes []string
+		if e.Required {
+			notes = append(notes, "required")
+		}
+		if e.Expired {
+			notes = append(notes, "EXPIRED "+e.ExpiresAt)
+		} else if e.ExpiresAt != "" {
+			notes = append(notes, "until "+e.ExpiresAt)
+		}
+		note := ""
+		if len(notes) > 0 {
+			note = "[" + strings.Join(notes, ", ") + "]"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", e.CIDR, note, e.Comment)
+	}
+	return tw.Flush()
+}
+
+// accessSummary is the audit's SOURCES column.
+func accessSummary(a *expose.AccessControl, clusterID string) string {
+	switch {
+	case a == nil:
+		return "-"
+	case a.Error != "":
+		return "unknown"
+	case !a.Enabled:
+		return "anyone"
+	case a.Type == "black":
+		return "blacklist " + a.AclName
+	case a.Entries == nil && (a.AclName == expose.ACLName(clusterID) || a.AclName == ""):
+		return "allow list"
+	case a.Entries == nil:
+		return "allow list " + a.AclName
+	case len(a.Entries) == 0:
+		return "anyone (empty list)"
+	}
+	return fmt.Sprintf("%d entries", len(a.Entries))
+}

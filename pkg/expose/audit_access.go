@@ -1,0 +1,132 @@
+package expose
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+)
+
+// auditAccess reads the allow lists of many clusters in a bounded number of
+// calls: per region, the CLBs page by page (the API server's CLB is the one
+// whose address is the cluster's intranet endpoint), the API server
+// listeners of ListenerLoadBalancersPerCall CLBs per call, and the ACL names
+// page by page. The cloud has no batch read of ACL entries, so the audit
+// leaves entries and sharedWithListeners null; `status` shows them.
+func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) map[string]*AccessControl {
+	out := map[string]*AccessControl{}
+	byRegion := map[string][]*backend.Cluster{}
+	for _, c := range clusters {
+		if c != nil && hasAccessControl(c) && out[c.ID] == nil {
+			out[c.ID] = &AccessControl{}
+			byRegion[c.RegionID] = append(byRegion[c.RegionID], c)
+		}
+	}
+	regions := make([]string, 0, len(byRegion))
+	for r := range byRegion {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	for _, r := range regions {
+		s.auditRegionAccess(ctx, r, byRegion[r], out)
+	}
+	return out
+}
+
+// auditParallel is how many listener reads the audit has in flight.
+const auditParallel = 10
+
+func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters []*backend.Cluster, out map[string]*AccessControl) {
+	fail := func(err error) {
+		for _, c := range clusters {
+			if a := out[c.ID]; a.Error == "" {
+				*a = AccessControl{Error: firstLine(err), LoadBalancerID: a.LoadBalancerID}
+			}
+		}
+	}
+	// The ACL names are wanted for any list that is on: read them meanwhile.
+	type aclResult struct {
+		acls []backend.ACL
+		err  error
+	}
+	aclDone := make(chan aclResult, 1)
+	go func() {
+		acls, err := s.Backend.ListACLs(ctx, region)
+		aclDone <- aclResult{acls, err}
+	}()
+	defer func() { <-aclDone }()
+	lbs, err := s.Backend.ListLoadBalancers(ctx, region)
+	if err != nil {
+		fail(err)
+		return
+	}
+	byAddress := map[string][]backend.LoadBalancer{}
+	for _, lb := range lbs {
+		byAddress[lb.Address] = append(byAddress[lb.Address], lb)
+	}
+	var ids []string
+	clusterOf := map[string]*backend.Cluster{}
+	for _, c := range clusters {
+		host := EndpointHost(c.IntranetEndpoint)
+		for _, lb := range byAddress[host] {
+			if c.VPCID == "" || lb.VPCID == "" || lb.VPCID == c.VPCID {
+				out[c.ID].LoadBalancerID = lb.ID
+				clusterOf[lb.ID] = c
+				ids = append(ids, lb.ID)
+				break
+			}
+		}
+		if out[c.ID].LoadBalancerID == "" {
+			out[c.ID].Error = "no CLB of region " + region + " has the intranet endpoint's address " + host
+		}
+	}
+	// The listener batches are independent: read them auditParallel at a time.
+	var batches [][]string
+	for lo := 0; lo < len(ids); lo += backend.ListenerLoadBalancersPerCall {
+		batches = append(batches, ids[lo:min(lo+backend.ListenerLoadBalancersPerCall, len(ids))])
+	}
+	results := make([][]backend.ListenerACL, len(batches))
+	errs := make([]error, len(batches))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, auditParallel)
+	for i, batch := range batches {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i], errs[i] = s.Backend.ListListenerACLs(ctx, region, batch, APIServerPort)
+		}()
+	}
+	wg.Wait()
+	named := false
+	for i := range batches {
+		if errs[i] != nil {
+			fail(errs[i])
+			return
+		}
+		for _, l := range results[i] {
+			c := clusterOf[l.LoadBalancerID]
+			if c == nil || l.Port != APIServerPort {
+				continue
+			}
+			a := out[c.ID]
+			a.Enabled, a.Type, a.AclID = l.Status == "on", l.Type, l.ACLID
+			named = named || l.ACLID != ""
+		}
+	}
+	r := <-aclDone
+	aclDone <- r // for the deferred receive
+	if !named || r.err != nil {
+		return // the names are a nicety; the states are known
+	}
+	names := map[string]string{}
+	for _, a := range r.acls {
+		names[a.ID] = a.Name
+	}
+	for _, c := range clusters {
+		if a := out[c.ID]; a.AclID != "" {
+			a.AclName = names[a.AclID]
+		}
+	}
+}
