@@ -228,16 +228,10 @@ func (s *State) clientAddress() string {
 }
 
 // admitsClient decides whether cluster clusterID's API server lets a client
-// at addr connect. It is the one place that decides it, for both fronts.
-//
-// SEAM: this build has no source allow lists yet, so every address is
-// admitted. The allow-list model (the CLB ACL on listener 6443, issue 14)
-// fills this in: a listener with AclStatus on and AclType white admits addr
-// only if an entry of its ACL contains it (an enabled ACL with no entries
-// admits everyone).
+// at addr connect: the source allow list of its CLB's listener 6443
+// (AdmitsSource, slb.go). It is the one place that decides it, for both fronts.
 func (s *State) admitsClient(clusterID, addr string) bool {
-	_, _ = clusterID, addr
-	return true
+	return s.AdmitsSource(clusterID, addr)
 }
 
 // EnsureCA gives a state without a CA (an older file) one.
