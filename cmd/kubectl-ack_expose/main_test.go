@@ -104,7 +104,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 
 // sim edits or checks the simulator state file, as a test fixture:
 //
-//	sim fault ACTION CODE HTTPSTATUS COUNT [MESSAGE...]
+//	sim fault [-delay D] [-drop] [-state S] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]
+//	                            (CODE - : no error, only the delay or the drop)
 //	sim timing modifyCluster|eipTransition|apiLatency DURATION
 //	sim calls ACTION COUNT      (assert; COUNT may be ">=N")
 //	sim reset-calls
@@ -117,8 +118,23 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	e := simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE"))
 	switch args[0] {
 	case "fault":
+		var f simulator.Fault
+		for len(args) > 2 && strings.HasPrefix(args[1], "-") {
+			switch args[1] {
+			case "-delay":
+				d, err := time.ParseDuration(args[2])
+				ts.Check(err)
+				f.Delay, args = simulator.Duration(d), append(args[:1], args[3:]...)
+			case "-state":
+				f.ClusterState, args = args[2], append(args[:1], args[3:]...)
+			case "-drop":
+				f.Drop, args = true, append(args[:1], args[2:]...)
+			default:
+				ts.Fatalf("sim fault: unknown option %s", args[1])
+			}
+		}
 		if len(args) < 5 {
-			ts.Fatalf("usage: sim fault ACTION CODE HTTPSTATUS COUNT [MESSAGE...]")
+			ts.Fatalf("usage: sim fault [-delay D] [-drop] [-state S] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]")
 		}
 		status, _ := strconv.Atoi(args[3])
 		n, _ := strconv.Atoi(args[4])
@@ -126,8 +142,12 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 		if msg == "" {
 			msg = "simulated " + args[2]
 		}
+		f.Action, f.Code, f.HTTPStatus, f.Message, f.Remaining = args[1], args[2], status, msg, n
+		if f.Code == "-" {
+			f.Code, f.Message = "", ""
+		}
 		ts.Check(e.Update(func(s *simulator.State) error {
-			s.Faults = append(s.Faults, simulator.Fault{Action: args[1], Code: args[2], HTTPStatus: status, Message: msg, Remaining: n})
+			s.Faults = append(s.Faults, f)
 			return nil
 		}))
 	case "timing":

@@ -7,6 +7,7 @@ package errdefs
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies an error by what the user can do about it. The command
@@ -100,12 +101,20 @@ func Retryable(err error) bool {
 // KindForCloudCode classifies an error code and HTTP status of either Alibaba
 // Cloud API (CS or VPC) and of the simulator, which speaks the same codes.
 func KindForCloudCode(code string, status int) Kind {
+	// Every flavour of flow control the two APIs answer (Throttling,
+	// Throttling.User, Throttling.Api, Throttling.ConcurrentLimitExceeded, QPS
+	// Limit Exceeded, ServiceUnavailable, ServiceUnavailable.Busy...) asks
+	// us to come back later.
+	switch {
+	case strings.Contains(code, "ServiceUnavailable"):
+		return KindUnavailable
+	case strings.Contains(code, "Throttling"), strings.Contains(code, "QPS Limit Exceeded"):
+		return KindThrottled
+	}
 	switch code {
-	case "Throttling", "Throttling.User", "Throttling.Api", "QPS Limit Exceeded", "ServiceUnavailable",
-		"SystemBusy", "OperationConflict", "TaskConflict", "LastTokenProcessing":
-		if code == "ServiceUnavailable" || code == "SystemBusy" {
-			return KindUnavailable
-		}
+	case "SystemBusy", "InternalError", "ServiceTimeout", "UnknownError":
+		return KindUnavailable
+	case "OperationConflict", "TaskConflict", "LastTokenProcessing":
 		return KindThrottled
 	case "ErrorClusterNotFound", "InvalidAllocationId.NotFound", "ErrorTaskNotFound", "InvalidRegionId.NotFound":
 		return KindNotFound
@@ -117,7 +126,8 @@ func KindForCloudCode(code string, status int) Kind {
 		// The simulator's OpenAPI server cannot use its own state file: bad
 		// input on this machine, not a cloud failure worth retrying.
 		return KindInvalid
-	case "MissingParameter", "InvalidParameter", "InvalidParameter.Bandwidth", "InvalidInternetChargeType", "InvalidParameter.ISP":
+	case "MissingParameter", "InvalidParameter", "InvalidParameter.Bandwidth", "InvalidInternetChargeType", "InvalidParameter.ISP",
+		"InvalidName.Malformed", "InvalidDescription.Malformed":
 		return KindInvalid
 	}
 	switch {
@@ -131,4 +141,25 @@ func KindForCloudCode(code string, status int) Kind {
 		return KindNotFound
 	}
 	return KindInternal
+}
+
+// Ambiguous reports whether a failed request may nonetheless have been carried
+// out: its answer was lost (timeout, reset, interrupt) or the cloud failed on
+// its side (5xx). A mutating request that failed so must be resolved by
+// reading the resource again, never assumed to have failed.
+func Ambiguous(err error) bool {
+	if err == nil {
+		return false
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return true // context ended, or a transport error we cannot classify
+	}
+	switch {
+	case e.HTTPStatus >= 500:
+		return true
+	case e.HTTPStatus > 0:
+		return false // the cloud answered and refused
+	}
+	return e.Kind == KindUnavailable || e.Kind == KindInternal || e.Kind == KindTimeout || e.Kind == KindInterrupted
 }

@@ -340,7 +340,7 @@ func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.Allo
 	}
 	return &backend.EIP{AllocationID: r.AllocationID, IPAddress: r.EipAddress, RegionID: region,
 		Status: backend.EIPAvailable, Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType,
-		ChargeType: "PostPaid", Name: s.Name}, nil
+		ChargeType: "PostPaid", Name: s.Name, Description: s.Description}, nil
 }
 
 func (b *Backend) ReleaseEIP(ctx context.Context, region, id string) error {
@@ -356,9 +356,8 @@ func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 	if err := b.roa(ctx, "ModifyCluster", "PUT", "/api/v2/clusters/"+clusterID, nil, body, &r); err != nil {
 		return "", err
 	}
-	if r.TaskID == "" {
-		return "", errdefs.Errorf(errdefs.KindInternal, "ModifyCluster %s: the response has no task_id (request ID %s)", clusterID, r.RequestID)
-	}
+	// An accepted change without a task_id is still accepted: the lifecycle
+	// then waits on the cluster's state.
 	return r.TaskID, nil
 }
 
