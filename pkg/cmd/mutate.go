@@ -140,7 +140,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	}
 	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would happen; make no change")
 	f.BoolVar(&o.wait, "wait", true, "Wait until the change is done; --wait=false returns once the cloud accepted it")
-	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long the whole operation may take, requests and wait, before giving up (an accepted change continues; exit 6)")
+	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long to wait for the whole operation, requests and rollout, before giving up (an accepted change continues; exit 6)")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
 	switch k.action {
 	case expose.Disassociate:
