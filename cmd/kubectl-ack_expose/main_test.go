@@ -111,6 +111,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim reset-calls
 //	sim eip-status ALLOCATIONID STATUS   (assert)
 //	sim eips COUNT              (assert the number of EIPs)
+//	sim unused COUNT            (assert the number of EIPs ack-expose allocated that are not InUse nor Releasing)
 func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: sim fault|timing|calls|reset-calls|eip-status|eips ...")
@@ -124,11 +125,14 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			case "-delay":
 				d, err := time.ParseDuration(args[2])
 				ts.Check(err)
-				f.Delay, args = simulator.Duration(d), append(args[:1], args[3:]...)
+				f.Delay = simulator.Duration(d)
+				args = append(args[:1], args[3:]...)
 			case "-state":
-				f.ClusterState, args = args[2], append(args[:1], args[3:]...)
+				f.ClusterState = args[2]
+				args = append(args[:1], args[3:]...)
 			case "-drop":
-				f.Drop, args = true, append(args[:1], args[2:]...)
+				f.Drop = true
+				args = append(args[:1], args[2:]...)
 			default:
 				ts.Fatalf("sim fault: unknown option %s", args[1])
 			}
@@ -206,6 +210,21 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			if (status == args[2]) == neg {
 				return fmt.Errorf("EIP %s is %s, want %s", args[1], status, args[2])
+			}
+			return nil
+		}))
+	case "unused":
+		// EIPs ack-expose allocated (by their description) that serve nothing
+		// and are not being released: what must never be left behind.
+		ts.Check(e.View(func(s *simulator.State) error {
+			var ids []string
+			for _, x := range s.EIPs {
+				if strings.HasPrefix(x.Description, "allocated by ack-expose") && x.Status != "InUse" && x.Status != "Releasing" {
+					ids = append(ids, x.AllocationID+" "+x.Status)
+				}
+			}
+			if got := strconv.Itoa(len(ids)); (got == args[1]) == neg {
+				return fmt.Errorf("%s unused EIPs allocated by ack-expose %v, want %s", got, ids, args[1])
 			}
 			return nil
 		}))

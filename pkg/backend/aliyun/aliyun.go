@@ -10,6 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -259,6 +262,13 @@ func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError
 			kind = errdefs.KindUnavailable
 		}
 		return &errdefs.Error{Kind: kind, Msg: action + ": " + ce.Message(), Code: ce.ErrorCode()}
+	}
+	var urlErr *url.Error
+	var netErr net.Error
+	if errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// A refused, reset or timed-out connection: no answer. Worth
+		// retrying for a read; for a change, ambiguous (errdefs.Ambiguous).
+		return &errdefs.Error{Kind: errdefs.KindUnavailable, Msg: action, Err: err}
 	}
 	return &errdefs.Error{Kind: errdefs.KindInternal, Msg: action, Err: err}
 }
