@@ -355,3 +355,90 @@ func TestInterruptDuringModifyIsResolved(t *testing.T) {
 		})
 	}
 }
+
+// noTaskID is a cloud that accepts ModifyCluster without a task ID, and
+// optionally ends the cluster in a terminal state.
+type noTaskID struct {
+	backend.Backend
+	endState string
+	modified bool
+}
+
+func (b *noTaskID) ModifyAPIServerEIP(ctx context.Context, id, eip string) (string, error) {
+	_, err := b.Backend.ModifyAPIServerEIP(ctx, id, eip)
+	b.modified = true
+	return "", err
+}
+
+func (b *noTaskID) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
+	c, err := b.Backend.DescribeCluster(ctx, id)
+	if err == nil && b.modified && b.endState != "" {
+		c.State = b.endState
+	}
+	return c, err
+}
+
+// An accepted change without a task ID is followed on the cluster's state;
+// a terminal state ends the wait at once, as a failure.
+func TestAcceptedWithoutTaskID(t *testing.T) {
+	for _, end := range []string{"", "updating_failed"} {
+		svc, _ := newService(t)
+		svc.Backend = &noTaskID{Backend: svc.Backend, endState: end}
+		p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
+		switch {
+		case end == "" && (err != nil || x.Operation.Phase != PhaseDone || x.EIP == nil || x.EIP.Status != backend.EIPInUse):
+			t.Errorf("no task ID: %v %+v", err, x)
+		case end != "" && (err == nil || !strings.Contains(err.Error(), "is updating_failed") || x == nil || x.Operation.Phase != PhaseFailed || time.Since(start) > 5*time.Second):
+			t.Errorf("terminal state: %v, %+v after %s", err, x, time.Since(start))
+		}
+	}
+}
+
+// An allocation whose answer was lost is found again by the client token in
+// its description, and released; an EIP in use is never released.
+func TestCleanupFindsLostAllocations(t *testing.T) {
+	svc, e := newService(t)
+	j := &memJournal{}
+	svc.Journal = j
+	ctx := context.Background()
+	eip, err := svc.Backend.AllocateEIP(ctx, "cn-hangzhou", backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP",
+		Name: AllocatedName("c1"), Description: AllocatedDescription("c1", "tok123"), ClientToken: "tok123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.records = []Record{
+		{Kind: RecordAllocated, ClusterID: "c1", RegionID: "cn-hangzhou", ClientToken: "tok123"},
+		{Kind: RecordAllocated, ClusterID: "c1", RegionID: "cn-hangzhou", ClientToken: "never-made"},
+		{Kind: RecordRelease, ClusterID: "c2", RegionID: "cn-hangzhou", AllocationID: "eip-bp1demopro000000000"},
+		{Kind: RecordRelease, ClusterID: "c3", RegionID: "cn-beijing", AllocationID: "eip-2zedemo000000000001"},
+	}
+	dry, err := svc.Cleanup(ctx, "cn-hangzhou", true)
+	if err != nil || len(dry.Items) != 2 || dry.Items[0].Action != "would release" || len(j.records) != 4 {
+		t.Fatalf("dry run: %+v %v, journal %v", dry, err, j.records)
+	}
+	res, err := svc.Cleanup(ctx, "cn-hangzhou", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 2 || res.Items[0].AllocationID != eip.AllocationID || res.Items[0].Action != "released" ||
+		res.Items[1].Action != "kept" {
+		t.Errorf("items %+v", res.Items)
+	}
+	if len(j.records) != 1 || j.records[0].RegionID != "cn-beijing" {
+		t.Errorf("journal after cleanup: %+v", j.records)
+	}
+	_ = e.View(func(s *simulator.State) error {
+		if s.Calls["ReleaseEipAddress"] != 1 {
+			t.Errorf("calls %v", s.Calls)
+		}
+		return nil
+	})
+	if id, ok := AllocatedFor(AllocatedDescription("c1", "t")); !ok || id != "c1" {
+		t.Errorf("AllocatedFor: %q %v", id, ok)
+	}
+}
