@@ -1,10 +1,10 @@
 package aliyun
 
 import (
-	"io"
-	"net/url"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
