@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real lifecycle against a fresh simulator world in a temp dir: status,
-# associate, change, disassociate, with the progress a user sees. It touches
+# associate, change, disassociate, cleanup, with the progress a user sees. It touches
 # nothing of yours: its own HOME, KUBECONFIG and state file, removed at the end.
 set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -26,4 +26,9 @@ printf '\n# Cutting off the context in use is refused without --yes (exit 7):\n'
 run disassociate --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
 printf '\n# Clusters that cannot change their EIP say why (exit 3):\n'
 run associate --allocate --cluster-id cc9fa2768e40e75cb7a06216e4d8931fd || echo "(exit $?)"
+printf '\n# A --release that cannot finish in time is recorded, and cleanup finishes it (exit 6 first):\n'
+run associate --eip 47.96.1.11
+run disassociate --release --timeout 1s || echo "(exit $?)"
+run status
+run cleanup
 run simulator show
