@@ -99,7 +99,6 @@ type applier struct {
 	newEIP    *backend.EIP // the EIP to bind (nil to unbind)
 	allocated *backend.EIP // the EIP this run allocated, until it is settled
 	taskID    string
-	released  []string // notes on EIPs released again, for the final message
 }
 
 func (a *applier) clusterName() string { return fmt.Sprintf("%s (%s)", a.c.Name, a.c.ID) }
