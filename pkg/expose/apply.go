@@ -58,6 +58,10 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure
 	}
 	if p.NothingToDo {
 		op.Phase = PhaseDone
+		if ids := s.awaitingRelease(p.Cluster, p.Current); len(ids) > 0 {
+			op.Warnings = append(op.Warnings, fmt.Sprintf("EIP %s of an earlier operation await%s release: run `kubectl ack-expose cleanup --cluster-id %s`",
+				strings.Join(ids, ", "), map[bool]string{true: "s", false: ""}[len(ids) == 1], p.Cluster.ID))
+		}
 		return s.result(p, op, p.Cluster, p.Current), nil
 	}
 	if o.DryRun {

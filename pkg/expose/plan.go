@@ -100,20 +100,32 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 		}
 		x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (EIP %s%s); wait until it is done and the cluster is running again", c.State, op.Action, op.AllocationID, task)
 	}
+	x.AwaitingRelease = s.awaitingRelease(c, e, records...)
+	return x, nil
+}
+
+// awaitingRelease lists the EIPs of cluster c that the journal says await
+// release (current is the EIP the cluster uses now, never listed); records
+// are read from the journal when not given.
+func (s *Service) awaitingRelease(c *backend.Cluster, current *backend.EIP, records ...Record) []string {
+	if records == nil {
+		records = s.journalList()
+	}
+	var out []string
 	for _, r := range records {
 		if r.RegionID != c.RegionID || r.ClusterID != c.ID || r.Kind == RecordOperation || (s.Journal != nil && s.Journal.Owned(r)) {
 			continue
 		}
-		if e != nil && r.AllocationID == e.AllocationID && r.Kind == RecordAllocated {
+		if current != nil && r.AllocationID == current.AllocationID && r.Kind == RecordAllocated {
 			continue // in use by this cluster now
 		}
 		id := r.AllocationID
 		if id == "" {
 			id = "an EIP allocated with client token " + r.ClientToken
 		}
-		x.AwaitingRelease = append(x.AwaitingRelease, id)
+		out = append(out, id)
 	}
-	return x, nil
+	return out
 }
 
 // currentEIP finds the EIP behind the cluster's public endpoint, if any.
