@@ -40,15 +40,11 @@ type document struct {
 	Records []expose.Record `json:"records"`
 }
 
-// List returns the records.
+// List returns the records. It takes no lock and creates nothing: the file
+// is only ever replaced whole, so a reader sees one version or the next.
 func (f *File) List() ([]expose.Record, error) {
-	var out []expose.Record
-	err := f.locked(func() error {
-		d, err := f.read()
-		out = d.Records
-		return err
-	})
-	return out, err
+	d, err := f.read()
+	return d.Records, err
 }
 
 // Update replaces the records with what fn makes of them.
