@@ -72,3 +72,25 @@ func TestOwned(t *testing.T) {
 		t.Error("the parent process is running")
 	}
 }
+
+// FuzzList: whatever the file holds, reading it never panics, and what it
+// lists can be written back.
+func FuzzList(f *testing.F) {
+	f.Add([]byte(`{"version":1,"records":[{"kind":"release","clusterId":"c1","regionId":"cn-hangzhou","allocationId":"eip-1","pid":0,"since":"2026-01-01T00:00:00Z"}]}`))
+	f.Add([]byte(`{"version":2}`))
+	f.Add([]byte(`{"version":1,"records":null}`))
+	f.Add([]byte(`not json`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		j := &File{Path: filepath.Join(t.TempDir(), "journal.json")}
+		if err := os.WriteFile(j.Path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		list, err := j.List()
+		if err != nil {
+			return
+		}
+		if err := j.Update(func([]expose.Record) []expose.Record { return list }); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
