@@ -442,3 +442,23 @@ func TestCleanupFindsLostAllocations(t *testing.T) {
 		t.Errorf("AllocatedFor: %q %v", id, ok)
 	}
 }
+
+type taskGone struct{ backend.Backend }
+
+func (taskGone) DescribeTask(context.Context, string) (*backend.Task, error) {
+	return nil, errdefs.Errorf(errdefs.KindNotFound, "DescribeTaskInfo: the task does not exist")
+}
+
+// A task the cloud no longer knows is followed on the cluster's state.
+func TestTaskGoneFollowsTheCluster(t *testing.T) {
+	svc, _ := newService(t)
+	svc.Backend = taskGone{svc.Backend}
+	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
+	if err != nil || x.Operation.Phase != PhaseDone {
+		t.Errorf("got %v, %+v", err, x)
+	}
+}
