@@ -383,6 +383,9 @@ func (a *applier) undecided(cause error, detail string) error {
 	if a.allocated != nil {
 		hint += fmt.Sprintf(" The EIP %s allocated for it is recorded: if the cluster does not use it, %s releases it.", describeEIP(a.allocated), a.cleanupCmd())
 	}
+	if a.p.Request.Release && a.p.Current != nil {
+		hint += fmt.Sprintf(" EIP %s awaits release: once the operation is over, %s releases it if it is free.", a.p.Current.AllocationID, a.cleanupCmd())
+	}
 	msg := fmt.Sprintf("could not tell whether cluster %s took the change: the answer to ModifyCluster was lost (%v), and reading the cloud again did not settle it (%s)",
 		a.clusterName(), firstLine(cause), detail)
 	kind := errdefs.KindInternal
@@ -452,7 +455,13 @@ func (a *applier) wait() (*Exposure, error) {
 	s, c := a.s, a.c
 	if a.taskID != "" {
 		if _, err := s.waitTask(a.opCtx, a.taskID); err != nil {
-			return a.waitFailed(err)
+			if errdefs.KindOf(err) != errdefs.KindNotFound {
+				return a.waitFailed(err)
+			}
+			// The task is gone (tasks expire): follow the cluster instead.
+			if s.Log != nil {
+				s.Log("task %s: %v; following the cluster's state instead", a.taskID, firstLine(err))
+			}
 		}
 	}
 	final, err := s.waitCluster(a.opCtx, c.ID)
