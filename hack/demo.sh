@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real lifecycle against a fresh simulator world in a temp dir: status,
-# associate, change, disassociate, with the progress a user sees. It touches
+# associate, change, disassociate, cleanup, with the progress a user sees. It touches
 # nothing of yours: its own HOME, KUBECONFIG and state file, removed at the end.
 set -euo pipefail
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -49,4 +49,9 @@ printf '\n# ACK Edge clusters can change their EIP too (ACK docs, 2026-02):\n'
 run associate --eip 47.96.1.11 --cluster-id cba64f16032949ecdf6c50e9bd3fd09da --wait=false
 printf '\n# Clusters that cannot change their EIP say why (exit 3):\n'
 run associate --allocate --cluster-id cc9fa2768e40e75cb7a06216e4d8931fd || echo "(exit $?)"
+printf '\n# A --release that cannot finish in time is recorded, and cleanup finishes it (exit 6 first):\n'
+run associate --eip 47.96.1.11
+run disassociate --release --timeout 1s || echo "(exit $?)"
+run status
+run cleanup
 run simulator show

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/clusterkind"
@@ -166,6 +167,7 @@ type AllocateRequest struct {
 	InternetChargeType string
 	ISP                string
 	Name               string
+	Description        string
 	ClientToken        string
 }
 
@@ -184,6 +186,12 @@ func (e *Engine) AllocateEipAddress(r AllocateRequest) (EIP, error) {
 					return nil
 				}
 			}
+		}
+		if err := checkEIPName(r.Name); err != nil {
+			return err
+		}
+		if err := checkEIPDescription(r.Description); err != nil {
+			return err
 		}
 		if r.InternetChargeType == "" {
 			r.InternetChargeType = eipspec.PayByBandwidth
@@ -213,13 +221,47 @@ func (e *Engine) AllocateEipAddress(r AllocateRequest) (EIP, error) {
 			AllocationID: "eip-" + regionPrefix(r.RegionID) + randomSuffix(20),
 			IPAddress:    s.freeIP(), RegionID: r.RegionID, Status: "Available",
 			Bandwidth: r.Bandwidth, InternetChargeType: r.InternetChargeType,
-			ChargeType: "PostPaid", ISP: r.ISP, Name: r.Name, ClientToken: r.ClientToken,
+			ChargeType: "PostPaid", ISP: r.ISP, Name: r.Name, Description: r.Description, ClientToken: r.ClientToken,
 		}
 		s.EIPs = append(s.EIPs, out)
 		return nil
 	})
 	return out, err
 }
+
+// checkEIPName applies AllocateEipAddress' rule for Name: 1 to 128
+// characters, starting with a letter, then letters, digits, periods,
+// underscores and hyphens.
+func checkEIPName(name string) error {
+	if name == "" {
+		return nil
+	}
+	ok := len(name) <= 128 && isLetter(name[0])
+	for i := 0; ok && i < len(name); i++ {
+		c := name[i]
+		ok = isLetter(c) || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
+	}
+	if !ok {
+		return &APIError{Code: "InvalidName.Malformed", HTTPStatus: 400,
+			Message: "The specified Name is invalid: 1 to 128 characters, starting with a letter; letters, digits, periods (.), underscores (_) and hyphens (-)."}
+	}
+	return nil
+}
+
+// checkEIPDescription applies AllocateEipAddress' rule for Description: 1 to
+// 256 characters, starting with a letter, not with http:// or https://.
+func checkEIPDescription(d string) error {
+	if d == "" {
+		return nil
+	}
+	if len(d) > 256 || !isLetter(d[0]) || strings.HasPrefix(d, "http://") || strings.HasPrefix(d, "https://") {
+		return &APIError{Code: "InvalidDescription.Malformed", HTTPStatus: 400,
+			Message: "The specified Description is invalid: 1 to 256 characters, starting with a letter, not with http:// or https://."}
+	}
+	return nil
+}
+
+func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 
 func regionPrefix(region string) string {
 	if region == "cn-hangzhou" {
@@ -312,7 +354,8 @@ func (e *Engine) ModifyCluster(r ModifyClusterRequest) (taskID string, err error
 		}
 		t := Task{ID: "T-" + randomSuffix(18), ClusterID: c.ID, Type: "cluster_update_api_server_eip",
 			State: "running", Created: now, Updated: now, FinishAt: now.Add(s.Timing.ModifyCluster.D()),
-			NewEIP: newID, OldEIP: c.EIPAllocationID, Fail: s.takeTaskFailure()}
+			NewEIP: newID, OldEIP: c.EIPAllocationID}
+		t.Fail, t.FailClusterState = s.takeTaskFailure()
 		c.State = "updating"
 		if x := s.eip(t.NewEIP); x != nil && t.NewEIP != t.OldEIP {
 			x.Status, x.InstanceID, x.InstanceType = "Associating", c.APIServerLoadBalancerID, "SlbInstance"

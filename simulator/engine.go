@@ -54,6 +54,9 @@ type APIError struct {
 	Message    string
 	HTTPStatus int
 	RequestID  string
+	// Dropped: the call was carried out but its answer is lost; the HTTP
+	// front closes the connection without a response.
+	Dropped bool
 }
 
 func (e *APIError) Error() string {
@@ -151,9 +154,19 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (ti
 	s.advance(now)
 	s.Calls[action]++
 	s.logCall(action, now)
-	callErr := s.consumeFault(action)
-	if callErr == nil {
+	f := s.consumeFault(action)
+	var callErr error
+	delay := time.Duration(0)
+	if f != nil {
+		delay = f.Delay.D()
+	}
+	if f != nil && f.Code != "" {
+		callErr = &APIError{Code: f.Code, Message: f.Message, HTTPStatus: f.HTTPStatus}
+	} else {
 		callErr = fn(s, now)
+		if f != nil && f.Drop {
+			callErr = &APIError{Code: "ConnectionReset", Message: "the connection was closed before the answer was sent", HTTPStatus: 0, Dropped: true}
+		}
 	}
 	var apiErr *APIError
 	if errors.As(callErr, &apiErr) {
@@ -165,7 +178,7 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (ti
 	if err := e.save(s); err != nil {
 		return 0, fmt.Errorf("writing simulator state %s: %w", e.Path, err)
 	}
-	return s.Timing.APILatency.D(), callErr
+	return s.Timing.APILatency.D() + delay, callErr
 }
 
 // View runs fn on the advanced state without counting a call or writing the
@@ -222,35 +235,30 @@ func (e *Engine) Write(s *State, force bool) error {
 	return e.save(s)
 }
 
-func (s *State) consumeFault(action string) error {
+// consumeFault takes one use of the first fault of action, if any.
+func (s *State) consumeFault(action string) *Fault {
 	for i := range s.Faults {
-		f := &s.Faults[i]
+		f := s.Faults[i]
 		if f.Action != action || f.Remaining <= 0 {
 			continue
 		}
-		f.Remaining--
-		if f.Remaining == 0 {
+		s.Faults[i].Remaining--
+		if s.Faults[i].Remaining == 0 {
 			s.Faults = append(s.Faults[:i], s.Faults[i+1:]...)
 		}
-		return &APIError{Code: f.Code, Message: f.Message, HTTPStatus: f.HTTPStatus}
+		return &f
 	}
 	return nil
 }
 
-func (s *State) takeTaskFailure() *TaskError {
-	for i := range s.Faults {
-		f := &s.Faults[i]
-		if f.Action != FaultTaskFailure || f.Remaining <= 0 {
-			continue
-		}
-		te := &TaskError{Code: f.Code, Message: f.Message}
-		f.Remaining--
-		if f.Remaining == 0 {
-			s.Faults = append(s.Faults[:i], s.Faults[i+1:]...)
-		}
-		return te
+// takeTaskFailure returns the error and final cluster state of a task that
+// a FaultTaskFailure makes fail, or nil.
+func (s *State) takeTaskFailure() (*TaskError, string) {
+	f := s.consumeFault(FaultTaskFailure)
+	if f == nil {
+		return nil, ""
 	}
-	return nil
+	return &TaskError{Code: f.Code, Message: f.Message}, f.ClusterState
 }
 
 // advance applies everything that wall-clock time has finished by now.
@@ -288,6 +296,9 @@ func (s *State) finish(t *Task) {
 		}
 		if c != nil {
 			c.State = "running"
+			if t.FailClusterState != "" {
+				c.State = t.FailClusterState
+			}
 		}
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -150,6 +151,82 @@ func TestTaskFailureFault(t *testing.T) {
 	v, _ := e.DescribeClusterDetail(id)
 	if tk.State != "failed" || tk.Error == nil || tk.Error.Code != "ErrRollout" || v.State != "running" || v.PublicEndpoint != "https://47.96.1.20:6443" {
 		t.Errorf("task %+v cluster %+v", tk, v)
+	}
+}
+
+// A task failure fault can leave the cluster in a terminal state.
+func TestTaskFailureFaultClusterState(t *testing.T) {
+	w := DemoWorld()
+	w.Timing.ModifyCluster = 0
+	w.Faults = []Fault{{Action: FaultTaskFailure, Code: "ErrRollout", Message: "boom", Remaining: 1, ClusterState: "updating_failed"}}
+	e := newEngine(t, w)
+	id := ClusterIDFor("demo-basic")
+	task, err := e.ModifyCluster(ModifyClusterRequest{ClusterID: id, APIServerEIP: true, APIServerEIPID: "eip-bp1demo0000000000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := e.DescribeTaskInfo(task)
+	v, _ := e.DescribeClusterDetail(id)
+	if tk.State != "failed" || v.State != "updating_failed" || v.PublicEndpoint != "" {
+		t.Errorf("task %+v cluster %+v", tk, v)
+	}
+}
+
+// A delay fault holds the answer back; without a code the call is carried
+// out, and with drop its answer is lost.
+func TestDelayAndDropFaults(t *testing.T) {
+	w := DemoWorld()
+	w.Timing.ModifyCluster = Duration(time.Hour)
+	w.Faults = []Fault{
+		{Action: "ModifyCluster", Delay: Duration(3 * time.Second), Remaining: 1},
+		{Action: "DescribeTaskInfo", Drop: true, Remaining: 1},
+	}
+	e := newEngine(t, w)
+	var slept time.Duration
+	e.Sleep = func(d time.Duration) { slept += d }
+	id := ClusterIDFor("demo-basic")
+	task, err := e.ModifyCluster(ModifyClusterRequest{ClusterID: id, APIServerEIP: true, APIServerEIPID: "eip-bp1demo0000000000001"})
+	if err != nil || task == "" || slept != 3*time.Second {
+		t.Fatalf("delayed call: task %q, err %v, slept %s", task, err, slept)
+	}
+	_, err = e.DescribeTaskInfo(task)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !apiErr.Dropped {
+		t.Fatalf("dropped call: %v", err)
+	}
+	if v, _ := e.DescribeClusterDetail(id); v.State != "updating" {
+		t.Errorf("the delayed change was not carried out: %+v", v)
+	}
+	bad := DemoWorld()
+	bad.Faults = []Fault{{Action: "ModifyCluster", Remaining: 1}}
+	b, _ := Encode(bad)
+	if _, err := Decode(b); err == nil || !strings.Contains(err.Error(), "would do nothing") {
+		t.Errorf("a fault that does nothing was accepted: %v", err)
+	}
+}
+
+// AllocateEipAddress applies the documented limits of Name and Description.
+func TestAllocateNameAndDescriptionLimits(t *testing.T) {
+	e := newEngine(t, DemoWorld())
+	for _, tc := range []struct {
+		name, desc, code string
+	}{
+		{"ack-expose-c1", "allocated by ack-expose for cluster c1", ""},
+		{"1bad", "", "InvalidName.Malformed"},
+		{"bad name", "", "InvalidName.Malformed"},
+		{strings.Repeat("a", 129), "", "InvalidName.Malformed"},
+		{"", "https://example.com", "InvalidDescription.Malformed"},
+		{"", strings.Repeat("d", 257), "InvalidDescription.Malformed"},
+	} {
+		_, err := e.AllocateEipAddress(AllocateRequest{RegionID: "cn-hangzhou", Name: tc.name, Description: tc.desc})
+		var apiErr *APIError
+		got := ""
+		if errors.As(err, &apiErr) {
+			got = apiErr.Code
+		}
+		if got != tc.code {
+			t.Errorf("name %q description %q: %v, want %q", tc.name, tc.desc, err, tc.code)
+		}
 	}
 }
 

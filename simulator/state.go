@@ -75,6 +75,7 @@ type EIP struct {
 	ChargeType         string `json:"chargeType"`
 	ISP                string `json:"isp,omitempty"`
 	Name               string `json:"name"`
+	Description        string `json:"description,omitempty"`
 	ClientToken        string `json:"clientToken,omitempty"`
 	// ReleaseAt is when a Releasing EIP disappears.
 	ReleaseAt *time.Time `json:"releaseAt,omitempty"`
@@ -95,6 +96,9 @@ type Task struct {
 	OldEIP string `json:"oldEip"`
 	// Fail, when set, makes the task end in state "failed" with this error.
 	Fail *TaskError `json:"fail,omitempty"`
+	// FailClusterState is the state a failed task leaves the cluster in
+	// ("" is running: the API server rolled back).
+	FailClusterState string `json:"failClusterState,omitempty"`
 	// Error is the error of a failed task.
 	Error *TaskError `json:"error,omitempty"`
 }
@@ -107,13 +111,23 @@ type TaskError struct {
 
 // Fault makes the next Remaining calls of Action fail with this error.
 // The pseudo action "ModifyClusterTask" makes the tasks of the next
-// Remaining ModifyCluster calls end in "failed" instead.
+// Remaining ModifyCluster calls end in "failed" instead, leaving the cluster
+// in ClusterState (running when empty; e.g. "updating_failed").
+//
+// Delay holds the answer back that long (a stalled server: a client with a
+// shorter timeout gives up). With no Code the call itself succeeds and only
+// its answer is late, or with Drop lost: the connection is closed without an
+// answer after the call was carried out (a reset), so the client cannot know
+// whether it happened.
 type Fault struct {
-	Action     string `json:"action"`
-	Code       string `json:"code"`
-	HTTPStatus int    `json:"httpStatus"`
-	Message    string `json:"message"`
-	Remaining  int    `json:"remaining"`
+	Action       string   `json:"action"`
+	Code         string   `json:"code"`
+	HTTPStatus   int      `json:"httpStatus"`
+	Message      string   `json:"message"`
+	Remaining    int      `json:"remaining"`
+	Delay        Duration `json:"delay,omitempty"`
+	Drop         bool     `json:"drop,omitempty"`
+	ClusterState string   `json:"clusterState,omitempty"`
 }
 
 // FaultTaskFailure is the pseudo action of a Fault that fails a task.
@@ -203,8 +217,11 @@ func (s *State) check() error {
 		if f.Action == "" {
 			return fmt.Errorf("faults[%d]: empty action", i)
 		}
-		if f.Action != FaultTaskFailure && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
+		if f.Action != FaultTaskFailure && f.Code != "" && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
 			return fmt.Errorf("faults[%d]: httpStatus %d is not an error status (400-599)", i, f.HTTPStatus)
+		}
+		if f.Action != FaultTaskFailure && f.Code == "" && f.Delay == 0 && !f.Drop {
+			return fmt.Errorf("faults[%d]: no code, delay or drop: the fault would do nothing", i)
 		}
 	}
 	return s.checkNetwork()

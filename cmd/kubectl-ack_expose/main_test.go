@@ -120,7 +120,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 
 // sim edits or checks the simulator state file, as a test fixture:
 //
-//	sim fault ACTION CODE HTTPSTATUS COUNT [MESSAGE...]
+//	sim fault [-delay D] [-drop] [-state S] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]
+//	                            (CODE - : no error, only the delay or the drop)
 //	sim timing modifyCluster|eipTransition|apiLatency DURATION
 //	sim calls ACTION COUNT      (assert; COUNT may be ">=N")
 //	sim reset-calls
@@ -131,6 +132,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim eips COUNT              (assert the number of EIPs)
 //	sim cert-omits-eip CLUSTERNAME   (the cluster's certificate leaves its EIP out)
 //	sim client-address ADDRESS       (the address the simulated user connects from)
+//	sim unused COUNT            (assert the number of EIPs ack-expose allocated that are not InUse nor Releasing)
 func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: sim fault|timing|calls|reset-calls|eip-status|eips ...")
@@ -138,8 +140,26 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	e := simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE"))
 	switch args[0] {
 	case "fault":
+		var f simulator.Fault
+		for len(args) > 2 && strings.HasPrefix(args[1], "-") {
+			switch args[1] {
+			case "-delay":
+				d, err := time.ParseDuration(args[2])
+				ts.Check(err)
+				f.Delay = simulator.Duration(d)
+				args = append(args[:1], args[3:]...)
+			case "-state":
+				f.ClusterState = args[2]
+				args = append(args[:1], args[3:]...)
+			case "-drop":
+				f.Drop = true
+				args = append(args[:1], args[2:]...)
+			default:
+				ts.Fatalf("sim fault: unknown option %s", args[1])
+			}
+		}
 		if len(args) < 5 {
-			ts.Fatalf("usage: sim fault ACTION CODE HTTPSTATUS COUNT [MESSAGE...]")
+			ts.Fatalf("usage: sim fault [-delay D] [-drop] [-state S] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]")
 		}
 		status, _ := strconv.Atoi(args[3])
 		n, _ := strconv.Atoi(args[4])
@@ -147,8 +167,12 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 		if msg == "" {
 			msg = "simulated " + args[2]
 		}
+		f.Action, f.Code, f.HTTPStatus, f.Message, f.Remaining = args[1], args[2], status, msg, n
+		if f.Code == "-" {
+			f.Code, f.Message = "", ""
+		}
 		ts.Check(e.Update(func(s *simulator.State) error {
-			s.Faults = append(s.Faults, simulator.Fault{Action: args[1], Code: args[2], HTTPStatus: status, Message: msg, Remaining: n})
+			s.Faults = append(s.Faults, f)
 			return nil
 		}))
 	case "timing":
@@ -291,6 +315,21 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("usage: sim client-address ADDRESS")
 		}
 		ts.Check(e.Update(func(s *simulator.State) error { s.ClientAddress = args[1]; return nil }))
+	case "unused":
+		// EIPs ack-expose allocated (by their description) that serve nothing
+		// and are not being released: what must never be left behind.
+		ts.Check(e.View(func(s *simulator.State) error {
+			var ids []string
+			for _, x := range s.EIPs {
+				if strings.HasPrefix(x.Description, "allocated by ack-expose") && x.Status != "InUse" && x.Status != "Releasing" {
+					ids = append(ids, x.AllocationID+" "+x.Status)
+				}
+			}
+			if got := strconv.Itoa(len(ids)); (got == args[1]) == neg {
+				return fmt.Errorf("%s unused EIPs allocated by ack-expose %v, want %s", got, ids, args[1])
+			}
+			return nil
+		}))
 	case "eips":
 		ts.Check(e.View(func(s *simulator.State) error {
 			if got := strconv.Itoa(len(s.EIPs)); (got == args[1]) == neg {

@@ -52,6 +52,29 @@ const (
 	StateUpdating = "updating"
 )
 
+// BusyStates are the states of a cluster in the middle of an operation: it
+// cannot take a change now, but will be running again.
+var BusyStates = []string{"updating", "upgrading", "scaling", "removing", "draining", "initial", "waiting"}
+
+// TerminalStates are the states a cluster does not leave by itself: a wait
+// for it to be running ends at once.
+var TerminalStates = []string{"updating_failed", "failed", "delete_failed", "deleting", "deleted", "stopped"}
+
+// IsBusy reports whether a cluster state is one of BusyStates.
+func IsBusy(state string) bool { return has(BusyStates, state) }
+
+// IsTerminal reports whether a cluster state is one of TerminalStates.
+func IsTerminal(state string) bool { return has(TerminalStates, state) }
+
+func has(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
 // EIP is an elastic IP address.
 type EIP struct {
 	AllocationID       string `json:"allocationId"`
@@ -64,6 +87,7 @@ type EIP struct {
 	InternetChargeType string `json:"internetChargeType"`
 	ChargeType         string `json:"-"`
 	Name               string `json:"-"`
+	Description        string `json:"-"`
 }
 
 // EIP statuses.

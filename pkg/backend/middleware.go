@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -34,17 +33,29 @@ func (p RetryPolicy) Pause(n int) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
+type noRetryKey struct{}
+
+// NoRetry returns a context under which the calls of a Wrap'ed backend are
+// tried once: for callers that retry themselves, such as a poll loop.
+func NoRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRetryKey{}, true)
+}
+
 // Do runs call until it succeeds, fails with a non-retryable error, runs out of
 // attempts, or ctx ends.
 func (p RetryPolicy) Do(ctx context.Context, name string, log Logf, call func() error) error {
+	attempts := p.Attempts
+	if ctx.Value(noRetryKey{}) != nil {
+		attempts = 1
+	}
 	for n := 1; ; n++ {
 		err := call()
-		if err == nil || !errdefs.Retryable(err) || n >= p.Attempts {
+		if err == nil || !errdefs.Retryable(err) || n >= attempts {
 			return err
 		}
 		pause := p.Pause(n)
 		if log != nil {
-			log("%s: %v; retrying in %s (attempt %d of %d)", name, firstLine(err), pause.Round(time.Millisecond), n+1, p.Attempts)
+			log("%s: %v; retrying in %s (attempt %d of %d)", name, errdefs.FirstLine(err), pause.Round(time.Millisecond), n+1, attempts)
 		}
 		select {
 		case <-ctx.Done():
@@ -52,14 +63,6 @@ func (p RetryPolicy) Do(ctx context.Context, name string, log Logf, call func() 
 		case <-time.After(pause):
 		}
 	}
-}
-
-func firstLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 // Wrap returns b with every call retried by policy and, when log is set,
@@ -82,7 +85,7 @@ func run[T any](w *wrapped, ctx context.Context, name string, call func() (T, er
 		v, err := call()
 		if w.log != nil {
 			if err != nil {
-				w.log("%s: %s: %v", name, time.Since(start).Round(time.Millisecond), firstLine(err))
+				w.log("%s: %s: %v", name, time.Since(start).Round(time.Millisecond), errdefs.FirstLine(err))
 			} else {
 				w.log("%s: %s: ok", name, time.Since(start).Round(time.Millisecond))
 			}
@@ -118,7 +121,9 @@ func (w *wrapped) ReleaseEIP(ctx context.Context, region, id string) error {
 
 func (w *wrapped) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (string, error) {
 	name := fmt.Sprintf("ModifyCluster %s api_server_eip=%t api_server_eip_id=%q", clusterID, eipID != "", eipID)
-	return run(w, ctx, name, func() (string, error) { return w.b.ModifyAPIServerEIP(ctx, clusterID, eipID) })
+	// Never retried here: an answer lost in flight may hide an accepted
+	// change, so the lifecycle decides (expose.Service.modify).
+	return run(w, NoRetry(ctx), name, func() (string, error) { return w.b.ModifyAPIServerEIP(ctx, clusterID, eipID) })
 }
 
 func (w *wrapped) DescribeTask(ctx context.Context, id string) (*Task, error) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/eipspec"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
@@ -122,6 +123,9 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 				return err
 			}
 			if err := o.complete(c.Context()); err != nil {
+				if c.Context().Err() != nil {
+					return errdefs.Errorf(errdefs.KindInterrupted, "interrupted before any change was made: nothing was changed")
+				}
 				return err
 			}
 			return o.run(c)
@@ -149,7 +153,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	}
 	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would happen; make no change")
 	f.BoolVar(&o.wait, "wait", true, "Wait until the change is done; --wait=false returns once the cloud accepted it")
-	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long to wait before giving up (the operation continues; exit 6)")
+	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long to wait for the whole operation, requests and rollout, before giving up (an accepted change continues; exit 6)")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
 	switch k.action {
 	case expose.Disassociate:
@@ -236,6 +240,9 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	defer prog.Done()
 	plan, err := svc.Plan(ctx, o.target, o.request)
 	if err != nil {
+		if ctx.Err() != nil {
+			return errdefs.Errorf(errdefs.KindInterrupted, "interrupted before any change was made: nothing was changed")
+		}
 		return err
 	}
 	if o.dryRun && plan.Lockout != "" {
@@ -250,6 +257,10 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	})
 	prog.Done()
 	if err != nil {
+		if x != nil {
+			// Accepted, or failed in the cloud: the result still says where things stand.
+			_ = printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
+		}
 		return err
 	}
 	if allowed != nil {

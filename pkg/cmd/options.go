@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/expose"
@@ -166,5 +167,9 @@ func simulatorStatePath(flag string) (string, error) {
 }
 
 func (o *clusterOptions) service() *expose.Service {
-	return &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll}
+	svc := &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll, Log: o.logf()}
+	if path, err := journal.DefaultPath(); err == nil {
+		svc.Journal = &journal.File{Path: path}
+	}
+	return svc
 }

@@ -239,6 +239,16 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	} else {
 		fmt.Fprintf(tw, "EIP:\t-\n")
 	}
+	if p := x.InProgress; p != nil {
+		fmt.Fprintf(tw, "IN PROGRESS:\t%s of EIP %s", p.Action, p.AllocationID)
+		if p.TaskID != "" {
+			fmt.Fprintf(tw, " (task %s)", p.TaskID)
+		}
+		fmt.Fprintf(tw, "; wait until the cluster is running again\n")
+	}
+	if n := len(x.AwaitingRelease); n > 0 {
+		fmt.Fprintf(tw, "AWAITS RELEASE:\t%d EIP%s await%s release: %s; run `kubectl ack-expose cleanup`\n", n, plural(n), map[bool]string{true: "s", false: ""}[n == 1], strings.Join(x.AwaitingRelease, ", "))
+	}
 	switch {
 	case !x.Supported:
 		fmt.Fprintf(tw, "CAN CHANGE EIP:\tno: %s\n", x.Reason)
@@ -269,7 +279,14 @@ func operationTable(w io.Writer, x *expose.Exposure) error {
 			fmt.Fprintln(w, s)
 		}
 	default:
-		fmt.Fprintf(w, "Done: %s", op.Action)
+		switch op.Phase {
+		case expose.PhaseAccepted:
+			fmt.Fprintf(w, "Accepted: %s, in progress", op.Action)
+		case expose.PhaseFailed:
+			fmt.Fprintf(w, "Failed: %s", op.Action)
+		default:
+			fmt.Fprintf(w, "Done: %s", op.Action)
+		}
 		if op.TaskID != "" {
 			fmt.Fprintf(w, " (task %s)", op.TaskID)
 		}
@@ -311,4 +328,11 @@ func auditTable(w io.Writer, l *expose.ExposureList) error {
 			accessSummary(it.AccessControl, it.Cluster.ID), supported, auditCheckCell(it.Check), note)
 	}
 	return tw.Flush()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -101,8 +101,18 @@ func Retryable(err error) bool {
 // KindForCloudCode classifies an error code and HTTP status of either Alibaba
 // Cloud API (CS or VPC) and of the simulator, which speaks the same codes.
 func KindForCloudCode(code string, status int) Kind {
+	// Every flavour of flow control the two APIs answer (Throttling,
+	// Throttling.User, Throttling.Api, Throttling.ConcurrentLimitExceeded, QPS
+	// Limit Exceeded, ServiceUnavailable, ServiceUnavailable.Busy...) asks
+	// us to come back later.
+	switch {
+	case strings.Contains(code, "ServiceUnavailable"):
+		return KindUnavailable
+	case strings.Contains(code, "Throttling"), strings.Contains(code, "QPS Limit Exceeded"):
+		return KindThrottled
+	}
 	switch code {
-	case "ServiceUnavailable", "SystemBusy":
+	case "ServiceUnavailable", "SystemBusy", "InternalError", "ServiceTimeout", "UnknownError":
 		return KindUnavailable
 	case "QPS Limit Exceeded", "OperationConflict", "TaskConflict", "LastTokenProcessing":
 		return KindThrottled
@@ -119,7 +129,8 @@ func KindForCloudCode(code string, status int) Kind {
 		// The simulator's OpenAPI server cannot use its own state file: bad
 		// input on this machine, not a cloud failure worth retrying.
 		return KindInvalid
-	case "MissingParameter", "InvalidParameter", "InvalidBandwidth.Malformed", "InvalidRegion.NotSupport", "MissingRegionId":
+	case "MissingParameter", "InvalidParameter", "InvalidBandwidth.Malformed", "InvalidRegion.NotSupport", "MissingRegionId",
+		"InvalidName.Malformed", "InvalidDescription.Malformed":
 		return KindInvalid
 	}
 	switch {
@@ -135,4 +146,32 @@ func KindForCloudCode(code string, status int) Kind {
 		return KindNotFound
 	}
 	return KindInternal
+}
+
+// Ambiguous reports whether a failed request may nonetheless have been carried
+// out: its answer was lost (timeout, reset, interrupt) or the cloud failed on
+// its side (5xx). A mutating request that failed so must be resolved by
+// reading the resource again, never assumed to have failed.
+func Ambiguous(err error) bool {
+	if err == nil {
+		return false
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return true // context ended, or a transport error we cannot classify
+	}
+	switch {
+	case e.HTTPStatus >= 500:
+		return true
+	case e.HTTPStatus > 0:
+		return false // the cloud answered and refused
+	}
+	return e.Kind == KindUnavailable || e.Kind == KindInternal || e.Kind == KindTimeout || e.Kind == KindInterrupted
+}
+
+// FirstLine is the first line of err's message: the error without its hint,
+// for a table cell or a log line.
+func FirstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }

@@ -26,6 +26,11 @@ func TestKindForCloudCode(t *testing.T) {
 		{"InvalidBandwidth.Malformed", 400, KindInvalid},
 		{"InvalidRegion.NotSupport", 400, KindInvalid},
 		{"SomethingNew", 400, KindInternal},
+		{"Throttling.ConcurrentLimitExceeded", 400, KindThrottled},
+		{"Throttling.Resource", 400, KindThrottled},
+		{"ServiceUnavailable.Busy", 400, KindUnavailable},
+		{"QPS Limit Exceeded.Api", 429, KindThrottled},
+		{"InvalidDescription.Malformed", 400, KindInvalid},
 	} {
 		if got := KindForCloudCode(tc.code, tc.status); got != tc.want {
 			t.Errorf("%q %d: %v, want %v", tc.code, tc.status, got, tc.want)
@@ -34,5 +39,24 @@ func TestKindForCloudCode(t *testing.T) {
 	e := &Error{Kind: KindNotFound, Msg: "m", Code: "C", RequestID: "R", Hint: "do this"}
 	if e.Error() != "m (code C, request ID R)\ndo this" || !errors.Is(e, e) {
 		t.Errorf("%q", e.Error())
+	}
+}
+
+func TestAmbiguous(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{errors.New("connection reset by peer"), true},
+		{&Error{Kind: KindUnavailable, Msg: "SDK.TimeoutError"}, true},
+		{&Error{Kind: KindUnavailable, HTTPStatus: 503}, true},
+		{&Error{Kind: KindThrottled, HTTPStatus: 400, Code: "Throttling.User"}, false},
+		{&Error{Kind: KindConflict, HTTPStatus: 400}, false},
+		{&Error{Kind: KindInvalid, Msg: "bad flag"}, false},
+	} {
+		if got := Ambiguous(tc.err); got != tc.want {
+			t.Errorf("Ambiguous(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }

@@ -209,20 +209,15 @@ func (s *Service) AccessStatus(ctx context.Context, c *backend.Cluster, now time
 	}
 	l, a, err := s.readAccess(ctx, c)
 	if err != nil {
-		return &AccessControl{Error: firstLine(err)}
+		return &AccessControl{Error: errdefs.FirstLine(err)}
 	}
 	var required []string
 	if a != nil && len(a.Entries) > 0 {
 		if required, err = s.required(ctx, c); err != nil {
-			return &AccessControl{Error: firstLine(err)}
+			return &AccessControl{Error: errdefs.FirstLine(err)}
 		}
 	}
 	return accessView(l, a, required, now)
-}
-
-func firstLine(err error) string {
-	msg, _, _ := strings.Cut(err.Error(), "\n")
-	return msg
 }
 
 func (s *Service) required(ctx context.Context, c *backend.Cluster) ([]string, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -22,144 +23,587 @@ type Progress interface {
 
 // ApplyOptions control how a plan is carried out.
 type ApplyOptions struct {
-	DryRun  bool
-	Wait    bool
+	DryRun bool
+	Wait   bool
+	// Timeout bounds the whole operation: the requests and the wait.
 	Timeout time.Duration
 	// Confirm asks the user to accept the lockout described; nil refuses.
 	Confirm func(lockout string) bool
 }
 
+// How long the lifecycle spends, after an interrupt or a lost answer, on
+// finding out where things stand and on putting back what it allocated.
+const (
+	recoverAllocationFor = 5 * time.Second
+	resolveFor           = 20 * time.Second
+	rollbackFor          = 30 * time.Second
+)
+
 // Apply carries out a plan: allocate (if asked), modify the cluster, wait for
-// the task, the cluster and the EIP to settle, then release (if asked). An EIP
-// it allocated is released again if anything fails before the cloud took the
-// change over, so nothing leaks.
-func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (_ *Exposure, retErr error) {
+// the task, the cluster and the EIP to settle, then release (if asked).
+//
+// Every way out ends in a known state. An EIP it allocated is released again
+// if the cloud did not take the change; an answer lost in flight is resolved
+// by reading the cluster and the EIP again, never guessed; an EIP bound to
+// anything is never released; whatever is left unfinished is in the journal,
+// named in the error with the command that finishes it (`cleanup`).
+//
+// When the cloud accepted the change but the wait ended early (timeout,
+// interrupt, permission error), Apply returns both the exposure (phase
+// accepted) and the error.
+func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure, error) {
 	op := &Operation{Action: string(p.Request.Action), DryRun: o.DryRun, Steps: p.Steps}
-	result := func(c *backend.Cluster, e *backend.EIP) *Exposure {
-		x := newExposure(c, p.Target.Context, e)
-		x.Operation = op
-		return x
-	}
 	if p.Lockout != "" {
 		op.Warnings = append(op.Warnings, p.Lockout)
 	}
 	if p.NothingToDo {
-		return result(p.Cluster, p.Current), nil
+		op.Phase = PhaseDone
+		if ids := s.awaitingRelease(p.Cluster, p.Current); len(ids) > 0 {
+			op.Warnings = append(op.Warnings, fmt.Sprintf("EIP %s of an earlier operation await%s release: run `kubectl ack-expose cleanup --cluster-id %s`",
+				strings.Join(ids, ", "), map[bool]string{true: "s", false: ""}[len(ids) == 1], p.Cluster.ID))
+		}
+		return s.result(p, op, p.Cluster, p.Current), nil
 	}
 	if o.DryRun {
-		return result(p.Cluster, p.Current), nil
+		op.Phase = PhasePlanned
+		return s.result(p, op, p.Cluster, p.Current), nil
 	}
 	if p.Lockout != "" && (o.Confirm == nil || !o.Confirm(p.Lockout)) {
 		return nil, &errdefs.Error{Kind: errdefs.KindRefused, Msg: "refused: " + p.Lockout,
 			Hint: "Run again with --yes to go ahead anyway, or use --dry-run to review the plan."}
 	}
 	op.Steps = nil
-	c := p.Cluster
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	opCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	a := &applier{s: s, p: p, o: o, op: op, c: p.Cluster, ctx: ctx, opCtx: opCtx, timeout: timeout, newEIP: p.New}
+	return a.run()
+}
 
-	newEIP := p.New
-	modifyStarted := false
-	if p.Request.Allocate != nil {
-		spec := *p.Request.Allocate
-		if spec.ClientToken == "" {
-			spec.ClientToken = newToken()
-		}
-		if spec.Name == "" {
-			spec.Name = "ack-expose-" + c.Name
-		}
-		if spec.Description == "" {
-			spec.Description = "API server EIP of ACK cluster " + c.ID + ", allocated by kubectl ack-expose"
-		}
-		e, err := s.Backend.AllocateEIP(ctx, c.RegionID, spec)
-		if err != nil {
-			return nil, fmt.Errorf("allocating an EIP: %w", err)
-		}
-		newEIP = e
-		op.AllocatedEIP = e.AllocationID
-		s.step(op, "allocated EIP %s", describeEIP(e))
-		defer func() {
-			if retErr != nil && !modifyStarted {
-				retErr = s.rollback(e, c.RegionID, retErr)
-			}
-		}()
-	}
+func (s *Service) result(p *Plan, op *Operation, c *backend.Cluster, e *backend.EIP) *Exposure {
+	x := newExposure(c, p.Target.Context, e)
+	x.Operation = op
+	return x
+}
 
-	eipID := ""
-	if newEIP != nil {
-		eipID = newEIP.AllocationID
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, interrupted(c, "")
-	}
-	taskID, err := s.Backend.ModifyAPIServerEIP(ctx, c.ID, eipID)
-	if err != nil {
-		if ctx.Err() != nil {
-			// Interrupted mid-request: the cloud may have taken the change, so
-			// an allocated EIP must stay; say where things stand instead.
-			modifyStarted = true
-			ie := interrupted(c, "")
-			ie.Msg = "interrupted while requesting the change; it may or may not have been accepted"
-			ie.Hint = fmt.Sprintf("Check with `kubectl ack-expose status --cluster-id %s`.", c.ID)
-			if op.AllocatedEIP != "" {
-				ie.Hint += fmt.Sprintf(" If the cluster does not use it, release the EIP %s allocated for this operation.", op.AllocatedEIP)
-			}
-			return nil, ie
-		}
-		return nil, err
-	}
-	// From here the cloud owns the change: an allocated EIP is released only
-	// if the task itself fails, never because we stopped watching.
-	modifyStarted = true
-	op.TaskID = taskID
-	op.Changed = true
-	switch p.Request.Action {
-	case Disassociate:
-		s.step(op, "requested disassociation of EIP %s from cluster %s (task %s)", currentName(p), c.Name, taskID)
-	default:
-		s.step(op, "requested association of EIP %s with cluster %s (task %s)", describeEIP(newEIP), c.Name, taskID)
-	}
+// applier is one run of Apply.
+type applier struct {
+	s       *Service
+	p       *Plan
+	o       ApplyOptions
+	op      *Operation
+	c       *backend.Cluster
+	ctx     context.Context // the user's: ends on Ctrl-C
+	opCtx   context.Context // ctx bounded by --timeout
+	timeout time.Duration
 
-	if !o.Wait {
-		x, err := s.Status(ctx, p.Target)
-		if err != nil {
+	newEIP    *backend.EIP // the EIP to bind (nil to unbind)
+	allocated *backend.EIP // the EIP this run allocated, until it is settled
+	taskID    string
+}
+
+func (a *applier) clusterName() string { return fmt.Sprintf("%s (%s)", a.c.Name, a.c.ID) }
+
+func (a *applier) cleanupCmd() string {
+	return "`kubectl ack-expose cleanup --cluster-id " + a.c.ID + "`"
+}
+
+func (a *applier) statusCmd() string {
+	return "`kubectl ack-expose status --cluster-id " + a.c.ID + "`"
+}
+
+func (a *applier) run() (*Exposure, error) {
+	if a.p.Request.Allocate != nil {
+		if err := a.allocate(); err != nil {
 			return nil, err
 		}
-		x.Operation = op
-		op.Warnings = append(op.Warnings, fmt.Sprintf("not waiting: the operation continues; follow it with `kubectl ack-expose status --cluster-id %s`", c.ID))
+	}
+	if a.ctx.Err() != nil || a.opCtx.Err() != nil {
+		return nil, a.notChanged(a.opCtx.Err())
+	}
+	if err := a.modify(); err != nil {
+		return nil, err
+	}
+	a.accepted()
+	if !a.o.Wait {
+		a.op.Phase = PhaseAccepted
+		x := a.statusNow()
+		a.op.Warnings = append(a.op.Warnings, fmt.Sprintf("not waiting: the operation continues in the cloud%s; the cluster is running again when it is done (`kubectl ack-expose status --cluster-id %s` shows it)", a.taskNote(), a.c.ID))
 		return x, nil
 	}
+	return a.wait()
+}
 
-	waitCtx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	if _, err := s.waitTask(waitCtx, taskID); err != nil {
-		// A failed task is over: nothing holds the new EIP any more.
-		var failed *taskFailedError
-		modifyStarted = !errors.As(err, &failed)
-		return nil, s.waitError(ctx, err, c, taskID, o.Timeout)
+func (a *applier) taskNote() string {
+	if a.taskID == "" {
+		return ""
 	}
+	return " (task " + a.taskID + ")"
+}
 
-	final, err := s.waitCluster(waitCtx, c.ID)
+// allocate allocates the new EIP, marked as ack-expose's in the cloud and
+// recorded in the journal before the request is sent.
+func (a *applier) allocate() error {
+	s, c := a.s, a.c
+	spec := *a.p.Request.Allocate
+	spec.ClientToken = newToken()
+	spec.Name = AllocatedName(c.ID)
+	spec.Description = AllocatedDescription(c.ID, spec.ClientToken)
+	pending := Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, ClientToken: spec.ClientToken}
+	if err := s.journalPut(pending); err != nil {
+		return errdefs.Errorf(errdefs.KindInternal, "nothing was changed: the allocation could not be recorded in the journal first (%v)", err)
+	}
+	s.waiting("allocating a pay-as-you-go EIP in %s", time.Now(), c.RegionID)
+	e, err := s.Backend.AllocateEIP(a.opCtx, c.RegionID, spec)
+	if err != nil && errdefs.Ambiguous(err) {
+		// The answer was lost (Ctrl-C, timeout, reset): ask again with the
+		// same client token, which names the same allocation, to learn
+		// which EIP it made, if any.
+		rctx, cancel := context.WithTimeout(context.Background(), recoverAllocationFor)
+		e2, rerr := s.Backend.AllocateEIP(rctx, c.RegionID, spec)
+		cancel()
+		if rerr != nil {
+			return a.stopped(err, fmt.Sprintf("nothing was changed on cluster %s, but the answer to AllocateEipAddress was lost, so an EIP may have been allocated (client token %s): asking again failed: %v",
+				a.clusterName(), spec.ClientToken, errdefs.FirstLine(rerr)),
+				fmt.Sprintf("Run %s: it finds that EIP by its description and releases it.", a.cleanupCmd()))
+		}
+		a.allocated = e2
+		_ = s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e2.AllocationID, IPAddress: e2.IPAddress})
+		s.journalForget(pending)
+		note, ok := a.releaseAllocated()
+		hint := ""
+		if !ok {
+			hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
+		}
+		return a.stopped(err, "nothing was changed on cluster "+a.clusterName()+"; "+note, hint)
+	}
 	if err != nil {
-		return nil, s.waitError(ctx, err, c, taskID, o.Timeout)
+		s.journalForget(pending)
+		return a.stopped(err, "allocating an EIP", "")
+	}
+	if err := s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e.AllocationID, IPAddress: e.IPAddress}); err != nil && s.Log != nil {
+		s.Log("journal: %v", err)
+	}
+	s.journalForget(pending)
+	a.allocated, a.newEIP = e, e
+	a.op.AllocatedEIP = e.AllocationID
+	s.step(a.op, "allocated EIP %s", describeEIP(e))
+	return nil
+}
+
+// stopped is the error of a run that ends before the cloud took the change:
+// interrupted (130), out of time (6), or the cause's own kind.
+func (a *applier) stopped(cause error, msg, hint string) error {
+	switch {
+	case a.ctx.Err() != nil:
+		return &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: "interrupted: " + msg, Hint: hint}
+	case a.opCtx.Err() != nil:
+		return &errdefs.Error{Kind: errdefs.KindTimeout, Msg: fmt.Sprintf("timed out after %s: %s", a.timeout, msg), Hint: hint}
+	}
+	return &errdefs.Error{Kind: errdefs.KindOf(cause), Msg: msg, Err: cause, Hint: hint}
+}
+
+// notChanged ends a run the cloud did not take: the EIP allocated for it is
+// released again (only if it is free), and the error says so.
+func (a *applier) notChanged(cause error) error {
+	note, hint := "", ""
+	if a.allocated != nil {
+		var ok bool
+		note, ok = a.releaseAllocated()
+		if !ok {
+			hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
+		}
+	}
+	if a.ctx.Err() != nil {
+		msg := "interrupted before any change was made: nothing was changed on cluster " + a.clusterName()
+		if note != "" {
+			msg += "; " + note
+		}
+		return &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: msg, Hint: hint}
+	}
+	if a.opCtx.Err() != nil {
+		msg := fmt.Sprintf("timed out after %s before the change was accepted: nothing was changed on cluster %s", a.timeout, a.clusterName())
+		if note != "" {
+			msg += "; " + note
+		}
+		return &errdefs.Error{Kind: errdefs.KindTimeout, Msg: msg, Hint: hint}
+	}
+	if note == "" {
+		return cause
+	}
+	err := fmt.Errorf("%w\n(%s)", cause, note)
+	if hint != "" {
+		err = fmt.Errorf("%w\n%s", err, hint)
+	}
+	return err
+}
+
+// releaseAllocated releases the EIP this run allocated, if it is free, and
+// says what became of it. It never releases an EIP bound to anything.
+func (a *applier) releaseAllocated() (note string, ok bool) {
+	e := a.allocated
+	a.allocated = nil
+	rec := Record{Kind: RecordAllocated, AllocationID: e.AllocationID}
+	ctx, cancel := context.WithTimeout(context.Background(), rollbackFor)
+	defer cancel()
+	cur, err := a.s.settledEIP(ctx, a.c.RegionID, e.AllocationID)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the EIP %s allocated for this operation could not be checked (%v); it is recorded for cleanup", describeEIP(e), errdefs.FirstLine(err)), false
+	case cur == nil || cur.Status == backend.EIPReleasing:
+		a.s.journalForget(rec)
+		return fmt.Sprintf("the EIP %s allocated for this operation is already released", describeEIP(e)), true
+	case cur.Status != backend.EIPAvailable:
+		return fmt.Sprintf("the EIP %s allocated for this operation is %s (%s %s), so it was not released; it is recorded for cleanup", describeEIP(e), cur.Status, cur.InstanceType, cur.InstanceID), false
+	}
+	if err := a.s.Backend.ReleaseEIP(ctx, a.c.RegionID, e.AllocationID); err != nil {
+		if gone, _ := a.s.eipGone(ctx, a.c.RegionID, e.AllocationID); !gone {
+			return fmt.Sprintf("releasing the EIP %s allocated for this operation failed (%v); it is recorded for cleanup", describeEIP(e), errdefs.FirstLine(err)), false
+		}
+	}
+	a.s.journalForget(rec)
+	if a.s.Progress != nil {
+		a.s.Progress.Step(fmt.Sprintf("released EIP %s, which this operation had allocated", describeEIP(e)))
+	}
+	return fmt.Sprintf("the EIP %s allocated for this operation was released again", describeEIP(e)), true
+}
+
+// verdict is what re-reading the cloud says of a change whose answer was lost.
+type verdict int
+
+const (
+	undecided verdict = iota
+	wasAccepted
+	wasRejected
+)
+
+// modify sends the change. Throttling is retried; a lost answer (timeout,
+// reset, Ctrl-C, 5xx) is resolved by reading the cluster and the EIP.
+func (a *applier) modify() error {
+	s := a.s
+	eipID := ""
+	if a.newEIP != nil {
+		eipID = a.newEIP.AllocationID
+	}
+	policy := s.Retry
+	if policy.Attempts == 0 {
+		policy = backend.DefaultRetry
+	}
+	for n := 1; ; n++ {
+		taskID, err := s.Backend.ModifyAPIServerEIP(a.opCtx, a.c.ID, eipID)
+		if err == nil {
+			a.taskID = taskID
+			return nil
+		}
+		if errdefs.Ambiguous(err) {
+			switch v, detail := a.resolve(); v {
+			case wasAccepted:
+				if s.Log != nil {
+					s.Log("the answer to ModifyCluster was lost (%v), but the cloud took the change: %s", errdefs.FirstLine(err), detail)
+				}
+				s.step(a.op, "the answer to the change request was lost, but cluster %s took the change (%s)", a.c.Name, detail)
+				return nil
+			case undecided:
+				return a.undecided(err, detail)
+			}
+		}
+		if a.ctx.Err() != nil || a.opCtx.Err() != nil || !errdefs.Retryable(err) || n >= policy.Attempts {
+			return a.notChanged(err)
+		}
+		pause := policy.Pause(n)
+		if s.Log != nil {
+			s.Log("ModifyCluster %s: %v; retrying in %s (attempt %d of %d)", a.c.ID, errdefs.FirstLine(err), pause.Round(time.Millisecond), n+1, policy.Attempts)
+		}
+		select {
+		case <-a.opCtx.Done():
+			return a.notChanged(err)
+		case <-time.After(pause):
+		}
+	}
+}
+
+// resolve reads the cluster and the EIP being moved to tell whether a change
+// whose answer was lost was taken.
+func (a *applier) resolve() (verdict, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), resolveFor)
+	defer cancel()
+	s, c := a.s, a.c
+	now, err := s.Backend.DescribeCluster(ctx, c.ID)
+	if err != nil {
+		return undecided, "reading the cluster failed: " + errdefs.FirstLine(err)
+	}
+	target := a.newEIP
+	if a.p.Request.Action == Disassociate {
+		target = a.p.Current
+	}
+	var e *backend.EIP
+	if target != nil {
+		list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: []string{target.AllocationID}})
+		if err != nil {
+			return undecided, "reading EIP " + target.AllocationID + " failed: " + errdefs.FirstLine(err)
+		}
+		if len(list) > 0 {
+			e = &list[0]
+		}
+	}
+	state := fmt.Sprintf("cluster %s, public endpoint %s", now.State, orNone(now.PublicEndpoint))
+	if e != nil {
+		state += fmt.Sprintf(", EIP %s %s", e.AllocationID, e.Status)
+	}
+	switch a.p.Request.Action {
+	case Disassociate:
+		switch {
+		case c.PublicEndpoint != "" && now.PublicEndpoint == "":
+			return wasAccepted, state
+		case backend.IsBusy(now.State) && e != nil && e.Status == backend.EIPUnassociating:
+			return wasAccepted, state
+		case now.State == backend.StateRunning && now.PublicEndpoint == c.PublicEndpoint && (e == nil || e.Status == backend.EIPInUse):
+			return wasRejected, state
+		}
+	default:
+		switch {
+		case target != nil && now.PublicEndpoint != "" && EndpointHost(now.PublicEndpoint) == target.IPAddress:
+			return wasAccepted, state
+		case e != nil && (e.Status == backend.EIPAssociating || e.Status == backend.EIPInUse):
+			return wasAccepted, state
+		case now.State == backend.StateRunning && e != nil && e.Status == backend.EIPAvailable:
+			return wasRejected, state
+		}
+	}
+	return undecided, state
+}
+
+// undecided ends a run whose change may or may not have been taken.
+func (a *applier) undecided(cause error, detail string) error {
+	a.recordOperation()
+	hint := fmt.Sprintf("Run %s to see whether the change was made.", a.statusCmd())
+	if a.allocated != nil {
+		hint += fmt.Sprintf(" The EIP %s allocated for it is recorded: if the cluster does not use it, %s releases it.", describeEIP(a.allocated), a.cleanupCmd())
+	}
+	if a.p.Request.Release && a.p.Current != nil {
+		hint += fmt.Sprintf(" EIP %s awaits release: once the operation is over, %s releases it if it is free.", a.p.Current.AllocationID, a.cleanupCmd())
+	}
+	msg := fmt.Sprintf("could not tell whether cluster %s took the change: the answer to ModifyCluster was lost (%v), and reading the cloud again did not settle it (%s)",
+		a.clusterName(), errdefs.FirstLine(cause), detail)
+	kind := errdefs.KindInternal
+	switch {
+	case a.ctx.Err() != nil:
+		kind, msg = errdefs.KindInterrupted, "interrupted: "+msg
+	case a.opCtx.Err() != nil:
+		kind = errdefs.KindTimeout
+	}
+	return &errdefs.Error{Kind: kind, Msg: msg, Hint: hint}
+}
+
+// recordOperation records the change as in flight, and the EIP the user asked
+// to release as awaiting release.
+func (a *applier) recordOperation() {
+	c := a.c
+	recs := []Record{{Kind: RecordOperation, ClusterID: c.ID, RegionID: c.RegionID, Action: string(a.p.Request.Action), TaskID: a.taskID}}
+	if a.newEIP != nil {
+		recs[0].AllocationID, recs[0].IPAddress = a.newEIP.AllocationID, a.newEIP.IPAddress
+	} else if a.p.Current != nil {
+		recs[0].AllocationID, recs[0].IPAddress = a.p.Current.AllocationID, a.p.Current.IPAddress
+	}
+	if a.p.Request.Release && a.p.Current != nil {
+		recs = append(recs, Record{Kind: RecordRelease, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: a.p.Current.AllocationID, IPAddress: a.p.Current.IPAddress})
+	}
+	if err := a.s.journalPut(recs...); err != nil && a.s.Log != nil {
+		a.s.Log("journal: %v", err)
+	}
+}
+
+// accepted notes that the cloud took the change.
+func (a *applier) accepted() {
+	a.op.TaskID = a.taskID
+	a.op.Changed = true
+	a.recordOperation()
+	task := ""
+	if a.taskID != "" {
+		task = " (task " + a.taskID + ")"
+	}
+	switch a.p.Request.Action {
+	case Disassociate:
+		a.s.step(a.op, "requested disassociation of EIP %s from cluster %s%s", currentName(a.p), a.c.Name, task)
+	default:
+		a.s.step(a.op, "requested association of EIP %s with cluster %s%s", describeEIP(a.newEIP), a.c.Name, task)
+	}
+}
+
+// statusNow reads the exposure as it is, for a result that did not wait; if
+// the cloud cannot be read, the plan's picture is used.
+func (a *applier) statusNow() *Exposure {
+	ctx := a.ctx
+	if ctx.Err() != nil || a.opCtx.Err() != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+	}
+	x, err := a.s.Status(ctx, a.p.Target)
+	if err != nil {
+		x = newExposure(a.c, a.p.Target.Context, a.p.Current)
+	}
+	x.Operation = a.op
+	return x
+}
+
+// wait follows the accepted change to its end, then releases the old EIP if asked.
+func (a *applier) wait() (*Exposure, error) {
+	s, c := a.s, a.c
+	if a.taskID != "" {
+		if _, err := s.waitTask(a.opCtx, a.taskID); err != nil {
+			if errdefs.KindOf(err) != errdefs.KindNotFound {
+				return a.waitFailed(err)
+			}
+			// The task is gone (tasks expire): follow the cluster instead.
+			if s.Log != nil {
+				s.Log("task %s: %v; following the cluster's state instead", a.taskID, errdefs.FirstLine(err))
+			}
+		}
+	}
+	final, err := s.waitCluster(a.opCtx, c.ID)
+	if err != nil {
+		return a.waitFailed(err)
 	}
 	var settled *backend.EIP
-	if newEIP != nil {
-		if settled, err = s.waitEIP(waitCtx, c.RegionID, newEIP.AllocationID, backend.EIPInUse); err != nil {
-			return nil, s.waitError(ctx, err, c, taskID, o.Timeout)
+	if a.newEIP != nil {
+		if settled, err = s.waitEIP(a.opCtx, c.RegionID, a.newEIP.AllocationID, backend.EIPInUse); err != nil {
+			return a.waitFailed(err)
 		}
 	}
-	s.step(op, "cluster %s is %s; public endpoint: %s", final.Name, final.State, orNone(final.PublicEndpoint))
+	// The change is done: the new EIP is in use, nothing is in flight.
+	done := []Record{{Kind: RecordOperation, ClusterID: c.ID}}
+	if a.allocated != nil {
+		done = append(done, Record{Kind: RecordAllocated, AllocationID: a.allocated.AllocationID})
+		a.allocated = nil
+	}
+	s.journalForget(done...)
+	s.step(a.op, "cluster %s is %s; public endpoint: %s", final.Name, final.State, orNone(final.PublicEndpoint))
+	if a.p.Request.Release && a.p.Current != nil {
+		if err := a.release(); err != nil {
+			a.op.Phase = PhaseAccepted
+			return a.s.result(a.p, a.op, final, settled), err
+		}
+	}
+	a.op.Phase = PhaseDone
+	return s.result(a.p, a.op, final, settled), nil
+}
 
-	if p.Request.Release && p.Current != nil {
-		if _, err := s.waitEIP(waitCtx, c.RegionID, p.Current.AllocationID, backend.EIPAvailable); err != nil {
-			return nil, s.waitError(ctx, err, c, taskID, o.Timeout)
-		}
-		if err := s.Backend.ReleaseEIP(ctx, c.RegionID, p.Current.AllocationID); err != nil {
-			return nil, fmt.Errorf("the EIP change succeeded, but releasing the old EIP %s failed (release it in the VPC console): %w", describeEIP(p.Current), err)
-		}
-		op.ReleasedEIP = p.Current.AllocationID
-		s.step(op, "released EIP %s", describeEIP(p.Current))
+// release releases the EIP the change removed, once it is free. The cloud
+// releasing it by itself is success too.
+func (a *applier) release() error {
+	s, c, old := a.s, a.c, a.p.Current
+	rec := Record{Kind: RecordRelease, AllocationID: old.AllocationID}
+	released := func(how string) error {
+		s.journalForget(rec)
+		a.op.ReleasedEIP = old.AllocationID
+		s.step(a.op, how, describeEIP(old))
+		return nil
 	}
-	return result(final, settled), nil
+	e, err := s.waitEIPFree(a.opCtx, c.RegionID, old.AllocationID)
+	if err != nil {
+		return a.releaseLeft(err)
+	}
+	if e == nil || e.Status == backend.EIPReleasing {
+		return released("EIP %s was released by the cloud itself")
+	}
+	rerr := s.Backend.ReleaseEIP(a.opCtx, c.RegionID, old.AllocationID)
+	if rerr == nil {
+		return released("released EIP %s")
+	}
+	rctx, cancel := context.WithTimeout(context.Background(), rollbackFor)
+	defer cancel()
+	if gone, _ := s.eipGone(rctx, c.RegionID, old.AllocationID); gone {
+		return released("EIP %s was released by the cloud itself")
+	}
+	return a.releaseLeft(rerr)
+}
+
+// releaseLeft is the error of a release that could not finish: the change is
+// done, the EIP is recorded, and cleanup finishes the job.
+func (a *applier) releaseLeft(err error) error {
+	old := a.p.Current
+	hint := fmt.Sprintf("EIP %s awaits release: run %s to release it.", old.AllocationID, a.cleanupCmd())
+	switch {
+	case a.ctx.Err() != nil:
+		return &errdefs.Error{Kind: errdefs.KindInterrupted, Hint: hint,
+			Msg: fmt.Sprintf("interrupted while waiting to release EIP %s; the %s itself is done", describeEIP(old), a.p.Request.Action)}
+	case a.opCtx.Err() != nil:
+		return &errdefs.Error{Kind: errdefs.KindTimeout, Hint: hint,
+			Msg: fmt.Sprintf("timed out after %s waiting to release EIP %s; the %s itself is done", a.timeout, describeEIP(old), a.p.Request.Action)}
+	}
+	return &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint,
+		Msg: fmt.Sprintf("the %s is done, but releasing the old EIP %s failed", a.p.Request.Action, describeEIP(old))}
+}
+
+// waitFailed turns a wait that ended early into the result and the error the
+// user sees: the change failed in the cloud (exit 1), or it was accepted and
+// goes on while we stopped watching (timeout 6, interrupt 130, permission 6).
+func (a *applier) waitFailed(err error) (*Exposure, error) {
+	c := a.c
+	var failed *taskFailedError
+	if errors.As(err, &failed) {
+		a.op.Phase = PhaseFailed
+		notes := []string{}
+		if a.allocated != nil {
+			note, ok := a.releaseAllocated()
+			if !ok {
+				note += "; run " + a.cleanupCmd() + " to release it"
+			}
+			notes = append(notes, note)
+		}
+		forget := []Record{{Kind: RecordOperation, ClusterID: c.ID}}
+		if a.p.Request.Release && a.p.Current != nil {
+			forget = append(forget, Record{Kind: RecordRelease, AllocationID: a.p.Current.AllocationID})
+			notes = append(notes, fmt.Sprintf("EIP %s was not released: the change failed", describeEIP(a.p.Current)))
+		}
+		a.s.journalForget(forget...)
+		ctx, cancel := context.WithTimeout(context.Background(), resolveFor)
+		defer cancel()
+		msg := err.Error()
+		x := a.s.result(a.p, a.op, c, nil)
+		if now, rerr := a.s.Status(ctx, a.p.Target); rerr == nil {
+			msg += fmt.Sprintf("\ncluster %s is now %s, public endpoint: %s", now.Cluster.Name, now.Cluster.State, orNone(now.PublicEndpoint))
+			now.Operation = a.op
+			x = now
+		}
+		for _, n := range notes {
+			msg += "\n(" + n + ")"
+		}
+		return x, errors.New(msg)
+	}
+	a.op.Phase = PhaseAccepted
+	x := a.statusNow()
+	var hints []string
+	hints = append(hints, fmt.Sprintf("Check on it with %s.", a.statusCmd()))
+	if a.allocated != nil {
+		hints = append(hints, fmt.Sprintf("EIP %s, allocated for this operation, is recorded: if the change fails, %s releases it.", a.allocated.AllocationID, a.cleanupCmd()))
+	}
+	if a.p.Request.Release && a.p.Current != nil {
+		hints = append(hints, fmt.Sprintf("EIP %s awaits release: once the operation is over, run %s to release it.", a.p.Current.AllocationID, a.cleanupCmd()))
+	}
+	hint := strings.Join(hints, "\n")
+	task := a.taskNote()
+	switch {
+	case a.ctx.Err() != nil:
+		return x, &errdefs.Error{Kind: errdefs.KindInterrupted, Hint: hint,
+			Msg: fmt.Sprintf("interrupted while waiting; the operation continues in the cloud%s", task)}
+	case a.opCtx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
+		what := "task " + a.taskID
+		if a.taskID == "" {
+			what = "the change"
+		}
+		return x, &errdefs.Error{Kind: errdefs.KindTimeout, Hint: hint,
+			Msg: fmt.Sprintf("timed out after %s waiting for %s on cluster %s; the operation continues in the cloud", a.timeout, what, c.ID)}
+	case errdefs.KindOf(err) == errdefs.KindForbidden:
+		return x, &errdefs.Error{Kind: errdefs.KindTimeout, Hint: hint,
+			Msg: fmt.Sprintf("the change was accepted and continues in the cloud%s, but following it is not permitted: %s", task, errdefs.FirstLine(err))}
+	}
+	return x, &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint,
+		Msg: fmt.Sprintf("the change was accepted%s, but waiting for it failed", task)}
 }
 
 func orNone(s string) string {
@@ -177,62 +621,11 @@ func (s *Service) step(op *Operation, format string, args ...any) {
 	}
 }
 
-// rollback releases an EIP allocated by a failed operation, and says so in the error.
-func (s *Service) rollback(e *backend.EIP, region string, cause error) error {
-	// The operation's context may be cancelled; the rollback must still happen.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if _, werr := s.waitEIP(ctx, region, e.AllocationID, backend.EIPAvailable); werr == nil {
-		if rerr := s.Backend.ReleaseEIP(ctx, region, e.AllocationID); rerr == nil {
-			if s.Progress != nil {
-				s.Progress.Step(fmt.Sprintf("released EIP %s, which this operation had allocated", describeEIP(e)))
-			}
-			return fmt.Errorf("%w\n(the EIP %s allocated for this operation was released again)", cause, describeEIP(e))
-		} else {
-			return fmt.Errorf("%w\nand releasing the EIP %s allocated for this operation failed too: %v; release it in the VPC console", cause, describeEIP(e), rerr)
-		}
-	} else {
-		return fmt.Errorf("%w\nand the EIP %s allocated for this operation could not be released: %v; release it in the VPC console", cause, describeEIP(e), werr)
-	}
-}
-
-// taskFailedError is a task that ended in failure: the cloud gave up the change.
+// taskFailedError is a change the cloud gave up: a task that ended in
+// failure, or a cluster that reached a terminal state.
 type taskFailedError struct{ msg string }
 
 func (e *taskFailedError) Error() string { return e.msg }
-
-// waitError turns a failed wait into the error the user sees: timed out or
-// interrupted (the operation goes on), or failed (with the cluster's state now).
-func (s *Service) waitError(ctx context.Context, err error, c *backend.Cluster, taskID string, timeout time.Duration) error {
-	if ctx.Err() != nil {
-		return interrupted(c, taskID)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return &errdefs.Error{Kind: errdefs.KindTimeout,
-			Msg:  fmt.Sprintf("timed out after %s waiting for task %s on cluster %s; the operation continues in the cloud", timeout, taskID, c.ID),
-			Hint: fmt.Sprintf("Check on it with `kubectl ack-expose status --cluster-id %s`.", c.ID)}
-	}
-	var failed *taskFailedError
-	if errors.As(err, &failed) {
-		// Say where the failed task left the cluster: one more read.
-		rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if now, rerr := s.Backend.DescribeCluster(rctx, c.ID); rerr == nil {
-			return fmt.Errorf("%w\ncluster %s is now %s, public endpoint: %s", err, now.Name, now.State, orNone(now.PublicEndpoint))
-		}
-	}
-	return err
-}
-
-func interrupted(c *backend.Cluster, taskID string) *errdefs.Error {
-	msg := "interrupted before any change was made"
-	hint := ""
-	if taskID != "" {
-		msg = fmt.Sprintf("interrupted while waiting; the operation continues in the cloud (task %s)", taskID)
-		hint = fmt.Sprintf("Check on it with `kubectl ack-expose status --cluster-id %s`.", c.ID)
-	}
-	return &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: msg, Hint: hint}
-}
 
 func newToken() string {
 	b := make([]byte, 16)

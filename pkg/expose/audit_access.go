@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
 // auditAccess reads the allow lists of many clusters in a bounded number of
@@ -41,7 +42,7 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 	fail := func(err error) {
 		for _, c := range clusters {
 			if a := out[c.ID]; a.Error == "" {
-				*a = AccessControl{Error: firstLine(err), LoadBalancerID: a.LoadBalancerID}
+				*a = AccessControl{Error: errdefs.FirstLine(err), LoadBalancerID: a.LoadBalancerID}
 			}
 		}
 	}

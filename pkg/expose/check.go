@@ -19,8 +19,8 @@ func Eligibility(c *backend.Cluster) (ok bool, reason string) {
 
 // StateReason says why a supported cluster cannot change right now.
 func StateReason(c *backend.Cluster) string {
-	if c.State == backend.StateUpdating || c.State == "scaling" || c.State == "initial" || c.State == "waiting" {
-		return fmt.Sprintf("cluster is %s; wait until it is running (check with `kubectl ack-expose status --cluster-id %s`)", c.State, c.ID)
+	if backend.IsBusy(c.State) {
+		return fmt.Sprintf("cluster is %s: busy, try again when it is running", c.State)
 	}
 	return fmt.Sprintf("cluster is %s; only a running cluster can change its API server EIP", c.State)
 }

@@ -256,12 +256,9 @@ func TestNoRollbackOnceTheCloudHasTheChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = svc.Apply(context.Background(), p, ApplyOptions{Wait: false, Timeout: time.Minute})
-	if err == nil {
-		t.Fatal("the status read after ModifyCluster was meant to fail")
-	}
-	if strings.Contains(err.Error(), "allocated for this operation") {
-		t.Errorf("a rollback was attempted: %v", err)
+	x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: false, Timeout: time.Minute})
+	if err != nil || x.Operation.Phase != PhaseAccepted {
+		t.Fatalf("an accepted change whose status cannot be read is still accepted: %v", err)
 	}
 	_ = e.View(func(s *simulator.State) error {
 		if s.Calls["ReleaseEipAddress"] != 0 || s.Calls["ModifyCluster"] != 1 {
@@ -290,35 +287,178 @@ func TestReleaseNeedsTheEIP(t *testing.T) {
 	}
 }
 
-// interruptedModify is Ctrl-C arriving while ModifyCluster is in flight.
+// interruptedModify is Ctrl-C arriving while ModifyCluster is in flight:
+// before the request left (sent false) or after the cloud took it.
 type interruptedModify struct {
 	backend.Backend
 	cancel context.CancelFunc
+	sent   bool
 }
 
 func (b interruptedModify) ModifyAPIServerEIP(ctx context.Context, id, eip string) (string, error) {
+	if b.sent {
+		if _, err := b.Backend.ModifyAPIServerEIP(ctx, id, eip); err != nil {
+			return "", err
+		}
+	}
 	b.cancel()
 	return "", ctx.Err()
 }
 
-func TestInterruptDuringModifyKeepsTheAllocatedEIP(t *testing.T) {
+// memJournal is a Journal in memory.
+type memJournal struct{ records []Record }
+
+func (j *memJournal) List() ([]Record, error) { return append([]Record(nil), j.records...), nil }
+func (j *memJournal) Update(fn func([]Record) []Record) error {
+	j.records = fn(append([]Record(nil), j.records...))
+	return nil
+}
+func (j *memJournal) Owned(Record) bool { return false }
+
+func (j *memJournal) has(kind, id string) bool {
+	for _, r := range j.records {
+		if r.Kind == kind && r.AllocationID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// A lost answer is resolved by reading the cloud again: a change the cloud
+// took keeps its EIP (recorded, never released); one it never saw releases
+// the EIP allocated for it.
+func TestInterruptDuringModifyIsResolved(t *testing.T) {
+	for _, sent := range []bool{true, false} {
+		svc, e := newService(t)
+		j := &memJournal{}
+		svc.Journal = j
+		ctx, cancel := context.WithCancel(context.Background())
+		svc.Backend = interruptedModify{Backend: svc.Backend, cancel: cancel, sent: sent}
+		p, err := svc.Plan(ctx, target("demo-basic"), Request{Action: Associate,
+			Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
+		if errdefs.KindOf(err) != errdefs.KindInterrupted {
+			t.Fatalf("sent %v: got %v", sent, err)
+		}
+		_ = e.View(func(s *simulator.State) error {
+			released := s.Calls["ReleaseEipAddress"]
+			switch {
+			case sent && (released != 0 || x == nil || x.Operation.Phase != PhaseAccepted || !j.has(RecordAllocated, x.Operation.AllocatedEIP)):
+				t.Errorf("accepted change: %d releases, result %v, journal %v, error %v", released, x, j.records, err)
+			case !sent && (released != 1 || !strings.Contains(err.Error(), "nothing was changed") || !strings.Contains(err.Error(), "released again") || len(j.records) != 0):
+				t.Errorf("change never sent: %d releases, journal %v, error %v", released, j.records, err)
+			}
+			return nil
+		})
+	}
+}
+
+// noTaskID is a cloud that accepts ModifyCluster without a task ID, and
+// optionally ends the cluster in a terminal state.
+type noTaskID struct {
+	backend.Backend
+	endState string
+	modified bool
+}
+
+func (b *noTaskID) ModifyAPIServerEIP(ctx context.Context, id, eip string) (string, error) {
+	_, err := b.Backend.ModifyAPIServerEIP(ctx, id, eip)
+	b.modified = true
+	return "", err
+}
+
+func (b *noTaskID) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
+	c, err := b.Backend.DescribeCluster(ctx, id)
+	if err == nil && b.modified && b.endState != "" {
+		c.State = b.endState
+	}
+	return c, err
+}
+
+// An accepted change without a task ID is followed on the cluster's state;
+// a terminal state ends the wait at once, as a failure.
+func TestAcceptedWithoutTaskID(t *testing.T) {
+	for _, end := range []string{"", "updating_failed"} {
+		svc, _ := newService(t)
+		svc.Backend = &noTaskID{Backend: svc.Backend, endState: end}
+		p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
+		switch {
+		case end == "" && (err != nil || x.Operation.Phase != PhaseDone || x.EIP == nil || x.EIP.Status != backend.EIPInUse):
+			t.Errorf("no task ID: %v %+v", err, x)
+		case end != "" && (err == nil || !strings.Contains(err.Error(), "is updating_failed") || x == nil || x.Operation.Phase != PhaseFailed || time.Since(start) > 5*time.Second):
+			t.Errorf("terminal state: %v, %+v after %s", err, x, time.Since(start))
+		}
+	}
+}
+
+// An allocation whose answer was lost is found again by the client token in
+// its description, and released; an EIP in use is never released.
+func TestCleanupFindsLostAllocations(t *testing.T) {
 	svc, e := newService(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	svc.Backend = interruptedModify{Backend: svc.Backend, cancel: cancel}
-	p, err := svc.Plan(ctx, target("demo-basic"), Request{Action: Associate,
-		Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	j := &memJournal{}
+	svc.Journal = j
+	ctx := context.Background()
+	eip, err := svc.Backend.AllocateEIP(ctx, "cn-hangzhou", backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP",
+		Name: AllocatedName("c1"), Description: AllocatedDescription("c1", "tok123"), ClientToken: "tok123"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
-	if errdefs.KindOf(err) != errdefs.KindInterrupted || !strings.Contains(err.Error(), "may or may not have been accepted") ||
-		!strings.Contains(err.Error(), "release the EIP eip-") {
-		t.Fatalf("got %v", err)
+	j.records = []Record{
+		{Kind: RecordAllocated, ClusterID: "c1", RegionID: "cn-hangzhou", ClientToken: "tok123"},
+		{Kind: RecordAllocated, ClusterID: "c1", RegionID: "cn-hangzhou", ClientToken: "never-made"},
+		{Kind: RecordRelease, ClusterID: "c2", RegionID: "cn-hangzhou", AllocationID: "eip-bp1demopro000000000"},
+		{Kind: RecordRelease, ClusterID: "c3", RegionID: "cn-beijing", AllocationID: "eip-2zedemo000000000001"},
+	}
+	dry, err := svc.Cleanup(ctx, "cn-hangzhou", true)
+	if err != nil || len(dry.Items) != 2 || dry.Items[0].Action != "would release" || len(j.records) != 4 {
+		t.Fatalf("dry run: %+v %v, journal %v", dry, err, j.records)
+	}
+	res, err := svc.Cleanup(ctx, "cn-hangzhou", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Items) != 2 || res.Items[0].AllocationID != eip.AllocationID || res.Items[0].Action != "released" ||
+		res.Items[1].Action != "kept" {
+		t.Errorf("items %+v", res.Items)
+	}
+	if len(j.records) != 1 || j.records[0].RegionID != "cn-beijing" {
+		t.Errorf("journal after cleanup: %+v", j.records)
 	}
 	_ = e.View(func(s *simulator.State) error {
-		if s.Calls["ReleaseEipAddress"] != 0 {
-			t.Error("an EIP that ModifyCluster may hold was released")
+		if s.Calls["ReleaseEipAddress"] != 1 {
+			t.Errorf("calls %v", s.Calls)
 		}
 		return nil
 	})
+	if id, ok := AllocatedFor(AllocatedDescription("c1", "t")); !ok || id != "c1" {
+		t.Errorf("AllocatedFor: %q %v", id, ok)
+	}
+}
+
+type taskGone struct{ backend.Backend }
+
+func (taskGone) DescribeTask(context.Context, string) (*backend.Task, error) {
+	return nil, errdefs.Errorf(errdefs.KindNotFound, "DescribeTaskInfo: the task does not exist")
+}
+
+// A task the cloud no longer knows is followed on the cluster's state.
+func TestTaskGoneFollowsTheCluster(t *testing.T) {
+	svc, _ := newService(t)
+	svc.Backend = taskGone{svc.Backend}
+	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
+	if err != nil || x.Operation.Phase != PhaseDone {
+		t.Errorf("got %v, %+v", err, x)
+	}
 }

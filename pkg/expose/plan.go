@@ -53,21 +53,82 @@ type Service struct {
 	Backend  backend.Backend
 	Progress Progress
 	Poll     PollPolicy
+	// Journal records what an operation may leave unfinished; nil records nothing.
+	Journal Journal
+	// Retry paces the retries of a change the cloud refused for now
+	// (throttling); zero is backend.DefaultRetry.
+	Retry backend.RetryPolicy
+	// Log, when set, receives debug lines.
+	Log backend.Logf
 }
 
-// Status reads the exposure of a cluster: at most two API calls.
+// Status reads the exposure of a cluster: at most two API calls. What this
+// machine's journal knows is added: a change still in flight (shown with the
+// EIP it moves, in its transitional status) and EIPs awaiting release.
 func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.currentEIP(ctx, c)
-	if err != nil {
+	var op *Record
+	records := s.journalList()
+	for i, r := range records {
+		if r.Kind == RecordOperation && r.ClusterID == c.ID {
+			op = &records[i]
+		}
+	}
+	if !backend.IsBusy(c.State) {
+		op = nil
+	}
+	var e *backend.EIP
+	if op != nil && op.AllocationID != "" && c.PublicEndpoint == "" {
+		// Associating: the endpoint does not show the EIP yet.
+		list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: []string{op.AllocationID}})
+		if err != nil {
+			return nil, err
+		}
+		if len(list) > 0 {
+			e = &list[0]
+		}
+	} else if e, err = s.currentEIP(ctx, c); err != nil {
 		return nil, err
 	}
 	x := newExposure(c, t.Context, e)
 	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
+	if op != nil {
+		x.InProgress = &InProgress{Action: op.Action, TaskID: op.TaskID, AllocationID: op.AllocationID, IPAddress: op.IPAddress}
+		task := ""
+		if op.TaskID != "" {
+			task = ", task " + op.TaskID
+		}
+		x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (EIP %s%s); wait until it is done and the cluster is running again", c.State, op.Action, op.AllocationID, task)
+	}
+	x.AwaitingRelease = s.awaitingRelease(c, e, records...)
 	return x, nil
+}
+
+// awaitingRelease lists the EIPs of cluster c that the journal says await
+// release (current is the EIP the cluster uses now, never listed); records
+// are read from the journal when not given.
+func (s *Service) awaitingRelease(c *backend.Cluster, current *backend.EIP, records ...Record) []string {
+	if records == nil {
+		records = s.journalList()
+	}
+	var out []string
+	for _, r := range records {
+		if r.RegionID != c.RegionID || r.ClusterID != c.ID || r.Kind == RecordOperation || (s.Journal != nil && s.Journal.Owned(r)) {
+			continue
+		}
+		if current != nil && r.AllocationID == current.AllocationID && r.Kind == RecordAllocated {
+			continue // in use by this cluster now
+		}
+		id := r.AllocationID
+		if id == "" {
+			id = "an EIP allocated with client token " + r.ClientToken
+		}
+		out = append(out, id)
+	}
+	return out
 }
 
 // currentEIP finds the EIP behind the cluster's public endpoint, if any.

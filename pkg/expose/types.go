@@ -35,6 +35,21 @@ type Exposure struct {
 	// Check is the check of the endpoint from this machine (status --check,
 	// and associate and change after waiting).
 	Check *backend.CheckResult `json:"check,omitempty"`
+	// InProgress is the change ack-expose started on this cluster that the
+	// cloud is still carrying out, when this machine knows of one.
+	InProgress *InProgress `json:"inProgress,omitempty"`
+	// AwaitingRelease lists the EIPs of this cluster that ack-expose
+	// allocated and never associated, or was asked to release, and has not
+	// released yet: `kubectl ack-expose cleanup` releases them.
+	AwaitingRelease []string `json:"awaitingRelease,omitempty"`
+}
+
+// InProgress is a change the cloud accepted and is still carrying out.
+type InProgress struct {
+	Action       string `json:"action"`
+	TaskID       string `json:"taskId"`
+	AllocationID string `json:"allocationId,omitempty"`
+	IPAddress    string `json:"ipAddress,omitempty"`
 }
 
 // ClusterInfo identifies the cluster and the context it was resolved from.
@@ -64,6 +79,9 @@ type Operation struct {
 	TaskID  string `json:"taskId"`
 	DryRun  bool   `json:"dryRun"`
 	Changed bool   `json:"changed"`
+	// Phase is where the operation stands: planned (dry run), accepted (the
+	// cloud took the change, which may still run), done, or failed.
+	Phase string `json:"phase"`
 	// Steps are the planned (dry run) or performed changes, in order.
 	Steps []string `json:"steps"`
 	// Warnings are what the user should know before or after, such as the lockout guard.
@@ -75,6 +93,14 @@ type Operation struct {
 	// repointed, or, on disassociate, found pointing at the removed endpoint.
 	Kubeconfig []KubeconfigEntry `json:"kubeconfig,omitempty"`
 }
+
+// Operation phases.
+const (
+	PhasePlanned  = "planned"
+	PhaseAccepted = "accepted"
+	PhaseDone     = "done"
+	PhaseFailed   = "failed"
+)
 
 // KubeconfigEntry is a kubeconfig cluster entry that used the old endpoint.
 type KubeconfigEntry struct {

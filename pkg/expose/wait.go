@@ -77,7 +77,7 @@ func (s *Service) waitTask(ctx context.Context, id string) (*backend.Task, error
 	err := s.Poll.poll(ctx, func() (bool, error) {
 		t, err := s.Backend.DescribeTask(ctx, id)
 		if err != nil {
-			return false, err
+			return s.transient(err, start, "task "+id)
 		}
 		task = t
 		done, ok := backend.TaskDone(t.State)
@@ -107,9 +107,12 @@ func (s *Service) waitCluster(ctx context.Context, id string) (*backend.Cluster,
 	check := func() (bool, error) {
 		c, err := s.Backend.DescribeCluster(ctx, id)
 		if err != nil {
-			return false, err
+			return s.transient(err, start, "cluster "+id)
 		}
 		out = c
+		if backend.IsTerminal(c.State) {
+			return true, &taskFailedError{msg: fmt.Sprintf("cluster %s (%s) is %s: the change did not complete", c.Name, c.ID, c.State)}
+		}
 		if c.State != backend.StateRunning {
 			s.waiting("waiting for cluster %s to be running (now %s)", start, c.Name, c.State)
 		}
@@ -126,7 +129,7 @@ func (s *Service) waitEIP(ctx context.Context, region, id, status string) (*back
 	check := func() (bool, error) {
 		list, err := s.lookupEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
 		if err != nil {
-			return false, err
+			return s.transient(err, start, "EIP "+id)
 		}
 		if len(list) == 0 {
 			return false, errdefs.Errorf(errdefs.KindNotFound, "EIP %s disappeared from region %s", id, region)
@@ -139,4 +142,73 @@ func (s *Service) waitEIP(ctx context.Context, region, id, status string) (*back
 	}
 	err := s.Poll.pollNow(ctx, check)
 	return out, err
+}
+
+// transient decides what a failed poll means: the cloud's temporary trouble
+// (throttling, 5xx, a refused or reset connection) is waited out, until the
+// wait's own deadline; anything else ends the wait.
+func (s *Service) transient(err error, start time.Time, what string) (bool, error) {
+	if errdefs.Retryable(err) {
+		s.waiting("waiting for %s (the cloud answered %s; trying again)", start, what, errdefs.FirstLine(err))
+		return false, nil
+	}
+	return false, err
+}
+
+// settledEIP reads an EIP, waiting while it is Associating or Unassociating;
+// nil when it no longer exists.
+func (s *Service) settledEIP(ctx context.Context, region, id string) (*backend.EIP, error) {
+	start := time.Now()
+	var out *backend.EIP
+	err := s.Poll.pollNow(ctx, func() (bool, error) {
+		list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+		if err != nil {
+			return s.transient(err, start, "EIP "+id)
+		}
+		if len(list) == 0 {
+			out = nil
+			return true, nil
+		}
+		out = &list[0]
+		if out.Status == backend.EIPAssociating || out.Status == backend.EIPUnassociating {
+			s.waiting("waiting for EIP %s to settle (now %s)", start, id, out.Status)
+			return false, nil
+		}
+		return true, nil
+	})
+	return out, err
+}
+
+// waitEIPFree waits until an EIP is Available, or gone or Releasing (the
+// cloud released it: nil or that EIP is returned).
+func (s *Service) waitEIPFree(ctx context.Context, region, id string) (*backend.EIP, error) {
+	start := time.Now()
+	var out *backend.EIP
+	err := s.Poll.pollNow(ctx, func() (bool, error) {
+		list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+		if err != nil {
+			return s.transient(err, start, "EIP "+id)
+		}
+		if len(list) == 0 {
+			out = nil
+			return true, nil
+		}
+		out = &list[0]
+		switch out.Status {
+		case backend.EIPAvailable, backend.EIPReleasing:
+			return true, nil
+		}
+		s.waiting("waiting for EIP %s to be Available (now %s)", start, id, out.Status)
+		return false, nil
+	})
+	return out, err
+}
+
+// eipGone reports whether an EIP is released or being released.
+func (s *Service) eipGone(ctx context.Context, region, id string) (bool, error) {
+	list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+	if err != nil {
+		return false, err
+	}
+	return len(list) == 0 || list[0].Status == backend.EIPReleasing, nil
 }

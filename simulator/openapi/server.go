@@ -169,8 +169,27 @@ func asAPIError(err error) *simulator.APIError {
 	return &simulator.APIError{Code: "InternalError", HTTPStatus: 500, Message: err.Error(), RequestID: simulator.NewRequestID()}
 }
 
+// drop closes the connection without an answer, for a fault that loses it.
+func drop(w http.ResponseWriter) {
+	if sw, ok := w.(*statusWriter); ok {
+		w = sw.ResponseWriter
+		sw.status = 0
+	}
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler) // the server closes the connection
+}
+
 // writeCSError writes a CS (ROA) error: lower-case fields.
 func writeCSError(w http.ResponseWriter, e *simulator.APIError) {
+	if e.Dropped {
+		drop(w)
+		return
+	}
 	if e.RequestID == "" {
 		e.RequestID = simulator.NewRequestID()
 	}
@@ -181,6 +200,10 @@ func writeCSError(w http.ResponseWriter, e *simulator.APIError) {
 
 // writeRPCError writes a VPC (RPC) error: capitalised fields.
 func writeRPCError(w http.ResponseWriter, e *simulator.APIError) {
+	if e.Dropped {
+		drop(w)
+		return
+	}
 	if e.RequestID == "" {
 		e.RequestID = simulator.NewRequestID()
 	}

@@ -22,9 +22,12 @@ type vpcEIP struct {
 	ChargeType         string `json:"ChargeType"`
 	ISP                string `json:"ISP"`
 	Name               string `json:"Name"`
-	ResourceGroupID    string `json:"ResourceGroupId"`
-	AllocationTime     string `json:"AllocationTime"`
-	Mode               string `json:"Mode"`
+	Description        string `json:"Description"`
+	// Descritpion (sic) is in the official SDK's model too; both carry it.
+	Descritpion     string `json:"Descritpion"`
+	ResourceGroupID string `json:"ResourceGroupId"`
+	AllocationTime  string `json:"AllocationTime"`
+	Mode            string `json:"Mode"`
 }
 
 func splitList(s string) []string {
@@ -61,7 +64,7 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 			out = append(out, vpcEIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID,
 				Status: e.Status, InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
 				InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, ISP: e.LineType(),
-				Name: e.Name, ResourceGroupID: "rg-simulator", AllocationTime: "2026-01-01T00:00:00Z", Mode: "NAT",
+				Name: e.Name, Description: e.Description, Descritpion: e.Description, ResourceGroupID: "rg-simulator", AllocationTime: "2026-01-01T00:00:00Z", Mode: "NAT",
 				InstanceRegionID: instanceRegion(e)})
 		}
 		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "PageNumber": page,
@@ -69,7 +72,7 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 	case "AllocateEipAddress":
 		e, err := s.Engine.AllocateEipAddress(simulator.AllocateRequest{RegionID: p.Get("RegionId"),
 			Bandwidth: p.Get("Bandwidth"), InternetChargeType: p.Get("InternetChargeType"), ISP: p.Get("ISP"),
-			Name: p.Get("Name"), ClientToken: p.Get("ClientToken")})
+			Name: p.Get("Name"), Description: p.Get("Description"), ClientToken: p.Get("ClientToken")})
 		if err != nil {
 			fail(err)
 			return

@@ -10,6 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -188,7 +191,7 @@ func (b *Backend) send(ctx context.Context, action, what string, req *requests.C
 			if errors.As(converted, &be) {
 				reqID = be.RequestID
 			}
-			b.log("aliyun: %s %s://%s:%s: %s, request ID %q: %s", what, strings.ToLower(req.Scheme), req.Domain, req.Port, elapsed, reqID, firstLine(converted))
+			b.log("aliyun: %s %s://%s:%s: %s, request ID %q: %s", what, strings.ToLower(req.Scheme), req.Domain, req.Port, elapsed, reqID, errdefs.FirstLine(converted))
 		}
 		return converted
 	}
@@ -202,11 +205,6 @@ func (b *Backend) send(ctx context.Context, action, what string, req *requests.C
 		return &errdefs.Error{Kind: errdefs.KindInternal, Msg: fmt.Sprintf("%s: the response is not the JSON expected: %v", action, err), RequestID: requestID(resp)}
 	}
 	return nil
-}
-
-func firstLine(err error) string {
-	s, _, _ := strings.Cut(err.Error(), "\n")
-	return s
 }
 
 func requestID(resp *responses.CommonResponse) string {
@@ -269,6 +267,13 @@ func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError
 			kind = errdefs.KindUnavailable
 		}
 		return &errdefs.Error{Kind: kind, Msg: action + ": " + ce.Message(), Code: ce.ErrorCode()}
+	}
+	var urlErr *url.Error
+	var netErr net.Error
+	if errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// A refused, reset or timed-out connection: no answer. Worth
+		// retrying for a read; for a change, ambiguous (errdefs.Ambiguous).
+		return &errdefs.Error{Kind: errdefs.KindUnavailable, Msg: action, Err: err}
 	}
 	return &errdefs.Error{Kind: errdefs.KindInternal, Msg: action, Err: err}
 }
@@ -352,7 +357,7 @@ func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.Allo
 	}
 	return &backend.EIP{AllocationID: r.AllocationID, IPAddress: r.EipAddress, RegionID: region,
 		Status: backend.EIPAvailable, Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType,
-		ChargeType: "PostPaid", Name: s.Name}, nil
+		ChargeType: "PostPaid", Name: s.Name, Description: s.Description}, nil
 }
 
 func (b *Backend) ReleaseEIP(ctx context.Context, region, id string) error {
@@ -368,9 +373,8 @@ func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 	if err := b.roa(ctx, "ModifyCluster", "PUT", "/api/v2/clusters/"+clusterID, nil, body, &r); err != nil {
 		return "", err
 	}
-	if r.TaskID == "" {
-		return "", errdefs.Errorf(errdefs.KindInternal, "ModifyCluster %s: the response has no task_id (request ID %s)", clusterID, r.RequestID)
-	}
+	// An accepted change without a task_id is still accepted: the lifecycle
+	// then waits on the cluster's state.
 	return r.TaskID, nil
 }
 

@@ -68,6 +68,9 @@ type vpcEIP struct {
 	InternetChargeType string `json:"InternetChargeType"`
 	ChargeType         string `json:"ChargeType"`
 	Name               string `json:"Name"`
+	Description        string `json:"Description"`
+	// Descritpion (sic): the official SDK's model has this spelling as well.
+	Descritpion string `json:"Descritpion"`
 }
 
 type vpcEIPList struct {
@@ -118,7 +121,15 @@ func (c csCluster) domain() (*backend.Cluster, error) {
 func (e vpcEIP) domain() backend.EIP {
 	return backend.EIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID, Status: e.Status,
 		InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
-		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name}
+		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name,
+		Description: firstNonEmpty(e.Description, e.Descritpion)}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func (t csTask) domain() *backend.Task {

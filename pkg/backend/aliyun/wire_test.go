@@ -3,6 +3,8 @@ package aliyun
 import (
 	"encoding/json"
 	"errors"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,6 +156,11 @@ func TestConvertServerErrors(t *testing.T) {
 	err = convertError("DescribeTaskInfo", sdkerrors.NewClientError("SDK.ServerUnreachable", "connection refused", nil), csErrorOf)
 	if !errdefs.Retryable(err) {
 		t.Errorf("an unreachable server must be retryable: %#v", err)
+	}
+	reset := &url.Error{Op: "Put", URL: "http://127.0.0.1/api/v2/clusters/c1", Err: io.EOF}
+	err = convertError("ModifyCluster", reset, csErrorOf)
+	if !errdefs.Retryable(err) || !errdefs.Ambiguous(err) {
+		t.Errorf("a connection closed without an answer must be retryable for reads and ambiguous for changes: %#v", err)
 	}
 }
 

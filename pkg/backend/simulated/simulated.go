@@ -30,6 +30,10 @@ func convert(err error) error {
 	var apiErr *simulator.APIError
 	if errors.As(err, &apiErr) {
 		kind := errdefs.KindForCloudCode(apiErr.Code, apiErr.HTTPStatus)
+		if apiErr.Dropped {
+			// What a client sees of a reset connection: no answer, no code.
+			return &errdefs.Error{Kind: errdefs.KindUnavailable, Msg: apiErr.Action + ": connection reset by peer"}
+		}
 		return &errdefs.Error{Kind: kind, Msg: apiErr.Action + ": " + apiErr.Message, Code: apiErr.Code,
 			RequestID: apiErr.RequestID, HTTPStatus: apiErr.HTTPStatus}
 	}
@@ -49,11 +53,37 @@ func cluster(v simulator.ClusterView) *backend.Cluster {
 func eip(e simulator.EIP) backend.EIP {
 	return backend.EIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID,
 		Status: e.Status, InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
-		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name}
+		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name, Description: e.Description}
+}
+
+// do runs one engine call, giving up (but not stopping it) when ctx ends, as
+// a client gives up on a request in flight: the engine may still carry it
+// out, exactly as the cloud would.
+func do[T any](ctx context.Context, call func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := call()
+		ch <- result{v, err}
+	}()
+	select {
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	case r := <-ch:
+		return r.v, r.err
+	}
 }
 
 func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
-	v, err := b.Engine.DescribeClusterDetail(id)
+	v, err := do(ctx, func() (simulator.ClusterView, error) { return b.Engine.DescribeClusterDetail(id) })
 	if err != nil {
 		return nil, convert(err)
 	}
@@ -63,7 +93,11 @@ func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Clus
 func (b *Backend) ListClusters(ctx context.Context, region string) ([]backend.Cluster, error) {
 	// Pages after the first are read at the same time (backend.AllPages).
 	return backend.AllPages(ctx, 100, func(page int) ([]backend.Cluster, int, error) {
-		views, total, err := b.Engine.DescribeClustersV1(region, "", page, 100)
+		var total int
+		views, err := do(ctx, func() (v []simulator.ClusterView, err error) {
+			v, total, err = b.Engine.DescribeClustersV1(region, "", page, 100)
+			return v, err
+		})
 		if err != nil {
 			return nil, 0, convert(err)
 		}
@@ -81,8 +115,12 @@ func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIP
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		list, total, err := b.Engine.DescribeEipAddresses(region,
-			simulator.EIPFilter{AllocationIDs: q.AllocationIDs, IPAddresses: q.IPAddresses, ISP: q.ISP}, page, 100)
+		var total int
+		list, err := do(ctx, func() (l []simulator.EIP, err error) {
+			l, total, err = b.Engine.DescribeEipAddresses(region,
+				simulator.EIPFilter{AllocationIDs: q.AllocationIDs, IPAddresses: q.IPAddresses, ISP: q.ISP}, page, 100)
+			return l, err
+		})
 		if err != nil {
 			return nil, convert(err)
 		}
@@ -96,9 +134,11 @@ func (b *Backend) DescribeEIPs(ctx context.Context, region string, q backend.EIP
 }
 
 func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.AllocateSpec) (*backend.EIP, error) {
-	e, err := b.Engine.AllocateEipAddress(simulator.AllocateRequest{RegionID: region,
-		Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType, ISP: s.ISP,
-		Name: s.Name, ClientToken: s.ClientToken})
+	e, err := do(ctx, func() (simulator.EIP, error) {
+		return b.Engine.AllocateEipAddress(simulator.AllocateRequest{RegionID: region,
+			Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType, ISP: s.ISP,
+			Name: s.Name, Description: s.Description, ClientToken: s.ClientToken})
+	})
 	if err != nil {
 		return nil, convert(err)
 	}
@@ -107,17 +147,20 @@ func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.Allo
 }
 
 func (b *Backend) ReleaseEIP(ctx context.Context, region, id string) error {
-	return convert(b.Engine.ReleaseEipAddress(region, id))
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, b.Engine.ReleaseEipAddress(region, id) })
+	return convert(err)
 }
 
 func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (string, error) {
-	id, err := b.Engine.ModifyCluster(simulator.ModifyClusterRequest{ClusterID: clusterID,
-		APIServerEIP: eipID != "", APIServerEIPID: eipID})
+	id, err := do(ctx, func() (string, error) {
+		return b.Engine.ModifyCluster(simulator.ModifyClusterRequest{ClusterID: clusterID,
+			APIServerEIP: eipID != "", APIServerEIPID: eipID})
+	})
 	return id, convert(err)
 }
 
 func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, error) {
-	t, err := b.Engine.DescribeTaskInfo(id)
+	t, err := do(ctx, func() (simulator.Task, error) { return b.Engine.DescribeTaskInfo(id) })
 	if err != nil {
 		return nil, convert(err)
 	}

@@ -1,0 +1,161 @@
+package expose
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+)
+
+// CleanupResult is what `cleanup` found and did in one region.
+type CleanupResult struct {
+	TypeMeta
+	RegionID string        `json:"regionId"`
+	DryRun   bool          `json:"dryRun"`
+	Items    []CleanupItem `json:"items"`
+}
+
+// CleanupItem is one EIP the journal named.
+type CleanupItem struct {
+	AllocationID string `json:"allocationId"`
+	IPAddress    string `json:"ipAddress"`
+	ClusterID    string `json:"clusterId"`
+	// Reason is why it is listed: "allocated and never associated" or
+	// "asked to release".
+	Reason string `json:"reason"`
+	// Status is the EIP's status when it was checked ("" when it is gone).
+	Status string `json:"status"`
+	// Action is what cleanup did: released, would release (dry run), kept
+	// (in use or not releasable: forgotten), gone (already released),
+	// skipped (another ack-expose is at work on it), failed.
+	Action string `json:"action"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Cleanup releases, in a region, the EIPs that ack-expose allocated and never
+// associated, or was asked to release, once they are Available (pay-as-you-go
+// only); an EIP in use is never released, and is forgotten. It waits while an
+// EIP is Associating or Unassociating (an operation still in flight), until
+// ctx ends. A dry run changes nothing, in the cloud or the journal.
+func (s *Service) Cleanup(ctx context.Context, region string, dryRun bool) (*CleanupResult, error) {
+	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
+	if s.Journal == nil {
+		return res, nil
+	}
+	records, err := s.Journal.List()
+	if err != nil {
+		return nil, err
+	}
+	var mine []Record
+	var forget []Record
+	for _, r := range records {
+		if r.RegionID != region {
+			continue
+		}
+		if r.Kind == RecordOperation {
+			// An operation record only informs status; it ends with its cluster's wait.
+			if !s.Journal.Owned(r) {
+				if c, err := s.Backend.DescribeCluster(ctx, r.ClusterID); err != nil || !backend.IsBusy(c.State) {
+					forget = append(forget, r)
+				}
+			}
+			continue
+		}
+		if s.Journal.Owned(r) {
+			res.Items = append(res.Items, CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID,
+				Reason: reasonOf(r), Action: "skipped", Note: fmt.Sprintf("another ack-expose (process %d) is at work on it", r.PID)})
+			continue
+		}
+		mine = append(mine, r)
+	}
+	// Allocations whose answer was lost: find their EIPs by the client token
+	// in the description ack-expose gave them.
+	var tokens []Record
+	for _, r := range mine {
+		if r.AllocationID == "" {
+			tokens = append(tokens, r)
+		}
+	}
+	if len(tokens) > 0 {
+		all, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{})
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range mine {
+			if r.AllocationID != "" {
+				continue
+			}
+			for _, e := range all {
+				if strings.Contains(e.Description, "client token "+r.ClientToken) {
+					mine[i].AllocationID, mine[i].IPAddress = e.AllocationID, e.IPAddress
+				}
+			}
+			if mine[i].AllocationID == "" {
+				forget = append(forget, r)
+			}
+		}
+	}
+	var failed []string
+	for _, r := range mine {
+		if r.AllocationID == "" {
+			continue // no EIP was allocated: nothing to release
+		}
+		it := CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID, Reason: reasonOf(r)}
+		rec := r
+		if rec.ClientToken != "" {
+			rec.AllocationID = "" // its key in the journal
+		}
+		e, err := s.settledEIP(ctx, region, r.AllocationID)
+		switch {
+		case err != nil:
+			it.Action, it.Note = "failed", errdefs.FirstLine(err)
+			failed = append(failed, r.AllocationID)
+		case e == nil || e.Status == backend.EIPReleasing:
+			it.Action, it.Note = "gone", "already released"
+			if e != nil {
+				it.Status = e.Status
+			}
+			forget = append(forget, rec)
+		case e.Status != backend.EIPAvailable:
+			it.Status, it.Action = e.Status, "kept"
+			it.Note = fmt.Sprintf("in use by %s %s: never released while associated; forgotten", e.InstanceType, e.InstanceID)
+			forget = append(forget, rec)
+		case e.ChargeType == "PrePaid":
+			it.Status, it.Action, it.Note = e.Status, "kept", "a subscription (PrePaid) EIP cannot be released; forgotten"
+			forget = append(forget, rec)
+		case dryRun:
+			it.Status, it.Action, it.IPAddress = e.Status, "would release", e.IPAddress
+		default:
+			it.Status, it.IPAddress = e.Status, e.IPAddress
+			if err := s.Backend.ReleaseEIP(ctx, region, r.AllocationID); err != nil {
+				if gone, _ := s.eipGone(ctx, region, r.AllocationID); !gone {
+					it.Action, it.Note = "failed", errdefs.FirstLine(err)
+					failed = append(failed, r.AllocationID)
+					break
+				}
+			}
+			it.Action = "released"
+			forget = append(forget, rec)
+		}
+		res.Items = append(res.Items, it)
+	}
+	if !dryRun {
+		s.journalForget(forget...)
+	}
+	if len(failed) > 0 {
+		return res, errdefs.Errorf(errdefs.KindInternal, "%d EIP(s) could not be released: %s; they stay recorded: run `kubectl ack-expose cleanup` again", len(failed), strings.Join(failed, ", "))
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	return res, nil
+}
+
+func reasonOf(r Record) string {
+	if r.Kind == RecordRelease {
+		return "asked to release"
+	}
+	return "allocated by ack-expose and never associated"
+}

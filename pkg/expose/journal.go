@@ -1,0 +1,139 @@
+package expose
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Journal is the durable record of what an operation may leave unfinished in
+// the cloud, so that nothing ack-expose allocates or is asked to release is
+// forgotten: `cleanup` finishes it, `status` mentions it. The command layer
+// provides a file (internal/journal); nil journals nothing.
+type Journal interface {
+	List() ([]Record, error)
+	// Update replaces the records with what fn makes of them, atomically
+	// with respect to other processes.
+	Update(fn func([]Record) []Record) error
+	// Owned reports whether another running process is at work on r.
+	Owned(r Record) bool
+}
+
+// Record kinds.
+const (
+	// RecordAllocated: an EIP ack-expose allocated whose association is not
+	// confirmed. With only ClientToken set, the allocation's answer was lost.
+	RecordAllocated = "allocated"
+	// RecordRelease: an EIP the user asked to release, not released yet.
+	RecordRelease = "release"
+	// RecordOperation: a change the cloud accepted that may still run.
+	RecordOperation = "operation"
+)
+
+// Record is one entry of the journal.
+type Record struct {
+	Kind         string    `json:"kind"`
+	ClusterID    string    `json:"clusterId"`
+	RegionID     string    `json:"regionId"`
+	AllocationID string    `json:"allocationId,omitempty"`
+	IPAddress    string    `json:"ipAddress,omitempty"`
+	ClientToken  string    `json:"clientToken,omitempty"`
+	Action       string    `json:"action,omitempty"`
+	TaskID       string    `json:"taskId,omitempty"`
+	PID          int       `json:"pid"`
+	Since        time.Time `json:"since"`
+}
+
+func (r Record) key() string {
+	id := r.AllocationID
+	if id == "" {
+		id = "token:" + r.ClientToken
+	}
+	if r.Kind == RecordOperation {
+		id = r.ClusterID
+	}
+	return r.Kind + "/" + id
+}
+
+// AllocatedName is the Name ack-expose gives an EIP it allocates (VPC
+// AllocateEipAddress: 1-128 characters, starting with a letter; letters,
+// digits, ".", "_", "-").
+func AllocatedName(clusterID string) string { return "ack-expose-" + clusterID }
+
+// allocatedMark starts the Description of every EIP ack-expose allocates.
+const allocatedMark = "allocated by ack-expose for cluster "
+
+// AllocatedDescription is the Description ack-expose gives an EIP it
+// allocates: the cluster and the request's client token, so that an
+// allocation whose answer was lost can be found again (1-256 characters,
+// starting with a letter).
+func AllocatedDescription(clusterID, token string) string {
+	return fmt.Sprintf("%s%s (client token %s)", allocatedMark, clusterID, token)
+}
+
+// AllocatedFor returns the cluster a Description says the EIP was allocated
+// for by ack-expose, and whether it says so.
+func AllocatedFor(description string) (clusterID string, ok bool) {
+	rest, ok := strings.CutPrefix(description, allocatedMark)
+	if !ok {
+		return "", false
+	}
+	id, _, _ := strings.Cut(rest, " ")
+	return id, id != ""
+}
+
+// journalPut adds or replaces records (by kind and EIP), as this process's.
+func (s *Service) journalPut(recs ...Record) error {
+	if s.Journal == nil {
+		return nil
+	}
+	now := time.Now().UTC()
+	return s.Journal.Update(func(list []Record) []Record {
+		for _, r := range recs {
+			r.PID, r.Since = os.Getpid(), now
+			list = dropKey(list, r.key())
+			list = append(list, r)
+		}
+		return list
+	})
+}
+
+// journalForget drops records.
+func (s *Service) journalForget(recs ...Record) {
+	if s.Journal == nil || len(recs) == 0 {
+		return
+	}
+	err := s.Journal.Update(func(list []Record) []Record {
+		for _, r := range recs {
+			list = dropKey(list, r.key())
+		}
+		return list
+	})
+	if err != nil && s.Log != nil {
+		s.Log("journal: %v", err)
+	}
+}
+
+func dropKey(list []Record, key string) []Record {
+	out := list[:0]
+	for _, r := range list {
+		if r.key() != key {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// journalList returns the records, nil when there is no journal or it
+// cannot be read (status must not fail because of it).
+func (s *Service) journalList() []Record {
+	if s.Journal == nil {
+		return nil
+	}
+	list, err := s.Journal.List()
+	if err != nil && s.Log != nil {
+		s.Log("journal: %v", err)
+	}
+	return list
+}
