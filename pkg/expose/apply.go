@@ -341,7 +341,7 @@ func (a *applier) resolve() (verdict, string) {
 	}
 	var e *backend.EIP
 	if target != nil {
-		list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: []string{target.AllocationID}})
+		list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: []string{target.AllocationID}})
 		if err != nil {
 			return undecided, "reading EIP " + target.AllocationID + " failed: " + errdefs.FirstLine(err)
 		}

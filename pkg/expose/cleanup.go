@@ -79,7 +79,7 @@ func (s *Service) Cleanup(ctx context.Context, region string, dryRun bool) (*Cle
 		}
 	}
 	if len(tokens) > 0 {
-		all, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{})
+		all, err := s.lookupEIPs(ctx, region, backend.EIPQuery{})
 		if err != nil {
 			return nil, err
 		}

@@ -83,7 +83,7 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 	var e *backend.EIP
 	if op != nil && op.AllocationID != "" && c.PublicEndpoint == "" {
 		// Associating: the endpoint does not show the EIP yet.
-		list, err := s.Backend.DescribeEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: []string{op.AllocationID}})
+		list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: []string{op.AllocationID}})
 		if err != nil {
 			return nil, err
 		}

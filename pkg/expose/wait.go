@@ -161,7 +161,7 @@ func (s *Service) settledEIP(ctx context.Context, region, id string) (*backend.E
 	start := time.Now()
 	var out *backend.EIP
 	err := s.Poll.pollNow(ctx, func() (bool, error) {
-		list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+		list, err := s.lookupEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
 		if err != nil {
 			return s.transient(err, start, "EIP "+id)
 		}
@@ -185,7 +185,7 @@ func (s *Service) waitEIPFree(ctx context.Context, region, id string) (*backend.
 	start := time.Now()
 	var out *backend.EIP
 	err := s.Poll.pollNow(ctx, func() (bool, error) {
-		list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+		list, err := s.lookupEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
 		if err != nil {
 			return s.transient(err, start, "EIP "+id)
 		}
@@ -206,7 +206,7 @@ func (s *Service) waitEIPFree(ctx context.Context, region, id string) (*backend.
 
 // eipGone reports whether an EIP is released or being released.
 func (s *Service) eipGone(ctx context.Context, region, id string) (bool, error) {
-	list, err := s.Backend.DescribeEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
+	list, err := s.lookupEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
 	if err != nil {
 		return false, err
 	}
