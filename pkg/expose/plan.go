@@ -143,7 +143,24 @@ func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.
 	if len(list) == 0 {
 		return nil, nil
 	}
+	s.associationSeen(c, list[0])
 	return &list[0], nil
+}
+
+// associationSeen forgets the journal's record of an EIP that ack-expose
+// allocated for cluster c once c serves through it: the association is
+// confirmed (e.g. after --wait=false), so the EIP is no longer a candidate
+// for cleanup, which would otherwise release an EIP the user later kept
+// (disassociate without --release).
+func (s *Service) associationSeen(c *backend.Cluster, e backend.EIP) {
+	if c.State != backend.StateRunning {
+		return
+	}
+	for _, r := range s.journalList() {
+		if r.Kind == RecordAllocated && r.AllocationID == e.AllocationID && r.ClusterID == c.ID {
+			s.journalForget(r)
+		}
+	}
 }
 
 // Plan reads the cluster and the EIPs involved and checks the request against
