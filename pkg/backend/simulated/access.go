@@ -10,7 +10,7 @@ import (
 )
 
 func (b *Backend) APIServerLoadBalancer(ctx context.Context, clusterID string) (string, error) {
-	list, err := b.Engine.DescribeClusterResources(clusterID)
+	list, err := do(ctx, func() ([]simulator.ClusterResource, error) { return b.Engine.DescribeClusterResources(clusterID) })
 	if err != nil {
 		return "", convert(err)
 	}
@@ -23,7 +23,7 @@ func (b *Backend) APIServerLoadBalancer(ctx context.Context, clusterID string) (
 }
 
 func (b *Backend) DescribeVPCCIDRs(ctx context.Context, region, vpcID string) ([]string, error) {
-	v, err := b.Engine.DescribeVpcAttribute(region, vpcID)
+	v, err := do(ctx, func() (simulator.VPC, error) { return b.Engine.DescribeVpcAttribute(region, vpcID) })
 	if err != nil {
 		return nil, convert(err)
 	}
@@ -37,7 +37,9 @@ func (b *Backend) DescribeVPCCIDRs(ctx context.Context, region, vpcID string) ([
 }
 
 func (b *Backend) DescribeListenerACL(ctx context.Context, region, lbID string, port int) (*backend.ListenerACL, error) {
-	l, err := b.Engine.DescribeLoadBalancerTCPListenerAttribute(region, lbID, port)
+	l, err := do(ctx, func() (simulator.ListenerView, error) {
+		return b.Engine.DescribeLoadBalancerTCPListenerAttribute(region, lbID, port)
+	})
 	if err != nil {
 		return nil, convert(err)
 	}
@@ -45,12 +47,14 @@ func (b *Backend) DescribeListenerACL(ctx context.Context, region, lbID string, 
 }
 
 func (b *Backend) SetListenerACL(ctx context.Context, region string, l backend.ListenerACL) error {
-	return convert(b.Engine.SetLoadBalancerTCPListenerAttribute(simulator.ListenerACLRequest{RegionID: region,
-		LoadBalancerID: l.LoadBalancerID, Port: l.Port, AclStatus: l.Status, AclType: l.Type, AclID: l.ACLID}))
+	return convert(doErr(ctx, func() error {
+		return b.Engine.SetLoadBalancerTCPListenerAttribute(simulator.ListenerACLRequest{RegionID: region,
+			LoadBalancerID: l.LoadBalancerID, Port: l.Port, AclStatus: l.Status, AclType: l.Type, AclID: l.ACLID})
+	}))
 }
 
 func (b *Backend) CreateACL(ctx context.Context, region, name string) (string, error) {
-	id, err := b.Engine.CreateAccessControlList(region, name, "ipv4")
+	id, err := do(ctx, func() (string, error) { return b.Engine.CreateAccessControlList(region, name, "ipv4") })
 	return id, convert(err)
 }
 
@@ -58,7 +62,11 @@ func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backe
 	var out *backend.ACL
 	var a simulator.ACLView
 	for page := 1; ; page++ {
-		v, total, err := b.Engine.DescribeAccessControlListAttribute(region, aclID, page, simulator.ACLEntriesPageMax)
+		var total int
+		v, err := do(ctx, func() (v simulator.ACLView, err error) {
+			v, total, err = b.Engine.DescribeAccessControlListAttribute(region, aclID, page, simulator.ACLEntriesPageMax)
+			return v, err
+		})
 		if err != nil {
 			return nil, convert(err)
 		}
@@ -79,6 +87,12 @@ func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backe
 	return out, nil
 }
 
+// doErr is do for calls that return only an error.
+func doErr(ctx context.Context, call func() error) error {
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, call() })
+	return err
+}
+
 func entries(in []backend.ACLEntry) []simulator.ACLEntry {
 	out := make([]simulator.ACLEntry, 0, len(in))
 	for _, e := range in {
@@ -88,16 +102,20 @@ func entries(in []backend.ACLEntry) []simulator.ACLEntry {
 }
 
 func (b *Backend) AddACLEntries(ctx context.Context, region, aclID string, e []backend.ACLEntry) error {
-	return convert(b.Engine.AddAccessControlListEntry(region, aclID, entries(e)))
+	return convert(doErr(ctx, func() error { return b.Engine.AddAccessControlListEntry(region, aclID, entries(e)) }))
 }
 
 func (b *Backend) RemoveACLEntries(ctx context.Context, region, aclID string, e []backend.ACLEntry) error {
-	return convert(b.Engine.RemoveAccessControlListEntry(region, aclID, entries(e)))
+	return convert(doErr(ctx, func() error { return b.Engine.RemoveAccessControlListEntry(region, aclID, entries(e)) }))
 }
 
 func (b *Backend) ListLoadBalancers(ctx context.Context, region string) ([]backend.LoadBalancer, error) {
 	page := func(n int) ([]backend.LoadBalancer, int, error) {
-		list, total, err := b.Engine.DescribeLoadBalancers(region, n, 100)
+		var total int
+		list, err := do(ctx, func() (l []simulator.LoadBalancer, err error) {
+			l, total, err = b.Engine.DescribeLoadBalancers(region, n, 100)
+			return l, err
+		})
 		if err != nil {
 			return nil, 0, convert(err)
 		}
@@ -117,7 +135,11 @@ func (b *Backend) ListListenerACLs(ctx context.Context, region string, lbIDs []s
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		list, next, err := b.Engine.DescribeLoadBalancerListeners(region, lbIDs, port, token, simulator.ListenersMaxResults)
+		var next string
+		list, err := do(ctx, func() (l []simulator.ListenerView, err error) {
+			l, next, err = b.Engine.DescribeLoadBalancerListeners(region, lbIDs, port, token, simulator.ListenersMaxResults)
+			return l, err
+		})
 		if err != nil {
 			return nil, convert(err)
 		}
@@ -134,7 +156,11 @@ func (b *Backend) ListListenerACLs(ctx context.Context, region string, lbIDs []s
 func (b *Backend) ListACLs(ctx context.Context, region string) ([]backend.ACL, error) {
 	var out []backend.ACL
 	for page := 1; ; page++ {
-		list, total, err := b.Engine.DescribeAccessControlLists(region, page, 100)
+		var total int
+		list, err := do(ctx, func() (l []simulator.ACL, err error) {
+			l, total, err = b.Engine.DescribeAccessControlLists(region, page, 100)
+			return l, err
+		})
 		if err != nil {
 			return nil, convert(err)
 		}
