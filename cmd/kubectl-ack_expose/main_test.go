@@ -161,8 +161,8 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) < 5 {
 			ts.Fatalf("usage: sim fault [-delay D] [-drop] [-state S] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]")
 		}
-		status, _ := strconv.Atoi(args[3])
-		n, _ := strconv.Atoi(args[4])
+		status := atoi(ts, "HTTPSTATUS", args[3])
+		n := atoi(ts, "COUNT", args[4])
 		msg := strings.Join(args[5:], " ")
 		if msg == "" {
 			msg = "simulated " + args[2]
@@ -202,13 +202,13 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			got := s.Calls[args[1]]
 			ok := false
 			if rest, found := strings.CutPrefix(args[2], ">="); found {
-				n, _ := strconv.Atoi(rest)
+				n := atoi(ts, "COUNT", rest)
 				ok = got >= n
 			} else if rest, found := strings.CutPrefix(args[2], "<="); found {
-				n, _ := strconv.Atoi(rest)
+				n := atoi(ts, "COUNT", rest)
 				ok = got <= n
 			} else {
-				n, _ := strconv.Atoi(args[2])
+				n := atoi(ts, "COUNT", args[2])
 				ok = got == n
 			}
 			if ok == neg {
@@ -265,7 +265,7 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) != 6 {
 			ts.Fatalf("usage: sim listener LBID PORT STATUS TYPE ACLID")
 		}
-		port, _ := strconv.Atoi(args[2])
+		port := atoi(ts, "PORT", args[2])
 		ts.Check(e.Update(func(s *simulator.State) error {
 			for i := range s.LoadBalancers {
 				for j := range s.LoadBalancers[i].Listeners {
@@ -349,7 +349,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 {
 		ts.Fatalf("usage: interrupt MARKER CODE program [args...]")
 	}
-	want, _ := strconv.Atoi(args[1])
+	want := atoi(ts, "CODE", args[1])
 	// testscript's commands live in a directory on the script's PATH.
 	path := ""
 	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
@@ -513,4 +513,14 @@ func cmdStartServe(ts *testscript.TestScript, neg bool, args []string) {
 		_ = c.Process.Kill()
 		ts.Fatalf("simulator serve printed nothing in 15s; stderr: %s", stderr.String())
 	}
+}
+
+// atoi parses a number argument of a script command, failing the script on
+// anything else: `sim calls X 1O` must not quietly assert 0.
+func atoi(ts *testscript.TestScript, what, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		ts.Fatalf("%s %q is not a number", what, s)
+	}
+	return n
 }
