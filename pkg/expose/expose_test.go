@@ -43,31 +43,32 @@ func TestPlanRules(t *testing.T) {
 		name    string
 		cluster string
 		req     Request
-		kind    errdefs.Kind // 0 with nothing set: no error
+		wantErr bool
+		kind    errdefs.Kind // with wantErr: the error's kind
 		nothing bool
 		steps   int
 	}{
-		{"associate free EIP", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
-		{"associate allocate", "demo-basic", Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5}}, -1, false, 2},
-		{"associate current", "demo-pro", Request{Action: Associate, EIP: ref("eip-bp1demopro000000000")}, -1, true, 1},
-		{"associate when exposed", "demo-pro", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindConflict, false, 0},
-		{"EIP of an ECS", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.30")}, errdefs.KindConflict, false, 0},
-		{"EIP elsewhere", "demo-basic", Request{Action: Associate, EIP: ref("39.105.1.10")}, errdefs.KindNotFound, false, 0},
-		{"change unexposed", "demo-basic", Request{Action: Change, EIP: ref("47.96.1.10")}, errdefs.KindConflict, false, 0},
-		{"change exposed", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.10"), Release: true}, -1, false, 2},
-		{"change to current", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.20")}, -1, true, 1},
-		{"disassociate none", "demo-basic", Request{Action: Disassociate}, -1, true, 1},
-		{"disassociate", "demo-pro", Request{Action: Disassociate}, -1, false, 1},
-		{"dedicated", "demo-dedicated", Request{Action: Disassociate}, errdefs.KindUnsupported, false, 0},
-		{"registered", "demo-registered", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindUnsupported, false, 0},
-		{"edge", "demo-edge", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
-		{"busy", "demo-busy", Request{Action: Associate, EIP: ref("47.96.1.10")}, errdefs.KindConflict, false, 0},
-		{"serverless", "demo-serverless", Request{Action: Associate, EIP: ref("47.96.1.10")}, -1, false, 1},
+		{"associate free EIP", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.10")}, false, 0, false, 1},
+		{"associate allocate", "demo-basic", Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5}}, false, 0, false, 2},
+		{"associate current", "demo-pro", Request{Action: Associate, EIP: ref("eip-bp1demopro000000000")}, false, 0, true, 1},
+		{"associate when exposed", "demo-pro", Request{Action: Associate, EIP: ref("47.96.1.10")}, true, errdefs.KindConflict, false, 0},
+		{"EIP of an ECS", "demo-basic", Request{Action: Associate, EIP: ref("47.96.1.30")}, true, errdefs.KindConflict, false, 0},
+		{"EIP elsewhere", "demo-basic", Request{Action: Associate, EIP: ref("39.105.1.10")}, true, errdefs.KindNotFound, false, 0},
+		{"change unexposed", "demo-basic", Request{Action: Change, EIP: ref("47.96.1.10")}, true, errdefs.KindConflict, false, 0},
+		{"change exposed", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.10"), Release: true}, false, 0, false, 2},
+		{"change to current", "demo-pro", Request{Action: Change, EIP: ref("47.96.1.20")}, false, 0, true, 1},
+		{"disassociate none", "demo-basic", Request{Action: Disassociate}, false, 0, true, 1},
+		{"disassociate", "demo-pro", Request{Action: Disassociate}, false, 0, false, 1},
+		{"dedicated", "demo-dedicated", Request{Action: Disassociate}, true, errdefs.KindUnsupported, false, 0},
+		{"registered", "demo-registered", Request{Action: Associate, EIP: ref("47.96.1.10")}, true, errdefs.KindUnsupported, false, 0},
+		{"edge", "demo-edge", Request{Action: Associate, EIP: ref("47.96.1.10")}, false, 0, false, 1},
+		{"busy", "demo-busy", Request{Action: Associate, EIP: ref("47.96.1.10")}, true, errdefs.KindConflict, false, 0},
+		{"serverless", "demo-serverless", Request{Action: Associate, EIP: ref("47.96.1.10")}, false, 0, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := svc.Plan(ctx, target(tc.cluster), tc.req)
-			if tc.kind >= 0 {
-				if errdefs.KindOf(err) != tc.kind || err == nil {
+			if tc.wantErr {
+				if err == nil || errdefs.KindOf(err) != tc.kind {
 					t.Fatalf("err %v (kind %v), want kind %v", err, errdefs.KindOf(err), tc.kind)
 				}
 				return
@@ -85,10 +86,19 @@ func TestPlanRules(t *testing.T) {
 func TestLockoutGuard(t *testing.T) {
 	svc, e := newService(t)
 	ctx := context.Background()
+	// A context through the intranet endpoint is not cut off by removing the EIP.
 	tg := target("demo-pro")
-	tg.Context, tg.Server = "pro", "https://47.96.1.20:6443"
+	tg.Context, tg.Server = "pro", "https://192.168.1.10:6443"
 	p, err := svc.Plan(ctx, tg, Request{Action: Disassociate})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lockout != "" {
+		t.Errorf("a context through the intranet endpoint is not cut off: %q", p.Lockout)
+	}
+	// A context through the public endpoint is.
+	tg.Server = "https://47.96.1.20:6443"
+	if p, err = svc.Plan(ctx, tg, Request{Action: Disassociate}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(p.Lockout, "https://192.168.1.10:6443") {
@@ -108,12 +118,6 @@ func TestLockoutGuard(t *testing.T) {
 	x, err := svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(string) bool { return true }})
 	if err != nil || x.PublicEndpoint != "" || !x.Operation.Changed {
 		t.Fatalf("confirmed: %+v %v", x, err)
-	}
-	// A context through the intranet endpoint is not cut off.
-	tg.Server = "https://192.168.1.10:6443"
-	p, _ = svc.Plan(ctx, target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
-	if p.Lockout != "" {
-		t.Errorf("associate cannot lock anyone out: %q", p.Lockout)
 	}
 }
 
@@ -135,7 +139,10 @@ func TestApplyAssociateWaitsForTheResult(t *testing.T) {
 
 func TestDryRunChangesNothing(t *testing.T) {
 	svc, e := newService(t)
-	p, _ := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	x, err := svc.Apply(context.Background(), p, ApplyOptions{DryRun: true, Wait: true, Timeout: time.Minute})
 	if err != nil || !x.Operation.DryRun || x.Operation.Changed {
 		t.Fatalf("%+v %v", x.Operation, err)
@@ -330,6 +337,11 @@ func (j *memJournal) has(kind, id string) bool {
 func TestInterruptDuringModifyIsResolved(t *testing.T) {
 	for _, sent := range []bool{true, false} {
 		svc, e := newService(t)
+		// The rollout is still running when the interrupted answer is
+		// resolved: the allocated EIP must stay recorded until it is done.
+		if err := e.Update(func(s *simulator.State) error { s.Timing.ModifyCluster = simulator.Duration(time.Minute); return nil }); err != nil {
+			t.Fatal(err)
+		}
 		j := &memJournal{}
 		svc.Journal = j
 		ctx, cancel := context.WithCancel(context.Background())

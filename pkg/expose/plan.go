@@ -294,7 +294,7 @@ func lockout(p *Plan) string {
 	}
 	after := fmt.Sprintf("afterwards, reach the cluster through its intranet endpoint %s from inside VPC %s", c.IntranetEndpoint, c.VPCID)
 	if p.Request.Action == Change {
-		after = "afterwards, point the context at the new public endpoint (or reach the cluster through its intranet endpoint " + c.IntranetEndpoint + ")"
+		after = "run the change with --update-kubeconfig to repoint the context at the new public endpoint in the same step (or afterwards reach the cluster through its intranet endpoint " + c.IntranetEndpoint + ")"
 	}
 	return fmt.Sprintf("context %q reaches the API server through %s, the public endpoint this %s removes: kubectl with this context will stop working; %s",
 		ctxName, c.PublicEndpoint, p.Request.Action, after)
