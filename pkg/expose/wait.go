@@ -158,30 +158,22 @@ func (s *Service) transient(err error, start time.Time, what string) (bool, erro
 // settledEIP reads an EIP, waiting while it is Associating or Unassociating;
 // nil when it no longer exists.
 func (s *Service) settledEIP(ctx context.Context, region, id string) (*backend.EIP, error) {
-	start := time.Now()
-	var out *backend.EIP
-	err := s.Poll.pollNow(ctx, func() (bool, error) {
-		list, err := s.lookupEIPs(ctx, region, backend.EIPQuery{AllocationIDs: []string{id}})
-		if err != nil {
-			return s.transient(err, start, "EIP "+id)
-		}
-		if len(list) == 0 {
-			out = nil
-			return true, nil
-		}
-		out = &list[0]
-		if out.Status == backend.EIPAssociating || out.Status == backend.EIPUnassociating {
-			s.waiting("waiting for EIP %s to settle (now %s)", start, id, out.Status)
-			return false, nil
-		}
-		return true, nil
+	return s.pollEIP(ctx, region, id, "settle", func(status string) bool {
+		return status != backend.EIPAssociating && status != backend.EIPUnassociating
 	})
-	return out, err
 }
 
 // waitEIPFree waits until an EIP is Available, or gone or Releasing (the
 // cloud released it: nil or that EIP is returned).
 func (s *Service) waitEIPFree(ctx context.Context, region, id string) (*backend.EIP, error) {
+	return s.pollEIP(ctx, region, id, "be Available", func(status string) bool {
+		return status == backend.EIPAvailable || status == backend.EIPReleasing
+	})
+}
+
+// pollEIP reads an EIP until done accepts its status, or it no longer exists
+// (nil), waiting out the cloud's temporary trouble.
+func (s *Service) pollEIP(ctx context.Context, region, id, what string, done func(status string) bool) (*backend.EIP, error) {
 	start := time.Now()
 	var out *backend.EIP
 	err := s.Poll.pollNow(ctx, func() (bool, error) {
@@ -194,11 +186,10 @@ func (s *Service) waitEIPFree(ctx context.Context, region, id string) (*backend.
 			return true, nil
 		}
 		out = &list[0]
-		switch out.Status {
-		case backend.EIPAvailable, backend.EIPReleasing:
+		if done(out.Status) {
 			return true, nil
 		}
-		s.waiting("waiting for EIP %s to be Available (now %s)", start, id, out.Status)
+		s.waiting("waiting for EIP %s to %s (now %s)", start, id, what, out.Status)
 		return false, nil
 	})
 	return out, err
