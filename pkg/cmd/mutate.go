@@ -222,6 +222,12 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if o.updateKube && o.kind.action == expose.Change && !o.dryRun && !plan.NothingToDo && plan.Cluster.PublicEndpoint != "" {
+		// Repointing must not fail after the change: check the files first.
+		if err := o.source.CheckWritable(plan.Cluster.PublicEndpoint); err != nil {
+			return fmt.Errorf("--update-kubeconfig: %w; nothing was changed", err)
+		}
+	}
 	if o.dryRun && plan.Lockout != "" {
 		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
 	}

@@ -59,11 +59,18 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t, err = s.reach(ctx, t, c); err != nil {
+		return nil, err
+	}
 	e, err := s.currentEIP(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	return newExposure(c, t.Context, e), nil
+	x := newExposure(c, t.Context, e)
+	if t.Mismatch != nil {
+		x.Mismatch = t.Mismatch.Error() + ". " + t.Mismatch.Fix()
+	}
+	return x, nil
 }
 
 // currentEIP finds the EIP behind the cluster's public endpoint, if any.
@@ -87,6 +94,9 @@ func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.
 func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) {
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
+		return nil, err
+	}
+	if t, err = s.Reach(ctx, t, c); err != nil {
 		return nil, err
 	}
 	p := &Plan{Request: r, Target: t, Cluster: c}

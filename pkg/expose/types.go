@@ -28,7 +28,10 @@ type Exposure struct {
 	IntranetEndpoint string      `json:"intranetEndpoint"`
 	PublicEndpoint   string      `json:"publicEndpoint"`
 	EIP              *EIPInfo    `json:"eip"`
-	Operation        *Operation  `json:"operation,omitempty"`
+	// Mismatch says the context's name and its server disagree (see
+	// Mismatch); cluster.context is then empty.
+	Mismatch  string     `json:"mismatch,omitempty"`
+	Operation *Operation `json:"operation,omitempty"`
 }
 
 // ClusterInfo identifies the cluster and the context it was resolved from.
