@@ -69,12 +69,14 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	// The context must reach this cluster, or its CA and user would be wrong.
+	// The context must be this cluster's, or its CA and user would be wrong:
+	// one that reaches it, or one named after it whose endpoint went away.
 	t, err := o.service().Reach(ctx, o.target, cl)
 	if err != nil {
 		return err
 	}
-	if t.Context == "" {
+	from := t.Kube
+	if t.Context == "" && t.Mismatch == nil {
 		if t.Kube.Name != "" {
 			return errdefs.Errorf(errdefs.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", t.Kube.Name, cl.Name, cl.ID)
 		}
@@ -91,7 +93,7 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 		return errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) has no public endpoint", cl.Name, cl.ID).
 			WithHint("Associate an EIP first: kubectl ack-expose associate --eip ID|IP (or --allocate); or use --private for the intranet endpoint.")
 	}
-	res, err := o.source.AddContext(kubeconfig.ContextSpec{From: t.Kube, Name: o.name, Suffix: suffix, Server: server,
+	res, err := o.source.AddContext(kubeconfig.ContextSpec{From: from, Name: o.name, Suffix: suffix, Server: server,
 		Endpoints: []string{cl.IntranetEndpoint, cl.PublicEndpoint}, Switch: o.switch_})
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func (m *Mismatch) Error() string {
 	if m.Reached != nil {
 		fmt.Fprintf(&b, "an endpoint of cluster %s (%s): kubectl with this context reaches %s, not %s", m.Reached.Name, m.Reached.ID, m.Reached.Name, m.Named.Name)
 	} else {
-		fmt.Fprintf(&b, "not an endpoint of %s (%s), nor of any cluster of the account", m.Named.Name, endpointsOf(m.Named))
+		fmt.Fprintf(&b, "not an endpoint of %s (%s), nor of any cluster of the account: kubectl with this context does not reach %s", m.Named.Name, endpointsOf(m.Named), m.Named.Name)
 	}
 	return b.String()
 }
@@ -78,6 +78,11 @@ func (m *Mismatch) Fix() string {
 	}
 	return "Fix the context's cluster entry, or pass --cluster-id."
 }
+
+// Dangerous says kubectl with the context reaches another cluster of the
+// account: commands refuse it. Otherwise the server reaches no cluster of the
+// account (an endpoint that went away, or a tunnel): it is reported only.
+func (m *Mismatch) Dangerous() bool { return m.Reached != nil }
 
 // Conflict is the mismatch as the error that stops a change (exit 4).
 func (m *Mismatch) Conflict() error {
@@ -262,10 +267,11 @@ func (s *Service) reach(ctx context.Context, t Target, c *backend.Cluster) (Targ
 }
 
 // Reach checks that the context in use reaches cluster c (see reach); a
-// Mismatch is an error (exit 4) naming the kubeconfig entry to fix.
+// context named after c that reaches another cluster is an error (exit 4)
+// naming the kubeconfig entry to fix.
 func (s *Service) Reach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
 	t, err := s.reach(ctx, t, c)
-	if err == nil && t.Mismatch != nil {
+	if err == nil && t.Mismatch != nil && t.Mismatch.Dangerous() {
 		return t, t.Mismatch.Conflict()
 	}
 	return t, err
