@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ack-expose/ack-expose/simulator"
 )
@@ -98,9 +100,13 @@ func (o *simulatorInitOptions) validate() error {
 	return nil
 }
 
-// initMarker opens every kubeconfig `simulator init` writes: --force
-// overwrites only files that carry it.
-const initMarker = "# Written by `kubectl ack-expose simulator init`"
+// initMarker opens every kubeconfig `simulator init` writes, and the
+// kubeconfig extension initExtension (which, unlike a comment, survives
+// `kubectl config` edits) marks it: --force overwrites only such files.
+const (
+	initMarker    = "# Written by `kubectl ack-expose simulator init`"
+	initExtension = "ack-expose.kubectl.io/simulator-init"
+)
 
 // madeByInit tells whether an existing file is one `simulator init` wrote: a
 // kubeconfig with its marker, or a simulator state (a JSON object with a
@@ -114,7 +120,11 @@ func madeByInit(path string, state bool) bool {
 		t := bytes.TrimSpace(b)
 		return len(t) == 0 || (t[0] == '{' && bytes.Contains(t, []byte(`"version"`)))
 	}
-	return bytes.HasPrefix(b, []byte(initMarker))
+	if bytes.HasPrefix(b, []byte(initMarker)) {
+		return true
+	}
+	cfg, err := clientcmd.Load(b)
+	return err == nil && cfg.Extensions[initExtension] != nil
 }
 
 // samePath tells whether two paths name one file, through symlinks.
@@ -155,6 +165,7 @@ func (o *simulatorInitOptions) run() error {
 		return err
 	}
 	kc = append([]byte(initMarker+" for the simulated world in "+o.state+";\n# `simulator init --force` may overwrite it.\n"), kc...)
+	kc = fmt.Appendf(kc, "extensions:\n- extension:\n    state: %s\n  name: %s\n", strconv.Quote(o.state), initExtension)
 	if err := os.MkdirAll(filepath.Dir(o.kubeconfig), 0o700); err != nil {
 		return err
 	}

@@ -61,6 +61,12 @@ func contextName(spec ContextSpec) (name string, explicit bool) {
 // overwrite each other (ACK names every cluster entry "kubernetes"). It never
 // overwrites a context that reaches another cluster, nor the source context.
 func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
+	if spec.From.ContextFile != "" {
+		// Say it plainly before taking the lock beside it.
+		if err := Writable(spec.From.ContextFile); err != nil {
+			return nil, err
+		}
+	}
 	unlock, err := lockFiles(s.Files(), s.LockWait)
 	if err != nil {
 		return nil, err
