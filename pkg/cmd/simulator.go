@@ -19,6 +19,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -130,7 +131,7 @@ func madeByInit(path string, state bool) bool {
 // samePath tells whether two paths name one file, through symlinks.
 func samePath(a, b string) bool {
 	resolve := func(p string) string {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
+		if r, err := kubeconfig.ResolveLinks(p); err == nil {
 			p = r
 		}
 		abs, _ := filepath.Abs(p)

@@ -122,8 +122,10 @@ func (f *File) Save() error {
 	return atomicfile.WriteFile(target, data, f.mode)
 }
 
-// resolveLinks follows path's symlinks to the file they name, even when that
+// ResolveLinks follows path's symlinks to the file they name, even when that
 // file does not exist yet, as kubectl's writes do.
+func ResolveLinks(path string) (string, error) { return resolveLinks(path) }
+
 func resolveLinks(path string) (string, error) {
 	for range 40 {
 		fi, err := os.Lstat(path)
