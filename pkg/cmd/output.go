@@ -99,11 +99,11 @@ func newPrintable(doc any) (*printable, error) {
 	return &printable{json: b, gvk: schema.FromAPIVersionAndKind(tm.APIVersion, tm.Kind)}, nil
 }
 
-func (p *printable) GetObjectKind() schema.ObjectKind          { return p }
+func (p *printable) GetObjectKind() schema.ObjectKind            { return p }
 func (p *printable) SetGroupVersionKind(schema.GroupVersionKind) {}
-func (p *printable) GroupVersionKind() schema.GroupVersionKind { return p.gvk }
-func (p *printable) DeepCopyObject() runtime.Object            { c := *p; return &c }
-func (p *printable) MarshalJSON() ([]byte, error)              { return p.json, nil }
+func (p *printable) GroupVersionKind() schema.GroupVersionKind   { return p.gvk }
+func (p *printable) DeepCopyObject() runtime.Object              { c := *p; return &c }
+func (p *printable) MarshalJSON() ([]byte, error)                { return p.json, nil }
 
 // jsonToYAML renders a JSON document as YAML, as kubectl does.
 func jsonToYAML(j []byte) ([]byte, error) { return sigsyaml.JSONToYAML(j) }
