@@ -282,3 +282,23 @@ func TestAddContextNeverOverwritesAnotherCluster(t *testing.T) {
 		t.Fatalf("again: %+v, %v", res, err)
 	}
 }
+
+// An edit the YAML nodes cannot make without touching another entry (an
+// anchor shared by two clusters) is refused, and the file left alone.
+func TestEditRefusesToChangeWhatItDidNotMean(t *testing.T) {
+	in := "clusters:\n- name: a\n  cluster: &c {server: https://one}\n- name: b\n  cluster: *c\n"
+	p := write(t, in)
+	f, err := ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.SetServer("a", "https://two") {
+		t.Fatal("SetServer reported no change")
+	}
+	if err := f.Save(); errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "without changing entries it did not mean to") {
+		t.Errorf("Save = %v, want a refusal", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != in {
+		t.Errorf("the file changed:\n%s", b)
+	}
+}
