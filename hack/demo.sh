@@ -18,6 +18,8 @@ run associate --eip 47.96.1.10 --dry-run
 run associate --eip 47.96.1.10
 run associate --eip 47.96.1.10
 run kubeconfig
+printf '\n# It never overwrites a context that reaches another cluster (exit 4):\n'
+run kubeconfig --name 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
 run change --allocate --bandwidth 10 --release --update-kubeconfig
 run disassociate --release --update-kubeconfig
 run status -o json
