@@ -79,6 +79,7 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 	f.StringVar(&src.Rules.ExplicitPath, clientcmd.RecommendedConfigPathFlag, "", "Path to the kubeconfig file to use")
 	names := clientcmd.RecommendedConfigOverrideFlags("")
+	names.ClusterOverrideFlags.APIServer.ShortName = "s" // as kubectl has it
 	clientcmd.BindOverrideFlags(src.Overrides, f, names)
 	for _, fi := range []clientcmd.FlagInfo{names.AuthOverrideFlags.ClientCertificate, names.AuthOverrideFlags.ClientKey,
 		names.AuthOverrideFlags.Token, names.AuthOverrideFlags.Impersonate, names.AuthOverrideFlags.ImpersonateUID,
