@@ -156,7 +156,14 @@ func Writable(path string) error {
 	if err != nil {
 		return err
 	}
-	return writable(target)
+	if err := writable(target); err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); dir != filepath.Dir(target) {
+		// kubectl's lock goes beside the path, not its target.
+		return newFileIn(dir, path)
+	}
+	return nil
 }
 
 func writable(target string) error {
@@ -166,14 +173,19 @@ func writable(target string) error {
 		return &errdefs.Error{Kind: errdefs.KindInvalid, Msg: "cannot write kubeconfig " + target, Err: err,
 			Hint: "Make it writable (chmod u+w " + target + "), or point --kubeconfig / KUBECONFIG at a file you can write."}
 	}
-	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".check-*")
+	return newFileIn(filepath.Dir(target), target)
+}
+
+// newFileIn checks that dir takes a new file (the atomic replacement of
+// path, or kubectl's lock beside it), leaving nothing behind.
+func newFileIn(dir, path string) error {
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".check-*")
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil // the directory is created on save
 		}
-		return &errdefs.Error{Kind: errdefs.KindInvalid, Msg: "cannot write kubeconfig " + target + ": its directory " + dir + " does not take new files", Err: err,
-			Hint: "The file is replaced atomically through a new file beside it: make " + dir + " writable, or move the kubeconfig."}
+		return &errdefs.Error{Kind: errdefs.KindInvalid, Msg: "cannot write kubeconfig " + path + ": its directory " + dir + " does not take new files", Err: err,
+			Hint: "The file is replaced atomically through a new file beside it, under kubectl's lock (" + filepath.Base(path) + ".lock): make " + dir + " writable, or move the kubeconfig."}
 	}
 	_ = tmp.Close()
 	_ = os.Remove(tmp.Name())
