@@ -1,6 +1,7 @@
 package kubeconfig
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -61,17 +62,24 @@ func contextName(spec ContextSpec) (name string, explicit bool) {
 // overwrite each other (ACK names every cluster entry "kubernetes"). It never
 // overwrites a context that reaches another cluster, nor the source context.
 func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
+	// The lock covers the files this may write: the one holding the
+	// context, and with --switch the one holding current-context.
+	locked := s.Files()
 	if spec.From.ContextFile != "" {
 		// Say it plainly before taking the lock beside it.
 		if err := Writable(spec.From.ContextFile); err != nil {
 			return nil, err
 		}
+		if !spec.Switch {
+			locked = []string{spec.From.ContextFile}
+		}
 	}
-	unlock, err := lockFiles(s.Files(), s.LockWait)
+	unlock, err := lockFiles(locked, s.LockWait)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	var res *ContextResult
+	defer func() { unlock(res != nil && (res.Changed || res.Switched)) }()
 	merged, err := s.Load()
 	if err != nil {
 		return nil, err
@@ -86,7 +94,7 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "context %q names cluster entry %q, which the kubeconfig does not define", from, fromCtx.Cluster)
 	}
 	name, explicit := contextName(spec)
-	res := &ContextResult{Context: name, Cluster: name, Server: spec.Server, File: fromCtx.LocationOfOrigin}
+	res = &ContextResult{Context: name, Cluster: name, Server: spec.Server, File: fromCtx.LocationOfOrigin}
 	if name == from {
 		// Re-running on a context this command made: it is already what
 		// would be written, or it is the source and must not be rewritten.
@@ -255,19 +263,29 @@ func (s *Source) CheckWritable(endpoint string) error {
 // Repoint points every cluster entry whose server is from at to instead, file
 // by file, under kubectl's lock, atomically. It returns the entries it changed.
 func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
-	unlock, err := lockFiles(s.Files(), s.LockWait)
+	// Lock the files to write only: another file of KUBECONFIG may well sit
+	// in a directory this user cannot write (kubectl would lock them all,
+	// and fail there).
+	uses, err := s.ClustersAt(from)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	uses, err := s.ClustersAt(from)
+	var files []string
+	for _, u := range uses {
+		files = append(files, u.File)
+	}
+	unlock, err := lockFiles(files, s.LockWait)
 	if err != nil {
+		return nil, err
+	}
+	defer func() { unlock(len(files) > 0) }()
+	if uses, err = s.ClustersAt(from); err != nil { // again, under the lock
 		return nil, err
 	}
 	for _, p := range s.Files() {
 		var f *File
 		for _, u := range uses {
-			if u.File != p {
+			if u.File != p || !slices.Contains(files, p) {
 				continue
 			}
 			if f == nil {

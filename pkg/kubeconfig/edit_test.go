@@ -218,7 +218,7 @@ func TestLockIsKubectls(t *testing.T) {
 	if _, err := os.Stat(p + ".lock"); err != nil {
 		t.Errorf("no lock file while held: %v", err)
 	}
-	unlock()
+	unlock(true)
 	if _, err := os.Stat(p + ".lock"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("lock file left behind: %v", err)
 	}
