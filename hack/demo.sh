@@ -27,6 +27,8 @@ run revoke 100.104.0.0/16 --yes || echo "(exit $?: a required entry)"
 printf '\n# A list shared with another listener is a conflict (exit 4):\n'
 run allow 198.51.100.7 --cluster-id c222e1df9bdf9c642497b06cc359b5041 || echo "(exit $?)"
 run kubeconfig
+printf '\n# It never overwrites a context that reaches another cluster (exit 4):\n'
+run kubeconfig --name 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
 run change --allocate --bandwidth 10 --release --update-kubeconfig
 run disassociate --release --update-kubeconfig
 run status -o json

@@ -69,10 +69,16 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			"interrupt":  cmdInterrupt,
 			"race":       cmdRace,
 			"startserve": cmdStartServe,
+			// kubeconfig_test.go
+			"unprivileged": cmdUnprivileged,
+			"parallel":     cmdParallel,
 		},
 		Condition: func(cond string) (bool, error) {
 			if name, ok := strings.CutPrefix(cond, "backend:"); ok {
 				return name == backendName, nil
+			}
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

@@ -31,10 +31,12 @@ intranet endpoint) as server and the same CA, and whose user is the current
 context's. The cluster entry is named after the new context, so it never
 overwrites another cluster's entry (ACK kubeconfigs all call theirs "kubernetes").
 
-It edits only the kubeconfig file that holds the current context, atomically,
-keeping comments and every other entry, with mode 0600. Running it again changes
-nothing. A cluster without a public endpoint is a conflict (exit 4): associate
-an EIP first.`,
+It edits only the kubeconfig file that holds the current context, under
+kubectl's lock (<file>.lock), atomically, through symlinks, keeping comments,
+every other entry and the file's mode. It never overwrites a context that
+reaches another cluster, nor the context it copies from (exit 4). Running it
+again, even on the context it made, changes nothing. A cluster without a public
+endpoint is a conflict (exit 4): associate an EIP first.`,
 		Example: `  # Add <context>-public, pointing at the public endpoint
   kubectl ack-expose kubeconfig
 
@@ -63,19 +65,22 @@ an EIP first.`,
 
 func (o *kubeconfigOptions) run(c *cobra.Command) error {
 	ctx := c.Context()
-	if o.target.Context == "" {
-		return usageError("kubeconfig copies the CA and user of a kubeconfig context of the cluster; select one with --context")
-	}
 	cl, err := o.be.DescribeCluster(ctx, o.target.ClusterID)
 	if err != nil {
 		return err
 	}
-	if o.target.How == "--cluster-id" {
-		// The context must be this cluster's, or its CA and user would be wrong.
-		_, id, ok := expose.ParseContextName(o.target.Context)
-		if !(ok && id == cl.ID) && !expose.SameEndpoint(o.target.Server, cl.IntranetEndpoint) && !expose.SameEndpoint(o.target.Server, cl.PublicEndpoint) {
-			return errdefs.Errorf(errdefs.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", o.target.Context, cl.Name, cl.ID)
+	// The context must be this cluster's, or its CA and user would be wrong:
+	// one that reaches it, or one named after it whose endpoint went away.
+	t, err := o.service().Reach(ctx, o.target, cl)
+	if err != nil {
+		return err
+	}
+	from := t.Kube
+	if t.Context == "" && t.Mismatch == nil {
+		if t.Kube.Name != "" {
+			return errdefs.Errorf(errdefs.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", t.Kube.Name, cl.Name, cl.ID)
 		}
+		return usageError("kubeconfig copies the CA and user of a kubeconfig context of the cluster; select one with --context")
 	}
 	server, suffix := cl.PublicEndpoint, "-public"
 	if o.private {
@@ -88,11 +93,8 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 		return errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) has no public endpoint", cl.Name, cl.ID).
 			WithHint("Associate an EIP first: kubectl ack-expose associate --eip ID|IP (or --allocate); or use --private for the intranet endpoint.")
 	}
-	name := o.name
-	if name == "" {
-		name = o.target.Context + suffix
-	}
-	res, err := o.source.AddContext(kubeconfig.ContextSpec{From: o.target.Context, Name: name, Server: server, Switch: o.switch_})
+	res, err := o.source.AddContext(kubeconfig.ContextSpec{From: from, Name: o.name, Suffix: suffix, Server: server,
+		Endpoints: []string{cl.IntranetEndpoint, cl.PublicEndpoint}, Switch: o.switch_})
 	if err != nil {
 		return err
 	}

@@ -245,6 +245,16 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 		}
 		return err
 	}
+	if m := plan.Target.Mismatch; m != nil {
+		// Its server reaches no cluster (a context named after another is refused).
+		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. %s\n", m.Error(), m.Fix())
+	}
+	if o.updateKube && o.kind.action == expose.Change && !o.dryRun && !plan.NothingToDo && plan.Cluster.PublicEndpoint != "" {
+		// Repointing must not fail after the change: check the files first.
+		if err := o.source.CheckWritable(plan.Cluster.PublicEndpoint); err != nil {
+			return fmt.Errorf("--update-kubeconfig: %w; nothing was changed", err)
+		}
+	}
 	if o.dryRun && plan.Lockout != "" {
 		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
 	}

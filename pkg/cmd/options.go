@@ -8,7 +8,9 @@ import (
 	"sort"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -68,6 +70,27 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 		sort.Strings(names)
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})
+}
+
+// addKubectlFlags binds kubectl's kubeconfig flags with client-go's own
+// binding, so that --kubeconfig, --context, --cluster, --user, --server and
+// the rest mean exactly what they mean to kubectl. The credential and TLS
+// flags change nothing the plugin does (it talks to the cloud, not to the API
+// server), so they are accepted but hidden from the help.
+func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
+	f.StringVar(&src.Rules.ExplicitPath, clientcmd.RecommendedConfigPathFlag, "", "Path to the kubeconfig file to use")
+	names := clientcmd.RecommendedConfigOverrideFlags("")
+	names.ClusterOverrideFlags.APIServer.ShortName = "s" // as kubectl has it
+	clientcmd.BindOverrideFlags(src.Overrides, f, names)
+	for _, fi := range []clientcmd.FlagInfo{names.AuthOverrideFlags.ClientCertificate, names.AuthOverrideFlags.ClientKey,
+		names.AuthOverrideFlags.Token, names.AuthOverrideFlags.Impersonate, names.AuthOverrideFlags.ImpersonateUID,
+		names.AuthOverrideFlags.ImpersonateGroups, names.AuthOverrideFlags.Username, names.AuthOverrideFlags.Password,
+		names.ClusterOverrideFlags.CertificateAuthority, names.ClusterOverrideFlags.InsecureSkipTLSVerify,
+		names.ClusterOverrideFlags.TLSServerName, names.ClusterOverrideFlags.ProxyURL, names.ClusterOverrideFlags.DisableCompression,
+		names.Timeout} {
+		_ = f.MarkHidden(fi.LongName)
+	}
+	_ = f.MarkHidden("as-user-extra")
 }
 
 // validate checks the flags alone, before any I/O.

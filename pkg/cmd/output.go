@@ -2,18 +2,17 @@ package cmd
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
-	"text/template"
 
-	"go.yaml.in/yaml/v3"
-	"k8s.io/client-go/util/jsonpath"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/cli-runtime/pkg/printers"
+	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/ack-expose/ack-expose/internal/yamlfmt"
 	"github.com/ack-expose/ack-expose/pkg/clusterkind"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
@@ -21,182 +20,94 @@ import (
 // outputFormats lists the -o values, for help and completion.
 var outputFormats = []string{"table", "json", "yaml", "jsonpath=", "go-template="}
 
-// printer prints a result document for -o json|yaml|jsonpath=|go-template=.
-// These are kubectl's formats with kubectl's output: JSON indented by four
-// spaces, YAML with two, JSONPath and Go templates over the JSON document.
-// (cli-runtime's printers would do the same, at the price of the API
-// machinery's start-up time: BENCH.md.)
+// printer prints a result document for -o json|yaml|jsonpath=|go-template=,
+// with kubectl's own printers (cli-runtime's printers package).
 type printer func(w io.Writer, doc any) error
 
 // newPrinter returns the printer for -o, or nil for the table. Templates are
 // parsed here, so a bad one is a usage error before anything happens.
 func newPrinter(output string) (printer, error) {
 	format, arg, _ := strings.Cut(output, "=")
+	var p printers.ResourcePrinter
+	end := ""
 	switch format {
 	case "", "table", "wide":
 		return nil, nil
 	case "json":
-		return printJSON, nil
+		p = &printers.JSONPrinter{}
 	case "yaml":
-		return printYAML, nil
+		p = &printers.YAMLPrinter{}
 	case "jsonpath", "go-template":
 		if arg == "" {
 			return nil, usageError("-o %s needs a template, as in -o %s=%s", format, format, map[string]string{"jsonpath": "'{.publicEndpoint}'", "go-template": "'{{.publicEndpoint}}'"}[format])
 		}
 		if format == "jsonpath" {
-			return jsonPathPrinter(arg)
+			jp, err := printers.NewJSONPathPrinter(arg)
+			if err != nil {
+				return nil, usageError("bad -o jsonpath template %q: %v", arg, err)
+			}
+			jp.AllowMissingKeys(false)
+			// kubectl ends JSONPath output without a newline; scripts read lines.
+			p, end = jp, "\n"
+		} else {
+			gt, err := printers.NewGoTemplatePrinter([]byte(arg))
+			if err != nil {
+				return nil, usageError("bad -o go-template %q: %v", arg, err)
+			}
+			gt.AllowMissingKeys(false)
+			p = gt
 		}
-		return goTemplatePrinter(arg)
+	default:
+		return nil, usageError("unknown output format %q: use one of table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE", output)
 	}
-	return nil, usageError("unknown output format %q: use one of table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE", output)
-}
-
-func printJSON(w io.Writer, doc any) error {
-	b, err := json.MarshalIndent(doc, "", "    ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
-}
-
-func printYAML(w io.Writer, doc any) error {
-	b, err := toYAML(doc)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(b)
-	return err
-}
-
-// toYAML renders doc's JSON form as block YAML, keeping the JSON's field order
-// and quoting only strings that would otherwise read as another type.
-func toYAML(doc any) ([]byte, error) {
-	j, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	return jsonToYAML(j)
-}
-
-// jsonToYAML renders a JSON document as block YAML.
-func jsonToYAML(j []byte) ([]byte, error) {
-	var n yaml.Node
-	if err := yaml.Unmarshal(j, &n); err != nil {
-		return nil, err
-	}
-	plain(&n)
-	return yamlfmt.Marshal(&n)
-}
-
-// plain drops the JSON styles (flow collections, double-quoted strings): the
-// encoder then picks block style and quotes the strings that YAML 1.2 would
-// read as another type. Strings that only YAML 1.1 readers (kubectl, PyYAML)
-// would misread, such as yes, off or 1:20, stay quoted.
-func plain(n *yaml.Node) {
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || !yaml11Special(n.Value) {
-		n.Style = 0
-	}
-	for _, c := range n.Content {
-		plain(c)
-	}
-}
-
-// yaml11Special reports strings a YAML 1.1 reader takes for a boolean or a
-// base-60 number.
-func yaml11Special(s string) bool {
-	switch strings.ToLower(s) {
-	case "y", "n", "yes", "no", "on", "off":
-		return true
-	}
-	return strings.Contains(s, ":") && strings.Trim(s, "0123456789_:.+-") == "" && strings.ContainsAny(s, "0123456789")
-}
-
-// templatePrinter runs a parsed template over doc's JSON document (maps,
-// lists, strings, float64s, as kubectl's printers do). The output is rendered
-// in full first, so a template that fails prints nothing.
-func templatePrinter(format, tmpl, end string, execute func(io.Writer, any) error) printer {
 	return func(w io.Writer, doc any) error {
-		j, err := json.Marshal(doc)
+		obj, err := newPrintable(doc)
 		if err != nil {
 			return err
 		}
-		var g any
-		if err := json.Unmarshal(j, &g); err != nil {
-			return err
-		}
+		// Rendered in full first, so that a template that fails prints nothing.
 		var b bytes.Buffer
-		if err := execute(&b, g); err != nil {
-			return usageError("-o %s %q: %v", format, tmpl, err)
+		if err := p.PrintObj(obj, &b); err != nil {
+			if format == "jsonpath" || format == "go-template" {
+				msg, _, _ := strings.Cut(err.Error(), " Printing more information")
+				return usageError("-o %s %q: %s", format, arg, strings.TrimSuffix(msg, "."))
+			}
+			return err
 		}
 		b.WriteString(end)
 		_, err = b.WriteTo(w)
 		return err
-	}
+	}, nil
 }
 
-func jsonPathPrinter(tmpl string) (printer, error) {
-	jp := jsonpath.New("out")
-	if err := jp.Parse(tmpl); err != nil {
-		return nil, usageError("bad -o jsonpath template %q: %v", tmpl, err)
-	}
-	jp.AllowMissingKeys(false)
-	// kubectl ends JSONPath output without a newline; scripts read lines.
-	return templatePrinter("jsonpath", tmpl, "\n", jp.Execute), nil
+// printable is a result document as the runtime.Object cli-runtime's
+// printers take: its JSON, and the kind and apiVersion in it.
+type printable struct {
+	json []byte
+	gvk  schema.GroupVersionKind
 }
 
-func goTemplatePrinter(tmpl string) (printer, error) {
-	t, err := template.New("output").Funcs(template.FuncMap{
-		"exists":       templateExists,
-		"base64decode": templateBase64Decode,
-	}).Option("missingkey=error").Parse(tmpl)
+func newPrintable(doc any) (*printable, error) {
+	b, err := json.Marshal(doc)
 	if err != nil {
-		return nil, usageError("bad -o go-template %q: %v", tmpl, err)
+		return nil, err
 	}
-	return templatePrinter("go-template", tmpl, "", t.Execute), nil
+	var tm expose.TypeMeta
+	_ = json.Unmarshal(b, &tm)
+	if tm.Kind == "" {
+		tm.Kind = "Object"
+	}
+	return &printable{json: b, gvk: schema.FromAPIVersionAndKind(tm.APIVersion, tm.Kind)}, nil
 }
 
-// templateExists is kubectl's go-template "exists" over a JSON document:
-// whether the keys or indexes lead to a non-null value, as in
-// {{if exists . "eip" "ipAddress"}}.
-func templateExists(item any, indices ...any) bool {
-	for _, idx := range indices {
-		switch v := item.(type) {
-		case map[string]any:
-			key, ok := idx.(string)
-			if !ok {
-				return false
-			}
-			if item, ok = v[key]; !ok {
-				return false
-			}
-		case []any:
-			i, ok := idx.(int)
-			if !ok || i < 0 || i >= len(v) {
-				return false
-			}
-			item = v[i]
-		case string:
-			i, ok := idx.(int)
-			if !ok || i < 0 || i >= len(v) {
-				return false
-			}
-			item = v[i]
-		default:
-			return false
-		}
-	}
-	return item != nil
-}
+func (p *printable) GetObjectKind() schema.ObjectKind            { return p }
+func (p *printable) SetGroupVersionKind(schema.GroupVersionKind) {}
+func (p *printable) GroupVersionKind() schema.GroupVersionKind   { return p.gvk }
+func (p *printable) DeepCopyObject() runtime.Object              { c := *p; return &c }
+func (p *printable) MarshalJSON() ([]byte, error)                { return p.json, nil }
 
-// templateBase64Decode is kubectl's go-template "base64decode".
-func templateBase64Decode(v string) (string, error) {
-	b, err := base64.StdEncoding.DecodeString(v)
-	if err != nil {
-		return "", fmt.Errorf("base64 decode failed: %v", err)
-	}
-	return string(b), nil
-}
+// jsonToYAML renders a JSON document as YAML, as kubectl does.
+func jsonToYAML(j []byte) ([]byte, error) { return sigsyaml.JSONToYAML(j) }
 
 // printObject prints doc with p, or the table when p is nil.
 func printObject(w io.Writer, p printer, doc any, table func(io.Writer) error) error {
@@ -225,6 +136,9 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	fmt.Fprintf(tw, "CLUSTER:\t%s (%s)\n", c.Name, c.ID)
 	if c.Context != "" {
 		fmt.Fprintf(tw, "CONTEXT:\t%s\n", c.Context)
+	}
+	if x.Mismatch != "" {
+		fmt.Fprintf(tw, "MISMATCH:\t%s\n", x.Mismatch)
 	}
 	spec := strings.Trim(strings.Join([]string{c.ClusterType, c.Profile, c.ClusterSpec}, "/"), "/")
 	fmt.Fprintf(tw, "KIND:\t%s (%s)\n", kindName(c), spec)

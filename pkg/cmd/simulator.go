@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,7 +17,9 @@ import (
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -97,12 +101,61 @@ func (o *simulatorInitOptions) validate() error {
 	return nil
 }
 
+// initMarker opens every kubeconfig `simulator init` writes, and the
+// kubeconfig extension initExtension (which, unlike a comment, survives
+// `kubectl config` edits) marks it: --force overwrites only such files.
+const (
+	initMarker    = "# Written by `kubectl ack-expose simulator init`"
+	initExtension = "ack-expose.kubectl.io/simulator-init"
+)
+
+// madeByInit tells whether an existing file is one `simulator init` wrote: a
+// kubeconfig with its marker, or a simulator state (a JSON object with a
+// "version"). Anything else, such as a real kubeconfig, is never overwritten.
+func madeByInit(path string, state bool) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	if state {
+		t := bytes.TrimSpace(b)
+		return len(t) == 0 || (t[0] == '{' && bytes.Contains(t, []byte(`"version"`)))
+	}
+	if bytes.HasPrefix(b, []byte(initMarker)) {
+		return true
+	}
+	cfg, err := clientcmd.Load(b)
+	return err == nil && cfg.Extensions[initExtension] != nil
+}
+
+// samePath tells whether two paths name one file, through symlinks.
+func samePath(a, b string) bool {
+	resolve := func(p string) string {
+		if r, err := kubeconfig.ResolveLinks(p); err == nil {
+			p = r
+		}
+		abs, _ := filepath.Abs(p)
+		return abs
+	}
+	return resolve(a) == resolve(b)
+}
+
 func (o *simulatorInitOptions) run() error {
-	if !o.force {
-		for _, p := range []string{o.state, o.kubeconfig} {
-			if _, err := os.Stat(p); err == nil {
-				return usageError("%s already exists; pass --force to overwrite it", p)
-			}
+	if samePath(o.state, o.kubeconfig) {
+		return usageError("--state and --kubeconfig are both %s: the state file and the kubeconfig need a file each", o.state)
+	}
+	for _, f := range []struct {
+		path  string
+		state bool
+	}{{o.state, true}, {o.kubeconfig, false}} {
+		if _, err := os.Stat(f.path); err != nil {
+			continue
+		}
+		if !o.force {
+			return usageError("%s already exists; pass --force to overwrite it", f.path)
+		}
+		if !madeByInit(f.path, f.state) {
+			return usageError("%s exists and was not written by `simulator init`, so --force does not overwrite it; remove it yourself, or pick another path with --%s", f.path, map[bool]string{true: "state", false: "kubeconfig"}[f.state])
 		}
 	}
 	world := simulator.DemoWorld()
@@ -112,6 +165,8 @@ func (o *simulatorInitOptions) run() error {
 	if err != nil {
 		return err
 	}
+	kc = append([]byte(initMarker+" for the simulated world in "+o.state+";\n# `simulator init --force` may overwrite it.\n"), kc...)
+	kc = fmt.Appendf(kc, "extensions:\n- extension:\n    state: %s\n  name: %s\n", strconv.Quote(o.state), initExtension)
 	if err := os.MkdirAll(filepath.Dir(o.kubeconfig), 0o700); err != nil {
 		return err
 	}

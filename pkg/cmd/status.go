@@ -61,8 +61,9 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 				return err
 			}
 			if o.allContexts {
-				if o.clusterID != "" || o.source.Overrides.CurrentContext != "" {
-					return usageError("--all-contexts audits every context: it cannot be combined with --cluster-id or --context")
+				ov := o.source.Overrides
+				if o.clusterID != "" || ov.CurrentContext != "" || ov.Context.Cluster != "" || ov.ClusterInfo.Server != "" {
+					return usageError("--all-contexts audits every context: it cannot be combined with --cluster-id, --context, --cluster or --server")
 				}
 				return o.runAudit(c)
 			}

@@ -38,47 +38,31 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 	if err != nil {
 		return nil, 0, err
 	}
-	byID := map[string]*backend.Cluster{}
-	byEndpoint := map[string][]*backend.Cluster{}
-	for i := range clusters {
-		c := &clusters[i]
-		byID[c.ID] = c
-		for _, ep := range []string{c.IntranetEndpoint, c.PublicEndpoint} {
-			if ep != "" {
-				byEndpoint[endpointKey(ep)] = append(byEndpoint[endpointKey(ep)], c)
-			}
-		}
-	}
-	// Resolve each context to a cluster, as Resolve does, without more calls.
+	index := newClusterIndex(clusters)
+	byID := index.byID
+	// Resolve each context with the rules of every command (resolve, reach),
+	// over this listing: no more calls.
+	listed := func(context.Context) (*clusterIndex, error) { return index, nil }
 	found := make([]*backend.Cluster, len(contexts))
+	reached := make([]string, len(contexts))
 	for i, kc := range contexts {
 		item := AuditItem{Context: kc.Name}
-		if _, id, ok := ParseContextName(kc.Name); ok {
-			if c := byID[id]; c != nil {
-				found[i] = c
-			} else {
-				item.Error = fmt.Sprintf("cluster %s is not in the account (deleted, or another account's credentials are needed)", id)
+		t, err := resolve(ctx, "", kc, listed)
+		switch re, ok := err.(*resolveError); {
+		case ok:
+			item.Error = re.short
+		case err != nil:
+			item.Error = err.Error()
+		case byID[t.ClusterID] == nil:
+			item.Error = fmt.Sprintf("cluster %s is not in the account (deleted, or another account's credentials are needed)", t.ClusterID)
+		default:
+			found[i] = byID[t.ClusterID]
+			if t, err = reach(ctx, t, found[i], listed); err != nil {
+				return nil, 0, err
 			}
-		} else {
-			switch hits := byEndpoint[endpointKey(kc.Server)]; {
-			case kc.Server == "":
-				item.Error = "not an ACK cluster: the context has no server"
-			case len(hits) == 1:
-				found[i] = hits[0]
-			case len(hits) == 0:
-				item.Error = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s", kc.Server)
-				// A context derived from an ACK one (<uid>-<clusterId>-public) whose
-				// endpoint went away: say so, it is the useful part.
-				if id, ok := derivedContextCluster(kc.Name); ok && byID[id] != nil {
-					c := byID[id]
-					item.Error = fmt.Sprintf("stale: %s is no longer an endpoint of cluster %s (%s); its endpoints are now %s", kc.Server, c.Name, c.ID, endpointsOf(c))
-				}
-			default:
-				var names []string
-				for _, c := range hits {
-					names = append(names, c.ID)
-				}
-				item.Error = fmt.Sprintf("endpoint %s is shared by clusters %s; use a context named <account-uid>-<clusterId>", kc.Server, strings.Join(names, ", "))
+			reached[i] = t.Context
+			if t.Mismatch != nil {
+				item.Error = t.Mismatch.Error()
 			}
 		}
 		list.Items = append(list.Items, item)
@@ -134,7 +118,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 			}
 			e = eips[c.RegionID+"/"+EndpointHost(c.PublicEndpoint)]
 		}
-		x := newExposure(c, contexts[i].Name, e)
+		x := newExposure(c, reached[i], e)
 		x.AccessControl = access[c.ID]
 		list.Items[i].Exposure = *x
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}

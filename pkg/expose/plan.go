@@ -70,6 +70,9 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t, err = s.reach(ctx, t, c); err != nil {
+		return nil, err
+	}
 	var op *Record
 	records := s.journalList()
 	for i, r := range records {
@@ -94,6 +97,9 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 		return nil, err
 	}
 	x := newExposure(c, t.Context, e)
+	if t.Mismatch != nil {
+		x.Mismatch = t.Mismatch.Error() + ". " + t.Mismatch.Fix()
+	}
 	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
 	if op != nil {
 		x.InProgress = &InProgress{Action: op.Action, TaskID: op.TaskID, AllocationID: op.AllocationID, IPAddress: op.IPAddress}
@@ -169,6 +175,9 @@ func (s *Service) associationSeen(c *backend.Cluster, e backend.EIP) {
 func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) {
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
+		return nil, err
+	}
+	if t, err = s.Reach(ctx, t, c); err != nil {
 		return nil, err
 	}
 	p := &Plan{Request: r, Target: t, Cluster: c}

@@ -10,10 +10,19 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
-// KubeContext is what the kubeconfig says about the context in use.
+// KubeContext is what the kubeconfig says about a context, after kubectl's
+// merge and override flags: the server is the one kubectl would reach.
 type KubeContext struct {
-	Name   string // context name; empty when there is no usable context
-	Server string // server URL of the context's cluster entry
+	Name    string // context name; empty when there is no usable context
+	Server  string // server URL of the context's cluster entry (or --server)
+	Cluster string // the cluster entry's name
+	// User and Namespace are the context's (after --user, --namespace).
+	User, Namespace string
+	// ClusterFile and ContextFile are the kubeconfig files the cluster entry
+	// and the context come from (kubectl merges first-wins, so they may differ).
+	ClusterFile, ContextFile string
+	// ServerFromFlag says the server is --server's.
+	ServerFromFlag bool
 	// CA is the PEM certificate authority of the context's cluster entry (nil if none).
 	CA []byte
 	// Err is why no context could be read (no kubeconfig, no current context...).
@@ -23,11 +32,65 @@ type KubeContext struct {
 // Target is the cluster a command acts on, and how the user reaches it.
 type Target struct {
 	ClusterID string
-	Context   string // the kubeconfig context, if one was in use
-	Server    string // the API server URL that context uses (for the lockout guard)
-	CA        []byte // the context's certificate authority, PEM (for the endpoint check)
+	// Context and Server are the kubeconfig context in use and its server,
+	// once the context is known to reach the cluster (see Service.reach);
+	// empty when it does not.
+	Context string
+	Server  string
+	// CA is the context's certificate authority, PEM (for the endpoint check).
+	CA []byte
 	// How says which resolution step found the cluster.
 	How string
+	// Kube is the context as the kubeconfig has it.
+	Kube KubeContext
+	// Mismatch is set when the context's name says this cluster but its
+	// server is not an endpoint of it.
+	Mismatch *Mismatch
+}
+
+// Mismatch is a context whose name says one cluster while its server is not
+// an endpoint of that cluster: kubectl with it reaches something else.
+type Mismatch struct {
+	Kube    KubeContext
+	Named   *backend.Cluster // the cluster the context's name says
+	Reached *backend.Cluster // the cluster the server is an endpoint of, if any
+}
+
+func (m *Mismatch) Error() string {
+	k := m.Kube
+	var b strings.Builder
+	fmt.Fprintf(&b, "context %q is named after cluster %s (%s), but its server %s is ", k.Name, m.Named.Name, m.Named.ID, k.Server)
+	if m.Reached != nil {
+		fmt.Fprintf(&b, "an endpoint of cluster %s (%s): kubectl with this context reaches %s, not %s", m.Reached.Name, m.Reached.ID, m.Reached.Name, m.Named.Name)
+	} else {
+		fmt.Fprintf(&b, "not an endpoint of %s (%s), nor of any cluster of the account: kubectl with this context does not reach %s", m.Named.Name, endpointsOf(m.Named), m.Named.Name)
+	}
+	return b.String()
+}
+
+// Fix says which kubeconfig entry to fix.
+func (m *Mismatch) Fix() string {
+	k := m.Kube
+	switch {
+	case k.ServerFromFlag:
+		return "The server comes from --server: drop it, or pass --cluster-id."
+	case k.ClusterFile != "" && k.ContextFile != "" && k.ClusterFile != k.ContextFile:
+		return fmt.Sprintf("The server comes from cluster entry %q in %s, which hides the entry of that name in %s (the context's file; kubectl merges KUBECONFIG first-wins): "+
+			"rename the cluster entry in %s and its reference in the context, or pass --cluster-id.", k.Cluster, k.ClusterFile, k.ContextFile, k.ContextFile)
+	case k.ClusterFile != "":
+		return fmt.Sprintf("Fix the server of cluster entry %q in %s, or pass --cluster-id.", k.Cluster, k.ClusterFile)
+	}
+	return "Fix the context's cluster entry, or pass --cluster-id."
+}
+
+// Dangerous says kubectl with the context reaches another cluster of the
+// account: commands refuse it. Otherwise the server reaches no cluster of the
+// account (an endpoint that went away, or a tunnel): it is reported only.
+func (m *Mismatch) Dangerous() bool { return m.Reached != nil }
+
+// Conflict is the mismatch as the error that stops a change (exit 4).
+func (m *Mismatch) Conflict() error {
+	return errdefs.Errorf(errdefs.KindConflict, "%s", m.Error()).WithHint("%s", m.Fix())
 }
 
 // ParseContextName splits an ACK context name, "<account-uid>-<clusterId>".
@@ -49,11 +112,75 @@ func derivedContextCluster(name string) (clusterID string, ok bool) {
 	return rest[:33], true
 }
 
+// clusterList lists the account's clusters, indexed: one call for a single
+// command, the listing already made for the audit.
+type clusterList func(ctx context.Context) (*clusterIndex, error)
+
+// clusterIndex is the account's clusters by endpoint.
+type clusterIndex struct {
+	byID       map[string]*backend.Cluster
+	byEndpoint map[string][]*backend.Cluster
+}
+
+func newClusterIndex(clusters []backend.Cluster) *clusterIndex {
+	x := &clusterIndex{byID: map[string]*backend.Cluster{}, byEndpoint: map[string][]*backend.Cluster{}}
+	for i := range clusters {
+		c := &clusters[i]
+		x.byID[c.ID] = c
+		for _, ep := range []string{c.IntranetEndpoint, c.PublicEndpoint} {
+			if ep != "" {
+				x.byEndpoint[endpointKey(ep)] = append(x.byEndpoint[endpointKey(ep)], c)
+			}
+		}
+	}
+	return x
+}
+
+// withEndpoint lists the clusters that have server as an endpoint.
+func (x *clusterIndex) withEndpoint(server string) []*backend.Cluster {
+	if server == "" {
+		return nil
+	}
+	return x.byEndpoint[endpointKey(server)]
+}
+
+// listClusters is a clusterList over the backend: one call.
+func listClusters(b backend.Backend) clusterList {
+	return func(ctx context.Context) (*clusterIndex, error) {
+		clusters, err := b.ListClusters(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		return newClusterIndex(clusters), nil
+	}
+}
+
+// resolveError is a failed resolution: Short for an audit row, Error for a command.
+type resolveError struct {
+	context string
+	tried   []string
+	short   string
+}
+
+func (e *resolveError) Error() string {
+	return fmt.Sprintf("cannot tell which ACK cluster context %q is:\n  %s", e.context, strings.Join(e.tried, "\n  "))
+}
+
 // Resolve finds the cluster: --cluster-id; else the ACK context name; else the
 // cluster whose intranet or public endpoint is the context's server (one list
 // call). A failure names every step tried.
 func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc KubeContext) (Target, error) {
-	t := Target{Context: kc.Name, Server: kc.Server, CA: kc.CA}
+	t, err := resolve(ctx, clusterID, kc, listClusters(b))
+	if re, ok := err.(*resolveError); ok {
+		return t, errdefs.Errorf(errdefs.KindNotFound, "%s", re.Error()).WithHint("Pass --cluster-id c..., or pick an ACK context with --context.")
+	}
+	return t, err
+}
+
+// resolve is the one set of resolution rules, for single commands and the
+// audit alike. The context's server is the one kubectl would reach.
+func resolve(ctx context.Context, clusterID string, kc KubeContext, list clusterList) (Target, error) {
+	t := Target{Context: kc.Name, Server: kc.Server, CA: kc.CA, Kube: kc}
 	if clusterID != "" {
 		if err := ValidClusterID(clusterID); err != nil {
 			return t, err
@@ -64,40 +191,92 @@ func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc KubeCo
 	if kc.Err != nil {
 		return t, kc.Err
 	}
-	var tried []string
-	tried = append(tried, "--cluster-id: not given")
+	fail := &resolveError{context: kc.Name, tried: []string{"--cluster-id: not given"}}
 	if _, id, ok := ParseContextName(kc.Name); ok {
 		t.ClusterID, t.How = id, "context name"
 		return t, nil
 	}
-	tried = append(tried, fmt.Sprintf("context name %q: not of the ACK form <account-uid>-<clusterId>", kc.Name))
+	fail.tried = append(fail.tried, fmt.Sprintf("context name %q: not of the ACK form <account-uid>-<clusterId>", kc.Name))
 	if kc.Server == "" {
-		tried = append(tried, "server URL: the context's cluster entry has no server")
-	} else {
-		clusters, err := b.ListClusters(ctx, "")
-		if err != nil {
-			return t, err
-		}
-		var hits []backend.Cluster
-		for _, c := range clusters {
-			if SameEndpoint(c.IntranetEndpoint, kc.Server) || SameEndpoint(c.PublicEndpoint, kc.Server) {
-				hits = append(hits, c)
-			}
-		}
-		switch len(hits) {
-		case 1:
-			t.ClusterID, t.How = hits[0].ID, "server URL"
-			return t, nil
-		case 0:
-			tried = append(tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint", kc.Server))
-		default:
-			var ids []string
-			for _, c := range hits {
-				ids = append(ids, c.ID+" ("+c.Name+")")
-			}
-			tried = append(tried, fmt.Sprintf("server URL %s: %d clusters have this endpoint: %s", kc.Server, len(hits), strings.Join(ids, ", ")))
-		}
+		fail.tried = append(fail.tried, "server URL: the context's cluster entry has no server")
+		fail.short = "not an ACK cluster: the context has no server"
+		return t, fail
 	}
-	return t, errdefs.Errorf(errdefs.KindNotFound, "cannot tell which ACK cluster context %q is:\n  %s", kc.Name, strings.Join(tried, "\n  ")).
-		WithHint("Pass --cluster-id c..., or pick an ACK context with --context.")
+	clusters, err := list(ctx)
+	if err != nil {
+		return t, err
+	}
+	hits := clusters.withEndpoint(kc.Server)
+	switch len(hits) {
+	case 1:
+		t.ClusterID, t.How = hits[0].ID, "server URL"
+		return t, nil
+	case 0:
+		fail.tried = append(fail.tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint", kc.Server))
+		fail.short = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s", kc.Server)
+		// A context derived from an ACK one (<uid>-<clusterId>-public) whose
+		// endpoint went away: say so, it is the useful part.
+		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil {
+			c := clusters.byID[id]
+			fail.short = fmt.Sprintf("stale: %s is no longer an endpoint of cluster %s (%s); its endpoints are now %s", kc.Server, c.Name, c.ID, endpointsOf(c))
+			fail.tried[len(fail.tried)-1] += "; " + fail.short
+		}
+	default:
+		var ids []string
+		for _, c := range hits {
+			ids = append(ids, c.ID+" ("+c.Name+")")
+		}
+		fail.tried = append(fail.tried, fmt.Sprintf("server URL %s: %d clusters have this endpoint: %s", kc.Server, len(hits), strings.Join(ids, ", ")))
+		fail.short = fmt.Sprintf("endpoint %s is shared by clusters %s; use a context named <account-uid>-<clusterId>", kc.Server, strings.Join(ids, ", "))
+	}
+	return t, fail
+}
+
+func isEndpointOf(server string, c *backend.Cluster) bool {
+	return SameEndpoint(c.IntranetEndpoint, server) || SameEndpoint(c.PublicEndpoint, server)
+}
+
+// reach checks the resolved target against its cluster c: the context counts
+// only if kubectl with it reaches c. With --cluster-id, a context reaching
+// another cluster is simply not this cluster's (Context and Server empty).
+// A context whose name says c but whose server is not an endpoint of c is a
+// Mismatch, with the cluster it does reach when there is one (list is then
+// called). The same rules serve single commands and the audit.
+func reach(ctx context.Context, t Target, c *backend.Cluster, list clusterList) (Target, error) {
+	if t.Kube.Server == "" || isEndpointOf(t.Kube.Server, c) {
+		if t.How == "--cluster-id" && t.Kube.Server == "" {
+			t.Context, t.Server, t.CA = "", "", nil
+		}
+		return t, nil
+	}
+	t.Context, t.Server, t.CA = "", "", nil
+	if t.How != "context name" {
+		return t, nil
+	}
+	m := &Mismatch{Kube: t.Kube, Named: c}
+	clusters, err := list(ctx)
+	if err != nil {
+		return t, err
+	}
+	if hits := clusters.withEndpoint(t.Kube.Server); len(hits) == 1 {
+		m.Reached = hits[0]
+	}
+	t.Mismatch = m
+	return t, nil
+}
+
+// reach is reach with the backend's list.
+func (s *Service) reach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
+	return reach(ctx, t, c, listClusters(s.Backend))
+}
+
+// Reach checks that the context in use reaches cluster c (see reach); a
+// context named after c that reaches another cluster is an error (exit 4)
+// naming the kubeconfig entry to fix.
+func (s *Service) Reach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
+	t, err := s.reach(ctx, t, c)
+	if err == nil && t.Mismatch != nil && t.Mismatch.Dangerous() {
+		return t, t.Mismatch.Conflict()
+	}
+	return t, err
 }

@@ -28,6 +28,9 @@ type Exposure struct {
 	IntranetEndpoint string      `json:"intranetEndpoint"`
 	PublicEndpoint   string      `json:"publicEndpoint"`
 	EIP              *EIPInfo    `json:"eip"`
+	// Mismatch says the context's name and its server disagree (see
+	// Mismatch); cluster.context is then empty.
+	Mismatch string `json:"mismatch,omitempty"`
 	// AccessControl is who may reach the API server (access.go); null for
 	// clusters without an ACK API server CLB.
 	AccessControl *AccessControl `json:"accessControl"`

@@ -1,43 +1,29 @@
 package kubeconfig
 
 import (
+	"slices"
 	"sort"
-	"strconv"
+	"strings"
+
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
-
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
-// All returns every context of the merged kubeconfig with its server, by name.
-func (s *Source) All() ([]expose.KubeContext, error) {
-	cfg, err := s.Load()
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(cfg.Contexts))
-	for n := range cfg.Contexts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	out := make([]expose.KubeContext, 0, len(names))
-	for _, n := range names {
-		kc := expose.KubeContext{Name: n}
-		if c, ok := cfg.Clusters[cfg.Contexts[n].Cluster]; ok {
-			kc.Server, kc.CA = c.Server, caPEM(c)
-		}
-		out = append(out, kc)
-	}
-	return out, nil
-}
-
-// ContextSpec asks for a context that reaches a cluster through server,
-// copying the CA and user of the context From.
+// ContextSpec asks for a context that reaches a cluster through Server,
+// copying the CA of the context From's cluster entry and its user.
 type ContextSpec struct {
-	From   string
+	From expose.KubeContext
+	// Name is the context to write; empty means From's name (its base, for
+	// a context this command made) plus Suffix.
 	Name   string
+	Suffix string
 	Server string
-	Switch bool
+	// Endpoints are every endpoint of the cluster: an existing context
+	// reaching one of them reaches this cluster and may be updated.
+	Endpoints []string
+	Switch    bool
 }
 
 // ContextResult says what AddContext did.
@@ -50,80 +36,184 @@ type ContextResult struct {
 	Switched bool
 }
 
-// AddContext adds or updates the context of spec, in the file that holds the
-// context it copies from, atomically, keeping everything else in the file.
-// Its cluster entry is named after the context, so clusters never overwrite
-// each other (ACK names every cluster entry "kubernetes").
+// derivedSuffixes are the suffixes the kubeconfig command gives the contexts
+// it makes.
+var derivedSuffixes = []string{"-public", "-private"}
+
+// contextName is the name of the context to write: --name, else the source's
+// base name (without a suffix this command added) plus suffix.
+func contextName(spec ContextSpec) (name string, explicit bool) {
+	if spec.Name != "" {
+		return spec.Name, true
+	}
+	base := spec.From.Name
+	for _, s := range derivedSuffixes {
+		if b, ok := strings.CutSuffix(base, s); ok && b != "" {
+			base = b
+			break
+		}
+	}
+	return base + spec.Suffix, false
+}
+
+// AddContext adds or updates the context of spec in the file that holds the
+// context it copies from, under kubectl's lock, keeping everything else in
+// the file. Its cluster entry is named after the context, so clusters never
+// overwrite each other (ACK names every cluster entry "kubernetes"). It never
+// overwrites a context that reaches another cluster, nor the source context.
 func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
-	files, err := s.loadAll()
+	// The lock covers the files this may write: the one holding the
+	// context, and with --switch the one holding current-context.
+	locked := s.Files()
+	if spec.From.ContextFile != "" {
+		// Say it plainly before taking the lock beside it.
+		if err := Writable(spec.From.ContextFile); err != nil {
+			return nil, err
+		}
+		if !spec.Switch {
+			locked = []string{spec.From.ContextFile}
+		}
+	}
+	unlock, err := lockFiles(locked, s.LockWait)
 	if err != nil {
 		return nil, err
 	}
-	merged := merge(files)
-	from, ok := merged.Contexts[spec.From]
-	if !ok {
-		return nil, errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig", spec.From)
+	var res *ContextResult
+	defer func() { unlock(res != nil && (res.Changed || res.Switched)) }()
+	merged, err := s.Load()
+	if err != nil {
+		return nil, err
 	}
-	srcCluster, ok := merged.Clusters[from.Cluster]
+	from := spec.From.Name
+	fromCtx, ok := merged.Contexts[from]
 	if !ok {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "context %q names cluster entry %q, which the kubeconfig does not define", spec.From, from.Cluster)
+		return nil, errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig", from)
 	}
-	// The file that defines From gets the new entries; an earlier file that
-	// defines the new names would hide them (kubectl merges first-wins).
-	var f, holdsCurrent *File // the target file; the first earlier file with a current-context
-	for _, l := range files {
-		file, cfg, p := l.file, l.cfg, l.file.Path
-		if cfg.Contexts[spec.From] != nil {
-			if user := contextUsing(cfg, spec.Name, spec.Name); user != "" {
-				return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", spec.Name, p, user)
+	srcCluster, ok := merged.Clusters[fromCtx.Cluster]
+	if !ok {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "context %q names cluster entry %q, which the kubeconfig does not define", from, fromCtx.Cluster)
+	}
+	name, explicit := contextName(spec)
+	res = &ContextResult{Context: name, Cluster: name, Server: spec.Server, File: fromCtx.LocationOfOrigin}
+	if name == from {
+		// Re-running on a context this command made: it is already what
+		// would be written, or it is the source and must not be rewritten.
+		if !explicit && expose.SameEndpoint(spec.From.Server, spec.Server) {
+			res.Cluster, res.Server = fromCtx.Cluster, spec.From.Server
+			return s.switchTo(res, spec.Switch)
+		}
+		return nil, errdefs.Errorf(errdefs.KindConflict, "context %q is the context this command copies from; it is not rewritten", name).
+			WithHint("Pick another name with --name.")
+	}
+	if old := merged.Contexts[name]; old != nil {
+		server := ""
+		if c := merged.Clusters[old.Cluster]; c != nil {
+			server = c.Server
+		}
+		if !reachesAny(server, spec.Endpoints) {
+			return nil, errdefs.Errorf(errdefs.KindConflict, "context %q already exists (in %s) and reaches %s, which is not an endpoint of this cluster; it is not overwritten", name, old.LocationOfOrigin, orNothing(server)).
+				WithHint("Pick another name with --name.")
+		}
+	}
+	// The new entries go to the file that defines From; an earlier file
+	// that defines the new names would hide them (kubectl merges first-wins).
+	var holdsCurrent string // the first file that sets current-context
+	for _, p := range s.Files() {
+		f, err := ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		cfg := f.Config()
+		if holdsCurrent == "" && cfg.CurrentContext != "" {
+			holdsCurrent = p
+		}
+		if p != res.File {
+			if cfg.Contexts[name] != nil {
+				return nil, errdefs.Errorf(errdefs.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", name, p)
 			}
-			f = file
+			if cfg.Clusters[name] != nil {
+				return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", name, p)
+			}
+			continue
+		}
+		if user := contextUsing(cfg, name, name); user != "" {
+			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", name, p, user)
+		}
+		c := clientcmdapi.NewCluster()
+		c.Server = spec.Server
+		c.CertificateAuthority, c.CertificateAuthorityData = srcCluster.CertificateAuthority, srcCluster.CertificateAuthorityData
+		c.TLSServerName, c.ProxyURL = srcCluster.TLSServerName, srcCluster.ProxyURL
+		c.InsecureSkipTLSVerify, c.DisableCompression = srcCluster.InsecureSkipTLSVerify, srcCluster.DisableCompression
+		res.Changed = f.SetCluster(name, c)
+		user, ns := spec.From.User, spec.From.Namespace
+		if user == "" && ns == "" {
+			user, ns = fromCtx.AuthInfo, fromCtx.Namespace
+		}
+		res.Changed = f.SetContext(name, &clientcmdapi.Context{Cluster: name, AuthInfo: user, Namespace: ns}) || res.Changed
+		// kubectl keeps current-context in the first file that sets it.
+		if spec.Switch && (holdsCurrent == "" || holdsCurrent == p) {
+			res.Switched = f.SetCurrentContext(name)
+		}
+		if res.Changed || res.Switched {
+			if err := f.Save(); err != nil {
+				return nil, err
+			}
+		}
+		break
+	}
+	if spec.Switch && holdsCurrent != "" && holdsCurrent != res.File {
+		return s.switchIn(res, holdsCurrent)
+	}
+	return res, nil
+}
+
+// switchTo makes res.Context current (with --switch), in the first file that
+// sets current-context, else in the file of the context.
+func (s *Source) switchTo(res *ContextResult, on bool) (*ContextResult, error) {
+	if !on {
+		return res, nil
+	}
+	target := res.File
+	for _, p := range s.Files() {
+		f, err := ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if f.Config().CurrentContext != "" {
+			target = p
 			break
 		}
-		if cfg.Contexts[spec.Name] != nil {
-			return nil, errdefs.Errorf(errdefs.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
-		}
-		if cfg.Clusters[spec.Name] != nil {
-			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", spec.Name, p)
-		}
-		if holdsCurrent == nil && cfg.CurrentContext != "" {
-			holdsCurrent = file
-		}
 	}
-	if f == nil {
-		return nil, errdefs.Errorf(errdefs.KindNotFound, "no kubeconfig file defines context %q", spec.From)
+	return s.switchIn(res, target)
+}
+
+func (s *Source) switchIn(res *ContextResult, path string) (*ContextResult, error) {
+	f, err := ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
-	fields := []KV{{"server", spec.Server}}
-	if srcCluster.CertificateAuthorityData != "" {
-		fields = append(fields, KV{"certificate-authority-data", srcCluster.CertificateAuthorityData})
-	}
-	fields = append(fields, KV{"certificate-authority", srcCluster.CertificateAuthority}, KV{"tls-server-name", srcCluster.TLSServerName},
-		KV{"proxy-url", srcCluster.ProxyURL})
-	if srcCluster.InsecureSkipTLSVerify {
-		fields = append(fields, KV{"insecure-skip-tls-verify", strconv.FormatBool(true)})
-	}
-	res := &ContextResult{File: f.Path, Context: spec.Name, Cluster: spec.Name, Server: spec.Server}
-	res.Changed = f.UpsertCluster(spec.Name, fields)
-	res.Changed = f.UpsertContext(spec.Name, spec.Name, from.AuthInfo, from.Namespace) || res.Changed
-	// kubectl keeps current-context in the first file that sets it.
-	currentFile := f
-	if spec.Switch {
-		if holdsCurrent != nil {
-			currentFile = holdsCurrent
-		}
-		res.Switched = currentFile.SetCurrentContext(spec.Name)
-	}
-	if res.Changed || (res.Switched && currentFile == f) {
+	if res.Switched = f.SetCurrentContext(res.Context); res.Switched {
 		if err := f.Save(); err != nil {
 			return nil, err
 		}
 	}
-	if res.Switched && currentFile != f {
-		if err := currentFile.Save(); err != nil {
-			return nil, err
+	return res, nil
+}
+
+func reachesAny(server string, endpoints []string) bool {
+	for _, e := range endpoints {
+		if expose.SameEndpoint(server, e) {
+			return true
 		}
 	}
-	return res, nil
+	return false
+}
+
+func orNothing(server string) string {
+	if server == "" {
+		return "no server"
+	}
+	return server
 }
 
 // EndpointUse is a cluster entry whose server is a given endpoint.
@@ -134,54 +224,81 @@ type EndpointUse struct {
 // ClustersAt lists the cluster entries, in every kubeconfig file, whose server
 // is endpoint.
 func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
-	uses, _, err := s.clustersAt(endpoint)
-	return uses, err
-}
-
-// clustersAt is ClustersAt, with the files that hold the entries (in order),
-// loaded for editing.
-func (s *Source) clustersAt(endpoint string) ([]EndpointUse, []*File, error) {
-	all, err := s.loadAll()
-	if err != nil {
-		return nil, nil, err
-	}
 	var out []EndpointUse
-	var files []*File
-	for _, l := range all {
-		f, cfg, p := l.file, l.cfg, l.file.Path
+	for _, p := range s.Files() {
+		f, err := ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		cfg := f.Config()
 		names := make([]string, 0, len(cfg.Clusters))
 		for name := range cfg.Clusters {
 			names = append(names, name)
 		}
 		sort.Strings(names)
-		n := len(out)
 		for _, name := range names {
 			if server := cfg.Clusters[name].Server; expose.SameEndpoint(server, endpoint) {
 				out = append(out, EndpointUse{File: p, Cluster: name, Server: server})
 			}
 		}
-		if len(out) > n {
-			files = append(files, f)
+	}
+	return out, nil
+}
+
+// CheckWritable makes sure every file with a cluster entry on endpoint can be
+// rewritten (see Writable), before anything else changes.
+func (s *Source) CheckWritable(endpoint string) error {
+	uses, err := s.ClustersAt(endpoint)
+	if err != nil {
+		return err
+	}
+	for _, u := range uses {
+		if err := Writable(u.File); err != nil {
+			return err
 		}
 	}
-	return out, files, nil
+	return nil
 }
 
 // Repoint points every cluster entry whose server is from at to instead, file
-// by file, atomically. It returns the entries it changed.
+// by file, under kubectl's lock, atomically. It returns the entries it changed.
 func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
-	uses, files, err := s.clustersAt(from)
+	// Lock the files to write only: another file of KUBECONFIG may well sit
+	// in a directory this user cannot write (kubectl would lock them all,
+	// and fail there).
+	uses, err := s.ClustersAt(from)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
+	var files []string
+	for _, u := range uses {
+		files = append(files, u.File)
+	}
+	unlock, err := lockFiles(files, s.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { unlock(len(files) > 0) }()
+	if uses, err = s.ClustersAt(from); err != nil { // again, under the lock
+		return nil, err
+	}
+	for _, p := range s.Files() {
+		var f *File
 		for _, u := range uses {
-			if u.File == f.Path {
-				f.SetServer(u.Cluster, to)
+			if u.File != p || !slices.Contains(files, p) {
+				continue
 			}
+			if f == nil {
+				if f, err = ReadFile(p); err != nil {
+					return nil, err
+				}
+			}
+			f.SetServer(u.Cluster, to)
 		}
-		if err := f.Save(); err != nil {
-			return nil, err
+		if f != nil {
+			if err := f.Save(); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return uses, nil
@@ -189,7 +306,7 @@ func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
 
 // contextUsing returns a context of cfg, other than except, whose cluster is
 // cluster (the first by name), or "".
-func contextUsing(cfg *Config, cluster, except string) string {
+func contextUsing(cfg *clientcmdapi.Config, cluster, except string) string {
 	var names []string
 	for name, c := range cfg.Contexts {
 		if c.Cluster == cluster && name != except {
