@@ -76,5 +76,7 @@ func (o *mutateOptions) warnOpen(ctx context.Context, svc *expose.Service, x *ex
 		msg = fmt.Sprintf("the API server of cluster %s would be reachable from any address on the Internet (no source allow list); restrict it first with `kubectl ack-expose associate ... --allow CIDR...` or `kubectl ack-expose allow CIDR...`", cluster.Name)
 	}
 	x.Operation.Warnings = append(x.Operation.Warnings, msg)
-	fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", msg)
+	if x.Operation.DryRun { // the warnings of a change are printed with the others, once
+		fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", msg)
+	}
 }
