@@ -123,7 +123,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	}
 	if ctx.Err() != nil {
 		return nil, &errdefs.Error{Kind: errdefs.KindInterrupted,
-			Msg: fmt.Sprintf("interrupted while confirming the %s: the change is made and stays, unconfirmed", p.Request.action()),
+			Msg:  fmt.Sprintf("interrupted while confirming the %s: the change is made and stays, unconfirmed", p.Request.action()),
 			Hint: fmt.Sprintf("Check that context %q still works (`kubectl ack-expose status --check`); to undo the change: %s", t.Context, restoreCommand(p)),
 			Err:  ctx.Err()}
 	}
