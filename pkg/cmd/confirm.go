@@ -39,7 +39,12 @@ func (o *accessOptions) commitOptions(plan *expose.AccessPlan) (expose.CommitOpt
 		}
 		return expose.CommitOptions{}, nil
 	}
-	if endpoint == "" || o.dryRun {
+	if endpoint == "" {
+		return expose.CommitOptions{}, nil
+	}
+	if o.dryRun {
+		fmt.Fprintf(o.streams.ErrOut, "After the change, %s (context %q) would be checked from this machine, and the change reverted if it stopped answering within %s (commit confirmed; --no-confirm skips it).\n",
+			endpoint, o.target.Context, o.confirmTimeout)
 		return expose.CommitOptions{}, nil
 	}
 	chk, err := o.chk.checker(o.clusterOptions)

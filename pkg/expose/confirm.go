@@ -361,7 +361,7 @@ func revertFailed(ctx context.Context, s *Service, p *AccessPlan, why string, er
 		step, err = re.step, re.err
 	}
 	return &errdefs.Error{Kind: errdefs.KindInternal,
-		Msg: fmt.Sprintf("the %s cut this machine off (%s), and reverting it failed at %s: %s\nThe allow list now: %s.\nIt was: %s.",
+		Msg: fmt.Sprintf("the %s cut this machine off: %s.\nReverting it failed at %s: %s\nThe allow list now: %s.\nIt was: %s.",
 			p.Request.action(), why, step, errdefs.FirstLine(err), now, describeList(p.Listener, p.ACL)),
 		Hint: "Restore it from here (this uses the cloud API, not the API server): " + restoreCommand(p)}
 }
