@@ -319,4 +319,3 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 		t.Errorf("no hint: %v", err)
 	}
 }
-
