@@ -30,11 +30,7 @@ type accessOptions struct {
 	yes     bool
 	request expose.AccessRequest
 
-	// Commit confirmed: the endpoint the context uses is checked after a
-	// change that could cut it off, and the change reverted if it stopped answering.
-	confirmTimeout time.Duration
-	noConfirm      bool
-	chk            checkOptions
+	confirm confirmFlags
 }
 
 func newAllowCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -146,8 +142,7 @@ func (o *accessOptions) addAccessFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would change; make no change")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use (the change is still confirmed: see --no-confirm)")
-	f.DurationVar(&o.confirmTimeout, "confirm-timeout", expose.DefaultConfirmTimeout, "Commit confirmed: how long the endpoint the context uses may take to answer after a change that could cut it off, before the change is reverted")
-	f.BoolVar(&o.noConfirm, "no-confirm", false, "Do not check the endpoint after the change, nor revert it if this machine is cut off (warns what it risks)")
+	o.confirm.addFlags(f)
 }
 
 // validate checks the arguments alone, before any call.
@@ -155,7 +150,7 @@ func (o *accessOptions) validate(c *cobra.Command, args []string) error {
 	if err := o.clusterOptions.validate(); err != nil {
 		return err
 	}
-	if err := o.validateConfirm(c); err != nil {
+	if err := o.confirm.validate(); err != nil {
 		return err
 	}
 	sources, err := expose.ParseSources(args)
@@ -198,7 +193,7 @@ func (o *accessOptions) run(c *cobra.Command) error {
 	if o.dryRun && plan.Lockout != "" {
 		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
 	}
-	commit, err := o.commitOptions(plan)
+	commit, err := o.confirm.commitOptions(o.clusterOptions, plan, o.dryRun)
 	if err != nil {
 		return err
 	}
