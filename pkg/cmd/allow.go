@@ -76,6 +76,8 @@ Allowing sources that are already allowed does nothing and succeeds.`,
   # Let every source connect again
   kubectl ack-expose allow --anyone`,
 		RunE: func(c *cobra.Command, args []string) error {
+			// Ctrl-C while a change is confirmed says where it stands.
+			defer catchInterrupts(c)()
 			if err := o.validate(c, args); err != nil {
 				return err
 			}
@@ -121,6 +123,8 @@ this; --no-confirm does.`,
   # Remove the address in use anyway (no check, no revert: this machine loses access)
   kubectl ack-expose revoke 203.0.113.10 --yes --no-confirm`,
 		RunE: func(c *cobra.Command, args []string) error {
+			// Ctrl-C while a change is confirmed says where it stands.
+			defer catchInterrupts(c)()
 			if err := o.validate(c, args); err != nil {
 				return err
 			}
