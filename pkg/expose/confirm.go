@@ -107,10 +107,16 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	asked.Confirm = func(string) bool { return true }
 	t := p.Target
 	before := c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+	s.logCheck("before the change", &before)
 	if !before.Reachable {
-		s.note("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
+		msg := fmt.Sprintf("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
 			p.Request.action(), endpoint, checkFailure(&before))
-		return s.ApplyAccess(ctx, p, asked)
+		s.note("%s", msg)
+		op, err := s.ApplyAccess(ctx, p, asked)
+		if op != nil {
+			op.Warnings = append(op.Warnings, msg)
+		}
+		return op, err
 	}
 	op, err := s.ApplyAccess(ctx, p, asked)
 	if err != nil || !op.Changed {
@@ -157,6 +163,7 @@ func (s *Service) watchEndpoint(ctx context.Context, c CommitOptions, endpoint s
 		// The check runs under ctx, not wctx: a check cut short by the
 		// deadline would read as a failure of the endpoint.
 		last = c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+		s.logCheck(what, &last)
 		if !last.Reachable {
 			since = time.Time{}
 			s.waiting("%s: %s does not answer from this machine (%s); waiting up to %s", start, what, endpoint, checkFailure(&last), c.timeout())
@@ -186,6 +193,17 @@ func checkFailure(r *backend.CheckResult) string {
 		step = r.Step
 	}
 	return fmt.Sprintf("the check failed at the %s: %s", step, r.Error)
+}
+
+func (s *Service) logCheck(what string, r *backend.CheckResult) {
+	if s.Log == nil {
+		return
+	}
+	if r.Reachable {
+		s.Log("commit confirmed, %s: %s answers (%d ms)", what, r.Endpoint, r.LatencyMs)
+	} else {
+		s.Log("commit confirmed, %s: %s does not answer: %s", what, r.Endpoint, checkFailure(r))
+	}
 }
 
 func (s *Service) note(format string, args ...any) {
