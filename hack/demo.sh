@@ -30,7 +30,9 @@ run status --check
 printf '\n# Who may connect: a temporary entry, guarded removals, entries ACK needs.\n'
 run allow 198.51.100.7 --for 2h --comment contractor
 run revoke 198.51.100.7 || echo "(exit $?: revoking could cut off this machine; --yes goes ahead)"
-run revoke 198.51.100.7 --yes
+run revoke 198.51.100.7 --yes --confirm-timeout 5s
+printf '\n# Commit confirmed: this machine connects from 203.0.113.10. Revoking its block cuts it off:\n# the endpoint its context uses is checked after the change, and the revoke reverted (exit 7).\n'
+run revoke 203.0.113.0/24 --yes --confirm-timeout 3s || echo "(exit $?: reverted, the list is as it was)"
 run revoke 100.104.0.0/16 --yes || echo "(exit $?: a required entry)"
 printf '\n# A list shared with another listener is a conflict (exit 4):\n'
 run allow 198.51.100.7 --cluster-id $serverless || echo "(exit $?)"

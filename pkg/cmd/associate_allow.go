@@ -15,12 +15,19 @@ import (
 
 func (o *mutateOptions) addAllowFlag(c *cobra.Command) {
 	c.Flags().StringSliceVar(&o.allow, "allow", nil, "Sources allowed to reach the API server (addresses or CIDR blocks, comma-separated or repeated); the allow list is on before the EIP is associated")
+	o.allowConfirm.addFlags(c.Flags())
 }
 
 // validateAllow checks --allow before any call.
 func (o *mutateOptions) validateAllow() error {
 	if len(o.allow) == 0 {
+		if f := o.allowConfirm.flags; f != nil && (f.Changed("confirm-timeout") || o.allowConfirm.noConfirm) {
+			return usageError("--confirm-timeout and --no-confirm are about the allow list that --allow turns on: add --allow")
+		}
 		return nil
+	}
+	if err := o.allowConfirm.validate(); err != nil {
+		return err
 	}
 	sources, err := expose.ParseSources(o.allow)
 	if err != nil {
@@ -40,6 +47,10 @@ func (o *mutateOptions) restrictFirst(ctx context.Context, svc *expose.Service, 
 	if err != nil {
 		return nil, err
 	}
+	commit, err := o.allowConfirm.commitOptions(o.clusterOptions, ap, o.dryRun)
+	if err != nil {
+		return nil, err
+	}
 	if o.dryRun {
 		if ap.Lockout != "" {
 			fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", ap.Lockout)
@@ -49,7 +60,10 @@ func (o *mutateOptions) restrictFirst(ctx context.Context, svc *expose.Service, 
 		}
 		return ap.After, nil
 	}
-	if _, err := svc.ApplyAccess(ctx, ap, expose.ApplyOptions{Confirm: o.confirm}); err != nil {
+	// Commit confirmed: the list turned on is checked from this machine (through
+	// the endpoint the context uses, the intranet one until the EIP is there)
+	// and reverted, before anything is associated, if it cut this machine off.
+	if _, err := svc.ApplyAccessConfirmed(ctx, ap, expose.ApplyOptions{Confirm: o.confirm}, commit); err != nil {
 		return nil, fmt.Errorf("restricting the sources before associating the EIP (no EIP was associated): %w", err)
 	}
 	return ap.After, nil

@@ -107,6 +107,7 @@ type mutateOptions struct {
 	chk        checkOptions
 	// allow is associate --allow (associate_allow.go).
 	allow, allowSources []string
+	allowConfirm        confirmFlags
 }
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
