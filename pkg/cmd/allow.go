@@ -118,7 +118,7 @@ needs --yes). Revoking sources that are not in the list does nothing and succeed
 
 func (o *accessOptions) addAccessFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would change; make no change")
+	addDryRunFlag(c, &o.dryRun, "print what would change")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use")
 }
 

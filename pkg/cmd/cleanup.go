@@ -59,7 +59,7 @@ EIP and what it did, or says "nothing to clean up".`,
 		},
 	}
 	o.addFlags(c)
-	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "List what would be released; release nothing")
+	addDryRunFlag(c, &o.dryRun, "list what would be released")
 	c.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "How long to wait for EIPs still Associating or Unassociating")
 	return c
 }

@@ -54,7 +54,17 @@ func ExitCode(err error) int {
 	return ExitError
 }
 
-// usageError marks bad usage: exit 2.
+// usageError marks bad usage of a command's flags or arguments: exit 2, and
+// the message points at the command's help.
 func usageError(format string, args ...any) error {
-	return errdefs.Errorf(errdefs.KindInvalid, format, args...)
+	return usageErr{errdefs.Errorf(errdefs.KindInvalid, format, args...)}
+}
+
+type usageErr struct{ error }
+
+func (e usageErr) Unwrap() error { return e.error }
+
+func isUsageError(err error) bool {
+	var u usageErr
+	return errors.As(err, &u)
 }

@@ -151,7 +151,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	if k.action != expose.Associate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
 	}
-	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would happen; make no change")
+	addDryRunFlag(c, &o.dryRun, "print the plan")
 	f.BoolVar(&o.wait, "wait", true, "Wait until the change is done; --wait=false returns once the cloud accepted it")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long to wait for the whole operation, requests and rollout, before giving up (an accepted change continues; exit 6)")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")

@@ -25,7 +25,7 @@ var (
 func Execute(streams genericiooptions.IOStreams, args []string) int {
 	root, started := NewRootCommand(streams)
 	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
+	c, err := root.ExecuteContextC(context.Background())
 	if err == nil {
 		return ExitOK
 	}
@@ -36,8 +36,9 @@ func Execute(streams genericiooptions.IOStreams, args []string) int {
 	}
 	msg := strings.TrimRight(err.Error(), "\n")
 	fmt.Fprintf(streams.ErrOut, "error: %s\n", msg)
-	if code == ExitUsage && !*started {
-		fmt.Fprintf(streams.ErrOut, "See 'kubectl ack-expose --help' for usage.\n")
+	if code == ExitUsage && (!*started || isUsageError(err)) {
+		// As kubectl does: point at the help of the command that was misused.
+		fmt.Fprintf(streams.ErrOut, "See '%s --help' for usage.\n", c.CommandPath())
 	}
 	return code
 }
@@ -87,8 +88,11 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ack-expose"},
-		PersistentPreRun: func(*cobra.Command, []string) {
+		PersistentPreRun: func(c *cobra.Command, _ []string) {
 			*started = true
+			if w := dryRunWarning(c.Flags()); w != "" {
+				fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)
+			}
 		},
 		// Without a RunE, an unknown subcommand would print help and exit 0.
 		Args: cobra.NoArgs,
