@@ -14,6 +14,7 @@ import (
 
 	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
@@ -168,10 +169,27 @@ func (o *clusterOptions) newBackend() (backend.Backend, error) {
 		}
 		return simulated.New(path), nil
 	case "aliyun":
-		return newAliyunBackend(o)
+		return o.newAliyunBackend()
 	default:
 		return nil, usageError("unknown backend %q (from --backend or %s): use aliyun or simulator", name, EnvBackend)
 	}
+}
+
+// newAliyunBackend builds the real cloud's backend: the region from --region,
+// ALIBABA_CLOUD_REGION_ID or the aliyun CLI profile (its source logged at -v 1),
+// the endpoints from the ACK_EXPOSE_*_ENDPOINT overrides.
+func (o *clusterOptions) newAliyunBackend() (backend.Backend, error) {
+	region, source := aliyun.ResolveRegion(o.region)
+	if log := o.logf(); log != nil && region != "" {
+		log("region %s from %s", region, source)
+	}
+	return aliyun.New(aliyun.Options{
+		Region:      region,
+		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
+		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
+		SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint),
+		Log:         o.logf(),
+	})
 }
 
 // simulatorStatePath is the flag, else ACK_EXPOSE_SIMULATOR_STATE, else ~/.ack-expose/simulator.json.
