@@ -1,16 +1,13 @@
 package cmd
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/pkg/expose"
@@ -20,15 +17,16 @@ type accessOptions struct {
 	*clusterOptions
 	revoke bool
 
-	only    bool
-	anyone  bool
-	comment string
-	forD    time.Duration
-	expired bool
-	force   bool
-	dryRun  bool
-	yes     bool
-	request expose.AccessRequest
+	only     bool
+	anyone   bool
+	comment  string
+	forD     time.Duration
+	expired  bool
+	force    bool
+	dryRun   bool
+	yes      bool
+	declined bool // the user answered no at the prompt
+	request  expose.AccessRequest
 }
 
 func newAllowCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -69,7 +67,7 @@ Allowing sources that are already allowed does nothing and succeeds.`,
 			if err := o.complete(c.Context()); err != nil {
 				return err
 			}
-			return o.run(c)
+			return abortedIfDeclined(o.declined, o.run(c))
 		},
 	}
 	o.addFlags(c)
@@ -105,7 +103,7 @@ needs --yes). Revoking sources that are not in the list does nothing and succeed
 			if err := o.complete(c.Context()); err != nil {
 				return err
 			}
-			return o.run(c)
+			return abortedIfDeclined(o.declined, o.run(c))
 		},
 	}
 	o.addFlags(c)
@@ -167,7 +165,7 @@ func (o *accessOptions) run(c *cobra.Command) error {
 	if o.dryRun && plan.Lockout != "" {
 		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
 	}
-	op, err := svc.ApplyAccess(ctx, plan, expose.ApplyOptions{DryRun: o.dryRun, Confirm: func(msg string) bool { return confirmPrompt(o.streams, o.yes, msg) }})
+	op, err := svc.ApplyAccess(ctx, plan, expose.ApplyOptions{DryRun: o.dryRun, Confirm: o.confirm})
 	prog.Done()
 	if err != nil {
 		return err
@@ -185,21 +183,6 @@ func (o *accessOptions) run(c *cobra.Command) error {
 		}
 		return accessTable(w, x.AccessControl)
 	})
-}
-
-// confirmPrompt accepts with --yes, or asks on an interactive terminal.
-func confirmPrompt(streams genericiooptions.IOStreams, yes bool, msg string) bool {
-	if yes {
-		return true
-	}
-	f, ok := streams.In.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return false
-	}
-	fmt.Fprintf(streams.ErrOut, "Warning: %s.\nProceed? [y/N]: ", msg)
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
 }
 
 // accessTable prints the allow list under the exposure table.

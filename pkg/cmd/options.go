@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -53,24 +52,10 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
 	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	f.StringVarP(&o.output, "output", "o", "table", "Output format: table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE")
+	addOutputFlag(c, &o.output)
 	f.IntVarP(&o.verbosity, "v", "v", 0, "Debug log on stderr: 1 or more logs each API call with its duration and outcome, and for the cloud its endpoint, HTTP status and request ID; credentials are never logged")
-	_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return outputFormats, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-	})
 	_ = c.RegisterFlagCompletionFunc("backend", cobra.FixedCompletions([]string{"aliyun", "simulator"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = c.RegisterFlagCompletionFunc("context", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := o.source.Load()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		var names []string
-		for n := range cfg.Contexts {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return names, cobra.ShellCompDirectiveNoFileComp
-	})
+	o.registerClusterCompletions(c)
 }
 
 // addKubectlFlags binds kubectl's kubeconfig flags with client-go's own

@@ -98,7 +98,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		}
 		expose.CheckAudit(c.Context(), chk, list, contexts, o.chk.private, o.chk.parallel)
 	}
-	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list) }); err != nil {
+	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") }); err != nil {
 		return err
 	}
 	if failed > 0 {
