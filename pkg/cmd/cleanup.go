@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -95,7 +96,7 @@ func cleanupTable(w io.Writer, r *expose.CleanupResult) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EIP\tADDRESS\tCLUSTER\tREASON\tSTATUS\tACTION\tNOTE")
 	for _, it := range r.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.AllocationID, dash(it.IPAddress), it.ClusterID, it.Reason, dash(it.Status), it.Action, dash(it.Note))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.AllocationID, cmp.Or(it.IPAddress, "-"), it.ClusterID, it.Reason, cmp.Or(it.Status, "-"), it.Action, cmp.Or(it.Note, "-"))
 	}
 	return tw.Flush()
 }

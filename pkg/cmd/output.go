@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -130,13 +131,6 @@ func kindName(c expose.ClusterInfo) string {
 	return clusterkind.Of(c.ClusterType, c.Profile, c.ClusterSpec).Name
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // exposureTable prints one exposure as aligned key/value lines.
 func exposureTable(w io.Writer, x *expose.Exposure) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -152,8 +146,8 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	fmt.Fprintf(tw, "KIND:\t%s (%s)\n", kindName(c), spec)
 	fmt.Fprintf(tw, "REGION:\t%s\n", c.RegionID)
 	fmt.Fprintf(tw, "STATE:\t%s\n", c.State)
-	fmt.Fprintf(tw, "INTRANET ENDPOINT:\t%s\n", dash(x.IntranetEndpoint))
-	fmt.Fprintf(tw, "PUBLIC ENDPOINT:\t%s\n", dash(x.PublicEndpoint))
+	fmt.Fprintf(tw, "INTRANET ENDPOINT:\t%s\n", cmp.Or(x.IntranetEndpoint, "-"))
+	fmt.Fprintf(tw, "PUBLIC ENDPOINT:\t%s\n", cmp.Or(x.PublicEndpoint, "-"))
 	if x.EIP != nil {
 		fmt.Fprintf(tw, "EIP:\t%s (%s, %s, %s Mbps, %s)\n", x.EIP.AllocationID, x.EIP.IPAddress, x.EIP.Status, x.EIP.Bandwidth, x.EIP.InternetChargeType)
 	} else if x.PublicEndpoint != "" {
@@ -260,9 +254,9 @@ func auditTable(w io.Writer, l *expose.ExposureList, wide bool) error {
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
 		}
-		row(it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, dash(it.PublicEndpoint), eip,
+		row(it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, cmp.Or(it.PublicEndpoint, "-"), eip,
 			accessSummary(it.AccessControl, it.Cluster.ID), supported, auditCheckCell(it.Check), note,
-			it.Cluster.ID, dash(it.Cluster.RegionID), dash(it.IntranetEndpoint), address)
+			it.Cluster.ID, cmp.Or(it.Cluster.RegionID, "-"), cmp.Or(it.IntranetEndpoint, "-"), address)
 	}
 	return tw.Flush()
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -233,11 +234,11 @@ func simulatorTable(w io.Writer, s *simulator.State) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "CLUSTER\tID\tTYPE\tPROFILE\tSPEC\tSTATE\tEIP\n")
 	for _, c := range s.Clusters {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.ID, c.ClusterType, c.Profile, dash(c.ClusterSpec), c.State, dash(c.EIPAllocationID))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.ID, c.ClusterType, c.Profile, cmp.Or(c.ClusterSpec, "-"), c.State, cmp.Or(c.EIPAllocationID, "-"))
 	}
 	fmt.Fprintf(tw, "\nEIP\tADDRESS\tREGION\tSTATUS\tINSTANCE\tBANDWIDTH\tCHARGE\n")
 	for _, e := range s.EIPs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.AllocationID, e.IPAddress, e.RegionID, e.Status, dash(strings.Trim(e.InstanceType+" "+e.InstanceID, " ")), e.Bandwidth, e.InternetChargeType)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.AllocationID, e.IPAddress, e.RegionID, e.Status, cmp.Or(strings.Trim(e.InstanceType+" "+e.InstanceID, " "), "-"), e.Bandwidth, e.InternetChargeType)
 	}
 	if len(s.Tasks) > 0 {
 		fmt.Fprintf(tw, "\nTASK\tCLUSTER\tSTATE\tCREATED\n")
