@@ -15,7 +15,7 @@ run() { printf '\n\033[1m$ kubectl ack-expose %s\033[0m\n' "$*"; "${kae[@]}" "$@
 run simulator init --state "$ACK_EXPOSE_SIMULATOR_STATE" --kubeconfig "$KUBECONFIG" --modify-cluster-time 3s
 run status
 printf '\n# Restrict first, then expose: the allow list is on before the EIP is associated.\n'
-run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --dry-run
+run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --dry-run=client
 run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --yes
 run associate --eip 47.96.1.10
 run status --check
@@ -40,7 +40,7 @@ trap 'kill $serve 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do [ "$(wc -l <"$dir/serve.out")" -ge 2 ] && break; sleep 0.05; done
 url=$(sed -n 1p "$dir/serve.out")
 eval "$(sed -n 2p "$dir/serve.out")"
-ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$url ALIBABA_CLOUD_ACCESS_KEY_ID=demo \
+ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$url ACK_EXPOSE_SLB_ENDPOINT=$url ALIBABA_CLOUD_ACCESS_KEY_ID=demo \
   ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
   run status --check --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde
 kill $serve
@@ -52,8 +52,10 @@ run associate --eip 47.96.1.11 --cluster-id cba64f16032949ecdf6c50e9bd3fd09da --
 printf '\n# Clusters that cannot change their EIP say why (exit 3):\n'
 run associate --allocate --cluster-id cc9fa2768e40e75cb7a06216e4d8931fd || echo "(exit $?)"
 printf '\n# A --release that cannot finish in time is recorded, and cleanup finishes it (exit 6 first):\n'
-run associate --eip 47.96.1.11
+run associate --eip 47.96.1.12
 run disassociate --release --timeout 1s || echo "(exit $?)"
 run status
+run cleanup --dry-run
 run cleanup
+run status --all-contexts -o wide
 run simulator show
