@@ -61,8 +61,9 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 // addKubectlFlags binds kubectl's kubeconfig flags with client-go's own
 // binding, so that --kubeconfig, --context, --cluster, --user, --server and
 // the rest mean exactly what they mean to kubectl. The credential and TLS
-// flags change nothing the plugin does (it talks to the cloud, not to the API
-// server), so they are accepted but hidden from the help.
+// flags, and --namespace, change nothing the plugin does (it talks to the
+// cloud, not to the API server, about cluster-wide things), so they are
+// accepted but hidden from the help.
 func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 	f.StringVar(&src.Rules.ExplicitPath, clientcmd.RecommendedConfigPathFlag, "", "Path to the kubeconfig file to use")
 	names := clientcmd.RecommendedConfigOverrideFlags("")
@@ -73,7 +74,7 @@ func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 		names.AuthOverrideFlags.ImpersonateGroups, names.AuthOverrideFlags.Username, names.AuthOverrideFlags.Password,
 		names.ClusterOverrideFlags.CertificateAuthority, names.ClusterOverrideFlags.InsecureSkipTLSVerify,
 		names.ClusterOverrideFlags.TLSServerName, names.ClusterOverrideFlags.ProxyURL, names.ClusterOverrideFlags.DisableCompression,
-		names.Timeout} {
+		names.Timeout, names.ContextOverrideFlags.Namespace} {
 		_ = f.MarkHidden(fi.LongName)
 	}
 	_ = f.MarkHidden("as-user-extra")
