@@ -62,7 +62,7 @@ Allowing sources that are already allowed does nothing and succeeds.`,
   kubectl ack-expose allow --anyone`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.validate(c, args); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				return err
@@ -98,7 +98,7 @@ needs --yes). Revoking sources that are not in the list does nothing and succeed
   kubectl ack-expose revoke --expired`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := o.validate(c, args); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				return err

@@ -48,7 +48,7 @@ EIP and what it did, or says "nothing to clean up".`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
 			if err := o.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			if o.timeout <= 0 {
 				return usageError("--timeout must be positive, as in --timeout 2m; got %s", o.timeout)

@@ -64,6 +64,15 @@ type usageErr struct{ error }
 
 func (e usageErr) Unwrap() error { return e.error }
 
+// flagError marks the invalid-input errors of a command's validation (a
+// flag's value that does not parse, as --eip or a CIDR) as usage errors.
+func flagError(err error) error {
+	if errdefs.KindOf(err) == errdefs.KindInvalid && !isUsageError(err) {
+		return usageErr{err}
+	}
+	return err
+}
+
 func isUsageError(err error) bool {
 	var u usageErr
 	return errors.As(err, &u)

@@ -118,7 +118,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
 			if err := o.validate(c); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				if c.Context().Err() != nil {

@@ -70,7 +70,7 @@ state file unless --kubeconfig says otherwise; your own kubeconfig is never touc
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			return o.run()
 		},

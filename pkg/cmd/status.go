@@ -55,10 +55,10 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.chk.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			if o.allContexts {
 				ov := o.source.Overrides
