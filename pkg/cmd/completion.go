@@ -31,8 +31,8 @@ Krew: ln -sf "${KREW_ROOT:-$HOME/.krew}/store/ack-expose/VERSION/kubectl_complet
 
 Dynamic completions: --context (the kubeconfig's contexts), --cluster-id (the
 account's clusters, one cloud call) and --eip (the Available EIPs of the
-cluster's region, one or two cloud calls); they give up silently after a few
-seconds or on any error.
+cluster's region: one cloud call with --region, else the cluster's lookup
+first); they give up silently after 3 seconds or on any error.
 `
 
 // completionTimeout bounds the cloud calls of a dynamic completion.
