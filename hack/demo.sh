@@ -22,7 +22,7 @@ run simulator init --state "$ACK_EXPOSE_SIMULATOR_STATE" --kubeconfig "$KUBECONF
 run status
 
 printf '\n# Restrict first, then expose: the allow list is on before the EIP is associated,\n# and the new endpoint is checked from here once the rollout is done.\n'
-run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --dry-run
+run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --dry-run=client
 run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --yes
 run associate --eip 47.96.1.10
 run status --check
@@ -75,5 +75,7 @@ printf '\n# A --release that cannot finish in time is recorded, and cleanup fini
 run associate --eip 47.96.1.12
 run disassociate --release --timeout 1s || echo "(exit $?)"
 run status
+run cleanup --dry-run
 run cleanup
+run status --all-contexts -o wide
 run simulator show

@@ -42,20 +42,31 @@ func NoRetry(ctx context.Context) context.Context {
 }
 
 // Do runs call until it succeeds, fails with a non-retryable error, runs out of
-// attempts, or ctx ends.
+// attempts, or ctx ends. With log set, each attempt is logged once, with its
+// duration and outcome, and whether it is retried.
 func (p RetryPolicy) Do(ctx context.Context, name string, log Logf, call func() error) error {
 	attempts := p.Attempts
 	if ctx.Value(noRetryKey{}) != nil {
 		attempts = 1
 	}
 	for n := 1; ; n++ {
+		start := time.Now()
 		err := call()
-		if err == nil || !errdefs.Retryable(err) || n >= attempts {
-			return err
-		}
+		took := time.Since(start).Round(time.Millisecond)
+		retry := err != nil && errdefs.Retryable(err) && n < attempts
 		pause := p.Pause(n)
 		if log != nil {
-			log("%s: %v; retrying in %s (attempt %d of %d)", name, errdefs.FirstLine(err), pause.Round(time.Millisecond), n+1, attempts)
+			switch {
+			case err == nil:
+				log("%s: %s: ok", name, took)
+			case retry:
+				log("%s: %s: %v; retrying in %s (attempt %d of %d)", name, took, errdefs.FirstLine(err), pause.Round(time.Millisecond), n+1, attempts)
+			default:
+				log("%s: %s: %v", name, took, errdefs.FirstLine(err))
+			}
+		}
+		if !retry {
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -81,15 +92,7 @@ type wrapped struct {
 func run[T any](w *wrapped, ctx context.Context, name string, call func() (T, error)) (T, error) {
 	var out T
 	err := w.p.Do(ctx, name, w.log, func() error {
-		start := time.Now()
 		v, err := call()
-		if w.log != nil {
-			if err != nil {
-				w.log("%s: %s: %v", name, time.Since(start).Round(time.Millisecond), errdefs.FirstLine(err))
-			} else {
-				w.log("%s: %s: ok", name, time.Since(start).Round(time.Millisecond))
-			}
-		}
 		out = v
 		return err
 	})

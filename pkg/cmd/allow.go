@@ -1,16 +1,13 @@
 package cmd
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/pkg/expose"
@@ -20,17 +17,18 @@ type accessOptions struct {
 	*clusterOptions
 	revoke bool
 
-	only    bool
-	anyone  bool
-	comment string
-	forD    time.Duration
-	expired bool
-	force   bool
-	dryRun  bool
-	yes     bool
-	request expose.AccessRequest
+	only     bool
+	anyone   bool
+	comment  string
+	forD     time.Duration
+	expired  bool
+	force    bool
+	dryRun   bool
+	yes      bool
+	declined bool // the user answered no at the prompt
+	request  expose.AccessRequest
 
-	confirm confirmFlags
+	commit confirmFlags // commit confirmed (confirm.go)
 }
 
 func newAllowCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -79,12 +77,12 @@ Allowing sources that are already allowed does nothing and succeeds.`,
 			// Ctrl-C while a change is confirmed says where it stands.
 			defer catchInterrupts(c)()
 			if err := o.validate(c, args); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				return err
 			}
-			return o.run(c)
+			return abortedIfDeclined(o.declined, o.run(c))
 		},
 	}
 	o.addFlags(c)
@@ -126,12 +124,12 @@ this; --no-confirm does.`,
 			// Ctrl-C while a change is confirmed says where it stands.
 			defer catchInterrupts(c)()
 			if err := o.validate(c, args); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				return err
 			}
-			return o.run(c)
+			return abortedIfDeclined(o.declined, o.run(c))
 		},
 	}
 	o.addFlags(c)
@@ -144,9 +142,9 @@ this; --no-confirm does.`,
 
 func (o *accessOptions) addAccessFlags(c *cobra.Command) {
 	f := c.Flags()
-	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would change; make no change")
+	addDryRunFlag(c, &o.dryRun, "print what would change")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use (the change is still confirmed: see --no-confirm)")
-	o.confirm.addFlags(f)
+	o.commit.addFlags(f)
 }
 
 // validate checks the arguments alone, before any call.
@@ -154,7 +152,7 @@ func (o *accessOptions) validate(c *cobra.Command, args []string) error {
 	if err := o.clusterOptions.validate(); err != nil {
 		return err
 	}
-	if err := o.confirm.validate(); err != nil {
+	if err := o.commit.validate(); err != nil {
 		return err
 	}
 	sources, err := expose.ParseSources(args)
@@ -197,11 +195,11 @@ func (o *accessOptions) run(c *cobra.Command) error {
 	if o.dryRun && plan.Lockout != "" {
 		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
 	}
-	commit, err := o.confirm.commitOptions(o.clusterOptions, plan, o.dryRun)
+	commit, err := o.commit.commitOptions(o.clusterOptions, plan, o.dryRun)
 	if err != nil {
 		return err
 	}
-	op, err := svc.ApplyAccessConfirmed(ctx, plan, expose.ApplyOptions{DryRun: o.dryRun, Confirm: func(msg string) bool { return confirmPrompt(o.streams, o.yes, msg) }}, commit)
+	op, err := svc.ApplyAccessConfirmed(ctx, plan, expose.ApplyOptions{DryRun: o.dryRun, Confirm: o.confirm}, commit)
 	prog.Done()
 	if err != nil {
 		return err
@@ -219,21 +217,6 @@ func (o *accessOptions) run(c *cobra.Command) error {
 		}
 		return accessTable(w, x.AccessControl)
 	})
-}
-
-// confirmPrompt accepts with --yes, or asks on an interactive terminal.
-func confirmPrompt(streams genericiooptions.IOStreams, yes bool, msg string) bool {
-	if yes {
-		return true
-	}
-	f, ok := streams.In.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return false
-	}
-	fmt.Fprintf(streams.ErrOut, "Warning: %s.\nProceed? [y/N]: ", msg)
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
 }
 
 // accessTable prints the allow list under the exposure table.

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -47,7 +48,7 @@ EIP and what it did, or says "nothing to clean up".`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
 			if err := o.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			if o.timeout <= 0 {
 				return usageError("--timeout must be positive, as in --timeout 2m; got %s", o.timeout)
@@ -59,7 +60,7 @@ EIP and what it did, or says "nothing to clean up".`,
 		},
 	}
 	o.addFlags(c)
-	c.Flags().BoolVar(&o.dryRun, "dry-run", false, "List what would be released; release nothing")
+	addDryRunFlag(c, &o.dryRun, "list what would be released")
 	c.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "How long to wait for EIPs still Associating or Unassociating")
 	return c
 }
@@ -95,7 +96,7 @@ func cleanupTable(w io.Writer, r *expose.CleanupResult) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EIP\tADDRESS\tCLUSTER\tREASON\tSTATUS\tACTION\tNOTE")
 	for _, it := range r.Items {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.AllocationID, dash(it.IPAddress), it.ClusterID, it.Reason, dash(it.Status), it.Action, dash(it.Note))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.AllocationID, cmp.Or(it.IPAddress, "-"), it.ClusterID, it.Reason, cmp.Or(it.Status, "-"), it.Action, cmp.Or(it.Note, "-"))
 	}
 	return tw.Flush()
 }

@@ -54,7 +54,26 @@ func ExitCode(err error) int {
 	return ExitError
 }
 
-// usageError marks bad usage: exit 2.
+// usageError marks bad usage of a command's flags or arguments: exit 2, and
+// the message points at the command's help.
 func usageError(format string, args ...any) error {
-	return errdefs.Errorf(errdefs.KindInvalid, format, args...)
+	return usageErr{errdefs.Errorf(errdefs.KindInvalid, format, args...)}
+}
+
+type usageErr struct{ error }
+
+func (e usageErr) Unwrap() error { return e.error }
+
+// flagError marks the invalid-input errors of a command's validation (a
+// flag's value that does not parse, as --eip or a CIDR) as usage errors.
+func flagError(err error) error {
+	if errdefs.KindOf(err) == errdefs.KindInvalid && !isUsageError(err) {
+		return usageErr{err}
+	}
+	return err
+}
+
+func isUsageError(err error) bool {
+	var u usageErr
+	return errors.As(err, &u)
 }

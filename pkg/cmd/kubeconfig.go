@@ -48,7 +48,7 @@ endpoint is a conflict (exit 4): associate an EIP first.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				return err

@@ -1,15 +1,12 @@
 package cmd
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -103,6 +100,7 @@ type mutateOptions struct {
 	timeout    time.Duration
 	yes        bool
 	updateKube bool
+	declined   bool // the user answered no at the prompt
 	request    expose.Request
 	chk        checkOptions
 	// allow is associate --allow (associate_allow.go).
@@ -121,7 +119,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
 			if err := o.validate(c); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
 				if c.Context().Err() != nil {
@@ -129,7 +127,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 				}
 				return err
 			}
-			return o.run(c)
+			return abortedIfDeclined(o.declined, o.run(c))
 		},
 	}
 	o.addFlags(c)
@@ -142,6 +140,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		f.StringVar(&o.isp, "isp", "BGP", "With --allocate: line type, BGP or BGP_PRO (BGP_PRO only in "+eipspec.BGPProRegionList()+")")
 		_ = c.RegisterFlagCompletionFunc("internet-charge-type", cobra.FixedCompletions([]string{"PayByTraffic", "PayByBandwidth"}, cobra.ShellCompDirectiveNoFileComp))
 		_ = c.RegisterFlagCompletionFunc("isp", cobra.FixedCompletions([]string{"BGP", "BGP_PRO"}, cobra.ShellCompDirectiveNoFileComp))
+		o.registerEIPCompletion(c)
 	}
 	if k.action != expose.Disassociate {
 		o.chk.addFlags(f, false)
@@ -152,14 +151,19 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	if k.action != expose.Associate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
 	}
-	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would happen; make no change")
+	addDryRunFlag(c, &o.dryRun, "print the plan")
 	f.BoolVar(&o.wait, "wait", true, "Wait until the change is done; --wait=false returns once the cloud accepted it")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "How long to wait for the whole operation, requests and rollout, before giving up (an accepted change continues; exit 6)")
-	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
+	// Only the flags that mean something for the action: associate has no old
+	// endpoint to repoint, and asks only when --allow turns a list on.
 	switch k.action {
+	case expose.Associate:
+		f.BoolVarP(&o.yes, "yes", "y", false, "With --allow: do not ask before turning on the allow list cuts off the context in use")
 	case expose.Disassociate:
+		f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
 		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Report the kubeconfig cluster entries that pointed at the removed public endpoint")
 	default:
+		f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
 		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Repoint the kubeconfig cluster entries that pointed at the old public endpoint to the new one")
 	}
 	return c
@@ -341,19 +345,4 @@ func (o *mutateOptions) updateKubeconfig(plan *expose.Plan, x *expose.Exposure) 
 		op.Kubeconfig = append(op.Kubeconfig, e)
 	}
 	return nil
-}
-
-// confirm accepts the lockout with --yes, or asks on an interactive terminal.
-func (o *mutateOptions) confirm(lockout string) bool {
-	if o.yes {
-		return true
-	}
-	f, ok := o.streams.In.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return false
-	}
-	fmt.Fprintf(o.streams.ErrOut, "Warning: %s.\nProceed? [y/N]: ", lockout)
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
@@ -52,31 +52,18 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
 	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	f.StringVarP(&o.output, "output", "o", "table", "Output format: table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE")
+	addOutputFlag(c, &o.output)
 	f.IntVarP(&o.verbosity, "v", "v", 0, "Debug log on stderr: 1 or more logs each API call with its duration and outcome, and for the cloud its endpoint, HTTP status and request ID; credentials are never logged")
-	_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return outputFormats, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
-	})
 	_ = c.RegisterFlagCompletionFunc("backend", cobra.FixedCompletions([]string{"aliyun", "simulator"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = c.RegisterFlagCompletionFunc("context", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		cfg, err := o.source.Load()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveError
-		}
-		var names []string
-		for n := range cfg.Contexts {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return names, cobra.ShellCompDirectiveNoFileComp
-	})
+	o.registerClusterCompletions(c)
 }
 
 // addKubectlFlags binds kubectl's kubeconfig flags with client-go's own
 // binding, so that --kubeconfig, --context, --cluster, --user, --server and
 // the rest mean exactly what they mean to kubectl. The credential and TLS
-// flags change nothing the plugin does (it talks to the cloud, not to the API
-// server), so they are accepted but hidden from the help.
+// flags, and --namespace, change nothing the plugin does (it talks to the
+// cloud, not to the API server, about cluster-wide things), so they are
+// accepted but hidden from the help.
 func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 	f.StringVar(&src.Rules.ExplicitPath, clientcmd.RecommendedConfigPathFlag, "", "Path to the kubeconfig file to use")
 	names := clientcmd.RecommendedConfigOverrideFlags("")
@@ -87,7 +74,7 @@ func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 		names.AuthOverrideFlags.ImpersonateGroups, names.AuthOverrideFlags.Username, names.AuthOverrideFlags.Password,
 		names.ClusterOverrideFlags.CertificateAuthority, names.ClusterOverrideFlags.InsecureSkipTLSVerify,
 		names.ClusterOverrideFlags.TLSServerName, names.ClusterOverrideFlags.ProxyURL, names.ClusterOverrideFlags.DisableCompression,
-		names.Timeout} {
+		names.Timeout, names.ContextOverrideFlags.Namespace} {
 		_ = f.MarkHidden(fi.LongName)
 	}
 	_ = f.MarkHidden("as-user-extra")
@@ -168,10 +155,27 @@ func (o *clusterOptions) newBackend() (backend.Backend, error) {
 		}
 		return simulated.New(path), nil
 	case "aliyun":
-		return newAliyunBackend(o)
+		return o.newAliyunBackend()
 	default:
 		return nil, usageError("unknown backend %q (from --backend or %s): use aliyun or simulator", name, EnvBackend)
 	}
+}
+
+// newAliyunBackend builds the real cloud's backend: the region from --region,
+// ALIBABA_CLOUD_REGION_ID or the aliyun CLI profile (its source logged at -v 1),
+// the endpoints from the ACK_EXPOSE_*_ENDPOINT overrides.
+func (o *clusterOptions) newAliyunBackend() (backend.Backend, error) {
+	region, source := aliyun.ResolveRegion(o.region)
+	if log := o.logf(); log != nil && region != "" {
+		log("region %s from %s", region, source)
+	}
+	return aliyun.New(aliyun.Options{
+		Region:      region,
+		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
+		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
+		SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint),
+		Log:         o.logf(),
+	})
 }
 
 // simulatorStatePath is the flag, else ACK_EXPOSE_SIMULATOR_STATE, else ~/.ack-expose/simulator.json.

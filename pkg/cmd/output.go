@@ -2,23 +2,35 @@ package cmd
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/printers"
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/ack-expose/ack-expose/pkg/clusterkind"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
 // outputFormats lists the -o values, for help and completion.
-var outputFormats = []string{"table", "json", "yaml", "jsonpath=", "go-template="}
+var outputFormats = []string{"table", "wide", "json", "yaml", "jsonpath=", "go-template="}
+
+// outputFormatList is outputFormats in words, for help and errors.
+const outputFormatList = "table, wide, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE"
+
+// addOutputFlag adds -o, the same for every command that prints a result.
+func addOutputFlag(c *cobra.Command, output *string) {
+	c.Flags().StringVarP(output, "output", "o", "table", "Output format: "+outputFormatList+" (wide: the table with more columns where there are more to show)")
+	_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return outputFormats, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	})
+}
 
 // printer prints a result document for -o json|yaml|jsonpath=|go-template=,
 // with kubectl's own printers (cli-runtime's printers package).
@@ -58,7 +70,7 @@ func newPrinter(output string) (printer, error) {
 			p = gt
 		}
 	default:
-		return nil, usageError("unknown output format %q: use one of table, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE", output)
+		return nil, usageError("unknown output format %q: use one of %s", output, outputFormatList)
 	}
 	return func(w io.Writer, doc any) error {
 		obj, err := newPrintable(doc)
@@ -106,9 +118,6 @@ func (p *printable) GroupVersionKind() schema.GroupVersionKind   { return p.gvk 
 func (p *printable) DeepCopyObject() runtime.Object              { c := *p; return &c }
 func (p *printable) MarshalJSON() ([]byte, error)                { return p.json, nil }
 
-// jsonToYAML renders a JSON document as YAML, as kubectl does.
-func jsonToYAML(j []byte) ([]byte, error) { return sigsyaml.JSONToYAML(j) }
-
 // printObject prints doc with p, or the table when p is nil.
 func printObject(w io.Writer, p printer, doc any, table func(io.Writer) error) error {
 	if p == nil {
@@ -120,13 +129,6 @@ func printObject(w io.Writer, p printer, doc any, table func(io.Writer) error) e
 // kindName is a cluster kind in the words of the ACK console.
 func kindName(c expose.ClusterInfo) string {
 	return clusterkind.Of(c.ClusterType, c.Profile, c.ClusterSpec).Name
-}
-
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // exposureTable prints one exposure as aligned key/value lines.
@@ -144,8 +146,8 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	fmt.Fprintf(tw, "KIND:\t%s (%s)\n", kindName(c), spec)
 	fmt.Fprintf(tw, "REGION:\t%s\n", c.RegionID)
 	fmt.Fprintf(tw, "STATE:\t%s\n", c.State)
-	fmt.Fprintf(tw, "INTRANET ENDPOINT:\t%s\n", dash(x.IntranetEndpoint))
-	fmt.Fprintf(tw, "PUBLIC ENDPOINT:\t%s\n", dash(x.PublicEndpoint))
+	fmt.Fprintf(tw, "INTRANET ENDPOINT:\t%s\n", cmp.Or(x.IntranetEndpoint, "-"))
+	fmt.Fprintf(tw, "PUBLIC ENDPOINT:\t%s\n", cmp.Or(x.PublicEndpoint, "-"))
 	if x.EIP != nil {
 		fmt.Fprintf(tw, "EIP:\t%s (%s, %s, %s Mbps, %s)\n", x.EIP.AllocationID, x.EIP.IPAddress, x.EIP.Status, x.EIP.Bandwidth, x.EIP.InternetChargeType)
 	} else if x.PublicEndpoint != "" {
@@ -210,25 +212,39 @@ func operationTable(w io.Writer, x *expose.Exposure) error {
 	return exposureTable(w, x)
 }
 
-// auditTable prints one row per context; with --check, a CHECK column.
-func auditTable(w io.Writer, l *expose.ExposureList) error {
+// auditTable prints one row per context; with --check, a CHECK column; wide
+// (-o wide) adds the cluster ID, the region, the intranet endpoint and the
+// EIP's address.
+func auditTable(w io.Writer, l *expose.ExposureList, wide bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	checked := auditChecked(l)
-	row := func(cells ...string) {
-		if !checked {
-			cells = append(cells[:8], cells[9:]...)
+	// cells: CONTEXT CLUSTER KIND STATE PUBLIC EIP SOURCES SUPPORTED CHECK NOTE,
+	// then the wide ones: CLUSTER ID, REGION, INTRANET ENDPOINT, EIP ADDRESS.
+	row := func(c ...string) {
+		out := []string{c[0], c[1]}
+		if wide {
+			out = append(out, c[10], c[11])
 		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		out = append(out, c[2:8]...)
+		if checked {
+			out = append(out, c[8])
+		}
+		if wide {
+			out = append(out, c[12], c[13])
+		}
+		out = append(out, c[9])
+		fmt.Fprintln(tw, strings.Join(out, "\t"))
 	}
-	row("CONTEXT", "CLUSTER", "KIND", "STATE", "PUBLIC ENDPOINT", "EIP", "SOURCES", "SUPPORTED", "CHECK", "NOTE")
+	row("CONTEXT", "CLUSTER", "KIND", "STATE", "PUBLIC ENDPOINT", "EIP", "SOURCES", "SUPPORTED", "CHECK", "NOTE",
+		"CLUSTER ID", "REGION", "INTRANET ENDPOINT", "EIP ADDRESS")
 	for _, it := range l.Items {
 		if it.Cluster.ID == "" {
-			row(it.Context, "-", "-", "-", "-", "-", "-", "-", "-", it.Error)
+			row(it.Context, "-", "-", "-", "-", "-", "-", "-", "-", it.Error, "-", "-", "-", "-")
 			continue
 		}
-		eip := "-"
+		eip, address := "-", "-"
 		if it.EIP != nil {
-			eip = it.EIP.AllocationID
+			eip, address = it.EIP.AllocationID, it.EIP.IPAddress
 		}
 		supported := "yes"
 		if !it.Supported {
@@ -238,8 +254,9 @@ func auditTable(w io.Writer, l *expose.ExposureList) error {
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
 		}
-		row(it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, dash(it.PublicEndpoint), eip,
-			accessSummary(it.AccessControl, it.Cluster.ID), supported, auditCheckCell(it.Check), note)
+		row(it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, cmp.Or(it.PublicEndpoint, "-"), eip,
+			accessSummary(it.AccessControl, it.Cluster.ID), supported, auditCheckCell(it.Check), note,
+			it.Cluster.ID, cmp.Or(it.Cluster.RegionID, "-"), cmp.Or(it.IntranetEndpoint, "-"), address)
 	}
 	return tw.Flush()
 }

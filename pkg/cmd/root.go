@@ -6,8 +6,11 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -25,7 +28,7 @@ var (
 func Execute(streams genericiooptions.IOStreams, args []string) int {
 	root, started := NewRootCommand(streams)
 	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
+	c, err := root.ExecuteContextC(context.Background())
 	if err == nil {
 		return ExitOK
 	}
@@ -36,8 +39,9 @@ func Execute(streams genericiooptions.IOStreams, args []string) int {
 	}
 	msg := strings.TrimRight(err.Error(), "\n")
 	fmt.Fprintf(streams.ErrOut, "error: %s\n", msg)
-	if code == ExitUsage && !*started {
-		fmt.Fprintf(streams.ErrOut, "See 'kubectl ack-expose --help' for usage.\n")
+	if code == ExitUsage && (!*started || isUsageError(err)) {
+		// As kubectl does: point at the help of the command that was misused.
+		fmt.Fprintf(streams.ErrOut, "See '%s --help' for usage.\n", c.CommandPath())
 	}
 	return code
 }
@@ -63,7 +67,8 @@ func catchInterrupts(c *cobra.Command) (stop func()) {
 func NewRootCommand(streams genericiooptions.IOStreams) (*cobra.Command, *bool) {
 	started := new(bool)
 	root := &cobra.Command{
-		Use:   "ack-expose",
+		// The executable's name: the completion scripts complete it (completion.go).
+		Use:   "kubectl-ack_expose",
 		Short: "Control public access to the API server of an Alibaba Cloud ACK cluster",
 		Long: `Control public access to the API server of an Alibaba Cloud ACK cluster.
 
@@ -87,8 +92,11 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ack-expose"},
-		PersistentPreRun: func(*cobra.Command, []string) {
+		PersistentPreRun: func(c *cobra.Command, _ []string) {
 			*started = true
+			if w := dryRunWarning(c.Flags()); w != "" {
+				fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)
+			}
 		},
 		// Without a RunE, an unknown subcommand would print help and exit 0.
 		Args: cobra.NoArgs,
@@ -110,28 +118,64 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 		newSimulatorCommand(streams),
 		newVersionCommand(streams),
 	)
-	root.CompletionOptions.HiddenDefaultCmd = false
+	setUpCompletionCommand(root)
 	return root, started
 }
 
 func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
-	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print the plugin version",
-		Example: "  kubectl ack-expose version",
-		Args:    cobra.NoArgs,
+	var output string
+	c := &cobra.Command{
+		Use:   "version",
+		Short: "Print the plugin version",
+		Example: `  kubectl ack-expose version
+  kubectl ack-expose version -o json`,
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(streams.Out, "kubectl-ack_expose %s\n", Version())
-			return nil
+			p, err := newPrinter(output)
+			if err != nil {
+				return err
+			}
+			v := buildVersion()
+			return printObject(streams.Out, p, v, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "kubectl-ack_expose %s\n", Version())
+				return err
+			})
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
+}
+
+// versionInfo is what `version -o json|yaml` prints.
+type versionInfo struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	GoVersion string `json:"goVersion"`
+	Platform  string `json:"platform"`
+}
+
+func buildVersion() versionInfo {
+	v := versionInfo{Version: version, Commit: commit, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if bi, ok := debug.ReadBuildInfo(); ok && version == "dev" {
+		// go install ...@v0.1.0 stamps the module version and the commit.
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v.Version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && v.Commit == "" && len(s.Value) >= 7 {
+				v.Commit = s.Value[:7]
+			}
+		}
+	}
+	return v
 }
 
 // Version is the build's version text.
 func Version() string {
+	v := buildVersion()
 	// A development build's version already names its commit (v0.1.0-3-gSHA).
-	if commit != "" && !strings.HasSuffix(strings.TrimSuffix(version, "-dirty"), "-g"+commit) {
-		return version + " (" + commit + ")"
+	if v.Commit != "" && !strings.HasSuffix(strings.TrimSuffix(v.Version, "-dirty"), "-g"+v.Commit) {
+		return v.Version + " (" + v.Commit + ")"
 	}
-	return version
+	return v.Version
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/probe"
 	"github.com/ack-expose/ack-expose/simulator"
@@ -21,10 +20,10 @@ import (
 )
 
 type simulatorServeOptions struct {
-	streams genericiooptions.IOStreams
-	state   string
-	listen  string
-	verbose bool
+	streams   genericiooptions.IOStreams
+	state     string
+	listen    string
+	verbosity int
 }
 
 func newSimulatorServeCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -48,13 +47,16 @@ stdout is "export ACK_EXPOSE_CONNECT_TO=..." mapping those addresses to the
 ports, for status --check and the check after associate and change. An EIP
 allocated while it runs gets a port too, and the new map is printed on stderr.
 It runs until interrupted.`,
-		Example: `  kubectl ack-expose simulator serve --listen 127.0.0.1:8080
+		Example: `  kubectl ack-expose simulator serve --listen 127.0.0.1:8080 -v 1
   ALIBABA_CLOUD_ACCESS_KEY_ID=sim ALIBABA_CLOUD_ACCESS_KEY_SECRET=sim \
     ACK_EXPOSE_CS_ENDPOINT=http://127.0.0.1:8080 ACK_EXPOSE_VPC_ENDPOINT=http://127.0.0.1:8080 \
     ACK_EXPOSE_SLB_ENDPOINT=http://127.0.0.1:8080 kubectl ack-expose status --backend aliyun`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
+			if o.verbosity < 0 {
+				return usageError("-v must be 0 or more, got %d", o.verbosity)
+			}
 			path, err := simulatorStatePath(o.state)
 			if err != nil {
 				return err
@@ -64,7 +66,7 @@ It runs until interrupted.`,
 	}
 	c.Flags().StringVar(&o.state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
 	c.Flags().StringVar(&o.listen, "listen", "127.0.0.1:0", "Loopback address to listen on (port 0 picks a free one)")
-	c.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "Log each request on stderr")
+	c.Flags().IntVarP(&o.verbosity, "v", "v", 0, "Log level, as for every command: 1 or more logs each request on stderr (-v takes a number, as in kubectl)")
 	return c
 }
 
@@ -92,13 +94,13 @@ func (o *simulatorServeOptions) run(ctx context.Context, path string) error {
 		return fmt.Errorf("listening on %s: %w", o.listen, err)
 	}
 	srv := openapi.New(engine)
-	if o.verbose {
+	if o.verbosity >= 1 {
 		srv.Logf = func(format string, args ...any) { fmt.Fprintf(o.streams.ErrOut, format+"\n", args...) }
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	apis := openapi.NewAPIServers(engine)
 	defer apis.Close()
-	if o.verbose {
+	if o.verbosity >= 1 {
 		apis.Logf = srv.Logf
 	}
 	if _, err := apis.Sync(); err != nil {
@@ -130,15 +132,4 @@ func (o *simulatorServeOptions) run(ctx context.Context, path string) error {
 		}
 		return err
 	}
-}
-
-func newAliyunBackend(o *clusterOptions) (backend.Backend, error) {
-	region, _ := aliyun.ResolveRegion(o.region)
-	return aliyun.New(aliyun.Options{
-		Region:      region,
-		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
-		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
-		SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint),
-		Log:         o.logf(),
-	})
 }

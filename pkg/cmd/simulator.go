@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +70,7 @@ state file unless --kubeconfig says otherwise; your own kubeconfig is never touc
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			return o.run()
 		},
@@ -206,48 +207,38 @@ func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command 
   kubectl ack-expose simulator show -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if o.output != "table" && o.output != "json" && o.output != "yaml" {
-				return usageError("unknown output format %q for simulator show: use table, json or yaml", o.output)
+			p, err := newPrinter(o.output)
+			if err != nil {
+				return err
 			}
 			path, err := simulatorStatePath(o.state)
 			if err != nil {
 				return err
 			}
-			return simulator.New(path).View(func(s *simulator.State) error { return o.print(s) })
+			return simulator.New(path).View(func(s *simulator.State) error {
+				if s.CA != nil { // the simulator CA's key signs nothing real, but a key is never printed
+					ca := *s.CA
+					ca.Key = "(redacted)"
+					s.CA = &ca
+				}
+				return printObject(o.streams.Out, p, s, func(w io.Writer) error { return simulatorTable(w, s) })
+			})
 		},
 	}
 	c.Flags().StringVar(&o.state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	c.Flags().StringVarP(&o.output, "output", "o", "table", "Output format: table, json or yaml")
+	addOutputFlag(c, &o.output)
 	return c
 }
 
-func (o *simulatorShowOptions) print(s *simulator.State) error {
-	w := o.streams.Out
-	switch o.output {
-	case "json", "yaml":
-		if s.CA != nil { // the simulator CA's key signs nothing real, but a key is never printed
-			ca := *s.CA
-			ca.Key = "(redacted)"
-			s.CA = &ca
-		}
-		b, err := simulator.Encode(s)
-		if err == nil && o.output == "yaml" {
-			b, err = jsonToYAML(b)
-		}
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
+func simulatorTable(w io.Writer, s *simulator.State) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "CLUSTER\tID\tTYPE\tPROFILE\tSPEC\tSTATE\tEIP\n")
 	for _, c := range s.Clusters {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.ID, c.ClusterType, c.Profile, dash(c.ClusterSpec), c.State, dash(c.EIPAllocationID))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.ID, c.ClusterType, c.Profile, cmp.Or(c.ClusterSpec, "-"), c.State, cmp.Or(c.EIPAllocationID, "-"))
 	}
 	fmt.Fprintf(tw, "\nEIP\tADDRESS\tREGION\tSTATUS\tINSTANCE\tBANDWIDTH\tCHARGE\n")
 	for _, e := range s.EIPs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.AllocationID, e.IPAddress, e.RegionID, e.Status, dash(strings.Trim(e.InstanceType+" "+e.InstanceID, " ")), e.Bandwidth, e.InternetChargeType)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.AllocationID, e.IPAddress, e.RegionID, e.Status, cmp.Or(strings.Trim(e.InstanceType+" "+e.InstanceID, " "), "-"), e.Bandwidth, e.InternetChargeType)
 	}
 	if len(s.Tasks) > 0 {
 		fmt.Fprintf(tw, "\nTASK\tCLUSTER\tSTATE\tCREATED\n")

@@ -55,10 +55,10 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			if err := o.chk.validate(); err != nil {
-				return err
+				return flagError(err)
 			}
 			if o.allContexts {
 				ov := o.source.Overrides
@@ -98,7 +98,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		}
 		expose.CheckAudit(c.Context(), chk, list, contexts, o.chk.private, o.chk.parallel)
 	}
-	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list) }); err != nil {
+	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") }); err != nil {
 		return err
 	}
 	if failed > 0 {

@@ -1,6 +1,7 @@
 package expose
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -349,7 +350,7 @@ func (a *applier) resolve() (verdict, string) {
 			e = &list[0]
 		}
 	}
-	state := fmt.Sprintf("cluster %s, public endpoint %s", now.State, orNone(now.PublicEndpoint))
+	state := fmt.Sprintf("cluster %s, public endpoint %s", now.State, cmp.Or(now.PublicEndpoint, "none"))
 	if e != nil {
 		state += fmt.Sprintf(", EIP %s %s", e.AllocationID, e.Status)
 	}
@@ -481,7 +482,7 @@ func (a *applier) wait() (*Exposure, error) {
 		a.allocated = nil
 	}
 	s.journalForget(done...)
-	s.step(a.op, "cluster %s is %s; public endpoint: %s", final.Name, final.State, orNone(final.PublicEndpoint))
+	s.step(a.op, "cluster %s is %s; public endpoint: %s", final.Name, final.State, cmp.Or(final.PublicEndpoint, "none"))
 	if a.p.Request.Release && a.p.Current != nil {
 		if err := a.release(); err != nil {
 			a.op.Phase = PhaseAccepted
@@ -566,7 +567,7 @@ func (a *applier) waitFailed(err error) (*Exposure, error) {
 		msg := err.Error()
 		x := a.s.result(a.p, a.op, c, nil)
 		if now, rerr := a.s.Status(ctx, a.p.Target); rerr == nil {
-			msg += fmt.Sprintf("\ncluster %s is now %s, public endpoint: %s", now.Cluster.Name, now.Cluster.State, orNone(now.PublicEndpoint))
+			msg += fmt.Sprintf("\ncluster %s is now %s, public endpoint: %s", now.Cluster.Name, now.Cluster.State, cmp.Or(now.PublicEndpoint, "none"))
 			now.Operation = a.op
 			x = now
 		}
@@ -604,13 +605,6 @@ func (a *applier) waitFailed(err error) (*Exposure, error) {
 	}
 	return x, &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint,
 		Msg: fmt.Sprintf("the change was accepted%s, but waiting for it failed", task)}
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 func (s *Service) step(op *Operation, format string, args ...any) {

@@ -87,12 +87,13 @@ func New(o Options) (*Backend, error) {
 	if provider == nil {
 		provider = credentials.NewDefaultCredentialsProvider()
 	}
-	// Resolve once now, so a missing credential is one clear error up front.
+	// Resolve once now, so a missing credential is one clear error up front,
+	// naming its real cause (credentials.go).
 	if _, err := provider.GetCredentials(); err != nil {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "no Alibaba Cloud credentials found").WithHint(
-			"Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, configure the aliyun CLI (`aliyun configure`, " +
-				"ALIBABA_CLOUD_PROFILE picks a profile), use ~/.alibabacloud/credentials, RRSA (ALIBABA_CLOUD_ROLE_ARN, " +
-				"ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), or run on ECS with a RAM role.")
+		if o.Credentials != nil {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "the Alibaba Cloud credentials given gave none").WithHint("%s", credentialsHint)
+		}
+		return nil, credentialsError()
 	}
 	cfg := sdk.NewConfig().WithScheme("HTTPS").WithTimeout(30 * time.Second).WithUserAgent("kubectl-ack_expose")
 	region := b.region
@@ -186,12 +187,15 @@ func (b *Backend) send(ctx context.Context, action, what string, req *requests.C
 	if err != nil {
 		converted := convertError(action, err, cloudErr)
 		if b.log != nil {
+			// The transport's facts only: the caller (the retry middleware)
+			// logs the failure itself, once.
 			var be *errdefs.Error
-			reqID := ""
-			if errors.As(converted, &be) {
-				reqID = be.RequestID
+			switch {
+			case errors.As(converted, &be) && be.HTTPStatus != 0:
+				b.log("aliyun: %s %s://%s:%s: HTTP %d %s in %s, request ID %q", what, strings.ToLower(req.Scheme), req.Domain, req.Port, be.HTTPStatus, be.Code, elapsed, be.RequestID)
+			default:
+				b.log("aliyun: %s %s://%s:%s: no HTTP response in %s", what, strings.ToLower(req.Scheme), req.Domain, req.Port, elapsed)
 			}
-			b.log("aliyun: %s %s://%s:%s: %s, request ID %q: %s", what, strings.ToLower(req.Scheme), req.Domain, req.Port, elapsed, reqID, errdefs.FirstLine(converted))
 		}
 		return converted
 	}
