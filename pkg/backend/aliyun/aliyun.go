@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -270,17 +271,33 @@ func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError
 		case "SDK.ServerUnreachable", "SDK.TimeoutError", "SDK.ServerError":
 			kind = errdefs.KindUnavailable
 		}
-		return &errdefs.Error{Kind: kind, Msg: action + ": " + ce.Message(), Code: ce.ErrorCode()}
+		return &errdefs.Error{Kind: kind, Msg: action + ": " + scrubURLs(ce.Message()), Code: ce.ErrorCode()}
 	}
 	var urlErr *url.Error
 	var netErr net.Error
 	if errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		// A refused, reset or timed-out connection: no answer. Worth
 		// retrying for a read; for a change, ambiguous (errdefs.Ambiguous).
-		return &errdefs.Error{Kind: errdefs.KindUnavailable, Msg: action, Err: err}
+		return &errdefs.Error{Kind: errdefs.KindUnavailable, Msg: action, Err: scrubbed{err}}
 	}
-	return &errdefs.Error{Kind: errdefs.KindInternal, Msg: action, Err: err}
+	return &errdefs.Error{Kind: errdefs.KindInternal, Msg: action, Err: scrubbed{err}}
 }
+
+// signedURL matches a request URL with its query: an RPC request carries its
+// AccessKeyId, SecurityToken and Signature there, and Go's transport errors
+// (*url.Error) quote the whole URL.
+var signedURL = regexp.MustCompile(`(https?://[^\s"?]*)\?[^\s"]*`)
+
+// scrubURLs drops the query of every URL in s, so that no error or log line
+// ever carries credentials.
+func scrubURLs(s string) string { return signedURL.ReplaceAllString(s, "$1?…") }
+
+// scrubbed is an error whose text has its URLs' queries removed; errors.Is
+// and errors.As still see the original.
+type scrubbed struct{ err error }
+
+func (e scrubbed) Error() string { return scrubURLs(e.err.Error()) }
+func (e scrubbed) Unwrap() error { return e.err }
 
 func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
 	var c csCluster
