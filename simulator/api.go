@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ack-expose/ack-expose/pkg/clusterkind"
-	"github.com/ack-expose/ack-expose/pkg/eipspec"
+	"github.com/ack-expose/ack-expose/internal/clusterkind"
+	"github.com/ack-expose/ack-expose/internal/eipspec"
 )
 
 // The simulated API: one method per cloud API action, with the cloud's rules
@@ -315,7 +315,7 @@ type ModifyClusterRequest struct {
 }
 
 // SupportsEIPChange reports whether a cluster kind may change its API server
-// EIP after creation: the rule of pkg/clusterkind, the cloud's as documented.
+// EIP after creation: the rule of internal/clusterkind, the cloud's as documented.
 func SupportsEIPChange(clusterType, profile, spec string) bool {
 	return clusterkind.Of(clusterType, profile, spec).Supported
 }

@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/expose"
-	"github.com/ack-expose/ack-expose/pkg/probe"
 )
 
 // checkOptions are the flags of the endpoint check (status --check, and

@@ -12,8 +12,8 @@ import (
 	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/internal/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/backend"
-	"github.com/ack-expose/ack-expose/pkg/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"

@@ -13,7 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/ack-expose/ack-expose/pkg/clusterkind"
+	"github.com/ack-expose/ack-expose/internal/clusterkind"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 

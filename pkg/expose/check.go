@@ -5,13 +5,13 @@ import (
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
+	"github.com/ack-expose/ack-expose/internal/clusterkind"
 	"github.com/ack-expose/ack-expose/pkg/backend"
-	"github.com/ack-expose/ack-expose/pkg/clusterkind"
 )
 
 // Eligibility says whether a cluster of this kind may associate, change or
 // disassociate its API server EIP after creation: the one table in
-// pkg/clusterkind, which follows ACK's current documentation.
+// internal/clusterkind, which follows ACK's current documentation.
 func Eligibility(c *backend.Cluster) (ok bool, reason string) {
 	k := clusterkind.Of(c.ClusterType, c.Profile, c.ClusterSpec)
 	return k.Supported, k.Reason

@@ -7,8 +7,8 @@ import (
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
+	"github.com/ack-expose/ack-expose/internal/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/backend"
-	"github.com/ack-expose/ack-expose/pkg/eipspec"
 )
 
 // Action is what a mutating command asks for.
