@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/internal/eipspec"
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
@@ -309,7 +310,7 @@ func (o *mutateOptions) updateKubeconfig(plan *expose.Plan, x *expose.Exposure) 
 	if op.DryRun {
 		next = "the new EIP's endpoint"
 		if plan.New != nil {
-			next = expose.WithHost(old, plan.New.IPAddress)
+			next = kubectx.WithHost(old, plan.New.IPAddress)
 		}
 	}
 	var uses []kubeconfig.EndpointUse

@@ -1,6 +1,8 @@
 package expose
 
 import (
+	"github.com/ack-expose/ack-expose/internal/kubectx"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -365,7 +367,7 @@ func (a *applier) resolve() (verdict, string) {
 		}
 	default:
 		switch {
-		case target != nil && now.PublicEndpoint != "" && EndpointHost(now.PublicEndpoint) == target.IPAddress:
+		case target != nil && now.PublicEndpoint != "" && kubectx.EndpointHost(now.PublicEndpoint) == target.IPAddress:
 			return wasAccepted, state
 		case e != nil && (e.Status == backend.EIPAssociating || e.Status == backend.EIPInUse):
 			return wasAccepted, state

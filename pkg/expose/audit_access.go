@@ -1,6 +1,8 @@
 package expose
 
 import (
+	"github.com/ack-expose/ack-expose/internal/kubectx"
+
 	"context"
 	"sort"
 	"sync"
@@ -69,7 +71,7 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 	var ids []string
 	clusterOf := map[string]*backend.Cluster{}
 	for _, c := range clusters {
-		host := EndpointHost(c.IntranetEndpoint)
+		host := kubectx.EndpointHost(c.IntranetEndpoint)
 		for _, lb := range byAddress[host] {
 			if c.VPCID == "" || lb.VPCID == "" || lb.VPCID == c.VPCID {
 				out[c.ID].LoadBalancerID = lb.ID

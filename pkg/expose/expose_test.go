@@ -1,6 +1,8 @@
 package expose
 
 import (
+	"github.com/ack-expose/ack-expose/internal/kubectx"
+
 	"context"
 	"path/filepath"
 	"strings"
@@ -201,11 +203,11 @@ func TestParsers(t *testing.T) {
 		{"https://1.2.3.4:6443", "https://1.2.3.4:6443/"},
 		{"https://EXAMPLE.com", "https://example.com:443"},
 	} {
-		if !SameEndpoint(tc.a, tc.b) {
-			t.Errorf("SameEndpoint(%q, %q) = false", tc.a, tc.b)
+		if !kubectx.SameEndpoint(tc.a, tc.b) {
+			t.Errorf("kubectx.SameEndpoint(%q, %q) = false", tc.a, tc.b)
 		}
 	}
-	if SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || SameEndpoint("", "") {
+	if kubectx.SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || kubectx.SameEndpoint("", "") {
 		t.Error("different endpoints compared equal")
 	}
 	for in, want := range map[[2]string]string{
@@ -213,11 +215,11 @@ func TestParsers(t *testing.T) {
 		{"https://47.96.1.20", "1.2.3.4"}:         "https://1.2.3.4",
 		{"https://[::1]:6443", "1.2.3.4"}:         "https://1.2.3.4:6443",
 	} {
-		if got := WithHost(in[0], in[1]); got != want {
-			t.Errorf("WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		if got := kubectx.WithHost(in[0], in[1]); got != want {
+			t.Errorf("kubectx.WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
 	}
-	if h := EndpointHost("https://[::1]:6443/x"); h != "::1" {
+	if h := kubectx.EndpointHost("https://[::1]:6443/x"); h != "::1" {
 		t.Errorf("EndpointHost = %q", h)
 	}
 }

@@ -1,6 +1,8 @@
 package expose
 
 import (
+	"github.com/ack-expose/ack-expose/internal/kubectx"
+
 	"context"
 	"fmt"
 	"time"
@@ -142,7 +144,7 @@ func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.
 	if c.PublicEndpoint == "" {
 		return nil, nil
 	}
-	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{EndpointHost(c.PublicEndpoint)}})
+	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{kubectx.EndpointHost(c.PublicEndpoint)}})
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +255,7 @@ func currentName(p *Plan) string {
 	if p.Current != nil {
 		return describeEIP(p.Current)
 	}
-	return EndpointHost(p.Cluster.PublicEndpoint)
+	return kubectx.EndpointHost(p.Cluster.PublicEndpoint)
 }
 
 // planTarget looks up the requested EIP and checks it can be bound.
@@ -269,7 +271,7 @@ func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
 	}
 	e := &list[0]
 	p.New = e
-	if c.PublicEndpoint != "" && EndpointHost(c.PublicEndpoint) == e.IPAddress {
+	if c.PublicEndpoint != "" && kubectx.EndpointHost(c.PublicEndpoint) == e.IPAddress {
 		p.Current = e
 		p.NothingToDo = true
 		p.Steps = []string{fmt.Sprintf("nothing to do: EIP %s is already associated with the API server of cluster %s", describeEIP(e), c.Name)}
@@ -294,7 +296,7 @@ func lockout(p *Plan) string {
 	if p.Request.Action == Change && p.Request.RepointKubeconfig {
 		return "" // the context's entry follows the endpoint to the new EIP
 	}
-	if !SameEndpoint(p.Target.Server, c.PublicEndpoint) && EndpointHost(p.Target.Server) != EndpointHost(c.PublicEndpoint) {
+	if !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

@@ -1,6 +1,8 @@
 package expose
 
 import (
+	"github.com/ack-expose/ack-expose/internal/kubectx"
+
 	"context"
 	"fmt"
 	"strings"
@@ -11,23 +13,11 @@ import (
 )
 
 // KubeContext is what the kubeconfig says about a context, after kubectl's
-// merge and override flags: the server is the one kubectl would reach.
-type KubeContext struct {
-	Name    string // context name; empty when there is no usable context
-	Server  string // server URL of the context's cluster entry (or --server)
-	Cluster string // the cluster entry's name
-	// User and Namespace are the context's (after --user, --namespace).
-	User, Namespace string
-	// ClusterFile and ContextFile are the kubeconfig files the cluster entry
-	// and the context come from (kubectl merges first-wins, so they may differ).
-	ClusterFile, ContextFile string
-	// ServerFromFlag says the server is --server's.
-	ServerFromFlag bool
-	// CA is the PEM certificate authority of the context's cluster entry (nil if none).
-	CA []byte
-	// Err is why no context could be read (no kubeconfig, no current context...).
-	Err error
-}
+// merge and override flags (pkg/kubeconfig's Source.Current and All read it):
+// its name, the server kubectl would reach, the cluster entry, user and
+// namespace, the files they come from, the CA, and Err when no context could
+// be read.
+type KubeContext = kubectx.Context
 
 // Target is the cluster a command acts on, and how the user reaches it.
 type Target struct {
@@ -129,7 +119,7 @@ func newClusterIndex(clusters []backend.Cluster) *clusterIndex {
 		x.byID[c.ID] = c
 		for _, ep := range []string{c.IntranetEndpoint, c.PublicEndpoint} {
 			if ep != "" {
-				x.byEndpoint[endpointKey(ep)] = append(x.byEndpoint[endpointKey(ep)], c)
+				x.byEndpoint[kubectx.EndpointKey(ep)] = append(x.byEndpoint[kubectx.EndpointKey(ep)], c)
 			}
 		}
 	}
@@ -141,7 +131,7 @@ func (x *clusterIndex) withEndpoint(server string) []*backend.Cluster {
 	if server == "" {
 		return nil
 	}
-	return x.byEndpoint[endpointKey(server)]
+	return x.byEndpoint[kubectx.EndpointKey(server)]
 }
 
 // listClusters is a clusterList over the backend: one call.
@@ -233,7 +223,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 }
 
 func isEndpointOf(server string, c *backend.Cluster) bool {
-	return SameEndpoint(c.IntranetEndpoint, server) || SameEndpoint(c.PublicEndpoint, server)
+	return kubectx.SameEndpoint(c.IntranetEndpoint, server) || kubectx.SameEndpoint(c.PublicEndpoint, server)
 }
 
 // reach checks the resolved target against its cluster c: the context counts

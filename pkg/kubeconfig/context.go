@@ -7,14 +7,14 @@ import (
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
-	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
 // ContextSpec asks for a context that reaches a cluster through Server,
 // copying the CA of the context From's cluster entry and its user.
 type ContextSpec struct {
-	From expose.KubeContext
+	From Context
 	// Name is the context to write; empty means From's name (its base, for
 	// a context this command made) plus Suffix.
 	Name   string
@@ -98,7 +98,7 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	if name == from {
 		// Re-running on a context this command made: it is already what
 		// would be written, or it is the source and must not be rewritten.
-		if !explicit && expose.SameEndpoint(spec.From.Server, spec.Server) {
+		if !explicit && kubectx.SameEndpoint(spec.From.Server, spec.Server) {
 			res.Cluster, res.Server = fromCtx.Cluster, spec.From.Server
 			return s.switchTo(res, spec.Switch)
 		}
@@ -202,7 +202,7 @@ func (s *Source) switchIn(res *ContextResult, path string) (*ContextResult, erro
 
 func reachesAny(server string, endpoints []string) bool {
 	for _, e := range endpoints {
-		if expose.SameEndpoint(server, e) {
+		if kubectx.SameEndpoint(server, e) {
 			return true
 		}
 	}
@@ -237,7 +237,7 @@ func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if server := cfg.Clusters[name].Server; expose.SameEndpoint(server, endpoint) {
+			if server := cfg.Clusters[name].Server; kubectx.SameEndpoint(server, endpoint) {
 				out = append(out, EndpointUse{File: p, Cluster: name, Server: server})
 			}
 		}

@@ -12,7 +12,6 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
-	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
 const sample = `# top comment
@@ -259,7 +258,7 @@ func TestAddContextNeverOverwritesAnotherCluster(t *testing.T) {
 	}
 	s := NewSource()
 	s.Rules.ExplicitPath = p
-	from := expose.KubeContext{Name: "ctx", Server: "https://47.96.1.20:6443", User: "1234"}
+	from := Context{Name: "ctx", Server: "https://47.96.1.20:6443", User: "1234"}
 	endpoints := []string{"https://47.96.1.20:6443", "https://192.168.0.1:6443"}
 	for _, name := range []string{"taken", "ctx"} {
 		before, _ := os.ReadFile(p)
@@ -276,7 +275,7 @@ func TestAddContextNeverOverwritesAnotherCluster(t *testing.T) {
 		t.Fatalf("add: %+v, %v", res, err)
 	}
 	// On the derived context: the base name, nothing to do.
-	again := expose.KubeContext{Name: "ctx-private", Server: "https://192.168.0.1:6443", User: "1234"}
+	again := Context{Name: "ctx-private", Server: "https://192.168.0.1:6443", User: "1234"}
 	res, err = s.AddContext(ContextSpec{From: again, Suffix: "-private", Server: "https://192.168.0.1:6443", Endpoints: endpoints})
 	if err != nil || res.Context != "ctx-private" || res.Changed {
 		t.Fatalf("again: %+v, %v", res, err)
