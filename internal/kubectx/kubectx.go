@@ -29,6 +29,11 @@ type Context struct {
 	Err error
 }
 
+// EndpointUse is a kubeconfig cluster entry whose server is a given endpoint.
+type EndpointUse struct {
+	File, Cluster, Server string
+}
+
 // EndpointHost returns the host of an endpoint URL ("https://1.2.3.4:6443" -> "1.2.3.4").
 func EndpointHost(endpoint string) string {
 	s := endpoint

@@ -156,26 +156,8 @@ func (o *accessOptions) validate(c *cobra.Command, args []string) error {
 }
 
 func (o *accessOptions) run(c *cobra.Command) error {
-	ctx := c.Context()
-	svc := o.service()
-	prog := svc.Progress.(*progress)
-	defer prog.Done()
-	plan, err := svc.PlanAccess(ctx, o.target, o.request, time.Now())
-	if err != nil {
-		return err
-	}
-	if o.dryRun && plan.Lockout != "" {
-		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
-	}
-	op, err := svc.ApplyAccess(ctx, plan, expose.ApplyOptions{DryRun: o.dryRun, Confirm: func(msg string) bool { return confirmPrompt(o.streams, o.yes, msg) }})
-	prog.Done()
-	if err != nil {
-		return err
-	}
-	for _, w := range plan.Warnings {
-		fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
-	}
-	x, err := svc.AccessResult(ctx, plan, op)
+	x, err := o.service().RunAccess(c.Context(), o.target, o.request, expose.ApplyOptions{
+		DryRun: o.dryRun, Confirm: func(msg string) bool { return confirmPrompt(o.streams, o.yes, msg) }})
 	if err != nil {
 		return err
 	}

@@ -190,7 +190,7 @@ func simulatorStatePath(flag string) (string, error) {
 }
 
 func (o *clusterOptions) service() *expose.Service {
-	svc := &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll, Log: o.logf()}
+	svc := &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll, Log: o.logf(), Kubeconfig: o.source}
 	if path, err := journal.DefaultPath(); err == nil {
 		svc.Journal = &journal.File{Path: path}
 	}

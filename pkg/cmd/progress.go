@@ -41,6 +41,16 @@ func (p *progress) Step(msg string) {
 	p.last = ""
 }
 
+// Warn writes a warning on a line of its own.
+func (p *progress) Warn(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopTicker()
+	p.clear()
+	fmt.Fprintf(p.w, "Warning: %s\n", msg)
+	p.last = ""
+}
+
 func (p *progress) Waiting(msg string, elapsed time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

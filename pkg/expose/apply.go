@@ -1,8 +1,6 @@
 package expose
 
 import (
-	"github.com/ack-expose/ack-expose/internal/kubectx"
-
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,16 +9,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // Progress receives what the lifecycle is doing. Step reports a finished
-// step; Waiting reports the state of a wait in progress, repeatedly.
+// step; Waiting reports the state of a wait in progress, repeatedly; Warn
+// says what the user should know (the warnings of an operation that changes
+// something, as they arise); Done ends a wait's display before the lifecycle
+// returns.
 type Progress interface {
 	Step(msg string)
 	Waiting(msg string, elapsed time.Duration)
+	Warn(msg string)
+	Done()
 }
 
 // ApplyOptions control how a plan is carried out.
@@ -54,6 +58,7 @@ const (
 // interrupt, permission error), Apply returns both the exposure (phase
 // accepted) and the error.
 func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure, error) {
+	defer s.progressDone()
 	op := &Operation{Action: string(p.Request.Action), DryRun: o.DryRun, Steps: p.Steps}
 	if p.Lockout != "" {
 		op.Warnings = append(op.Warnings, p.Lockout)
@@ -61,8 +66,8 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure
 	if p.NothingToDo {
 		op.Phase = PhaseDone
 		if ids := s.awaitingRelease(p.Cluster, p.Current); len(ids) > 0 {
-			op.Warnings = append(op.Warnings, fmt.Sprintf("EIP %s of an earlier operation await%s release: run `kubectl ack-expose cleanup --cluster-id %s`",
-				strings.Join(ids, ", "), map[bool]string{true: "s", false: ""}[len(ids) == 1], p.Cluster.ID))
+			s.warnOp(op, "EIP %s of an earlier operation await%s release: run `kubectl ack-expose cleanup --cluster-id %s`",
+				strings.Join(ids, ", "), map[bool]string{true: "s", false: ""}[len(ids) == 1], p.Cluster.ID)
 		}
 		return s.result(p, op, p.Cluster, p.Current), nil
 	}
@@ -133,7 +138,7 @@ func (a *applier) run() (*Exposure, error) {
 	if !a.o.Wait {
 		a.op.Phase = PhaseAccepted
 		x := a.statusNow()
-		a.op.Warnings = append(a.op.Warnings, fmt.Sprintf("not waiting: the operation continues in the cloud%s; the cluster is running again when it is done (`kubectl ack-expose status --cluster-id %s` shows it)", a.taskNote(), a.c.ID))
+		a.s.warnOp(a.op, "not waiting: the operation continues in the cloud%s; the cluster is running again when it is done (`kubectl ack-expose status --cluster-id %s` shows it)", a.taskNote(), a.c.ID)
 		return x, nil
 	}
 	return a.wait()
@@ -613,6 +618,17 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// warnOp adds a warning to the operation, and tells it at once unless the
+// operation is a dry run (whose plan is the whole answer). The lockout is
+// not told this way: Confirm asks about it.
+func (s *Service) warnOp(op *Operation, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	op.Warnings = append(op.Warnings, msg)
+	if !op.DryRun {
+		s.warn("%s", msg)
+	}
 }
 
 func (s *Service) step(op *Operation, format string, args ...any) {

@@ -1,12 +1,11 @@
 package expose
 
 import (
-	"github.com/ack-expose/ack-expose/internal/kubectx"
-
 	"context"
 	"fmt"
 	"sort"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 

@@ -40,6 +40,7 @@ type CleanupItem struct {
 // EIP is Associating or Unassociating (an operation still in flight), until
 // ctx ends. A dry run changes nothing, in the cloud or the journal.
 func (s *Service) Cleanup(ctx context.Context, region string, dryRun bool) (*CleanupResult, error) {
+	defer s.progressDone()
 	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
 	if s.Journal == nil {
 		return res, nil

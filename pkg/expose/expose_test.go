@@ -1,14 +1,13 @@
 package expose
 
 import (
-	"github.com/ack-expose/ack-expose/internal/kubectx"
-
 	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"

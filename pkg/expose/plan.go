@@ -1,12 +1,11 @@
 package expose
 
 import (
-	"github.com/ack-expose/ack-expose/internal/kubectx"
-
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/internal/eipspec"
@@ -30,9 +29,13 @@ type Request struct {
 	Allocate *backend.AllocateSpec
 	// Release releases the EIP that the operation removes (disassociate, change).
 	Release bool
-	// RepointKubeconfig says kubeconfig entries on the old endpoint will be
-	// repointed to the new one (change --update-kubeconfig): no lockout then.
-	RepointKubeconfig bool
+	// UpdateKubeconfig asks Run to repoint the kubeconfig cluster entries on
+	// the old public endpoint to the new one (change: no lockout then), or to
+	// report them (disassociate), through Service.Kubeconfig.
+	UpdateKubeconfig bool
+	// Allow are sources (as ParseSources returns them) Run allows before
+	// the EIP is associated (associate --allow).
+	Allow []string
 }
 
 // Plan is a checked request: what would change, or that nothing needs to.
@@ -62,6 +65,9 @@ type Service struct {
 	Retry backend.RetryPolicy
 	// Log, when set, receives debug lines.
 	Log backend.Logf
+	// Kubeconfig is the user's kubeconfig, for Request.UpdateKubeconfig; nil
+	// leaves it alone.
+	Kubeconfig Kubeconfig
 }
 
 // Status reads the exposure of a cluster: at most two API calls. What this
@@ -293,7 +299,7 @@ func lockout(p *Plan) string {
 	if p.NothingToDo || c.PublicEndpoint == "" || p.Target.Server == "" {
 		return ""
 	}
-	if p.Request.Action == Change && p.Request.RepointKubeconfig {
+	if p.Request.Action == Change && p.Request.UpdateKubeconfig {
 		return "" // the context's entry follows the endpoint to the new EIP
 	}
 	if !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {

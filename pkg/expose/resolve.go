@@ -1,12 +1,11 @@
 package expose
 
 import (
-	"github.com/ack-expose/ack-expose/internal/kubectx"
-
 	"context"
 	"fmt"
 	"strings"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"

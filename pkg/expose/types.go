@@ -107,13 +107,23 @@ const (
 
 // KubeconfigEntry is a kubeconfig cluster entry that used the old endpoint.
 type KubeconfigEntry struct {
-	File    string `json:"file"`
-	Cluster string `json:"cluster"`
-	Server  string `json:"server"`
-	// Action is "repointed" (now Server), "unreachable" (left as it is,
-	// reaching nothing), or "would repoint" on a dry run.
-	Action string `json:"action"`
+	File    string           `json:"file"`
+	Cluster string           `json:"cluster"`
+	Server  string           `json:"server"`
+	Action  KubeconfigAction `json:"action"`
 }
+
+// KubeconfigAction is what happened to a kubeconfig cluster entry.
+type KubeconfigAction string
+
+const (
+	// KubeconfigRepointed: the entry now has the new endpoint as Server.
+	KubeconfigRepointed KubeconfigAction = "repointed"
+	// KubeconfigWouldRepoint: a dry run would repoint it.
+	KubeconfigWouldRepoint KubeconfigAction = "would repoint"
+	// KubeconfigUnreachable: left as it is, reaching nothing (disassociate).
+	KubeconfigUnreachable KubeconfigAction = "unreachable"
+)
 
 func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
 	x := &Exposure{

@@ -217,9 +217,7 @@ func orNothing(server string) string {
 }
 
 // EndpointUse is a cluster entry whose server is a given endpoint.
-type EndpointUse struct {
-	File, Cluster, Server string
-}
+type EndpointUse = kubectx.EndpointUse
 
 // ClustersAt lists the cluster entries, in every kubeconfig file, whose server
 // is endpoint.
