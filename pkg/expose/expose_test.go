@@ -161,11 +161,11 @@ func TestResolve(t *testing.T) {
 	ctx := context.Background()
 	id := simulator.ClusterIDFor("demo-serverless")
 	tg, err := Resolve(ctx, svc.Backend, "", KubeContext{Name: "1234-" + id})
-	if err != nil || tg.ClusterID != id || tg.How != "context name" {
+	if err != nil || tg.ClusterID != id || tg.How != HowContextName {
 		t.Errorf("context name: %+v %v", tg, err)
 	}
 	tg, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://192.168.2.10:6443/"})
-	if err != nil || tg.ClusterID != id || tg.How != "server URL" {
+	if err != nil || tg.ClusterID != id || tg.How != HowServerURL {
 		t.Errorf("server URL: %+v %v", tg, err)
 	}
 	_, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://8.8.8.8"})
@@ -323,7 +323,7 @@ func (j *memJournal) Update(fn func([]Record) []Record) error {
 }
 func (j *memJournal) Owned(Record) bool { return false }
 
-func (j *memJournal) has(kind, id string) bool {
+func (j *memJournal) has(kind RecordKind, id string) bool {
 	for _, r := range j.records {
 		if r.Kind == kind && r.AllocationID == id {
 			return true

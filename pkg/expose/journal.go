@@ -20,29 +20,32 @@ type Journal interface {
 	Owned(r Record) bool
 }
 
+// RecordKind is what a journal record is about.
+type RecordKind string
+
 // Record kinds.
 const (
 	// RecordAllocated: an EIP ack-expose allocated whose association is not
 	// confirmed. With only ClientToken set, the allocation's answer was lost.
-	RecordAllocated = "allocated"
+	RecordAllocated RecordKind = "allocated"
 	// RecordRelease: an EIP the user asked to release, not released yet.
-	RecordRelease = "release"
+	RecordRelease RecordKind = "release"
 	// RecordOperation: a change the cloud accepted that may still run.
-	RecordOperation = "operation"
+	RecordOperation RecordKind = "operation"
 )
 
 // Record is one entry of the journal.
 type Record struct {
-	Kind         string    `json:"kind"`
-	ClusterID    string    `json:"clusterId"`
-	RegionID     string    `json:"regionId"`
-	AllocationID string    `json:"allocationId,omitempty"`
-	IPAddress    string    `json:"ipAddress,omitempty"`
-	ClientToken  string    `json:"clientToken,omitempty"`
-	Action       string    `json:"action,omitempty"`
-	TaskID       string    `json:"taskId,omitempty"`
-	PID          int       `json:"pid"`
-	Since        time.Time `json:"since"`
+	Kind         RecordKind `json:"kind"`
+	ClusterID    string     `json:"clusterId"`
+	RegionID     string     `json:"regionId"`
+	AllocationID string     `json:"allocationId,omitempty"`
+	IPAddress    string     `json:"ipAddress,omitempty"`
+	ClientToken  string     `json:"clientToken,omitempty"`
+	Action       string     `json:"action,omitempty"`
+	TaskID       string     `json:"taskId,omitempty"`
+	PID          int        `json:"pid"`
+	Since        time.Time  `json:"since"`
 }
 
 func (r Record) key() string {
@@ -53,7 +56,7 @@ func (r Record) key() string {
 	if r.Kind == RecordOperation {
 		id = r.ClusterID
 	}
-	return r.Kind + "/" + id
+	return string(r.Kind) + "/" + id
 }
 
 // AllocatedName is the Name ack-expose gives an EIP it allocates (VPC

@@ -29,13 +29,25 @@ type Target struct {
 	// CA is the context's certificate authority, PEM (for the endpoint check).
 	CA []byte
 	// How says which resolution step found the cluster.
-	How string
+	How How
 	// Kube is the context as the kubeconfig has it.
 	Kube KubeContext
 	// Mismatch is set when the context's name says this cluster but its
 	// server is not an endpoint of it.
 	Mismatch *Mismatch
 }
+
+// How is the resolution step that found the cluster.
+type How string
+
+const (
+	// HowClusterID: --cluster-id named it.
+	HowClusterID How = "--cluster-id"
+	// HowContextName: the context is named <account-uid>-<clusterId>.
+	HowContextName How = "context name"
+	// HowServerURL: the context's server is an endpoint of one cluster only.
+	HowServerURL How = "server URL"
+)
 
 // Mismatch is a context whose name says one cluster while its server is not
 // an endpoint of that cluster: kubectl with it reaches something else.
@@ -174,7 +186,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 		if err := ValidClusterID(clusterID); err != nil {
 			return t, err
 		}
-		t.ClusterID, t.How = clusterID, "--cluster-id"
+		t.ClusterID, t.How = clusterID, HowClusterID
 		return t, nil
 	}
 	if kc.Err != nil {
@@ -182,7 +194,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 	}
 	fail := &resolveError{context: kc.Name, tried: []string{"--cluster-id: not given"}}
 	if _, id, ok := ParseContextName(kc.Name); ok {
-		t.ClusterID, t.How = id, "context name"
+		t.ClusterID, t.How = id, HowContextName
 		return t, nil
 	}
 	fail.tried = append(fail.tried, fmt.Sprintf("context name %q: not of the ACK form <account-uid>-<clusterId>", kc.Name))
@@ -198,7 +210,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 	hits := clusters.withEndpoint(kc.Server)
 	switch len(hits) {
 	case 1:
-		t.ClusterID, t.How = hits[0].ID, "server URL"
+		t.ClusterID, t.How = hits[0].ID, HowServerURL
 		return t, nil
 	case 0:
 		fail.tried = append(fail.tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint", kc.Server))
@@ -233,13 +245,13 @@ func isEndpointOf(server string, c *backend.Cluster) bool {
 // called). The same rules serve single commands and the audit.
 func reach(ctx context.Context, t Target, c *backend.Cluster, list clusterList) (Target, error) {
 	if t.Kube.Server == "" || isEndpointOf(t.Kube.Server, c) {
-		if t.How == "--cluster-id" && t.Kube.Server == "" {
+		if t.How == HowClusterID && t.Kube.Server == "" {
 			t.Context, t.Server, t.CA = "", "", nil
 		}
 		return t, nil
 	}
 	t.Context, t.Server, t.CA = "", "", nil
-	if t.How != "context name" {
+	if t.How != HowContextName {
 		return t, nil
 	}
 	m := &Mismatch{Kube: t.Kube, Named: c}

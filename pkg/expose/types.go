@@ -84,7 +84,7 @@ type Operation struct {
 	Changed bool   `json:"changed"`
 	// Phase is where the operation stands: planned (dry run), accepted (the
 	// cloud took the change, which may still run), done, or failed.
-	Phase string `json:"phase"`
+	Phase Phase `json:"phase"`
 	// Steps are the planned (dry run) or performed changes, in order.
 	Steps []string `json:"steps"`
 	// Warnings are what the user should know before or after, such as the lockout guard.
@@ -97,12 +97,15 @@ type Operation struct {
 	Kubeconfig []KubeconfigEntry `json:"kubeconfig,omitempty"`
 }
 
+// Phase is where an operation stands.
+type Phase string
+
 // Operation phases.
 const (
-	PhasePlanned  = "planned"
-	PhaseAccepted = "accepted"
-	PhaseDone     = "done"
-	PhaseFailed   = "failed"
+	PhasePlanned  Phase = "planned"
+	PhaseAccepted Phase = "accepted"
+	PhaseDone     Phase = "done"
+	PhaseFailed   Phase = "failed"
 )
 
 // KubeconfigEntry is a kubeconfig cluster entry that used the old endpoint.
