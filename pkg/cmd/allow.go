@@ -63,7 +63,7 @@ Allowing sources that are already allowed does nothing and succeeds.`,
   # Let every source connect again
   kubectl ack-expose allow --anyone`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.validate(c, args); err != nil {
+			if err := o.toOptions(c, args); err != nil {
 				return err
 			}
 			if err := o.complete(c.Context()); err != nil {
@@ -99,7 +99,7 @@ needs --yes). Revoking sources that are not in the list does nothing and succeed
   # Remove the temporary entries that have expired
   kubectl ack-expose revoke --expired`,
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.validate(c, args); err != nil {
+			if err := o.toOptions(c, args); err != nil {
 				return err
 			}
 			if err := o.complete(c.Context()); err != nil {
@@ -122,9 +122,10 @@ func (o *accessOptions) addAccessFlags(c *cobra.Command) {
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use")
 }
 
-// validate checks the arguments alone, before any call.
-func (o *accessOptions) validate(c *cobra.Command, args []string) error {
-	if err := o.clusterOptions.validate(); err != nil {
+// toOptions turns the arguments and flags into the request (kubectl's
+// ToOptions), refusing bad input before any call.
+func (o *accessOptions) toOptions(c *cobra.Command, args []string) error {
+	if err := o.clusterOptions.toOptions(); err != nil {
 		return err
 	}
 	sources, err := expose.ParseSources(args)

@@ -45,8 +45,8 @@ func (c *checkOptions) addFlags(f *pflag.FlagSet, status bool) {
 	f.DurationVar(&c.httpTimeout, "check-http-timeout", probe.DefaultHTTPTimeout, "Check: how long GET /version may take")
 }
 
-// validate checks the flags and ACK_EXPOSE_CONNECT_TO, before any I/O.
-func (c *checkOptions) validate() error {
+// toOptions checks the flags and reads ACK_EXPOSE_CONNECT_TO, before any I/O.
+func (c *checkOptions) toOptions() error {
 	if c.private && !c.check {
 		return usageError("--private chooses the endpoint that --check checks: add --check")
 	}

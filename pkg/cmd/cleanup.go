@@ -46,7 +46,7 @@ EIP and what it did, or says "nothing to clean up".`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
-			if err := o.validate(); err != nil {
+			if err := o.toOptions(); err != nil {
 				return err
 			}
 			if o.timeout <= 0 {

@@ -45,7 +45,7 @@ endpoint is a conflict (exit 4): associate an EIP first.`,
   kubectl ack-expose kubeconfig --private --name prod-vpc`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := o.validate(); err != nil {
+			if err := o.toOptions(); err != nil {
 				return err
 			}
 			if err := o.complete(c.Context()); err != nil {

@@ -119,7 +119,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
-			if err := o.validate(c); err != nil {
+			if err := o.toOptions(c); err != nil {
 				return err
 			}
 			if err := o.complete(c.Context()); err != nil {
@@ -164,11 +164,13 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	return c
 }
 
-func (o *mutateOptions) validate(c *cobra.Command) error {
-	if err := o.clusterOptions.validate(); err != nil {
+// toOptions turns the flags into the request (kubectl's ToOptions), refusing
+// bad input before any call.
+func (o *mutateOptions) toOptions(c *cobra.Command) error {
+	if err := o.clusterOptions.toOptions(); err != nil {
 		return err
 	}
-	if err := o.chk.validate(); err != nil {
+	if err := o.chk.toOptions(); err != nil {
 		return err
 	}
 	r := expose.Request{Action: o.kind.action, Release: o.release, UpdateKubeconfig: o.updateKube}

@@ -93,8 +93,9 @@ func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 	_ = f.MarkHidden("as-user-extra")
 }
 
-// validate checks the flags alone, before any I/O.
-func (o *clusterOptions) validate() error {
+// toOptions builds the printer from -o and checks the flags, before any I/O
+// (kubectl's ToOptions).
+func (o *clusterOptions) toOptions() error {
 	p, err := newPrinter(o.output)
 	if err != nil {
 		return err
