@@ -62,15 +62,7 @@ Allowing sources that are already allowed does nothing and succeeds.`,
 
   # Let every source connect again
   kubectl ack-expose allow --anyone`,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.toOptions(c, args); err != nil {
-				return err
-			}
-			if err := o.complete(c.Context()); err != nil {
-				return err
-			}
-			return o.run(c)
-		},
+		RunE: o.runE,
 	}
 	o.addFlags(c)
 	f := c.Flags()
@@ -98,15 +90,7 @@ needs --yes). Revoking sources that are not in the list does nothing and succeed
 
   # Remove the temporary entries that have expired
   kubectl ack-expose revoke --expired`,
-		RunE: func(c *cobra.Command, args []string) error {
-			if err := o.toOptions(c, args); err != nil {
-				return err
-			}
-			if err := o.complete(c.Context()); err != nil {
-				return err
-			}
-			return o.run(c)
-		},
+		RunE: o.runE,
 	}
 	o.addFlags(c)
 	f := c.Flags()
@@ -120,6 +104,17 @@ func (o *accessOptions) addAccessFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would change; make no change")
 	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use")
+}
+
+// runE is allow's and revoke's: request, target, then the one call.
+func (o *accessOptions) runE(c *cobra.Command, args []string) error {
+	if err := o.toOptions(c, args); err != nil {
+		return err
+	}
+	if err := o.complete(c.Context()); err != nil {
+		return err
+	}
+	return o.run(c)
 }
 
 // toOptions turns the arguments and flags into the request (kubectl's
@@ -158,7 +153,7 @@ func (o *accessOptions) toOptions(c *cobra.Command, args []string) error {
 
 func (o *accessOptions) run(c *cobra.Command) error {
 	x, err := o.service().RunAccess(c.Context(), o.target, o.request, expose.ApplyOptions{
-		DryRun: o.dryRun, Confirm: func(msg string) bool { return confirmPrompt(o.streams, o.yes, msg) }})
+		DryRun: o.dryRun, Confirm: func(msg string) bool { return confirm(o.streams, o.yes, msg) }})
 	if err != nil {
 		return err
 	}
@@ -170,8 +165,8 @@ func (o *accessOptions) run(c *cobra.Command) error {
 	})
 }
 
-// confirmPrompt accepts with --yes, or asks on an interactive terminal.
-func confirmPrompt(streams genericiooptions.IOStreams, yes bool, msg string) bool {
+// confirm accepts with --yes, or asks on an interactive terminal.
+func confirm(streams genericiooptions.IOStreams, yes bool, msg string) bool {
 	if yes {
 		return true
 	}

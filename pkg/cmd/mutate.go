@@ -1,15 +1,11 @@
 package cmd
 
 import (
-	"bufio"
-	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/internal/eipspec"
@@ -241,7 +237,7 @@ func allocateSpec(bandwidth int, chargeType, isp string) (*backend.AllocateSpec,
 
 func (o *mutateOptions) run(c *cobra.Command) error {
 	x, err := o.service().Run(c.Context(), o.target, o.request, expose.ApplyOptions{
-		DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout, Confirm: o.confirm,
+		DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout, Confirm: func(msg string) bool { return confirm(o.streams, o.yes, msg) },
 	})
 	if err != nil {
 		if x != nil {
@@ -254,19 +250,4 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 		return err
 	}
 	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
-}
-
-// confirm accepts the lockout with --yes, or asks on an interactive terminal.
-func (o *mutateOptions) confirm(lockout string) bool {
-	if o.yes {
-		return true
-	}
-	f, ok := o.streams.In.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return false
-	}
-	fmt.Fprintf(o.streams.ErrOut, "Warning: %s.\nProceed? [y/N]: ", lockout)
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
 }

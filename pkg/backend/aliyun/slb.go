@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	slbsdk "github.com/aliyun/alibaba-cloud-sdk-go/services/slb"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -34,15 +33,7 @@ func (b *Backend) slbEndpoint(region string) Endpoint {
 
 // slbRPC calls an SLB (2014-05-15) API and decodes its JSON body into out.
 func (b *Backend) slbRPC(ctx context.Context, region, action string, params map[string]string, out any) error {
-	e := b.slbEndpoint(region)
-	req := requests.NewCommonRequest()
-	req.Product, req.Version, req.ApiName = "Slb", "2014-05-15", action
-	req.Method, req.Scheme, req.Domain, req.Port = "POST", e.Scheme, e.Host, e.Port
-	req.QueryParams["RegionId"] = region
-	for k, v := range params {
-		req.QueryParams[k] = v
-	}
-	return b.send(ctx, action, action, req, out, rpcErrorOf)
+	return b.rpcCall(ctx, b.slbEndpoint(region), "Slb", "2014-05-15", region, action, params, out)
 }
 
 // Wire types of the SLB and CS resources calls (field names as in
