@@ -157,8 +157,8 @@ func (a *applier) allocate() error {
 	s, c := a.s, a.c
 	spec := *a.p.Request.Allocate
 	spec.ClientToken = newToken()
-	spec.Name = AllocatedName(c.ID)
-	spec.Description = AllocatedDescription(c.ID, spec.ClientToken)
+	spec.Name = allocatedName(c.ID)
+	spec.Description = allocatedDescription(c.ID, spec.ClientToken)
 	pending := Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, ClientToken: spec.ClientToken}
 	if err := s.journalPut(pending); err != nil {
 		return errdefs.Errorf(errdefs.KindInternal, "nothing was changed: the allocation could not be recorded in the journal first (%v)", err)

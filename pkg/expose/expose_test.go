@@ -190,12 +190,12 @@ func TestParsers(t *testing.T) {
 			t.Errorf("ParseEIPRef(%q) accepted", bad)
 		}
 	}
-	if uid, id, ok := ParseContextName("1234567890123456-c0123456789abcdef0123456789abcdef"); !ok || uid != "1234567890123456" || id != "c0123456789abcdef0123456789abcdef" {
-		t.Errorf("ParseContextName: %q %q %v", uid, id, ok)
+	if uid, id, ok := parseContextName("1234567890123456-c0123456789abcdef0123456789abcdef"); !ok || uid != "1234567890123456" || id != "c0123456789abcdef0123456789abcdef" {
+		t.Errorf("parseContextName: %q %q %v", uid, id, ok)
 	}
 	for _, bad := range []string{"kind-kind", "123-c0123", "abc-c0123456789abcdef0123456789abcdef", "1234-c0123456789ABCDEF0123456789abcdef"} {
-		if _, _, ok := ParseContextName(bad); ok {
-			t.Errorf("ParseContextName(%q) accepted", bad)
+		if _, _, ok := parseContextName(bad); ok {
+			t.Errorf("parseContextName(%q) accepted", bad)
 		}
 	}
 	for _, tc := range []struct{ a, b string }{
@@ -420,7 +420,7 @@ func TestCleanupFindsLostAllocations(t *testing.T) {
 	svc.Journal = j
 	ctx := context.Background()
 	eip, err := svc.Backend.AllocateEIP(ctx, "cn-hangzhou", backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP",
-		Name: AllocatedName("c1"), Description: AllocatedDescription("c1", "tok123"), ClientToken: "tok123"})
+		Name: allocatedName("c1"), Description: allocatedDescription("c1", "tok123"), ClientToken: "tok123"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,8 +451,8 @@ func TestCleanupFindsLostAllocations(t *testing.T) {
 		}
 		return nil
 	})
-	if id, ok := AllocatedFor(AllocatedDescription("c1", "t")); !ok || id != "c1" {
-		t.Errorf("AllocatedFor: %q %v", id, ok)
+	if id, ok := allocatedFor(allocatedDescription("c1", "t")); !ok || id != "c1" {
+		t.Errorf("allocatedFor: %q %v", id, ok)
 	}
 }
 

@@ -59,25 +59,25 @@ func (r Record) key() string {
 	return string(r.Kind) + "/" + id
 }
 
-// AllocatedName is the Name ack-expose gives an EIP it allocates (VPC
+// allocatedName is the Name ack-expose gives an EIP it allocates (VPC
 // AllocateEipAddress: 1-128 characters, starting with a letter; letters,
 // digits, ".", "_", "-").
-func AllocatedName(clusterID string) string { return "ack-expose-" + clusterID }
+func allocatedName(clusterID string) string { return "ack-expose-" + clusterID }
 
 // allocatedMark starts the Description of every EIP ack-expose allocates.
 const allocatedMark = "allocated by ack-expose for cluster "
 
-// AllocatedDescription is the Description ack-expose gives an EIP it
+// allocatedDescription is the Description ack-expose gives an EIP it
 // allocates: the cluster and the request's client token, so that an
 // allocation whose answer was lost can be found again (1-256 characters,
 // starting with a letter).
-func AllocatedDescription(clusterID, token string) string {
+func allocatedDescription(clusterID, token string) string {
 	return fmt.Sprintf("%s%s (client token %s)", allocatedMark, clusterID, token)
 }
 
-// AllocatedFor returns the cluster a Description says the EIP was allocated
+// allocatedFor returns the cluster a Description says the EIP was allocated
 // for by ack-expose, and whether it says so.
-func AllocatedFor(description string) (clusterID string, ok bool) {
+func allocatedFor(description string) (clusterID string, ok bool) {
 	rest, ok := strings.CutPrefix(description, allocatedMark)
 	if !ok {
 		return "", false

@@ -94,8 +94,8 @@ func (m *Mismatch) Conflict() error {
 	return errdefs.Errorf(errdefs.KindConflict, "%s", m.Error()).WithHint("%s", m.Fix())
 }
 
-// ParseContextName splits an ACK context name, "<account-uid>-<clusterId>".
-func ParseContextName(name string) (accountID, clusterID string, ok bool) {
+// parseContextName splits an ACK context name, "<account-uid>-<clusterId>".
+func parseContextName(name string) (accountID, clusterID string, ok bool) {
 	accountID, clusterID, ok = strings.Cut(name, "-")
 	if !ok || !isDigits(accountID) || !isClusterID(clusterID) {
 		return "", "", false
@@ -193,7 +193,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 		return t, kc.Err
 	}
 	fail := &resolveError{context: kc.Name, tried: []string{"--cluster-id: not given"}}
-	if _, id, ok := ParseContextName(kc.Name); ok {
+	if _, id, ok := parseContextName(kc.Name); ok {
 		t.ClusterID, t.How = id, HowContextName
 		return t, nil
 	}

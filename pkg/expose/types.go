@@ -136,9 +136,9 @@ func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
 		IntranetEndpoint: c.IntranetEndpoint,
 		PublicEndpoint:   c.PublicEndpoint,
 	}
-	x.Supported, x.Reason = Eligibility(c)
+	x.Supported, x.Reason = eligibility(c)
 	if x.Supported && c.State != backend.StateRunning {
-		x.Reason = StateReason(c)
+		x.Reason = stateReason(c)
 	}
 	if e != nil {
 		x.EIP = &EIPInfo{AllocationID: e.AllocationID, IPAddress: e.IPAddress, Status: e.Status,

@@ -44,9 +44,9 @@ func NewSource() *Source {
 	return &Source{Rules: clientcmd.NewDefaultClientConfigLoadingRules(), Overrides: &clientcmd.ConfigOverrides{}, LockWait: DefaultLockWait}
 }
 
-// Files lists the kubeconfig files in kubectl's precedence: --kubeconfig
+// files lists the kubeconfig files in kubectl's precedence: --kubeconfig
 // alone, else each file of KUBECONFIG, else ~/.kube/config.
-func (s *Source) Files() []string {
+func (s *Source) files() []string {
 	if s.Rules.ExplicitPath != "" {
 		return []string{s.Rules.ExplicitPath}
 	}
@@ -110,7 +110,7 @@ func (s *Source) Current() (Context, error) {
 
 func (s *Source) currentError(cfg *clientcmdapi.Config, name string, err error) (Context, error) {
 	o := s.Overrides
-	where := strings.Join(s.Files(), string(os.PathListSeparator))
+	where := strings.Join(s.files(), string(os.PathListSeparator))
 	switch {
 	case o.CurrentContext != "" && cfg.Contexts[o.CurrentContext] == nil:
 		return Context{}, errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig (%s)", o.CurrentContext, where).

@@ -87,9 +87,9 @@ type vpcAttribute struct {
 	} `json:"SecondaryCidrBlocks"`
 }
 
-// EncodeACLEntries renders entries as the AclEntrys parameter: a JSON list of
+// encodeACLEntries renders entries as the AclEntrys parameter: a JSON list of
 // {"entry", "comment"}.
-func EncodeACLEntries(entries []backend.ACLEntry) string {
+func encodeACLEntries(entries []backend.ACLEntry) string {
 	type entry struct {
 		Entry   string `json:"entry"`
 		Comment string `json:"comment,omitempty"`
@@ -191,11 +191,11 @@ func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backe
 }
 
 func (b *Backend) AddACLEntries(ctx context.Context, region, aclID string, entries []backend.ACLEntry) error {
-	return b.slbRPC(ctx, region, "AddAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": EncodeACLEntries(entries)}, nil)
+	return b.slbRPC(ctx, region, "AddAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": encodeACLEntries(entries)}, nil)
 }
 
 func (b *Backend) RemoveACLEntries(ctx context.Context, region, aclID string, entries []backend.ACLEntry) error {
-	return b.slbRPC(ctx, region, "RemoveAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": EncodeACLEntries(entries)}, nil)
+	return b.slbRPC(ctx, region, "RemoveAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": encodeACLEntries(entries)}, nil)
 }
 
 type slbLoadBalancers struct {
