@@ -1,6 +1,8 @@
 // Package backend defines what the lifecycle needs from a cloud: the Backend
-// interface, the domain types it speaks, and the error kinds every backend
-// reports. It knows nothing about HTTP, files or cobra.
+// interface and the domain types it speaks (clusters, EIPs, tasks, CLB
+// listeners and their access control lists, endpoint checks), plus Wrap, which
+// adds retries of throttled calls and a debug log to any Backend. Errors carry
+// the kinds of pkg/errdefs. It knows nothing about HTTP, files or cobra.
 package backend
 
 import (

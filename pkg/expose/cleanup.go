@@ -44,13 +44,18 @@ type CleanupItem struct {
 	Note   string        `json:"note,omitempty"`
 }
 
-// Cleanup releases, in a region, the EIPs that ack-expose allocated and never
+// Cleanup releases, in the region of the cluster t names, the EIPs that ack-expose allocated and never
 // associated, or was asked to release, once they are Available (pay-as-you-go
 // only); an EIP in use is never released, and is forgotten. It waits while an
 // EIP is Associating or Unassociating (an operation still in flight), until
 // ctx ends. A dry run changes nothing, in the cloud or the journal.
-func (s *Service) Cleanup(ctx context.Context, region string, dryRun bool) (*CleanupResult, error) {
+func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupResult, error) {
 	defer s.progressDone()
+	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
+	if err != nil {
+		return nil, err
+	}
+	region := c.RegionID
 	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
 	if s.Journal == nil {
 		return res, nil

@@ -430,11 +430,11 @@ func TestCleanupFindsLostAllocations(t *testing.T) {
 		{Kind: RecordRelease, ClusterID: "c2", RegionID: "cn-hangzhou", AllocationID: "eip-bp1demopro000000000"},
 		{Kind: RecordRelease, ClusterID: "c3", RegionID: "cn-beijing", AllocationID: "eip-2zedemo000000000001"},
 	}
-	dry, err := svc.Cleanup(ctx, "cn-hangzhou", true)
+	dry, err := svc.Cleanup(ctx, target("demo-basic"), true)
 	if err != nil || len(dry.Items) != 2 || dry.Items[0].Action != "would release" || len(j.records) != 4 {
 		t.Fatalf("dry run: %+v %v, journal %v", dry, err, j.records)
 	}
-	res, err := svc.Cleanup(ctx, "cn-hangzhou", false)
+	res, err := svc.Cleanup(ctx, target("demo-basic"), false)
 	if err != nil {
 		t.Fatal(err)
 	}

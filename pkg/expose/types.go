@@ -1,7 +1,18 @@
 // Package expose is the API server exposure lifecycle, as the ACK document
-// describes it: read the cluster and its EIP, check the cluster kind and state,
-// plan (idempotency, conflicts, the lockout guard), apply through the backend,
-// and wait for the cloud to finish. It knows nothing about HTTP, files or cobra.
+// describes it: resolve the cluster from a kubeconfig context (Resolve), read
+// the cluster and its EIP, check the cluster kind and state, plan
+// (idempotency, conflicts, the lockout guard), apply through the backend, and
+// wait for the cloud to finish; and the same for who may connect (the API
+// server CLB's allow list), the audit of every context, and cleanup.
+//
+// A Service runs it against any backend.Backend. Each command is one call:
+// Status, Run (associate, change, disassociate), RunAccess (allow, revoke),
+// Audit, Cleanup, PlanContext; Plan and Apply are Run's two halves. What the
+// lifecycle needs from the outside comes through interfaces the caller
+// provides: Progress (what it is doing, warnings), Journal (what an operation
+// may leave unfinished), Kubeconfig (entries to repoint), Checker (the
+// endpoint check). It knows nothing about HTTP, files or cobra, and every
+// result is a printable document (TypeMeta, JSON field names fixed).
 package expose
 
 import (
