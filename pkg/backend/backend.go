@@ -54,19 +54,19 @@ const (
 	StateUpdating = "updating"
 )
 
-// BusyStates are the states of a cluster in the middle of an operation: it
+// busyStates are the states of a cluster in the middle of an operation: it
 // cannot take a change now, but will be running again.
-var BusyStates = []string{"updating", "upgrading", "scaling", "removing", "draining", "initial", "waiting"}
+var busyStates = []string{"updating", "upgrading", "scaling", "removing", "draining", "initial", "waiting"}
 
-// TerminalStates are the states a cluster does not leave by itself: a wait
+// terminalStates are the states a cluster does not leave by itself: a wait
 // for it to be running ends at once.
-var TerminalStates = []string{"updating_failed", "failed", "delete_failed", "deleting", "deleted", "stopped"}
+var terminalStates = []string{"updating_failed", "failed", "delete_failed", "deleting", "deleted", "stopped"}
 
-// IsBusy reports whether a cluster state is one of BusyStates.
-func IsBusy(state string) bool { return has(BusyStates, state) }
+// IsBusy reports whether a cluster state is one of busyStates.
+func IsBusy(state string) bool { return has(busyStates, state) }
 
-// IsTerminal reports whether a cluster state is one of TerminalStates.
-func IsTerminal(state string) bool { return has(TerminalStates, state) }
+// IsTerminal reports whether a cluster state is one of terminalStates.
+func IsTerminal(state string) bool { return has(terminalStates, state) }
 
 func has(list []string, v string) bool {
 	for _, x := range list {
