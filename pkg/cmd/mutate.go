@@ -236,18 +236,23 @@ func allocateSpec(bandwidth int, chargeType, isp string) (*backend.AllocateSpec,
 }
 
 func (o *mutateOptions) run(c *cobra.Command) error {
-	x, err := o.service().Run(c.Context(), o.target, o.request, expose.ApplyOptions{
-		DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout, Confirm: func(msg string) bool { return confirm(o.streams, o.yes, msg) },
-	})
-	if err != nil {
-		if x != nil {
-			// Accepted, or failed in the cloud: the result still says where things stand.
-			_ = printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
+	opts := expose.ApplyOptions{DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout,
+		Confirm: func(msg string) bool { return confirm(o.streams, o.yes, msg) }}
+	if o.chk.check && o.wait && !o.dryRun {
+		chk, err := o.chk.checker(o.clusterOptions)
+		if err != nil {
+			return err
 		}
+		opts.Check = chk
+	}
+	x, err := o.service().Run(c.Context(), o.target, o.request, opts)
+	if err != nil && x == nil {
 		return err
 	}
-	if err := o.checkAfter(c.Context(), x); err != nil {
-		return err
+	// An accepted change that failed later, or one that failed in the
+	// cloud, still says where things stand.
+	if perr := printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) }); err == nil {
+		return perr
 	}
-	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
+	return err
 }

@@ -172,7 +172,7 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 		fmt.Fprintf(tw, "CAN CHANGE EIP:\tyes\n")
 	}
 	if x.Check != nil {
-		fmt.Fprintf(tw, "CHECK:\t%s\n", checkLine(x.Check))
+		fmt.Fprintf(tw, "CHECK:\t%s\n", x.Check.Summary())
 	}
 	return tw.Flush()
 }

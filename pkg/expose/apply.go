@@ -35,6 +35,9 @@ type ApplyOptions struct {
 	Timeout time.Duration
 	// Confirm asks the user to accept the lockout described; nil refuses.
 	Confirm func(lockout string) bool
+	// Check, when set, checks the new public endpoint from this machine once
+	// Run has waited for it (a failed check is a warning, not a failure).
+	Check Checker
 }
 
 // How long the lifecycle spends, after an interrupt or a lost answer, on

@@ -30,8 +30,9 @@ type EndpointUse = kubectx.EndpointUse
 // request, says first what the user should know (Progress.Warn: a context
 // named after another cluster, the lockout on a dry run), restricts the
 // sources before the EIP is associated (Request.Allow), applies the plan,
-// says whether the API server is now open to any address, and keeps the
-// kubeconfig entries on the old endpoint (Request.UpdateKubeconfig).
+// says whether the API server is now open to any address, keeps the
+// kubeconfig entries on the old endpoint (Request.UpdateKubeconfig), and
+// checks the new endpoint (ApplyOptions.Check).
 //
 // As with Apply, an exposure comes back with the error when the cloud
 // accepted the change but the wait ended early.
@@ -72,6 +73,12 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 	if r.UpdateKubeconfig && (x.Operation.Changed || x.Operation.DryRun) {
 		if err := s.updateKubeconfig(p, x); err != nil {
 			return nil, fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", r.Action, err)
+		}
+	}
+	if op := x.Operation; o.Check != nil && o.Wait && !op.DryRun && op.Changed && x.PublicEndpoint != "" {
+		// With the context's CA as resolved: the check is of this machine's view.
+		if c := CheckExposure(ctx, o.Check, x, t, false); !c.OK() {
+			s.warn("the change is done, but the check of %s from this machine failed: %s", c.Endpoint, c.Summary())
 		}
 	}
 	return x, nil

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // recorder is a Progress that keeps what it was told, in order.
@@ -99,6 +101,42 @@ func TestRunRepointsTheKubeconfig(t *testing.T) {
 		}
 		if dry != (len(kc.repointed) == 0) || dry != (len(kc.checked) == 0) {
 			t.Errorf("dry run %v: checked %q, repointed %q", dry, kc.checked, kc.repointed)
+		}
+	}
+}
+
+// refusingChecker fails every check at the connect step, and counts them.
+type refusingChecker struct{ calls int }
+
+func (c *refusingChecker) CheckEndpoint(_ context.Context, endpoint string, _ []byte, _ string) backend.CheckResult {
+	c.calls++
+	return backend.CheckResult{Endpoint: endpoint, Step: backend.CheckStepConnect, Error: "connection refused"}
+}
+
+// Run checks the new endpoint once it has waited: the result carries the
+// check, and a failed one is a warning, not a failure. A dry run checks nothing.
+func TestRunChecksTheNewEndpoint(t *testing.T) {
+	for _, dry := range []bool{true, false} {
+		svc, _ := newService(t)
+		rec := &recorder{}
+		svc.Progress = rec
+		chk := &refusingChecker{}
+		x, err := svc.Run(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("eip-bp1demo0000000000002")},
+			ApplyOptions{DryRun: dry, Wait: true, Timeout: time.Minute, Check: chk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dry {
+			if chk.calls != 0 || x.Check != nil {
+				t.Errorf("a dry run checked %d times: %+v", chk.calls, x.Check)
+			}
+			continue
+		}
+		if chk.calls != 1 || x.Check == nil || x.Check.Endpoint != "https://47.96.1.11:6443" {
+			t.Errorf("checked %d times: %+v", chk.calls, x.Check)
+		}
+		if rec.count("warn: the change is done, but the check of https://47.96.1.11:6443 from this machine failed: unreachable: connection refused") != 1 {
+			t.Errorf("the failed check is not told once: %q", rec.events)
 		}
 	}
 }
