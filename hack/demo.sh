@@ -52,7 +52,7 @@ run associate --eip 47.96.1.11 --cluster-id cba64f16032949ecdf6c50e9bd3fd09da --
 printf '\n# Clusters that cannot change their EIP say why (exit 3):\n'
 run associate --allocate --cluster-id cc9fa2768e40e75cb7a06216e4d8931fd || echo "(exit $?)"
 printf '\n# A --release that cannot finish in time is recorded, and cleanup finishes it (exit 6 first):\n'
-run associate --eip 47.96.1.11
+run associate --allocate
 run disassociate --release --timeout 1s || echo "(exit $?)"
 run status
 run cleanup
