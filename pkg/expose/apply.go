@@ -412,7 +412,7 @@ func (a *applier) undecided(cause error, detail string) error {
 // to release as awaiting release.
 func (a *applier) recordOperation() {
 	c := a.c
-	recs := []Record{{Kind: RecordOperation, ClusterID: c.ID, RegionID: c.RegionID, Action: string(a.p.Request.Action), TaskID: a.taskID}}
+	recs := []Record{{Kind: RecordOperation, ClusterID: c.ID, RegionID: c.RegionID, Action: a.p.Request.Action, TaskID: a.taskID}}
 	if a.newEIP != nil {
 		recs[0].AllocationID, recs[0].IPAddress = a.newEIP.AllocationID, a.newEIP.IPAddress
 	} else if a.p.Current != nil {

@@ -42,7 +42,7 @@ type Record struct {
 	AllocationID string     `json:"allocationId,omitempty"`
 	IPAddress    string     `json:"ipAddress,omitempty"`
 	ClientToken  string     `json:"clientToken,omitempty"`
-	Action       string     `json:"action,omitempty"`
+	Action       Action     `json:"action,omitempty"`
 	TaskID       string     `json:"taskId,omitempty"`
 	PID          int        `json:"pid"`
 	Since        time.Time  `json:"since"`

@@ -60,7 +60,7 @@ type Exposure struct {
 
 // InProgress is a change the cloud accepted and is still carrying out.
 type InProgress struct {
-	Action       string `json:"action"`
+	Action       Action `json:"action"`
 	TaskID       string `json:"taskId"`
 	AllocationID string `json:"allocationId,omitempty"`
 	IPAddress    string `json:"ipAddress,omitempty"`
