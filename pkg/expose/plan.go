@@ -185,7 +185,7 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 	if err != nil {
 		return nil, err
 	}
-	if t, err = s.Reach(ctx, t, c); err != nil {
+	if t, err = s.mustReach(ctx, t, c); err != nil {
 		return nil, err
 	}
 	p := &Plan{Request: r, Target: t, Cluster: c}

@@ -271,10 +271,10 @@ func (s *Service) reach(ctx context.Context, t Target, c *backend.Cluster) (Targ
 	return reach(ctx, t, c, listClusters(s.Backend))
 }
 
-// Reach checks that the context in use reaches cluster c (see reach); a
+// mustReach checks that the context in use reaches cluster c (see reach); a
 // context named after c that reaches another cluster is an error (exit 4)
 // naming the kubeconfig entry to fix.
-func (s *Service) Reach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
+func (s *Service) mustReach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
 	t, err := s.reach(ctx, t, c)
 	if err == nil && t.Mismatch != nil && t.Mismatch.Dangerous() {
 		return t, t.Mismatch.Conflict()
