@@ -12,47 +12,67 @@ if command -v kubectl >/dev/null 2>&1; then kae=(kubectl ack-expose); else kae=(
 
 run() { printf '\n\033[1m$ kubectl ack-expose %s\033[0m\n' "$*"; "${kae[@]}" "$@"; }
 
+pro=1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde  # demo-pro's context: exposed from the start
+edge=cba64f16032949ecdf6c50e9bd3fd09da                  # demo-edge
+dedicated=cc9fa2768e40e75cb7a06216e4d8931fd             # demo-dedicated
+serverless=c222e1df9bdf9c642497b06cc359b5041            # demo-serverless (its list is shared)
+
+printf '\n# A fresh simulated world; the current context is demo-basic, not exposed.\n'
 run simulator init --state "$ACK_EXPOSE_SIMULATOR_STATE" --kubeconfig "$KUBECONFIG" --modify-cluster-time 3s
 run status
-printf '\n# Restrict first, then expose: the allow list is on before the EIP is associated.\n'
+
+printf '\n# Restrict first, then expose: the allow list is on before the EIP is associated,\n# and the new endpoint is checked from here once the rollout is done.\n'
 run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --dry-run
 run associate --eip 47.96.1.10 --allow 203.0.113.0/24 --yes
 run associate --eip 47.96.1.10
 run status --check
-printf '\n# Who may connect: a temporary entry, then the list as it is.\n'
+
+printf '\n# Who may connect: a temporary entry, guarded removals, entries ACK needs.\n'
 run allow 198.51.100.7 --for 2h --comment contractor
 run revoke 198.51.100.7 || echo "(exit $?: revoking could cut off this machine; --yes goes ahead)"
-run revoke 198.51.100.7 --yes
+run revoke 198.51.100.7 --yes --confirm-timeout 5s
+printf '\n# Commit confirmed: this machine connects from 203.0.113.10. Revoking its block cuts it off:\n# the endpoint its context uses is checked after the change, and the revoke reverted (exit 7).\n'
+run revoke 203.0.113.0/24 --yes --confirm-timeout 3s || echo "(exit $?: reverted, the list is as it was)"
 run revoke 100.104.0.0/16 --yes || echo "(exit $?: a required entry)"
 printf '\n# A list shared with another listener is a conflict (exit 4):\n'
-run allow 198.51.100.7 --cluster-id c222e1df9bdf9c642497b06cc359b5041 || echo "(exit $?)"
+run allow 198.51.100.7 --cluster-id $serverless || echo "(exit $?)"
+
+printf '\n# A context that reaches the cluster publicly, never overwriting another cluster'"'"'s (exit 4):\n'
 run kubeconfig
-printf '\n# It never overwrites a context that reaches another cluster (exit 4):\n'
-run kubeconfig --name 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
+run kubeconfig --name $pro || echo "(exit $?)"
+
+printf '\n# Change the EIP (the kubeconfig follows), then remove public access and release it.\n'
 run change --allocate --bandwidth 10 --release --update-kubeconfig
 run disassociate --release --update-kubeconfig
 run status -o json
+
+printf '\n# Every context at once, each endpoint checked from here:\n'
 run status --all-contexts --check
-printf '\n# The same check over the network: simulator serve plays the API servers on loopback,\n# reached through the ACK_EXPOSE_CONNECT_TO it prints:\n'
+
+printf '\n# The same check over the network: simulator serve plays the cloud APIs and the API\n# servers on loopback (the aliyun backend talks to it through the SDK), reached\n# through the ACK_EXPOSE_CONNECT_TO it prints:\n'
 "$bin" simulator serve --state "$ACK_EXPOSE_SIMULATOR_STATE" >"$dir/serve.out" 2>/dev/null &
 serve=$!
 trap 'kill $serve 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do [ "$(wc -l <"$dir/serve.out")" -ge 2 ] && break; sleep 0.05; done
 url=$(sed -n 1p "$dir/serve.out")
 eval "$(sed -n 2p "$dir/serve.out")"
-ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$url ALIBABA_CLOUD_ACCESS_KEY_ID=demo \
-  ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
-  run status --check --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde
+ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$url ACK_EXPOSE_SLB_ENDPOINT=$url \
+  ALIBABA_CLOUD_ACCESS_KEY_ID=demo ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
+  run status --check --context $pro
 kill $serve
 unset ACK_EXPOSE_CONNECT_TO
+
 printf '\n# Cutting off the context in use is refused without --yes (exit 7):\n'
-run disassociate --context 1234567890123456-cceb0fe4eaa272d7f9b2fef31b0dafdde || echo "(exit $?)"
-printf '\n# ACK Edge clusters can change their EIP too (ACK docs, 2026-02):\n'
-run associate --eip 47.96.1.11 --cluster-id cba64f16032949ecdf6c50e9bd3fd09da --wait=false
+run disassociate --context $pro || echo "(exit $?)"
+
+printf '\n# ACK Edge clusters can change their EIP too (ACK docs, 2026-02); --wait=false returns\n# once the cloud accepted the change:\n'
+run associate --eip 47.96.1.11 --allow 203.0.113.0/24 --yes --cluster-id $edge --wait=false
+
 printf '\n# Clusters that cannot change their EIP say why (exit 3):\n'
-run associate --allocate --cluster-id cc9fa2768e40e75cb7a06216e4d8931fd || echo "(exit $?)"
+run associate --allocate --cluster-id $dedicated || echo "(exit $?)"
+
 printf '\n# A --release that cannot finish in time is recorded, and cleanup finishes it (exit 6 first):\n'
-run associate --allocate
+run associate --eip 47.96.1.12
 run disassociate --release --timeout 1s || echo "(exit $?)"
 run status
 run cleanup

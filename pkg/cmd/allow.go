@@ -29,6 +29,8 @@ type accessOptions struct {
 	dryRun  bool
 	yes     bool
 	request expose.AccessRequest
+
+	confirm confirmFlags
 }
 
 func newAllowCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -46,6 +48,13 @@ CIDR blocks) are always added and kept.
 Turning the list on, or --only, may cut off this machine: include the address
 you connect from. The command asks first (or needs --yes).
 
+Commit confirmed: when such a change could cut off the context in use, the
+endpoint that context uses (public or intranet) is checked from this machine
+before and after the change. If it answered before and does not answer within
+--confirm-timeout after, the change is reverted (the list and the listener
+exactly as they were) and the command exits 7. --yes does not skip this;
+--no-confirm does.
+
 --for makes an entry temporary: its expiry goes into the entry's comment, and
 expired entries are removed by the next allow or revoke (or revoke --expired).
 --only makes the list exactly the sources given (plus the required entries).
@@ -57,8 +66,12 @@ Allowing sources that are already allowed does nothing and succeeds.`,
   # Allow a contractor for two hours
   kubectl ack-expose allow 192.0.2.10 --for 2h --comment contractor
 
-  # Make the list exactly this (plus the entries ACK needs)
-  kubectl ack-expose allow --only 203.0.113.0/24 --yes
+  # Make the list exactly this (plus the entries ACK needs); reverted if this
+  # machine stops reaching the API server within 10s
+  kubectl ack-expose allow --only 203.0.113.0/24 --yes --confirm-timeout 10s
+
+  # The same without the check (this machine may lose access)
+  kubectl ack-expose allow --only 203.0.113.0/24 --yes --no-confirm
 
   # Let every source connect again
   kubectl ack-expose allow --anyone`,
@@ -84,12 +97,21 @@ expired temporary entry with them (--expired removes only those). The
 required entries (100.104.0.0/16, the VPC's CIDR blocks) are refused without
 --force, which says what breaks. The list governs both endpoints, so removing
 the address you connect from cuts this machine off: the command asks first (or
-needs --yes). Revoking sources that are not in the list does nothing and succeeds.`,
+needs --yes). Revoking sources that are not in the list does nothing and succeeds.
+
+Commit confirmed: the endpoint the context in use reaches (public or intranet)
+is checked from this machine before and after the revoke; if it answered before
+and does not answer within --confirm-timeout after, the revoke is reverted (the
+entries exactly as they were) and the command exits 7. --yes does not skip
+this; --no-confirm does.`,
 		Example: `  # Remove an address
   kubectl ack-expose revoke 198.51.100.7 --yes
 
   # Remove the temporary entries that have expired
-  kubectl ack-expose revoke --expired`,
+  kubectl ack-expose revoke --expired
+
+  # Remove the address in use anyway (no check, no revert: this machine loses access)
+  kubectl ack-expose revoke 203.0.113.10 --yes --no-confirm`,
 		RunE: o.runE,
 	}
 	o.addFlags(c)
@@ -103,11 +125,14 @@ needs --yes). Revoking sources that are not in the list does nothing and succeed
 func (o *accessOptions) addAccessFlags(c *cobra.Command) {
 	f := c.Flags()
 	f.BoolVar(&o.dryRun, "dry-run", false, "Print what would change; make no change")
-	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use")
+	f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before a change that could cut off the context in use (the change is still confirmed: see --no-confirm)")
+	o.confirm.addFlags(f)
 }
 
 // runE is allow's and revoke's: request, target, then the one call.
 func (o *accessOptions) runE(c *cobra.Command, args []string) error {
+	// Ctrl-C while a change is confirmed says where it stands.
+	defer catchInterrupts(c)()
 	if err := o.toOptions(c, args); err != nil {
 		return err
 	}
@@ -121,6 +146,9 @@ func (o *accessOptions) runE(c *cobra.Command, args []string) error {
 // ToOptions), refusing bad input before any call.
 func (o *accessOptions) toOptions(c *cobra.Command, args []string) error {
 	if err := o.clusterOptions.toOptions(); err != nil {
+		return err
+	}
+	if err := o.confirm.toOptions(); err != nil {
 		return err
 	}
 	sources, err := expose.ParseSources(args)
@@ -152,8 +180,12 @@ func (o *accessOptions) toOptions(c *cobra.Command, args []string) error {
 }
 
 func (o *accessOptions) run(c *cobra.Command) error {
+	commit, err := o.confirm.commit(o.clusterOptions, o.dryRun)
+	if err != nil {
+		return err
+	}
 	x, err := o.service().RunAccess(c.Context(), o.target, o.request, expose.ApplyOptions{
-		DryRun: o.dryRun, Confirm: func(msg string) bool { return confirm(o.streams, o.yes, msg) }})
+		DryRun: o.dryRun, Commit: commit, Confirm: func(msg string) bool { return confirm(o.streams, o.yes, msg) }})
 	if err != nil {
 		return err
 	}

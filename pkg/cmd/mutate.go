@@ -101,8 +101,10 @@ type mutateOptions struct {
 	request    expose.Request
 	chk        checkOptions
 	// allow is associate --allow: the sources are allowed before the EIP is
-	// associated, so the API server is never open to the world.
-	allow []string
+	// associated, so the API server is never open to the world; the list it
+	// turns on is confirmed (allowConfirm).
+	allow        []string
+	allowConfirm confirmFlags
 }
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
@@ -143,6 +145,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	}
 	if k.action == expose.Associate {
 		f.StringSliceVar(&o.allow, "allow", nil, "Sources allowed to reach the API server (addresses or CIDR blocks, comma-separated or repeated); the allow list is on before the EIP is associated")
+		o.allowConfirm.addFlags(f)
 	}
 	if k.action != expose.Associate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
@@ -195,7 +198,13 @@ func (o *mutateOptions) toOptions(c *cobra.Command) error {
 			r.Allocate = spec
 		}
 	}
+	if len(o.allow) == 0 && (o.allowConfirm.flags != nil && (o.allowConfirm.flags.Changed("confirm-timeout") || o.allowConfirm.noConfirm)) {
+		return usageError("--confirm-timeout and --no-confirm are about the allow list that --allow turns on: add --allow")
+	}
 	if len(o.allow) > 0 {
+		if err := o.allowConfirm.toOptions(); err != nil {
+			return err
+		}
 		sources, err := expose.ParseSources(o.allow)
 		if err != nil {
 			return err
@@ -244,6 +253,13 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 			return err
 		}
 		opts.Check = chk
+	}
+	if len(o.request.Allow) > 0 {
+		commit, err := o.allowConfirm.commit(o.clusterOptions, o.dryRun)
+		if err != nil {
+			return err
+		}
+		opts.Commit = commit
 	}
 	x, err := o.service().Run(c.Context(), o.target, o.request, opts)
 	if err != nil && x == nil {

@@ -136,6 +136,9 @@ type AccessRequest struct {
 	Force bool
 }
 
+// Action names the request as the command that makes it: "allow --only", "revoke"...
+func (r AccessRequest) Action() string { return r.action() }
+
 func (r AccessRequest) action() string {
 	switch {
 	case r.Anyone:
@@ -554,11 +557,8 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 	if p.NothingToDo || o.DryRun {
 		return op, nil
 	}
-	for _, ask := range []string{p.Lockout, p.Confirm} {
-		if ask != "" && (o.Confirm == nil || !o.Confirm(ask)) {
-			return nil, &errdefs.Error{Kind: errdefs.KindRefused, Msg: "refused: " + ask,
-				Hint: "Run again with --yes to go ahead anyway, or use --dry-run to review the plan."}
-		}
+	if err := p.ask(o); err != nil {
+		return nil, err
 	}
 	op.Steps = nil
 	c, l := p.Cluster, p.Listener
@@ -629,6 +629,17 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 		p.After.AclID = aclID
 	}
 	return op, nil
+}
+
+// ask puts the lockout guard's question, and the plan's own, to o.Confirm.
+func (p *AccessPlan) ask(o ApplyOptions) error {
+	for _, ask := range []string{p.Lockout, p.Confirm} {
+		if ask != "" && (o.Confirm == nil || !o.Confirm(ask)) {
+			return &errdefs.Error{Kind: errdefs.KindRefused, Msg: "refused: " + ask,
+				Hint: "Run again with --yes to go ahead anyway, or use --dry-run to review the plan."}
+		}
+	}
+	return nil
 }
 
 // AccessResult is the result of allow and revoke.

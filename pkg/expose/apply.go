@@ -38,6 +38,9 @@ type ApplyOptions struct {
 	// Check, when set, checks the new public endpoint from this machine once
 	// Run has waited for it (a failed check is a warning, not a failure).
 	Check Checker
+	// Commit is commit confirmed for a change of the allow list that could
+	// cut off the context in use (RunAccess, and Request.Allow in Run).
+	Commit CommitOptions
 }
 
 // How long the lifecycle spends, after an interrupt or a lost answer, on

@@ -29,10 +29,10 @@ type EndpointUse = kubectx.EndpointUse
 // Run is the one call of associate, change and disassociate: it plans the
 // request, says first what the user should know (Progress.Warn: a context
 // named after another cluster, the lockout on a dry run), restricts the
-// sources before the EIP is associated (Request.Allow), applies the plan,
-// says whether the API server is now open to any address, keeps the
-// kubeconfig entries on the old endpoint (Request.UpdateKubeconfig), and
-// checks the new endpoint (ApplyOptions.Check).
+// sources before the EIP is associated (Request.Allow, with commit confirmed:
+// ApplyOptions.Commit), applies the plan, says whether the API server is now
+// open to any address, keeps the kubeconfig entries on the old endpoint
+// (Request.UpdateKubeconfig), and checks the new endpoint (ApplyOptions.Check).
 //
 // As with Apply, an exposure comes back with the error when the cloud
 // accepted the change but the wait ended early.
@@ -95,6 +95,7 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 	if err != nil {
 		return nil, err
 	}
+	s.announceCommit(ap, o)
 	if o.DryRun {
 		if ap.Lockout != "" {
 			s.warn("%s. Without --yes this would be refused.", ap.Lockout)
@@ -104,7 +105,10 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 		}
 		return ap.After, nil
 	}
-	if _, err := s.ApplyAccess(ctx, ap, ApplyOptions{Confirm: o.Confirm}); err != nil {
+	// Commit confirmed: the list turned on is checked from this machine (through
+	// the endpoint the context uses, the intranet one until the EIP is there)
+	// and reverted, before anything is associated, if it cut this machine off.
+	if _, err := s.ApplyAccessConfirmed(ctx, ap, ApplyOptions{Confirm: o.Confirm, Commit: o.Commit}); err != nil {
 		return nil, fmt.Errorf("restricting the sources before associating the EIP (no EIP was associated): %w", err)
 	}
 	return ap.After, nil
@@ -183,7 +187,8 @@ func (s *Service) updateKubeconfig(p *Plan, x *Exposure) error {
 
 // RunAccess is the one call of allow and revoke: it plans the request, warns
 // of the lockout on a dry run, applies the plan (Confirm asks before a
-// lockout), warns of what the plan removes, and reads the result.
+// lockout) with commit confirmed (ApplyOptions.Commit), warns of what the
+// plan removes, and reads the result.
 func (s *Service) RunAccess(ctx context.Context, t Target, r AccessRequest, o ApplyOptions) (*Exposure, error) {
 	defer s.progressDone()
 	p, err := s.PlanAccess(ctx, t, r, time.Now())
@@ -193,7 +198,8 @@ func (s *Service) RunAccess(ctx context.Context, t Target, r AccessRequest, o Ap
 	if o.DryRun && p.Lockout != "" {
 		s.warn("%s. Without --yes this would be refused.", p.Lockout)
 	}
-	op, err := s.ApplyAccess(ctx, p, o)
+	s.announceCommit(p, o)
+	op, err := s.ApplyAccessConfirmed(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}

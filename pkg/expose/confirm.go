@@ -1,0 +1,401 @@
+package expose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+)
+
+// Commit confirmed, as network engineers have long done it: a change of the
+// allow list that could cut off the context in use is checked from this
+// machine once it is made, and undone if the endpoint the context reaches
+// stopped answering.
+//
+// The guarded endpoint is the one the context's server is: the public one,
+// or the intranet one (the list governs both; a machine in the VPC, or on a
+// VPN into it, reaches the intranet endpoint, and the list can cut it off
+// too). The endpoint is checked once before the change: only an endpoint
+// that answered then is guarded, so a change made from a machine that could
+// not reach the cluster anyway is not undone for a failure it did not cause.
+// "Answers" means the API server answered (Reachable): a certificate that
+// does not verify is another problem, which the list does not change.
+//
+// After the change the endpoint is checked with short backoff until it has
+// answered for a moment (settle: the cloud applies a list change within
+// seconds, so one early answer is not proof), or until the confirm timeout
+// has passed; if it still did not answer then, the listener and its list are
+// put back exactly as they were, and the command fails with exit 7.
+
+// DefaultConfirmTimeout is how long a change may take to prove it left the
+// context in use working (--confirm-timeout).
+const DefaultConfirmTimeout = 30 * time.Second
+
+// ConfirmPoll paces the checks of commit confirmed.
+var ConfirmPoll = PollPolicy{Initial: 200 * time.Millisecond, Factor: 1.5, Max: 2 * time.Second, Jitter: 0.1}
+
+// maxSettle caps how long the endpoint must keep answering to confirm.
+const maxSettle = 3 * time.Second
+
+// CommitOptions control commit confirmed.
+type CommitOptions struct {
+	// Checker checks the endpoint from this machine; nil confirms nothing.
+	Checker Checker
+	// Skip is --no-confirm: nothing is checked, and a change that could cut
+	// off the context in use warns what it risks.
+	Skip bool
+	// Timeout is how long the endpoint may take to answer after the change
+	// (zero: DefaultConfirmTimeout).
+	Timeout time.Duration
+	// Poll paces the checks (zero: ConfirmPoll).
+	Poll PollPolicy
+}
+
+func (c CommitOptions) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return DefaultConfirmTimeout
+}
+
+func (c CommitOptions) poll() PollPolicy {
+	if c.Poll.Initial > 0 {
+		return c.Poll
+	}
+	return ConfirmPoll
+}
+
+// settle is how long the endpoint must keep answering after the change.
+func (c CommitOptions) settle() time.Duration {
+	return min(c.timeout()/10, maxSettle)
+}
+
+// GuardedEndpoint is the endpoint of the cluster that the context in use
+// reaches (public or intranet), when the plan could cut that context off;
+// "" when commit confirmed does not apply: nothing changes, the change only
+// adds sources or turns the list off, or the context reaches the cluster
+// some other way (or there is no context).
+func (p *AccessPlan) GuardedEndpoint() string {
+	if p.NothingToDo || p.Lockout == "" || p.Cluster == nil {
+		return ""
+	}
+	switch c := p.Cluster; {
+	case kubectx.SameEndpoint(c.PublicEndpoint, p.Target.Server):
+		return c.PublicEndpoint
+	case kubectx.SameEndpoint(c.IntranetEndpoint, p.Target.Server):
+		return c.IntranetEndpoint
+	}
+	return ""
+}
+
+// announceCommit says, before a change that could cut off the context in use,
+// how it is guarded: with Skip (--no-confirm), what it risks; on a dry run,
+// that it would be confirmed.
+func (s *Service) announceCommit(p *AccessPlan, o ApplyOptions) {
+	endpoint := p.GuardedEndpoint()
+	switch {
+	case endpoint == "":
+	case o.Commit.Skip:
+		if !o.DryRun {
+			s.warn("--no-confirm: the %s is not checked from this machine, nor reverted if it cuts this machine off; if the list no longer admits the address this machine connects from, context %q (%s) stops working, and only the cloud API can let it back in (`kubectl ack-expose allow <your address>`, from here or elsewhere).",
+				p.Request.action(), p.Target.Context, endpoint)
+		}
+	case o.DryRun:
+		s.note("After the change, %s (context %q) would be checked from this machine, and the change reverted if it stopped answering within %s (commit confirmed; --no-confirm skips it).",
+			endpoint, p.Target.Context, o.Commit.timeout())
+	}
+}
+
+// ApplyAccessConfirmed is ApplyAccess with commit confirmed (o.Commit): when
+// the plan could cut off the context in use (GuardedEndpoint), the endpoint
+// is checked before and after the change, and the change reverted if it
+// stopped answering. The lockout guard asks first, so a refused change costs
+// no check.
+func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o ApplyOptions) (*Operation, error) {
+	c := o.Commit
+	endpoint := p.GuardedEndpoint()
+	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
+		return s.ApplyAccess(ctx, p, o)
+	}
+	if err := p.ask(o); err != nil {
+		return nil, err
+	}
+	asked := o
+	asked.Confirm = func(string) bool { return true }
+	t := p.Target
+	before := c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+	s.logCheck("before the change", &before)
+	if !before.Reachable {
+		msg := fmt.Sprintf("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
+			p.Request.action(), endpoint, checkFailure(&before))
+		s.note("%s", msg)
+		op, err := s.ApplyAccess(ctx, p, asked)
+		if op != nil {
+			op.Warnings = append(op.Warnings, msg)
+		}
+		return op, err
+	}
+	op, err := s.ApplyAccess(ctx, p, asked)
+	if err != nil || !op.Changed {
+		return op, err
+	}
+	after, ok := s.watchEndpoint(ctx, c, endpoint, t, c.settle(), "confirming the "+p.Request.action())
+	if ok {
+		s.step(op, "confirmed: %s still answers from this machine", endpoint)
+		return op, nil
+	}
+	if ctx.Err() != nil {
+		return nil, &errdefs.Error{Kind: errdefs.KindInterrupted,
+			Msg:  fmt.Sprintf("interrupted while confirming the %s: the change is made and stays, unconfirmed", p.Request.action()),
+			Hint: fmt.Sprintf("Check that context %q still works (`kubectl ack-expose status --check`); to undo the change: %s", t.Context, restoreCommand(p)),
+			Err:  ctx.Err()}
+	}
+	why := fmt.Sprintf("%s stopped answering from this machine after it (%s)", endpoint, checkFailure(&after))
+	if err := s.RevertAccess(ctx, p); err != nil {
+		return nil, revertFailed(ctx, s, p, why, err)
+	}
+	hint := fmt.Sprintf("The allow list is back as it was (%s), so context %q works again.", describeList(p.Listener, p.ACL), t.Context)
+	if again, ok := s.watchEndpoint(ctx, c, endpoint, t, 0, "checking "+endpoint+" again"); !ok {
+		hint = fmt.Sprintf("The allow list is back as it was (%s), but %s does not answer from this machine yet (%s): the cloud may take a moment to apply it; check with `kubectl ack-expose status --check`.",
+			describeList(p.Listener, p.ACL), endpoint, checkFailure(&again))
+	}
+	hint += "\nAllow the address this machine connects from in the same command, or, to make this change anyway (context " +
+		quote(t.Context) + " then stops working from here), run it again with --no-confirm."
+	return nil, &errdefs.Error{Kind: errdefs.KindRefused,
+		Msg:  fmt.Sprintf("reverted the %s: %s", p.Request.action(), why),
+		Hint: hint}
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+// watchEndpoint checks endpoint with backoff until it has answered for
+// settle without a miss, or the confirm timeout has passed; ok says whether
+// it answers. The last check is returned.
+func (s *Service) watchEndpoint(ctx context.Context, c CommitOptions, endpoint string, t Target, settle time.Duration, what string) (last backend.CheckResult, ok bool) {
+	start := time.Now()
+	wctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	var since time.Time // when the endpoint began answering without a miss
+	_ = c.poll().pollNow(wctx, func() (bool, error) {
+		// The check runs under ctx, not wctx: a check cut short by the
+		// deadline would read as a failure of the endpoint.
+		last = c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+		s.logCheck(what, &last)
+		if !last.Reachable {
+			since = time.Time{}
+			s.waiting("%s: %s does not answer from this machine (%s); waiting up to %s", start, what, endpoint, checkFailure(&last), c.timeout())
+			return false, nil
+		}
+		if since.IsZero() {
+			since = time.Now()
+		}
+		ok = time.Since(since) >= settle
+		if !ok {
+			s.waiting("%s: %s answers; checking it keeps answering", start, what, endpoint)
+		}
+		return ok, nil
+	})
+	// An endpoint that answered at the last check answers, if not for long.
+	return last, ok || (last.Reachable && ctx.Err() == nil)
+}
+
+// checkFailure says in words which step of a check failed, and why.
+func checkFailure(r *backend.CheckResult) string {
+	if r.OK() {
+		return "it answers"
+	}
+	step := map[string]string{backend.CheckStepConnect: "TCP connect", backend.CheckStepTLS: "TLS handshake",
+		backend.CheckStepSAN: "certificate name", backend.CheckStepHTTP: "GET /version", backend.CheckStepEndpoint: "endpoint"}[r.Step]
+	if step == "" {
+		step = r.Step
+	}
+	return fmt.Sprintf("the check failed at the %s: %s", step, r.Error)
+}
+
+func (s *Service) logCheck(what string, r *backend.CheckResult) {
+	if s.Log == nil {
+		return
+	}
+	if r.Reachable {
+		s.Log("commit confirmed, %s: %s answers (%d ms)", what, r.Endpoint, r.LatencyMs)
+	} else {
+		s.Log("commit confirmed, %s: %s does not answer: %s", what, r.Endpoint, checkFailure(r))
+	}
+}
+
+// RevertAccess puts the API server listener's access control back as the
+// plan found it: its AclStatus and AclType, and the entries of its list, with
+// their comments. It reads the list as it is now and changes only what
+// differs, so it also undoes a change that was carried out in part. When the
+// change created the list, "as it was" is access control off and the new
+// list empty: the listener keeps naming it (SetLoadBalancerTCPListenerAttribute
+// cannot unset AclId), and the next allow uses it again. Access comes back
+// first: a list turned on is turned off before the entries are restored, and
+// entries removed are added back before the ones added are removed.
+func (s *Service) RevertAccess(ctx context.Context, p *AccessPlan) error {
+	c, prev := p.Cluster, p.Listener
+	l, a, err := s.readAccess(ctx, c)
+	if err != nil {
+		return &revertError{step: "reading the list as it is now", err: err}
+	}
+	want := []backend.ACLEntry{}
+	if p.ACL != nil && a != nil && a.ID == p.ACL.ID {
+		want = p.ACL.Entries
+	}
+	var add, remove []backend.ACLEntry
+	if a != nil {
+		add, remove = entryDiff(a.Entries, want)
+	}
+	var set *backend.ListenerACL
+	if l.Status != prev.Status || (prev.Type != "" && l.Type != prev.Type) || (prev.ACLID != "" && l.ACLID != prev.ACLID) {
+		set = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: prev.Status, Type: prev.Type}
+		if prev.ACLID != l.ACLID {
+			set.ACLID = prev.ACLID
+		}
+	}
+	setListener := func() error {
+		if set == nil {
+			return nil
+		}
+		if err := s.Backend.SetListenerACL(ctx, c.RegionID, *set); err != nil {
+			return &revertError{step: fmt.Sprintf("setting listener %d of CLB %s back to AclStatus %s", APIServerPort, l.LoadBalancerID, prev.Status), err: err}
+		}
+		s.note("reverted: access control of listener %d of CLB %s is %s again", APIServerPort, l.LoadBalancerID, prev.Status)
+		return nil
+	}
+	entries := func(verb string, list []backend.ACLEntry, call func(context.Context, string, string, []backend.ACLEntry) error) func() error {
+		return func() error {
+			for lo := 0; lo < len(list); lo += backend.ACLEntriesPerCall {
+				batch := list[lo:min(lo+backend.ACLEntriesPerCall, len(list))]
+				if err := call(ctx, c.RegionID, a.ID, batch); err != nil {
+					return &revertError{step: fmt.Sprintf("%s %s", verb, cidrs(batch)), err: err}
+				}
+				s.note("reverted: %s %s", pastTense(verb), cidrs(batch))
+			}
+			return nil
+		}
+	}
+	addBack, removeNew := entries("adding back", add, s.Backend.AddACLEntries), entries("removing", remove, s.Backend.RemoveACLEntries)
+	order := []func() error{addBack, removeNew}
+	if a != nil && len(a.Entries)+len(add) > backend.ACLEntriesMax {
+		order = []func() error{removeNew, addBack}
+	}
+	if set != nil && set.Status == "off" {
+		order = append([]func() error{setListener}, order...)
+	} else {
+		order = append(order, setListener)
+	}
+	for _, f := range order {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pastTense(verb string) string {
+	if verb == "adding back" {
+		return "added back"
+	}
+	return "removed"
+}
+
+// entryDiff is what to add to have and what to remove from it to get want.
+func entryDiff(have, want []backend.ACLEntry) (add, remove []backend.ACLEntry) {
+	in := func(list []backend.ACLEntry, cidr string) bool {
+		for _, e := range list {
+			if e.CIDR == cidr {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range want {
+		if !in(have, e.CIDR) {
+			add = append(add, e)
+		}
+	}
+	for _, e := range have {
+		if !in(want, e.CIDR) {
+			remove = append(remove, e)
+		}
+	}
+	return add, remove
+}
+
+func cidrs(list []backend.ACLEntry) string {
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = e.CIDR
+	}
+	return strings.Join(out, ", ")
+}
+
+// describeList says what a listener's access control is: off, or on with
+// the entries of its list.
+func describeList(l *backend.ListenerACL, a *backend.ACL) string {
+	if l == nil {
+		return "unknown"
+	}
+	if l.Status != "on" {
+		return "access control off: every source may connect"
+	}
+	if a == nil || len(a.Entries) == 0 {
+		return fmt.Sprintf("%s list %s on, empty: every source may connect", l.Type, l.ACLID)
+	}
+	return fmt.Sprintf("%s list %s on, %d entries: %s", l.Type, l.ACLID, len(a.Entries), cidrs(a.Entries))
+}
+
+// restoreCommand is the command that puts the list back as the plan found it.
+func restoreCommand(p *AccessPlan) string {
+	id := p.Cluster.ID
+	if p.Listener.Status != "on" {
+		return fmt.Sprintf("`kubectl ack-expose allow --anyone --cluster-id %s --yes`", id)
+	}
+	var keep []string
+	if p.ACL != nil {
+		for _, e := range p.ACL.Entries {
+			if !contains(p.Required, e.CIDR) {
+				keep = append(keep, e.CIDR)
+			}
+		}
+	}
+	if len(keep) == 0 {
+		keep = p.Required
+	}
+	return fmt.Sprintf("`kubectl ack-expose allow --only %s --cluster-id %s --yes`", strings.Join(keep, " "), id)
+}
+
+// revertError is a revert that stopped at a step.
+type revertError struct {
+	step string
+	err  error
+}
+
+func (e *revertError) Error() string { return e.step + ": " + e.err.Error() }
+func (e *revertError) Unwrap() error { return e.err }
+
+// revertFailed says what state the list is in after a failed revert, what
+// it was, and the command that restores it.
+func revertFailed(ctx context.Context, s *Service, p *AccessPlan, why string, err error) error {
+	now := "unknown"
+	if l, a, rerr := s.readAccess(ctx, p.Cluster); rerr == nil {
+		now = describeList(l, a)
+	} else {
+		now = "unknown (reading it failed too: " + errdefs.FirstLine(rerr) + ")"
+	}
+	step := "reverting"
+	var re *revertError
+	if errors.As(err, &re) {
+		step, err = re.step, re.err
+	}
+	return &errdefs.Error{Kind: errdefs.KindInternal,
+		Msg: fmt.Sprintf("the %s cut this machine off: %s.\nReverting it failed at %s: %s\nThe allow list now: %s.\nIt was: %s.",
+			p.Request.action(), why, step, errdefs.FirstLine(err), now, describeList(p.Listener, p.ACL)),
+		Hint: "Restore it from here (this uses the cloud API, not the API server): " + restoreCommand(p)}
+}
