@@ -136,9 +136,7 @@ type AccessRequest struct {
 	Force bool
 }
 
-// Action names the request as the command that makes it: "allow --only", "revoke"...
-func (r AccessRequest) Action() string { return r.action() }
-
+// action names the request as the command that makes it: "allow --only", "revoke"...
 func (r AccessRequest) action() string {
 	switch {
 	case r.Anyone:
