@@ -19,7 +19,7 @@ FUZZ_TARGETS := \
 	./simulator/openapi:FuzzErrorRoundTrip \
 	./simulator/openapi:FuzzMasterURLRoundTrip \
 	./pkg/backend/aliyun:FuzzParseEndpoint \
-	./pkg/probe:FuzzParseConnectTo \
+	./internal/probe:FuzzParseConnectTo \
 	./pkg/expose:FuzzParseSources \
 	./internal/journal:FuzzList
 

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ack-expose/ack-expose/pkg/clusterkind"
-	"github.com/ack-expose/ack-expose/pkg/eipspec"
+	"github.com/ack-expose/ack-expose/internal/clusterkind"
+	"github.com/ack-expose/ack-expose/internal/eipspec"
 )
 
 // The simulated API: one method per cloud API action, with the cloud's rules
@@ -87,10 +87,7 @@ func (e *Engine) DescribeClustersV1(region, clusterType string, page, size int) 
 			}
 		}
 		sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
-		total = len(all)
-		lo := min((page-1)*size, total)
-		hi := min(lo+size, total)
-		out = all[lo:hi]
+		out, total = pageOf(all, page, size)
 		return nil
 	})
 	return out, total, err
@@ -110,17 +107,9 @@ func (e *Engine) DescribeEipAddresses(region string, f EIPFilter, page, size int
 	var out []EIP
 	total := 0
 	err := e.Call("DescribeEipAddresses", func(s *State, _ time.Time) error {
-		if region == "" {
-			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
-		}
-		if page < 1 {
-			page = 1
-		}
-		if size < 1 {
-			size = 10
-		}
-		if size > 100 {
-			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The specified PageSize is invalid (1-100)."}
+		page, size, err := rpcPage(region, page, size)
+		if err != nil {
+			return err
 		}
 		if len(f.AllocationIDs) > 50 || len(f.IPAddresses) > 50 {
 			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "At most 50 AllocationId or EipAddress values are allowed."}
@@ -142,10 +131,7 @@ func (e *Engine) DescribeEipAddresses(region string, f EIPFilter, page, size int
 			}
 			all = append(all, x)
 		}
-		total = len(all)
-		lo := min((page-1)*size, total)
-		hi := min(lo+size, total)
-		out = all[lo:hi]
+		out, total = pageOf(all, page, size)
 		return nil
 	})
 	return out, total, err
@@ -315,7 +301,7 @@ type ModifyClusterRequest struct {
 }
 
 // SupportsEIPChange reports whether a cluster kind may change its API server
-// EIP after creation: the rule of pkg/clusterkind, the cloud's as documented.
+// EIP after creation: the rule of internal/clusterkind, the cloud's as documented.
 func SupportsEIPChange(clusterType, profile, spec string) bool {
 	return clusterkind.Of(clusterType, profile, spec).Supported
 }

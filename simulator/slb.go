@@ -595,17 +595,9 @@ func (e *Engine) DescribeLoadBalancers(region string, page, size int) ([]LoadBal
 	var out []LoadBalancer
 	total := 0
 	err := e.Call("DescribeLoadBalancers", func(s *State, _ time.Time) error {
-		if region == "" {
-			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
-		}
-		if page < 1 {
-			page = 1
-		}
-		if size < 1 {
-			size = 10
-		}
-		if size > 100 {
-			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The specified PageSize is invalid (1-100)."}
+		page, size, err := rpcPage(region, page, size)
+		if err != nil {
+			return err
 		}
 		s.ensureClusterLBs(region)
 		var all []LoadBalancer
@@ -614,9 +606,7 @@ func (e *Engine) DescribeLoadBalancers(region string, page, size int) ([]LoadBal
 				all = append(all, lb)
 			}
 		}
-		total = len(all)
-		lo := min((page-1)*size, total)
-		out = all[lo:min(lo+size, total)]
+		out, total = pageOf(all, page, size)
 		return nil
 	})
 	return out, total, err
@@ -678,17 +668,9 @@ func (e *Engine) DescribeAccessControlLists(region string, page, size int) ([]AC
 	var out []ACL
 	total := 0
 	err := e.Call("DescribeAccessControlLists", func(s *State, _ time.Time) error {
-		if region == "" {
-			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
-		}
-		if page < 1 {
-			page = 1
-		}
-		if size < 1 {
-			size = 10
-		}
-		if size > 100 {
-			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The specified PageSize is invalid (1-100)."}
+		page, size, err := rpcPage(region, page, size)
+		if err != nil {
+			return err
 		}
 		var all []ACL
 		for _, a := range s.ACLs {
@@ -697,9 +679,7 @@ func (e *Engine) DescribeAccessControlLists(region string, page, size int) ([]AC
 				all = append(all, a)
 			}
 		}
-		total = len(all)
-		lo := min((page-1)*size, total)
-		out = all[lo:min(lo+size, total)]
+		out, total = pageOf(all, page, size)
 		return nil
 	})
 	return out, total, err

@@ -259,16 +259,7 @@ func serve(env []string) (string, string, func()) {
 // runChecks runs an audit with --check and returns its wall time, how many
 // endpoints it checked and how many of those checks passed.
 func runChecks(env []string, args ...string) (time.Duration, int, int) {
-	c := exec.Command(bin, args...)
-	c.Env = env
-	var out bytes.Buffer
-	c.Stdout = &out
-	start := time.Now()
-	err := c.Run()
-	d := time.Since(start)
-	if err != nil {
-		check(fmt.Errorf("%s %v: %v", bin, args, err))
-	}
+	d, out := runOnce(env, bin, args...)
 	var list struct {
 		Items []struct {
 			Check *struct {
@@ -317,9 +308,9 @@ func calls(state string) (int, string) {
 	return total, strings.Join(parts, ", ")
 }
 
-// runTimed runs a command once and returns its wall time and, for JSON lists,
-// the number of items.
-func runTimed(env []string, name string, args ...string) (time.Duration, int) {
+// runOnce runs a command once and returns its wall time and its output; a
+// failure stops the benchmark.
+func runOnce(env []string, name string, args ...string) (time.Duration, *bytes.Buffer) {
 	c := exec.Command(name, args...)
 	c.Env = env
 	var out bytes.Buffer
@@ -330,6 +321,13 @@ func runTimed(env []string, name string, args ...string) (time.Duration, int) {
 	if err != nil {
 		check(fmt.Errorf("%s %v: %v", name, args, err))
 	}
+	return d, &out
+}
+
+// runTimed runs a command once and returns its wall time and, for JSON lists,
+// the number of items.
+func runTimed(env []string, name string, args ...string) (time.Duration, int) {
+	d, out := runOnce(env, name, args...)
 	var list struct {
 		Items []json.RawMessage `json:"items"`
 	}

@@ -1,6 +1,8 @@
 // Package backend defines what the lifecycle needs from a cloud: the Backend
-// interface, the domain types it speaks, and the error kinds every backend
-// reports. It knows nothing about HTTP, files or cobra.
+// interface and the domain types it speaks (clusters, EIPs, tasks, CLB
+// listeners and their access control lists, endpoint checks), plus Wrap, which
+// adds retries of throttled calls and a debug log to any Backend. Errors carry
+// the kinds of pkg/errdefs. It knows nothing about HTTP, files or cobra.
 package backend
 
 import (
@@ -52,19 +54,19 @@ const (
 	StateUpdating = "updating"
 )
 
-// BusyStates are the states of a cluster in the middle of an operation: it
+// busyStates are the states of a cluster in the middle of an operation: it
 // cannot take a change now, but will be running again.
-var BusyStates = []string{"updating", "upgrading", "scaling", "removing", "draining", "initial", "waiting"}
+var busyStates = []string{"updating", "upgrading", "scaling", "removing", "draining", "initial", "waiting"}
 
-// TerminalStates are the states a cluster does not leave by itself: a wait
+// terminalStates are the states a cluster does not leave by itself: a wait
 // for it to be running ends at once.
-var TerminalStates = []string{"updating_failed", "failed", "delete_failed", "deleting", "deleted", "stopped"}
+var terminalStates = []string{"updating_failed", "failed", "delete_failed", "deleting", "deleted", "stopped"}
 
-// IsBusy reports whether a cluster state is one of BusyStates.
-func IsBusy(state string) bool { return has(BusyStates, state) }
+// IsBusy reports whether a cluster state is one of busyStates.
+func IsBusy(state string) bool { return has(busyStates, state) }
 
-// IsTerminal reports whether a cluster state is one of TerminalStates.
-func IsTerminal(state string) bool { return has(TerminalStates, state) }
+// IsTerminal reports whether a cluster state is one of terminalStates.
+func IsTerminal(state string) bool { return has(terminalStates, state) }
 
 func has(list []string, v string) bool {
 	for _, x := range list {

@@ -1,6 +1,9 @@
 package backend
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // CheckResult is what a check of an API server endpoint from this machine
 // found: TCP connect, TLS handshake verified against the kubeconfig context's
@@ -85,4 +88,23 @@ func joinOr(list []string, none string) string {
 		out += ", " + s
 	}
 	return out
+}
+
+// Summary is the check in one line: "reachable, TLS ok, v1.31.1, 38 ms", or
+// the step that failed and why.
+func (r *CheckResult) Summary() string {
+	if r.OK() {
+		v := r.Version
+		if v == "" {
+			v = fmt.Sprintf("version not shown without credentials (HTTP %d)", r.HTTPStatus)
+		}
+		return fmt.Sprintf("reachable, TLS ok, %s, %d ms", v, r.LatencyMs)
+	}
+	if r.Step == CheckStepEndpoint {
+		return "not checked: " + r.Error
+	}
+	if r.Reachable {
+		return fmt.Sprintf("reachable, but %s", r.Error)
+	}
+	return "unreachable: " + r.Error
 }

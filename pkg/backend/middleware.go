@@ -35,9 +35,9 @@ func (p RetryPolicy) Pause(n int) time.Duration {
 
 type noRetryKey struct{}
 
-// NoRetry returns a context under which the calls of a Wrap'ed backend are
+// noRetry returns a context under which the calls of a Wrap'ed backend are
 // tried once: for callers that retry themselves, such as a poll loop.
-func NoRetry(ctx context.Context) context.Context {
+func noRetry(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noRetryKey{}, true)
 }
 
@@ -126,7 +126,7 @@ func (w *wrapped) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 	name := fmt.Sprintf("ModifyCluster %s api_server_eip=%t api_server_eip_id=%q", clusterID, eipID != "", eipID)
 	// Never retried here: an answer lost in flight may hide an accepted
 	// change, so the lifecycle decides (expose.Service.modify).
-	return run(w, NoRetry(ctx), name, func() (string, error) { return w.b.ModifyAPIServerEIP(ctx, clusterID, eipID) })
+	return run(w, noRetry(ctx), name, func() (string, error) { return w.b.ModifyAPIServerEIP(ctx, clusterID, eipID) })
 }
 
 func (w *wrapped) DescribeTask(ctx context.Context, id string) (*Task, error) {

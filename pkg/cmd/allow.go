@@ -73,17 +73,7 @@ Allowing sources that are already allowed does nothing and succeeds.`,
 
   # Let every source connect again
   kubectl ack-expose allow --anyone`,
-		RunE: func(c *cobra.Command, args []string) error {
-			// Ctrl-C while a change is confirmed says where it stands.
-			defer catchInterrupts(c)()
-			if err := o.validate(c, args); err != nil {
-				return flagError(err)
-			}
-			if err := o.complete(c.Context()); err != nil {
-				return err
-			}
-			return abortedIfDeclined(o.declined, o.run(c))
-		},
+		RunE: o.runE,
 	}
 	o.addFlags(c)
 	f := c.Flags()
@@ -120,17 +110,7 @@ this; --no-confirm does.`,
 
   # Remove the address in use anyway (no check, no revert: this machine loses access)
   kubectl ack-expose revoke 203.0.113.10 --yes --no-confirm`,
-		RunE: func(c *cobra.Command, args []string) error {
-			// Ctrl-C while a change is confirmed says where it stands.
-			defer catchInterrupts(c)()
-			if err := o.validate(c, args); err != nil {
-				return flagError(err)
-			}
-			if err := o.complete(c.Context()); err != nil {
-				return err
-			}
-			return abortedIfDeclined(o.declined, o.run(c))
-		},
+		RunE: o.runE,
 	}
 	o.addFlags(c)
 	f := c.Flags()
@@ -147,12 +127,26 @@ func (o *accessOptions) addAccessFlags(c *cobra.Command) {
 	o.commit.addFlags(f)
 }
 
-// validate checks the arguments alone, before any call.
-func (o *accessOptions) validate(c *cobra.Command, args []string) error {
-	if err := o.clusterOptions.validate(); err != nil {
+// runE is allow's and revoke's: request, target, then the one call.
+func (o *accessOptions) runE(c *cobra.Command, args []string) error {
+	// Ctrl-C while a change is confirmed says where it stands.
+	defer catchInterrupts(c)()
+	if err := o.toOptions(c, args); err != nil {
+		return flagError(err)
+	}
+	if err := o.complete(c.Context()); err != nil {
 		return err
 	}
-	if err := o.commit.validate(); err != nil {
+	return abortedIfDeclined(o.declined, o.run(c))
+}
+
+// toOptions turns the arguments and flags into the request (kubectl's
+// ToOptions), refusing bad input before any call.
+func (o *accessOptions) toOptions(c *cobra.Command, args []string) error {
+	if err := o.clusterOptions.toOptions(); err != nil {
+		return err
+	}
+	if err := o.commit.toOptions(); err != nil {
 		return err
 	}
 	sources, err := expose.ParseSources(args)
@@ -184,30 +178,12 @@ func (o *accessOptions) validate(c *cobra.Command, args []string) error {
 }
 
 func (o *accessOptions) run(c *cobra.Command) error {
-	ctx := c.Context()
-	svc := o.service()
-	prog := svc.Progress.(*progress)
-	defer prog.Done()
-	plan, err := svc.PlanAccess(ctx, o.target, o.request, time.Now())
+	commit, err := o.commit.commit(o.clusterOptions, o.dryRun)
 	if err != nil {
 		return err
 	}
-	if o.dryRun && plan.Lockout != "" {
-		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
-	}
-	commit, err := o.commit.commitOptions(o.clusterOptions, plan, o.dryRun)
-	if err != nil {
-		return err
-	}
-	op, err := svc.ApplyAccessConfirmed(ctx, plan, expose.ApplyOptions{DryRun: o.dryRun, Confirm: o.confirm}, commit)
-	prog.Done()
-	if err != nil {
-		return err
-	}
-	for _, w := range plan.Warnings {
-		fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
-	}
-	x, err := svc.AccessResult(ctx, plan, op)
+	x, err := o.service().RunAccess(c.Context(), o.target, o.request, expose.ApplyOptions{
+		DryRun: o.dryRun, Commit: commit, Confirm: o.confirm})
 	if err != nil {
 		return err
 	}

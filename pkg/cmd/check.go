@@ -3,16 +3,15 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/expose"
-	"github.com/ack-expose/ack-expose/pkg/probe"
 )
 
 // checkOptions are the flags of the endpoint check (status --check, and
@@ -45,8 +44,8 @@ func (c *checkOptions) addFlags(f *pflag.FlagSet, status bool) {
 	f.DurationVar(&c.httpTimeout, "check-http-timeout", probe.DefaultHTTPTimeout, "Check: how long GET /version may take")
 }
 
-// validate checks the flags and ACK_EXPOSE_CONNECT_TO, before any I/O.
-func (c *checkOptions) validate() error {
+// toOptions checks the flags and reads ACK_EXPOSE_CONNECT_TO, before any I/O.
+func (c *checkOptions) toOptions() error {
 	if c.private && !c.check {
 		return usageError("--private chooses the endpoint that --check checks: add --check")
 	}
@@ -91,32 +90,6 @@ func (n networkChecker) CheckEndpoint(ctx context.Context, endpoint string, caPE
 	return probe.Probe(ctx, endpoint, caPEM, o)
 }
 
-// checkLine is the one-line summary of a check: "reachable, TLS ok,
-// v1.31.1, 38 ms", or the step that failed and why.
-func checkLine(r *backend.CheckResult) string {
-	if r.OK() {
-		v := r.Version
-		if v == "" {
-			v = fmt.Sprintf("version not shown without credentials (HTTP %d)", r.HTTPStatus)
-		}
-		return fmt.Sprintf("reachable, TLS ok, %s, %d ms", v, r.LatencyMs)
-	}
-	if r.Step == backend.CheckStepEndpoint {
-		return "not checked: " + r.Error
-	}
-	if r.Reachable {
-		return fmt.Sprintf("reachable, but %s", r.Error)
-	}
-	return "unreachable: " + r.Error
-}
-
-// printCheckWarning reports a failed check after a change, which it does not fail.
-func printCheckWarning(w io.Writer, r *backend.CheckResult) {
-	if r != nil && !r.OK() {
-		fmt.Fprintf(w, "Warning: the change is done, but the check of %s from this machine failed: %s\n", r.Endpoint, checkLine(r))
-	}
-}
-
 func auditChecked(l *expose.ExposureList) bool {
 	for _, it := range l.Items {
 		if it.Check != nil {
@@ -142,19 +115,4 @@ func auditCheckCell(r *backend.CheckResult) string {
 		return "fails: certificate not trusted"
 	}
 	return "fails: unreachable"
-}
-
-// checkAfter checks the new public endpoint once associate or change has
-// waited for it; a failed check is a warning, not a failure of the change.
-func (o *mutateOptions) checkAfter(ctx context.Context, x *expose.Exposure) error {
-	op := x.Operation
-	if !o.chk.check || !o.wait || op == nil || op.DryRun || !op.Changed || x.PublicEndpoint == "" {
-		return nil
-	}
-	chk, err := o.chk.checker(o.clusterOptions)
-	if err != nil {
-		return err
-	}
-	printCheckWarning(o.streams.ErrOut, expose.CheckExposure(ctx, chk, x, o.target, false))
-	return nil
 }

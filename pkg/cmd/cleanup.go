@@ -47,7 +47,7 @@ EIP and what it did, or says "nothing to clean up".`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
-			if err := o.validate(); err != nil {
+			if err := o.toOptions(); err != nil {
 				return flagError(err)
 			}
 			if o.timeout <= 0 {
@@ -66,14 +66,9 @@ EIP and what it did, or says "nothing to clean up".`,
 }
 
 func (o *cleanupOptions) run(ctx context.Context) error {
-	svc := o.service()
-	c, err := svc.Backend.DescribeCluster(ctx, o.target.ClusterID)
-	if err != nil {
-		return err
-	}
 	wctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	res, err := svc.Cleanup(wctx, c.RegionID, o.dryRun)
+	res, err := o.service().Cleanup(wctx, o.target, o.dryRun)
 	if res != nil {
 		if perr := printObject(o.streams.Out, o.printer, res, func(w io.Writer) error { return cleanupTable(w, res) }); perr != nil {
 			return perr

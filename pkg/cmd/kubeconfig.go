@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ack-expose/ack-expose/pkg/errdefs"
-
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -47,7 +45,7 @@ endpoint is a conflict (exit 4): associate an EIP first.`,
   kubectl ack-expose kubeconfig --private --name prod-vpc`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := o.validate(); err != nil {
+			if err := o.toOptions(); err != nil {
 				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
@@ -64,40 +62,20 @@ endpoint is a conflict (exit 4): associate an EIP first.`,
 }
 
 func (o *kubeconfigOptions) run(c *cobra.Command) error {
-	ctx := c.Context()
-	cl, err := o.be.DescribeCluster(ctx, o.target.ClusterID)
+	p, err := o.service().PlanContext(c.Context(), o.target, o.private)
 	if err != nil {
 		return err
 	}
-	// The context must be this cluster's, or its CA and user would be wrong:
-	// one that reaches it, or one named after it whose endpoint went away.
-	t, err := o.service().Reach(ctx, o.target, cl)
-	if err != nil {
-		return err
-	}
-	from := t.Kube
-	if t.Context == "" && t.Mismatch == nil {
-		if t.Kube.Name != "" {
-			return errdefs.Errorf(errdefs.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", t.Kube.Name, cl.Name, cl.ID)
-		}
-		return usageError("kubeconfig copies the CA and user of a kubeconfig context of the cluster; select one with --context")
-	}
-	server, suffix := cl.PublicEndpoint, "-public"
+	suffix := "-public"
 	if o.private {
-		server, suffix = cl.IntranetEndpoint, "-private"
+		suffix = "-private"
 	}
-	if server == "" {
-		if o.private {
-			return errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) reports no intranet endpoint", cl.Name, cl.ID)
-		}
-		return errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) has no public endpoint", cl.Name, cl.ID).
-			WithHint("Associate an EIP first: kubectl ack-expose associate --eip ID|IP (or --allocate); or use --private for the intranet endpoint.")
-	}
-	res, err := o.source.AddContext(kubeconfig.ContextSpec{From: from, Name: o.name, Suffix: suffix, Server: server,
-		Endpoints: []string{cl.IntranetEndpoint, cl.PublicEndpoint}, Switch: o.switch_})
+	res, err := o.source.AddContext(kubeconfig.ContextSpec{From: p.From, Name: o.name, Suffix: suffix, Server: p.Server,
+		Endpoints: p.Endpoints, Switch: o.switch_})
 	if err != nil {
 		return err
 	}
+	cl := p.Cluster
 	out := &kubeconfigResult{TypeMeta: expose.TypeMeta{APIVersion: expose.APIVersion, Kind: "KubeconfigContext"},
 		File: res.File, Context: res.Context, Cluster: res.Cluster, Server: res.Server, Changed: res.Changed, Switched: res.Switched}
 	return printObject(o.streams.Out, o.printer, out, func(w io.Writer) error {

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -9,11 +8,10 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/internal/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/backend"
-	"github.com/ack-expose/ack-expose/pkg/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
-	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
 
 type mutateKind struct {
@@ -103,9 +101,11 @@ type mutateOptions struct {
 	declined   bool // the user answered no at the prompt
 	request    expose.Request
 	chk        checkOptions
-	// allow is associate --allow (associate_allow.go).
-	allow, allowSources []string
-	allowConfirm        confirmFlags
+	// allow is associate --allow: the sources are allowed before the EIP is
+	// associated, so the API server is never open to the world; the list it
+	// turns on is confirmed (allowConfirm).
+	allow        []string
+	allowConfirm confirmFlags
 }
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
@@ -118,7 +118,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
-			if err := o.validate(c); err != nil {
+			if err := o.toOptions(c); err != nil {
 				return flagError(err)
 			}
 			if err := o.complete(c.Context()); err != nil {
@@ -146,7 +146,8 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		o.chk.addFlags(f, false)
 	}
 	if k.action == expose.Associate {
-		o.addAllowFlag(c)
+		f.StringSliceVar(&o.allow, "allow", nil, "Sources allowed to reach the API server (addresses or CIDR blocks, comma-separated or repeated); the allow list is on before the EIP is associated")
+		o.allowConfirm.addFlags(f)
 	}
 	if k.action != expose.Associate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
@@ -169,14 +170,16 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	return c
 }
 
-func (o *mutateOptions) validate(c *cobra.Command) error {
-	if err := o.clusterOptions.validate(); err != nil {
+// toOptions turns the flags into the request (kubectl's ToOptions), refusing
+// bad input before any call.
+func (o *mutateOptions) toOptions(c *cobra.Command) error {
+	if err := o.clusterOptions.toOptions(); err != nil {
 		return err
 	}
-	if err := o.chk.validate(); err != nil {
+	if err := o.chk.toOptions(); err != nil {
 		return err
 	}
-	r := expose.Request{Action: o.kind.action, Release: o.release, RepointKubeconfig: o.updateKube && o.kind.action == expose.Change}
+	r := expose.Request{Action: o.kind.action, Release: o.release, UpdateKubeconfig: o.updateKube}
 	if o.kind.action != expose.Disassociate {
 		switch {
 		case o.eip != "" && o.allocate:
@@ -202,8 +205,18 @@ func (o *mutateOptions) validate(c *cobra.Command) error {
 			r.Allocate = spec
 		}
 	}
-	if err := o.validateAllow(); err != nil {
-		return err
+	if len(o.allow) == 0 && (o.allowConfirm.flags != nil && (o.allowConfirm.flags.Changed("confirm-timeout") || o.allowConfirm.noConfirm)) {
+		return usageError("--confirm-timeout and --no-confirm are about the allow list that --allow turns on: add --allow")
+	}
+	if len(o.allow) > 0 {
+		if err := o.allowConfirm.toOptions(); err != nil {
+			return err
+		}
+		sources, err := expose.ParseSources(o.allow)
+		if err != nil {
+			return err
+		}
+		r.Allow = sources
 	}
 	if o.timeout <= 0 {
 		return usageError("--timeout must be positive, as in --timeout 10m; got %s", o.timeout)
@@ -239,110 +252,30 @@ func allocateSpec(bandwidth int, chargeType, isp string) (*backend.AllocateSpec,
 }
 
 func (o *mutateOptions) run(c *cobra.Command) error {
-	ctx := c.Context()
-	svc := o.service()
-	prog := svc.Progress.(*progress)
-	defer prog.Done()
-	plan, err := svc.Plan(ctx, o.target, o.request)
-	if err != nil {
-		if ctx.Err() != nil {
-			return errdefs.Errorf(errdefs.KindInterrupted, "interrupted before any change was made: nothing was changed")
+	opts := expose.ApplyOptions{DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout,
+		Confirm: o.confirm}
+	if o.chk.check && o.wait && !o.dryRun {
+		chk, err := o.chk.checker(o.clusterOptions)
+		if err != nil {
+			return err
 		}
+		opts.Check = chk
+	}
+	if len(o.request.Allow) > 0 {
+		commit, err := o.allowConfirm.commit(o.clusterOptions, o.dryRun)
+		if err != nil {
+			return err
+		}
+		opts.Commit = commit
+	}
+	x, err := o.service().Run(c.Context(), o.target, o.request, opts)
+	if err != nil && x == nil {
 		return err
 	}
-	if m := plan.Target.Mismatch; m != nil {
-		// Its server reaches no cluster (a context named after another is refused).
-		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. %s\n", m.Error(), m.Fix())
+	// An accepted change that failed later, or one that failed in the
+	// cloud, still says where things stand.
+	if perr := printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) }); err == nil {
+		return perr
 	}
-	if o.updateKube && o.kind.action == expose.Change && !o.dryRun && !plan.NothingToDo && plan.Cluster.PublicEndpoint != "" {
-		// Repointing must not fail after the change: check the files first.
-		if err := o.source.CheckWritable(plan.Cluster.PublicEndpoint); err != nil {
-			return fmt.Errorf("--update-kubeconfig: %w; nothing was changed", err)
-		}
-	}
-	if o.dryRun && plan.Lockout != "" {
-		fmt.Fprintf(o.streams.ErrOut, "Warning: %s. Without --yes this would be refused.\n", plan.Lockout)
-	}
-	allowed, err := o.restrictFirst(ctx, svc, plan)
-	if err != nil {
-		return err
-	}
-	x, err := svc.Apply(ctx, plan, expose.ApplyOptions{
-		DryRun: o.dryRun, Wait: o.wait, Timeout: o.timeout, Confirm: o.confirm,
-	})
-	prog.Done()
-	if err != nil {
-		if x != nil {
-			// Accepted, or failed in the cloud: the result still says where things stand.
-			_ = printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
-		}
-		return err
-	}
-	if allowed != nil {
-		x.AccessControl = allowed
-	}
-	o.warnOpen(ctx, svc, x)
-	if !o.dryRun {
-		for _, w := range x.Operation.Warnings {
-			if w != plan.Lockout { // already shown, and accepted, before the change
-				fmt.Fprintf(o.streams.ErrOut, "Warning: %s\n", w)
-			}
-		}
-	}
-	if err := o.checkAfter(ctx, x); err != nil {
-		return err
-	}
-	if o.updateKube && (x.Operation.Changed || x.Operation.DryRun) {
-		if err := o.updateKubeconfig(plan, x); err != nil {
-			return fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", o.kind.action, err)
-		}
-	}
-	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) })
-}
-
-// updateKubeconfig repoints (change) or reports (disassociate) the kubeconfig
-// cluster entries on the old public endpoint; on a dry run it only says so.
-func (o *mutateOptions) updateKubeconfig(plan *expose.Plan, x *expose.Exposure) error {
-	op := x.Operation
-	old := plan.Cluster.PublicEndpoint
-	if old == "" {
-		return nil // associate: no entry can point at an endpoint that did not exist
-	}
-	// The new endpoint: the result's, or on a dry run the planned EIP's
-	// (unknown until --allocate has allocated it).
-	next := x.PublicEndpoint
-	if op.DryRun {
-		next = "the new EIP's endpoint"
-		if plan.New != nil {
-			next = expose.WithHost(old, plan.New.IPAddress)
-		}
-	}
-	var uses []kubeconfig.EndpointUse
-	var err error
-	action := "unreachable"
-	switch {
-	case o.kind.action == expose.Disassociate:
-		uses, err = o.source.ClustersAt(old)
-	case op.DryRun:
-		uses, err = o.source.ClustersAt(old)
-		action = "would repoint"
-	default:
-		uses, err = o.source.Repoint(old, next)
-		action = "repointed"
-	}
-	if err != nil {
-		return err
-	}
-	for _, u := range uses {
-		e := expose.KubeconfigEntry{File: u.File, Cluster: u.Cluster, Server: u.Server, Action: action}
-		switch action {
-		case "repointed", "would repoint":
-			e.Server = next
-			fmt.Fprintf(o.streams.ErrOut, "kubeconfig: %s cluster %q in %s from %s to %s\n", action, u.Cluster, u.File, old, next)
-		default:
-			fmt.Fprintf(o.streams.ErrOut, "kubeconfig: cluster %q in %s points at %s, which no longer reaches the cluster\n", u.Cluster, u.File, old)
-		}
-		op.Kubeconfig = append(op.Kubeconfig, e)
-	}
-	return nil
+	return err
 }

@@ -80,8 +80,9 @@ func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 	_ = f.MarkHidden("as-user-extra")
 }
 
-// validate checks the flags alone, before any I/O.
-func (o *clusterOptions) validate() error {
+// toOptions builds the printer from -o and checks the flags, before any I/O
+// (kubectl's ToOptions).
+func (o *clusterOptions) toOptions() error {
 	p, err := newPrinter(o.output)
 	if err != nil {
 		return err
@@ -194,7 +195,7 @@ func simulatorStatePath(flag string) (string, error) {
 }
 
 func (o *clusterOptions) service() *expose.Service {
-	svc := &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll, Log: o.logf()}
+	svc := &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll, Log: o.logf(), Kubeconfig: o.source}
 	if path, err := journal.DefaultPath(); err == nil {
 		svc.Journal = &journal.File{Path: path}
 	}

@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/cli-runtime/pkg/printers"
 
-	"github.com/ack-expose/ack-expose/pkg/clusterkind"
+	"github.com/ack-expose/ack-expose/internal/clusterkind"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -174,7 +174,7 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 		fmt.Fprintf(tw, "CAN CHANGE EIP:\tyes\n")
 	}
 	if x.Check != nil {
-		fmt.Fprintf(tw, "CHECK:\t%s\n", checkLine(x.Check))
+		fmt.Fprintf(tw, "CHECK:\t%s\n", x.Check.Summary())
 	}
 	return tw.Flush()
 }

@@ -32,12 +32,18 @@ func newProgress(w io.Writer) *progress {
 
 var spinner = []string{"|", "/", "-", "\\"}
 
-func (p *progress) Step(msg string) {
+func (p *progress) Step(msg string) { p.line(msg) }
+
+// Warn writes a warning on a line of its own.
+func (p *progress) Warn(msg string) { p.line("Warning: " + msg) }
+
+// line ends the live line, if any, and writes text on a line of its own.
+func (p *progress) line(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stopTicker()
 	p.clear()
-	fmt.Fprintf(p.w, "%s\n", msg)
+	fmt.Fprintf(p.w, "%s\n", text)
 	p.last = ""
 }
 

@@ -1,6 +1,8 @@
-// Package cmd is the command layer of kubectl ack-expose: cobra commands whose
-// options structs Complete, Validate and Run. It is the only package that
-// knows cobra, and ExitCode (exit.go) is the only place errors become exit codes.
+// Package cmd is the command layer of kubectl ack-expose: each cobra command
+// turns its flags into a request (toOptions, kubectl's ToOptions), resolves
+// the cluster (complete), makes one call to the lifecycle (pkg/expose) and
+// prints what comes back (run). It is the only package that knows cobra, and
+// ExitCode (exit.go) is the only place errors become exit codes.
 package cmd
 
 import (

@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
-	"github.com/ack-expose/ack-expose/pkg/probe"
 	"github.com/ack-expose/ack-expose/simulator"
 	"github.com/ack-expose/ack-expose/simulator/openapi"
 )

@@ -54,10 +54,10 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
   ACK_EXPOSE_CONNECT_TO=47.96.1.10:6443=127.0.0.1:16443 kubectl ack-expose status --check`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := o.validate(); err != nil {
+			if err := o.toOptions(); err != nil {
 				return flagError(err)
 			}
-			if err := o.chk.validate(); err != nil {
+			if err := o.chk.toOptions(); err != nil {
 				return flagError(err)
 			}
 			if o.allContexts {

@@ -136,9 +136,7 @@ type AccessRequest struct {
 	Force bool
 }
 
-// Action names the request as the command that makes it: "allow --only", "revoke"...
-func (r AccessRequest) Action() string { return r.action() }
-
+// action names the request as the command that makes it: "allow --only", "revoke"...
 func (r AccessRequest) action() string {
 	switch {
 	case r.Anyone:
@@ -655,14 +653,4 @@ func (s *Service) AccessResult(ctx context.Context, p *AccessPlan, op *Operation
 	}
 	x.Operation = op
 	return x, nil
-}
-
-// PlanAccessFor is PlanAccess for a cluster already read.
-func (s *Service) PlanAccessFor(ctx context.Context, t Target, c *backend.Cluster, r AccessRequest, now time.Time) (*AccessPlan, error) {
-	return s.planAccess(ctx, t, c, r, now)
-}
-
-// AccessStatusOf reads the allow list of a cluster known by ID and region.
-func (s *Service) AccessStatusOf(ctx context.Context, clusterID, region string) *AccessControl {
-	return s.AccessStatus(ctx, &backend.Cluster{ID: clusterID, RegionID: region}, time.Now())
 }

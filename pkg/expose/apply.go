@@ -10,16 +10,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // Progress receives what the lifecycle is doing. Step reports a finished
-// step; Waiting reports the state of a wait in progress, repeatedly.
+// step; Waiting reports the state of a wait in progress, repeatedly; Warn
+// says what the user should know (the warnings of an operation that changes
+// something, as they arise); Done ends a wait's display before the lifecycle
+// returns.
 type Progress interface {
 	Step(msg string)
 	Waiting(msg string, elapsed time.Duration)
+	Warn(msg string)
+	Done()
 }
 
 // ApplyOptions control how a plan is carried out.
@@ -30,6 +36,12 @@ type ApplyOptions struct {
 	Timeout time.Duration
 	// Confirm asks the user to accept the lockout described; nil refuses.
 	Confirm func(lockout string) bool
+	// Check, when set, checks the new public endpoint from this machine once
+	// Run has waited for it (a failed check is a warning, not a failure).
+	Check Checker
+	// Commit is commit confirmed for a change of the allow list that could
+	// cut off the context in use (RunAccess, and Request.Allow in Run).
+	Commit CommitOptions
 }
 
 // How long the lifecycle spends, after an interrupt or a lost answer, on
@@ -53,6 +65,7 @@ const (
 // interrupt, permission error), Apply returns both the exposure (phase
 // accepted) and the error.
 func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure, error) {
+	defer s.progressDone()
 	op := &Operation{Action: string(p.Request.Action), DryRun: o.DryRun, Steps: p.Steps}
 	if p.Lockout != "" {
 		op.Warnings = append(op.Warnings, p.Lockout)
@@ -60,8 +73,8 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure
 	if p.NothingToDo {
 		op.Phase = PhaseDone
 		if ids := s.awaitingRelease(p.Cluster, p.Current); len(ids) > 0 {
-			op.Warnings = append(op.Warnings, fmt.Sprintf("EIP %s of an earlier operation await%s release: run `kubectl ack-expose cleanup --cluster-id %s`",
-				strings.Join(ids, ", "), map[bool]string{true: "s", false: ""}[len(ids) == 1], p.Cluster.ID))
+			s.warnOp(op, "EIP %s of an earlier operation await%s release: run `kubectl ack-expose cleanup --cluster-id %s`",
+				strings.Join(ids, ", "), map[bool]string{true: "s", false: ""}[len(ids) == 1], p.Cluster.ID)
 		}
 		return s.result(p, op, p.Cluster, p.Current), nil
 	}
@@ -132,7 +145,7 @@ func (a *applier) run() (*Exposure, error) {
 	if !a.o.Wait {
 		a.op.Phase = PhaseAccepted
 		x := a.statusNow()
-		a.op.Warnings = append(a.op.Warnings, fmt.Sprintf("not waiting: the operation continues in the cloud%s; the cluster is running again when it is done (`kubectl ack-expose status --cluster-id %s` shows it)", a.taskNote(), a.c.ID))
+		a.s.warnOp(a.op, "not waiting: the operation continues in the cloud%s; the cluster is running again when it is done (`kubectl ack-expose status --cluster-id %s` shows it)", a.taskNote(), a.c.ID)
 		return x, nil
 	}
 	return a.wait()
@@ -151,8 +164,8 @@ func (a *applier) allocate() error {
 	s, c := a.s, a.c
 	spec := *a.p.Request.Allocate
 	spec.ClientToken = newToken()
-	spec.Name = AllocatedName(c.ID)
-	spec.Description = AllocatedDescription(c.ID, spec.ClientToken)
+	spec.Name = allocatedName(c.ID)
+	spec.Description = allocatedDescription(c.ID, spec.ClientToken)
 	pending := Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, ClientToken: spec.ClientToken}
 	if err := s.journalPut(pending); err != nil {
 		return errdefs.Errorf(errdefs.KindInternal, "nothing was changed: the allocation could not be recorded in the journal first (%v)", err)
@@ -366,7 +379,7 @@ func (a *applier) resolve() (verdict, string) {
 		}
 	default:
 		switch {
-		case target != nil && now.PublicEndpoint != "" && EndpointHost(now.PublicEndpoint) == target.IPAddress:
+		case target != nil && now.PublicEndpoint != "" && kubectx.EndpointHost(now.PublicEndpoint) == target.IPAddress:
 			return wasAccepted, state
 		case e != nil && (e.Status == backend.EIPAssociating || e.Status == backend.EIPInUse):
 			return wasAccepted, state
@@ -403,7 +416,7 @@ func (a *applier) undecided(cause error, detail string) error {
 // to release as awaiting release.
 func (a *applier) recordOperation() {
 	c := a.c
-	recs := []Record{{Kind: RecordOperation, ClusterID: c.ID, RegionID: c.RegionID, Action: string(a.p.Request.Action), TaskID: a.taskID}}
+	recs := []Record{{Kind: RecordOperation, ClusterID: c.ID, RegionID: c.RegionID, Action: a.p.Request.Action, TaskID: a.taskID}}
 	if a.newEIP != nil {
 		recs[0].AllocationID, recs[0].IPAddress = a.newEIP.AllocationID, a.newEIP.IPAddress
 	} else if a.p.Current != nil {
@@ -605,6 +618,17 @@ func (a *applier) waitFailed(err error) (*Exposure, error) {
 	}
 	return x, &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint,
 		Msg: fmt.Sprintf("the change was accepted%s, but waiting for it failed", task)}
+}
+
+// warnOp adds a warning to the operation, and tells it at once unless the
+// operation is a dry run (whose plan is the whole answer). The lockout is
+// not told this way: Confirm asks about it.
+func (s *Service) warnOp(op *Operation, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	op.Warnings = append(op.Warnings, msg)
+	if !op.DryRun {
+		s.warn("%s", msg)
+	}
 }
 
 func (s *Service) step(op *Operation, format string, args ...any) {

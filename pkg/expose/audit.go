@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -77,7 +77,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		if c == nil || c.PublicEndpoint == "" {
 			continue
 		}
-		ip := EndpointHost(c.PublicEndpoint)
+		ip := kubectx.EndpointHost(c.PublicEndpoint)
 		if !seen[c.RegionID+"/"+ip] {
 			seen[c.RegionID+"/"+ip] = true
 			byRegion[c.RegionID] = append(byRegion[c.RegionID], ip)
@@ -116,7 +116,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 				list.Items[i].Error, list.Items[i].CloudError = "looking up the EIP: "+err.Error(), true
 				failed++
 			}
-			e = eips[c.RegionID+"/"+EndpointHost(c.PublicEndpoint)]
+			e = eips[c.RegionID+"/"+kubectx.EndpointHost(c.PublicEndpoint)]
 		}
 		x := newExposure(c, reached[i], e)
 		x.AccessControl = access[c.ID]
@@ -124,22 +124,6 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}
 	}
 	return list, failed, nil
-}
-
-// endpointKey normalises an API server URL: lower case, no trailing slash,
-// https and port 443 when absent.
-func endpointKey(ep string) string {
-	if ep == "" {
-		return ""
-	}
-	u := strings.TrimRight(strings.ToLower(strings.TrimSpace(ep)), "/")
-	if !strings.Contains(u, "://") {
-		u = "https://" + u
-	}
-	if strings.Count(u, ":") == 1 {
-		u += ":443"
-	}
-	return u
 }
 
 func endpointsOf(c *backend.Cluster) string {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -69,7 +70,7 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 	var ids []string
 	clusterOf := map[string]*backend.Cluster{}
 	for _, c := range clusters {
-		host := EndpointHost(c.IntranetEndpoint)
+		host := kubectx.EndpointHost(c.IntranetEndpoint)
 		for _, lb := range byAddress[host] {
 			if c.VPCID == "" || lb.VPCID == "" || lb.VPCID == c.VPCID {
 				out[c.ID].LoadBalancerID = lb.ID

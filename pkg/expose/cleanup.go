@@ -17,6 +17,18 @@ type CleanupResult struct {
 	Items    []CleanupItem `json:"items"`
 }
 
+// CleanupAction is what cleanup did with an EIP.
+type CleanupAction string
+
+const (
+	CleanupReleased     CleanupAction = "released"
+	CleanupWouldRelease CleanupAction = "would release" // dry run
+	CleanupKept         CleanupAction = "kept"          // in use or not releasable: forgotten
+	CleanupGone         CleanupAction = "gone"          // already released
+	CleanupSkipped      CleanupAction = "skipped"       // another ack-expose is at work on it
+	CleanupFailed       CleanupAction = "failed"
+)
+
 // CleanupItem is one EIP the journal named.
 type CleanupItem struct {
 	AllocationID string `json:"allocationId"`
@@ -27,19 +39,23 @@ type CleanupItem struct {
 	Reason string `json:"reason"`
 	// Status is the EIP's status when it was checked ("" when it is gone).
 	Status string `json:"status"`
-	// Action is what cleanup did: released, would release (dry run), kept
-	// (in use or not releasable: forgotten), gone (already released),
-	// skipped (another ack-expose is at work on it), failed.
-	Action string `json:"action"`
-	Note   string `json:"note,omitempty"`
+	// Action is what cleanup did.
+	Action CleanupAction `json:"action"`
+	Note   string        `json:"note,omitempty"`
 }
 
-// Cleanup releases, in a region, the EIPs that ack-expose allocated and never
+// Cleanup releases, in the region of the cluster t names, the EIPs that ack-expose allocated and never
 // associated, or was asked to release, once they are Available (pay-as-you-go
 // only); an EIP in use is never released, and is forgotten. It waits while an
 // EIP is Associating or Unassociating (an operation still in flight), until
 // ctx ends. A dry run changes nothing, in the cloud or the journal.
-func (s *Service) Cleanup(ctx context.Context, region string, dryRun bool) (*CleanupResult, error) {
+func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupResult, error) {
+	defer s.progressDone()
+	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
+	if err != nil {
+		return nil, err
+	}
+	region := c.RegionID
 	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
 	if s.Journal == nil {
 		return res, nil
@@ -65,7 +81,7 @@ func (s *Service) Cleanup(ctx context.Context, region string, dryRun bool) (*Cle
 		}
 		if s.Journal.Owned(r) {
 			res.Items = append(res.Items, CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID,
-				Reason: reasonOf(r), Action: "skipped", Note: fmt.Sprintf("another ack-expose (process %d) is at work on it", r.PID)})
+				Reason: reasonOf(r), Action: CleanupSkipped, Note: fmt.Sprintf("another ack-expose (process %d) is at work on it", r.PID)})
 			continue
 		}
 		mine = append(mine, r)
@@ -110,33 +126,33 @@ func (s *Service) Cleanup(ctx context.Context, region string, dryRun bool) (*Cle
 		e, err := s.settledEIP(ctx, region, r.AllocationID)
 		switch {
 		case err != nil:
-			it.Action, it.Note = "failed", errdefs.FirstLine(err)
+			it.Action, it.Note = CleanupFailed, errdefs.FirstLine(err)
 			failed = append(failed, r.AllocationID)
 		case e == nil || e.Status == backend.EIPReleasing:
-			it.Action, it.Note = "gone", "already released"
+			it.Action, it.Note = CleanupGone, "already released"
 			if e != nil {
 				it.Status = e.Status
 			}
 			forget = append(forget, rec)
 		case e.Status != backend.EIPAvailable:
-			it.Status, it.Action = e.Status, "kept"
+			it.Status, it.Action = e.Status, CleanupKept
 			it.Note = fmt.Sprintf("in use by %s %s: never released while associated; forgotten", e.InstanceType, e.InstanceID)
 			forget = append(forget, rec)
 		case e.ChargeType == "PrePaid":
-			it.Status, it.Action, it.Note = e.Status, "kept", "a subscription (PrePaid) EIP cannot be released; forgotten"
+			it.Status, it.Action, it.Note = e.Status, CleanupKept, "a subscription (PrePaid) EIP cannot be released; forgotten"
 			forget = append(forget, rec)
 		case dryRun:
-			it.Status, it.Action, it.IPAddress = e.Status, "would release", e.IPAddress
+			it.Status, it.Action, it.IPAddress = e.Status, CleanupWouldRelease, e.IPAddress
 		default:
 			it.Status, it.IPAddress = e.Status, e.IPAddress
 			if err := s.Backend.ReleaseEIP(ctx, region, r.AllocationID); err != nil {
 				if gone, _ := s.eipGone(ctx, region, r.AllocationID); !gone {
-					it.Action, it.Note = "failed", errdefs.FirstLine(err)
+					it.Action, it.Note = CleanupFailed, errdefs.FirstLine(err)
 					failed = append(failed, r.AllocationID)
 					break
 				}
 			}
-			it.Action = "released"
+			it.Action = CleanupReleased
 			forget = append(forget, rec)
 		}
 		res.Items = append(res.Items, it)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -43,9 +44,11 @@ const maxSettle = 3 * time.Second
 
 // CommitOptions control commit confirmed.
 type CommitOptions struct {
-	// Checker checks the endpoint from this machine; nil confirms nothing
-	// (--no-confirm).
+	// Checker checks the endpoint from this machine; nil confirms nothing.
 	Checker Checker
+	// Skip is --no-confirm: nothing is checked, and a change that could cut
+	// off the context in use warns what it risks.
+	Skip bool
 	// Timeout is how long the endpoint may take to answer after the change
 	// (zero: DefaultConfirmTimeout).
 	Timeout time.Duration
@@ -82,22 +85,41 @@ func (p *AccessPlan) GuardedEndpoint() string {
 		return ""
 	}
 	switch c := p.Cluster; {
-	case SameEndpoint(c.PublicEndpoint, p.Target.Server):
+	case kubectx.SameEndpoint(c.PublicEndpoint, p.Target.Server):
 		return c.PublicEndpoint
-	case SameEndpoint(c.IntranetEndpoint, p.Target.Server):
+	case kubectx.SameEndpoint(c.IntranetEndpoint, p.Target.Server):
 		return c.IntranetEndpoint
 	}
 	return ""
 }
 
-// ApplyAccessConfirmed is ApplyAccess with commit confirmed: when the plan
-// could cut off the context in use (GuardedEndpoint), the endpoint is
-// checked before and after the change, and the change reverted if it
+// announceCommit says, before a change that could cut off the context in use,
+// how it is guarded: with Skip (--no-confirm), what it risks; on a dry run,
+// that it would be confirmed.
+func (s *Service) announceCommit(p *AccessPlan, o ApplyOptions) {
+	endpoint := p.GuardedEndpoint()
+	switch {
+	case endpoint == "":
+	case o.Commit.Skip:
+		if !o.DryRun {
+			s.warn("--no-confirm: the %s is not checked from this machine, nor reverted if it cuts this machine off; if the list no longer admits the address this machine connects from, context %q (%s) stops working, and only the cloud API can let it back in (`kubectl ack-expose allow <your address>`, from here or elsewhere).",
+				p.Request.action(), p.Target.Context, endpoint)
+		}
+	case o.DryRun:
+		s.note("After the change, %s (context %q) would be checked from this machine, and the change reverted if it stopped answering within %s (commit confirmed; --no-confirm skips it).",
+			endpoint, p.Target.Context, o.Commit.timeout())
+	}
+}
+
+// ApplyAccessConfirmed is ApplyAccess with commit confirmed (o.Commit): when
+// the plan could cut off the context in use (GuardedEndpoint), the endpoint
+// is checked before and after the change, and the change reverted if it
 // stopped answering. The lockout guard asks first, so a refused change costs
 // no check.
-func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o ApplyOptions, c CommitOptions) (*Operation, error) {
+func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o ApplyOptions) (*Operation, error) {
+	c := o.Commit
 	endpoint := p.GuardedEndpoint()
-	if o.DryRun || c.Checker == nil || endpoint == "" {
+	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
 		return s.ApplyAccess(ctx, p, o)
 	}
 	if err := p.ask(o); err != nil {
@@ -203,12 +225,6 @@ func (s *Service) logCheck(what string, r *backend.CheckResult) {
 		s.Log("commit confirmed, %s: %s answers (%d ms)", what, r.Endpoint, r.LatencyMs)
 	} else {
 		s.Log("commit confirmed, %s: %s does not answer: %s", what, r.Endpoint, checkFailure(r))
-	}
-}
-
-func (s *Service) note(format string, args ...any) {
-	if s.Progress != nil {
-		s.Progress.Step(fmt.Sprintf(format, args...))
 	}
 }
 

@@ -221,7 +221,7 @@ func TestApplyAccessConfirmed(t *testing.T) {
 			}
 			c := fastConfirm
 			c.Checker = chk
-			_, err = svc.ApplyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }}, c)
+			_, err = svc.ApplyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }, Commit: c})
 			after := readList(t, svc, pro)
 			if tc.reverted {
 				if errdefs.KindOf(err) != errdefs.KindRefused || !strings.Contains(err.Error(), "reverted the revoke: "+proEndpoint+" stopped answering") {
@@ -299,7 +299,7 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 	c := fastConfirm
 	first := true // the first check is the one before the change
 	c.Checker = &scripted{before: true, after: []bool{false}, changed: func() bool { was := first; first = false; return !was }}
-	_, err = svc.ApplyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }}, c)
+	_, err = svc.ApplyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }, Commit: c})
 	if err == nil || errdefs.KindOf(err) == errdefs.KindRefused {
 		t.Fatalf("error %v; want a failed revert", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -160,11 +161,11 @@ func TestResolve(t *testing.T) {
 	ctx := context.Background()
 	id := simulator.ClusterIDFor("demo-serverless")
 	tg, err := Resolve(ctx, svc.Backend, "", KubeContext{Name: "1234-" + id})
-	if err != nil || tg.ClusterID != id || tg.How != "context name" {
+	if err != nil || tg.ClusterID != id || tg.How != HowContextName {
 		t.Errorf("context name: %+v %v", tg, err)
 	}
 	tg, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://192.168.2.10:6443/"})
-	if err != nil || tg.ClusterID != id || tg.How != "server URL" {
+	if err != nil || tg.ClusterID != id || tg.How != HowServerURL {
 		t.Errorf("server URL: %+v %v", tg, err)
 	}
 	_, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://8.8.8.8"})
@@ -189,23 +190,23 @@ func TestParsers(t *testing.T) {
 			t.Errorf("ParseEIPRef(%q) accepted", bad)
 		}
 	}
-	if uid, id, ok := ParseContextName("1234567890123456-c0123456789abcdef0123456789abcdef"); !ok || uid != "1234567890123456" || id != "c0123456789abcdef0123456789abcdef" {
-		t.Errorf("ParseContextName: %q %q %v", uid, id, ok)
+	if uid, id, ok := parseContextName("1234567890123456-c0123456789abcdef0123456789abcdef"); !ok || uid != "1234567890123456" || id != "c0123456789abcdef0123456789abcdef" {
+		t.Errorf("parseContextName: %q %q %v", uid, id, ok)
 	}
 	for _, bad := range []string{"kind-kind", "123-c0123", "abc-c0123456789abcdef0123456789abcdef", "1234-c0123456789ABCDEF0123456789abcdef"} {
-		if _, _, ok := ParseContextName(bad); ok {
-			t.Errorf("ParseContextName(%q) accepted", bad)
+		if _, _, ok := parseContextName(bad); ok {
+			t.Errorf("parseContextName(%q) accepted", bad)
 		}
 	}
 	for _, tc := range []struct{ a, b string }{
 		{"https://1.2.3.4:6443", "https://1.2.3.4:6443/"},
 		{"https://EXAMPLE.com", "https://example.com:443"},
 	} {
-		if !SameEndpoint(tc.a, tc.b) {
-			t.Errorf("SameEndpoint(%q, %q) = false", tc.a, tc.b)
+		if !kubectx.SameEndpoint(tc.a, tc.b) {
+			t.Errorf("kubectx.SameEndpoint(%q, %q) = false", tc.a, tc.b)
 		}
 	}
-	if SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || SameEndpoint("", "") {
+	if kubectx.SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || kubectx.SameEndpoint("", "") {
 		t.Error("different endpoints compared equal")
 	}
 	for in, want := range map[[2]string]string{
@@ -213,11 +214,11 @@ func TestParsers(t *testing.T) {
 		{"https://47.96.1.20", "1.2.3.4"}:         "https://1.2.3.4",
 		{"https://[::1]:6443", "1.2.3.4"}:         "https://1.2.3.4:6443",
 	} {
-		if got := WithHost(in[0], in[1]); got != want {
-			t.Errorf("WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		if got := kubectx.WithHost(in[0], in[1]); got != want {
+			t.Errorf("kubectx.WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
 	}
-	if h := EndpointHost("https://[::1]:6443/x"); h != "::1" {
+	if h := kubectx.EndpointHost("https://[::1]:6443/x"); h != "::1" {
 		t.Errorf("EndpointHost = %q", h)
 	}
 }
@@ -322,7 +323,7 @@ func (j *memJournal) Update(fn func([]Record) []Record) error {
 }
 func (j *memJournal) Owned(Record) bool { return false }
 
-func (j *memJournal) has(kind, id string) bool {
+func (j *memJournal) has(kind RecordKind, id string) bool {
 	for _, r := range j.records {
 		if r.Kind == kind && r.AllocationID == id {
 			return true
@@ -419,7 +420,7 @@ func TestCleanupFindsLostAllocations(t *testing.T) {
 	svc.Journal = j
 	ctx := context.Background()
 	eip, err := svc.Backend.AllocateEIP(ctx, "cn-hangzhou", backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP",
-		Name: AllocatedName("c1"), Description: AllocatedDescription("c1", "tok123"), ClientToken: "tok123"})
+		Name: allocatedName("c1"), Description: allocatedDescription("c1", "tok123"), ClientToken: "tok123"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,11 +430,11 @@ func TestCleanupFindsLostAllocations(t *testing.T) {
 		{Kind: RecordRelease, ClusterID: "c2", RegionID: "cn-hangzhou", AllocationID: "eip-bp1demopro000000000"},
 		{Kind: RecordRelease, ClusterID: "c3", RegionID: "cn-beijing", AllocationID: "eip-2zedemo000000000001"},
 	}
-	dry, err := svc.Cleanup(ctx, "cn-hangzhou", true)
+	dry, err := svc.Cleanup(ctx, target("demo-basic"), true)
 	if err != nil || len(dry.Items) != 2 || dry.Items[0].Action != "would release" || len(j.records) != 4 {
 		t.Fatalf("dry run: %+v %v, journal %v", dry, err, j.records)
 	}
-	res, err := svc.Cleanup(ctx, "cn-hangzhou", false)
+	res, err := svc.Cleanup(ctx, target("demo-basic"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,8 +451,8 @@ func TestCleanupFindsLostAllocations(t *testing.T) {
 		}
 		return nil
 	})
-	if id, ok := AllocatedFor(AllocatedDescription("c1", "t")); !ok || id != "c1" {
-		t.Errorf("AllocatedFor: %q %v", id, ok)
+	if id, ok := allocatedFor(allocatedDescription("c1", "t")); !ok || id != "c1" {
+		t.Errorf("allocatedFor: %q %v", id, ok)
 	}
 }
 

@@ -29,7 +29,7 @@ func FuzzParseContextName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		uid, id, ok := ParseContextName(s)
+		uid, id, ok := parseContextName(s)
 		if !ok {
 			return
 		}
@@ -61,9 +61,9 @@ func FuzzShapes(f *testing.F) {
 		if got, want := isAllocationID(s), allocationID.MatchString(s); got != want {
 			t.Errorf("isAllocationID(%q) = %v, want %v", s, got, want)
 		}
-		uid, id, ok := ParseContextName(s)
+		uid, id, ok := parseContextName(s)
 		if m := contextName.FindStringSubmatch(s); (m != nil) != ok || m != nil && (m[1] != uid || m[2] != id) {
-			t.Errorf("ParseContextName(%q) = %q, %q, %v; want %q", s, uid, id, ok, m)
+			t.Errorf("parseContextName(%q) = %q, %q, %v; want %q", s, uid, id, ok, m)
 		}
 		id, ok = derivedContextCluster(s)
 		if m := contextPrefix.FindStringSubmatch(s); (m != nil) != ok || m != nil && m[1] != id {

@@ -20,29 +20,32 @@ type Journal interface {
 	Owned(r Record) bool
 }
 
+// RecordKind is what a journal record is about.
+type RecordKind string
+
 // Record kinds.
 const (
 	// RecordAllocated: an EIP ack-expose allocated whose association is not
 	// confirmed. With only ClientToken set, the allocation's answer was lost.
-	RecordAllocated = "allocated"
+	RecordAllocated RecordKind = "allocated"
 	// RecordRelease: an EIP the user asked to release, not released yet.
-	RecordRelease = "release"
+	RecordRelease RecordKind = "release"
 	// RecordOperation: a change the cloud accepted that may still run.
-	RecordOperation = "operation"
+	RecordOperation RecordKind = "operation"
 )
 
 // Record is one entry of the journal.
 type Record struct {
-	Kind         string    `json:"kind"`
-	ClusterID    string    `json:"clusterId"`
-	RegionID     string    `json:"regionId"`
-	AllocationID string    `json:"allocationId,omitempty"`
-	IPAddress    string    `json:"ipAddress,omitempty"`
-	ClientToken  string    `json:"clientToken,omitempty"`
-	Action       string    `json:"action,omitempty"`
-	TaskID       string    `json:"taskId,omitempty"`
-	PID          int       `json:"pid"`
-	Since        time.Time `json:"since"`
+	Kind         RecordKind `json:"kind"`
+	ClusterID    string     `json:"clusterId"`
+	RegionID     string     `json:"regionId"`
+	AllocationID string     `json:"allocationId,omitempty"`
+	IPAddress    string     `json:"ipAddress,omitempty"`
+	ClientToken  string     `json:"clientToken,omitempty"`
+	Action       Action     `json:"action,omitempty"`
+	TaskID       string     `json:"taskId,omitempty"`
+	PID          int        `json:"pid"`
+	Since        time.Time  `json:"since"`
 }
 
 func (r Record) key() string {
@@ -53,28 +56,28 @@ func (r Record) key() string {
 	if r.Kind == RecordOperation {
 		id = r.ClusterID
 	}
-	return r.Kind + "/" + id
+	return string(r.Kind) + "/" + id
 }
 
-// AllocatedName is the Name ack-expose gives an EIP it allocates (VPC
+// allocatedName is the Name ack-expose gives an EIP it allocates (VPC
 // AllocateEipAddress: 1-128 characters, starting with a letter; letters,
 // digits, ".", "_", "-").
-func AllocatedName(clusterID string) string { return "ack-expose-" + clusterID }
+func allocatedName(clusterID string) string { return "ack-expose-" + clusterID }
 
 // allocatedMark starts the Description of every EIP ack-expose allocates.
 const allocatedMark = "allocated by ack-expose for cluster "
 
-// AllocatedDescription is the Description ack-expose gives an EIP it
+// allocatedDescription is the Description ack-expose gives an EIP it
 // allocates: the cluster and the request's client token, so that an
 // allocation whose answer was lost can be found again (1-256 characters,
 // starting with a letter).
-func AllocatedDescription(clusterID, token string) string {
+func allocatedDescription(clusterID, token string) string {
 	return fmt.Sprintf("%s%s (client token %s)", allocatedMark, clusterID, token)
 }
 
-// AllocatedFor returns the cluster a Description says the EIP was allocated
+// allocatedFor returns the cluster a Description says the EIP was allocated
 // for by ack-expose, and whether it says so.
-func AllocatedFor(description string) (clusterID string, ok bool) {
+func allocatedFor(description string) (clusterID string, ok bool) {
 	rest, ok := strings.CutPrefix(description, allocatedMark)
 	if !ok {
 		return "", false

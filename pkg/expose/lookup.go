@@ -3,8 +3,8 @@ package expose
 import (
 	"context"
 
+	"github.com/ack-expose/ack-expose/internal/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/backend"
-	"github.com/ack-expose/ack-expose/pkg/eipspec"
 )
 
 // lookupEIPs is DescribeEIPs over both line types ack-expose allocates.

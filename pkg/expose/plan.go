@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
+	"github.com/ack-expose/ack-expose/internal/eipspec"
 	"github.com/ack-expose/ack-expose/pkg/backend"
-	"github.com/ack-expose/ack-expose/pkg/eipspec"
 )
 
 // Action is what a mutating command asks for.
@@ -28,9 +29,13 @@ type Request struct {
 	Allocate *backend.AllocateSpec
 	// Release releases the EIP that the operation removes (disassociate, change).
 	Release bool
-	// RepointKubeconfig says kubeconfig entries on the old endpoint will be
-	// repointed to the new one (change --update-kubeconfig): no lockout then.
-	RepointKubeconfig bool
+	// UpdateKubeconfig asks Run to repoint the kubeconfig cluster entries on
+	// the old public endpoint to the new one (change: no lockout then), or to
+	// report them (disassociate), through Service.Kubeconfig.
+	UpdateKubeconfig bool
+	// Allow are sources (as ParseSources returns them) Run allows before
+	// the EIP is associated (associate --allow).
+	Allow []string
 }
 
 // Plan is a checked request: what would change, or that nothing needs to.
@@ -60,6 +65,9 @@ type Service struct {
 	Retry backend.RetryPolicy
 	// Log, when set, receives debug lines.
 	Log backend.Logf
+	// Kubeconfig is the user's kubeconfig, for Request.UpdateKubeconfig; nil
+	// leaves it alone.
+	Kubeconfig Kubeconfig
 }
 
 // Status reads the exposure of a cluster: at most two API calls. What this
@@ -142,7 +150,7 @@ func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.
 	if c.PublicEndpoint == "" {
 		return nil, nil
 	}
-	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{EndpointHost(c.PublicEndpoint)}})
+	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{kubectx.EndpointHost(c.PublicEndpoint)}})
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +185,7 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 	if err != nil {
 		return nil, err
 	}
-	if t, err = s.Reach(ctx, t, c); err != nil {
+	if t, err = s.mustReach(ctx, t, c); err != nil {
 		return nil, err
 	}
 	p := &Plan{Request: r, Target: t, Cluster: c}
@@ -253,7 +261,7 @@ func currentName(p *Plan) string {
 	if p.Current != nil {
 		return describeEIP(p.Current)
 	}
-	return EndpointHost(p.Cluster.PublicEndpoint)
+	return kubectx.EndpointHost(p.Cluster.PublicEndpoint)
 }
 
 // planTarget looks up the requested EIP and checks it can be bound.
@@ -269,7 +277,7 @@ func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
 	}
 	e := &list[0]
 	p.New = e
-	if c.PublicEndpoint != "" && EndpointHost(c.PublicEndpoint) == e.IPAddress {
+	if c.PublicEndpoint != "" && kubectx.EndpointHost(c.PublicEndpoint) == e.IPAddress {
 		p.Current = e
 		p.NothingToDo = true
 		p.Steps = []string{fmt.Sprintf("nothing to do: EIP %s is already associated with the API server of cluster %s", describeEIP(e), c.Name)}
@@ -291,10 +299,10 @@ func lockout(p *Plan) string {
 	if p.NothingToDo || c.PublicEndpoint == "" || p.Target.Server == "" {
 		return ""
 	}
-	if p.Request.Action == Change && p.Request.RepointKubeconfig {
+	if p.Request.Action == Change && p.Request.UpdateKubeconfig {
 		return "" // the context's entry follows the endpoint to the new EIP
 	}
-	if !SameEndpoint(p.Target.Server, c.PublicEndpoint) && EndpointHost(p.Target.Server) != EndpointHost(c.PublicEndpoint) {
+	if !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

@@ -2,9 +2,7 @@ package expose
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
-	"net/url"
 	"strings"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -78,49 +76,6 @@ func ParseEIPRef(s string) (EIPRef, error) {
 	}
 	return EIPRef{}, errdefs.Errorf(errdefs.KindInvalid,
 		"invalid EIP %q: give its allocation ID (eip-..., lowercase) or its IPv4 address; list them with `aliyun vpc DescribeEipAddresses`", s)
-}
-
-// EndpointHost returns the host of an endpoint URL ("https://1.2.3.4:6443" -> "1.2.3.4").
-func EndpointHost(endpoint string) string {
-	s := endpoint
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
-	if strings.HasPrefix(s, "[") {
-		if i := strings.Index(s, "]"); i >= 0 {
-			return s[1:i]
-		}
-	}
-	if i := strings.LastIndex(s, ":"); i >= 0 && strings.Count(s, ":") == 1 {
-		s = s[:i]
-	}
-	return strings.ToLower(s)
-}
-
-// WithHost is endpoint with its host replaced ("https://1.2.3.4:6443", "5.6.7.8"
-// -> "https://5.6.7.8:6443").
-func WithHost(endpoint, host string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.Host == "" {
-		return endpoint
-	}
-	if port := u.Port(); port != "" {
-		u.Host = net.JoinHostPort(host, port)
-	} else {
-		u.Host = host
-	}
-	return u.String()
-}
-
-// SameEndpoint reports whether two API server URLs name the same server.
-func SameEndpoint(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
-	return endpointKey(a) == endpointKey(b)
 }
 
 func describeEIP(e *backend.EIP) string {

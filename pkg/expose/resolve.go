@@ -5,29 +5,18 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // KubeContext is what the kubeconfig says about a context, after kubectl's
-// merge and override flags: the server is the one kubectl would reach.
-type KubeContext struct {
-	Name    string // context name; empty when there is no usable context
-	Server  string // server URL of the context's cluster entry (or --server)
-	Cluster string // the cluster entry's name
-	// User and Namespace are the context's (after --user, --namespace).
-	User, Namespace string
-	// ClusterFile and ContextFile are the kubeconfig files the cluster entry
-	// and the context come from (kubectl merges first-wins, so they may differ).
-	ClusterFile, ContextFile string
-	// ServerFromFlag says the server is --server's.
-	ServerFromFlag bool
-	// CA is the PEM certificate authority of the context's cluster entry (nil if none).
-	CA []byte
-	// Err is why no context could be read (no kubeconfig, no current context...).
-	Err error
-}
+// merge and override flags (pkg/kubeconfig's Source.Current and All read it):
+// its name, the server kubectl would reach, the cluster entry, user and
+// namespace, the files they come from, the CA, and Err when no context could
+// be read.
+type KubeContext = kubectx.Context
 
 // Target is the cluster a command acts on, and how the user reaches it.
 type Target struct {
@@ -40,13 +29,25 @@ type Target struct {
 	// CA is the context's certificate authority, PEM (for the endpoint check).
 	CA []byte
 	// How says which resolution step found the cluster.
-	How string
+	How How
 	// Kube is the context as the kubeconfig has it.
 	Kube KubeContext
 	// Mismatch is set when the context's name says this cluster but its
 	// server is not an endpoint of it.
 	Mismatch *Mismatch
 }
+
+// How is the resolution step that found the cluster.
+type How string
+
+const (
+	// HowClusterID: --cluster-id named it.
+	HowClusterID How = "--cluster-id"
+	// HowContextName: the context is named <account-uid>-<clusterId>.
+	HowContextName How = "context name"
+	// HowServerURL: the context's server is an endpoint of one cluster only.
+	HowServerURL How = "server URL"
+)
 
 // Mismatch is a context whose name says one cluster while its server is not
 // an endpoint of that cluster: kubectl with it reaches something else.
@@ -93,8 +94,8 @@ func (m *Mismatch) Conflict() error {
 	return errdefs.Errorf(errdefs.KindConflict, "%s", m.Error()).WithHint("%s", m.Fix())
 }
 
-// ParseContextName splits an ACK context name, "<account-uid>-<clusterId>".
-func ParseContextName(name string) (accountID, clusterID string, ok bool) {
+// parseContextName splits an ACK context name, "<account-uid>-<clusterId>".
+func parseContextName(name string) (accountID, clusterID string, ok bool) {
 	accountID, clusterID, ok = strings.Cut(name, "-")
 	if !ok || !isDigits(accountID) || !isClusterID(clusterID) {
 		return "", "", false
@@ -129,7 +130,7 @@ func newClusterIndex(clusters []backend.Cluster) *clusterIndex {
 		x.byID[c.ID] = c
 		for _, ep := range []string{c.IntranetEndpoint, c.PublicEndpoint} {
 			if ep != "" {
-				x.byEndpoint[endpointKey(ep)] = append(x.byEndpoint[endpointKey(ep)], c)
+				x.byEndpoint[kubectx.EndpointKey(ep)] = append(x.byEndpoint[kubectx.EndpointKey(ep)], c)
 			}
 		}
 	}
@@ -141,7 +142,7 @@ func (x *clusterIndex) withEndpoint(server string) []*backend.Cluster {
 	if server == "" {
 		return nil
 	}
-	return x.byEndpoint[endpointKey(server)]
+	return x.byEndpoint[kubectx.EndpointKey(server)]
 }
 
 // listClusters is a clusterList over the backend: one call.
@@ -185,15 +186,15 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 		if err := ValidClusterID(clusterID); err != nil {
 			return t, err
 		}
-		t.ClusterID, t.How = clusterID, "--cluster-id"
+		t.ClusterID, t.How = clusterID, HowClusterID
 		return t, nil
 	}
 	if kc.Err != nil {
 		return t, kc.Err
 	}
 	fail := &resolveError{context: kc.Name, tried: []string{"--cluster-id: not given"}}
-	if _, id, ok := ParseContextName(kc.Name); ok {
-		t.ClusterID, t.How = id, "context name"
+	if _, id, ok := parseContextName(kc.Name); ok {
+		t.ClusterID, t.How = id, HowContextName
 		return t, nil
 	}
 	fail.tried = append(fail.tried, fmt.Sprintf("context name %q: not of the ACK form <account-uid>-<clusterId>", kc.Name))
@@ -209,7 +210,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 	hits := clusters.withEndpoint(kc.Server)
 	switch len(hits) {
 	case 1:
-		t.ClusterID, t.How = hits[0].ID, "server URL"
+		t.ClusterID, t.How = hits[0].ID, HowServerURL
 		return t, nil
 	case 0:
 		fail.tried = append(fail.tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint", kc.Server))
@@ -233,7 +234,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 }
 
 func isEndpointOf(server string, c *backend.Cluster) bool {
-	return SameEndpoint(c.IntranetEndpoint, server) || SameEndpoint(c.PublicEndpoint, server)
+	return kubectx.SameEndpoint(c.IntranetEndpoint, server) || kubectx.SameEndpoint(c.PublicEndpoint, server)
 }
 
 // reach checks the resolved target against its cluster c: the context counts
@@ -244,13 +245,13 @@ func isEndpointOf(server string, c *backend.Cluster) bool {
 // called). The same rules serve single commands and the audit.
 func reach(ctx context.Context, t Target, c *backend.Cluster, list clusterList) (Target, error) {
 	if t.Kube.Server == "" || isEndpointOf(t.Kube.Server, c) {
-		if t.How == "--cluster-id" && t.Kube.Server == "" {
+		if t.How == HowClusterID && t.Kube.Server == "" {
 			t.Context, t.Server, t.CA = "", "", nil
 		}
 		return t, nil
 	}
 	t.Context, t.Server, t.CA = "", "", nil
-	if t.How != "context name" {
+	if t.How != HowContextName {
 		return t, nil
 	}
 	m := &Mismatch{Kube: t.Kube, Named: c}
@@ -270,10 +271,10 @@ func (s *Service) reach(ctx context.Context, t Target, c *backend.Cluster) (Targ
 	return reach(ctx, t, c, listClusters(s.Backend))
 }
 
-// Reach checks that the context in use reaches cluster c (see reach); a
+// mustReach checks that the context in use reaches cluster c (see reach); a
 // context named after c that reaches another cluster is an error (exit 4)
 // naming the kubeconfig entry to fix.
-func (s *Service) Reach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
+func (s *Service) mustReach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
 	t, err := s.reach(ctx, t, c)
 	if err == nil && t.Mismatch != nil && t.Mismatch.Dangerous() {
 		return t, t.Mismatch.Conflict()

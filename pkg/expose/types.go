@@ -1,7 +1,18 @@
 // Package expose is the API server exposure lifecycle, as the ACK document
-// describes it: read the cluster and its EIP, check the cluster kind and state,
-// plan (idempotency, conflicts, the lockout guard), apply through the backend,
-// and wait for the cloud to finish. It knows nothing about HTTP, files or cobra.
+// describes it: resolve the cluster from a kubeconfig context (Resolve), read
+// the cluster and its EIP, check the cluster kind and state, plan
+// (idempotency, conflicts, the lockout guard), apply through the backend, and
+// wait for the cloud to finish; and the same for who may connect (the API
+// server CLB's allow list), the audit of every context, and cleanup.
+//
+// A Service runs it against any backend.Backend. Each command is one call:
+// Status, Run (associate, change, disassociate), RunAccess (allow, revoke),
+// Audit, Cleanup, PlanContext; Plan and Apply are Run's two halves. What the
+// lifecycle needs from the outside comes through interfaces the caller
+// provides: Progress (what it is doing, warnings), Journal (what an operation
+// may leave unfinished), Kubeconfig (entries to repoint), Checker (the
+// endpoint check). It knows nothing about HTTP, files or cobra, and every
+// result is a printable document (TypeMeta, JSON field names fixed).
 package expose
 
 import (
@@ -49,7 +60,7 @@ type Exposure struct {
 
 // InProgress is a change the cloud accepted and is still carrying out.
 type InProgress struct {
-	Action       string `json:"action"`
+	Action       Action `json:"action"`
 	TaskID       string `json:"taskId"`
 	AllocationID string `json:"allocationId,omitempty"`
 	IPAddress    string `json:"ipAddress,omitempty"`
@@ -84,7 +95,7 @@ type Operation struct {
 	Changed bool   `json:"changed"`
 	// Phase is where the operation stands: planned (dry run), accepted (the
 	// cloud took the change, which may still run), done, or failed.
-	Phase string `json:"phase"`
+	Phase Phase `json:"phase"`
 	// Steps are the planned (dry run) or performed changes, in order.
 	Steps []string `json:"steps"`
 	// Warnings are what the user should know before or after, such as the lockout guard.
@@ -97,23 +108,36 @@ type Operation struct {
 	Kubeconfig []KubeconfigEntry `json:"kubeconfig,omitempty"`
 }
 
+// Phase is where an operation stands.
+type Phase string
+
 // Operation phases.
 const (
-	PhasePlanned  = "planned"
-	PhaseAccepted = "accepted"
-	PhaseDone     = "done"
-	PhaseFailed   = "failed"
+	PhasePlanned  Phase = "planned"
+	PhaseAccepted Phase = "accepted"
+	PhaseDone     Phase = "done"
+	PhaseFailed   Phase = "failed"
 )
 
 // KubeconfigEntry is a kubeconfig cluster entry that used the old endpoint.
 type KubeconfigEntry struct {
-	File    string `json:"file"`
-	Cluster string `json:"cluster"`
-	Server  string `json:"server"`
-	// Action is "repointed" (now Server), "unreachable" (left as it is,
-	// reaching nothing), or "would repoint" on a dry run.
-	Action string `json:"action"`
+	File    string           `json:"file"`
+	Cluster string           `json:"cluster"`
+	Server  string           `json:"server"`
+	Action  KubeconfigAction `json:"action"`
 }
+
+// KubeconfigAction is what happened to a kubeconfig cluster entry.
+type KubeconfigAction string
+
+const (
+	// KubeconfigRepointed: the entry now has the new endpoint as Server.
+	KubeconfigRepointed KubeconfigAction = "repointed"
+	// KubeconfigWouldRepoint: a dry run would repoint it.
+	KubeconfigWouldRepoint KubeconfigAction = "would repoint"
+	// KubeconfigUnreachable: left as it is, reaching nothing (disassociate).
+	KubeconfigUnreachable KubeconfigAction = "unreachable"
+)
 
 func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
 	x := &Exposure{
@@ -123,9 +147,9 @@ func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
 		IntranetEndpoint: c.IntranetEndpoint,
 		PublicEndpoint:   c.PublicEndpoint,
 	}
-	x.Supported, x.Reason = Eligibility(c)
+	x.Supported, x.Reason = eligibility(c)
 	if x.Supported && c.State != backend.StateRunning {
-		x.Reason = StateReason(c)
+		x.Reason = stateReason(c)
 	}
 	if e != nil {
 		x.EIP = &EIPInfo{AllocationID: e.AllocationID, IPAddress: e.IPAddress, Status: e.Status,

@@ -7,14 +7,14 @@ import (
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
-	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
 // ContextSpec asks for a context that reaches a cluster through Server,
 // copying the CA of the context From's cluster entry and its user.
 type ContextSpec struct {
-	From expose.KubeContext
+	From Context
 	// Name is the context to write; empty means From's name (its base, for
 	// a context this command made) plus Suffix.
 	Name   string
@@ -64,10 +64,10 @@ func contextName(spec ContextSpec) (name string, explicit bool) {
 func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	// The lock covers the files this may write: the one holding the
 	// context, and with --switch the one holding current-context.
-	locked := s.Files()
+	locked := s.files()
 	if spec.From.ContextFile != "" {
 		// Say it plainly before taking the lock beside it.
-		if err := Writable(spec.From.ContextFile); err != nil {
+		if err := writableFile(spec.From.ContextFile); err != nil {
 			return nil, err
 		}
 		if !spec.Switch {
@@ -98,7 +98,7 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	if name == from {
 		// Re-running on a context this command made: it is already what
 		// would be written, or it is the source and must not be rewritten.
-		if !explicit && expose.SameEndpoint(spec.From.Server, spec.Server) {
+		if !explicit && kubectx.SameEndpoint(spec.From.Server, spec.Server) {
 			res.Cluster, res.Server = fromCtx.Cluster, spec.From.Server
 			return s.switchTo(res, spec.Switch)
 		}
@@ -118,12 +118,12 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	// The new entries go to the file that defines From; an earlier file
 	// that defines the new names would hide them (kubectl merges first-wins).
 	var holdsCurrent string // the first file that sets current-context
-	for _, p := range s.Files() {
-		f, err := ReadFile(p)
+	for _, p := range s.files() {
+		f, err := readFile(p)
 		if err != nil {
 			return nil, err
 		}
-		cfg := f.Config()
+		cfg := f.config()
 		if holdsCurrent == "" && cfg.CurrentContext != "" {
 			holdsCurrent = p
 		}
@@ -144,18 +144,18 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		c.CertificateAuthority, c.CertificateAuthorityData = srcCluster.CertificateAuthority, srcCluster.CertificateAuthorityData
 		c.TLSServerName, c.ProxyURL = srcCluster.TLSServerName, srcCluster.ProxyURL
 		c.InsecureSkipTLSVerify, c.DisableCompression = srcCluster.InsecureSkipTLSVerify, srcCluster.DisableCompression
-		res.Changed = f.SetCluster(name, c)
+		res.Changed = f.setCluster(name, c)
 		user, ns := spec.From.User, spec.From.Namespace
 		if user == "" && ns == "" {
 			user, ns = fromCtx.AuthInfo, fromCtx.Namespace
 		}
-		res.Changed = f.SetContext(name, &clientcmdapi.Context{Cluster: name, AuthInfo: user, Namespace: ns}) || res.Changed
+		res.Changed = f.setContext(name, &clientcmdapi.Context{Cluster: name, AuthInfo: user, Namespace: ns}) || res.Changed
 		// kubectl keeps current-context in the first file that sets it.
 		if spec.Switch && (holdsCurrent == "" || holdsCurrent == p) {
-			res.Switched = f.SetCurrentContext(name)
+			res.Switched = f.setCurrentContext(name)
 		}
 		if res.Changed || res.Switched {
-			if err := f.Save(); err != nil {
+			if err := f.save(); err != nil {
 				return nil, err
 			}
 		}
@@ -174,12 +174,12 @@ func (s *Source) switchTo(res *ContextResult, on bool) (*ContextResult, error) {
 		return res, nil
 	}
 	target := res.File
-	for _, p := range s.Files() {
-		f, err := ReadFile(p)
+	for _, p := range s.files() {
+		f, err := readFile(p)
 		if err != nil {
 			return nil, err
 		}
-		if f.Config().CurrentContext != "" {
+		if f.config().CurrentContext != "" {
 			target = p
 			break
 		}
@@ -188,12 +188,12 @@ func (s *Source) switchTo(res *ContextResult, on bool) (*ContextResult, error) {
 }
 
 func (s *Source) switchIn(res *ContextResult, path string) (*ContextResult, error) {
-	f, err := ReadFile(path)
+	f, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if res.Switched = f.SetCurrentContext(res.Context); res.Switched {
-		if err := f.Save(); err != nil {
+	if res.Switched = f.setCurrentContext(res.Context); res.Switched {
+		if err := f.save(); err != nil {
 			return nil, err
 		}
 	}
@@ -202,7 +202,7 @@ func (s *Source) switchIn(res *ContextResult, path string) (*ContextResult, erro
 
 func reachesAny(server string, endpoints []string) bool {
 	for _, e := range endpoints {
-		if expose.SameEndpoint(server, e) {
+		if kubectx.SameEndpoint(server, e) {
 			return true
 		}
 	}
@@ -217,27 +217,25 @@ func orNothing(server string) string {
 }
 
 // EndpointUse is a cluster entry whose server is a given endpoint.
-type EndpointUse struct {
-	File, Cluster, Server string
-}
+type EndpointUse = kubectx.EndpointUse
 
 // ClustersAt lists the cluster entries, in every kubeconfig file, whose server
 // is endpoint.
 func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
 	var out []EndpointUse
-	for _, p := range s.Files() {
-		f, err := ReadFile(p)
+	for _, p := range s.files() {
+		f, err := readFile(p)
 		if err != nil {
 			return nil, err
 		}
-		cfg := f.Config()
+		cfg := f.config()
 		names := make([]string, 0, len(cfg.Clusters))
 		for name := range cfg.Clusters {
 			names = append(names, name)
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if server := cfg.Clusters[name].Server; expose.SameEndpoint(server, endpoint) {
+			if server := cfg.Clusters[name].Server; kubectx.SameEndpoint(server, endpoint) {
 				out = append(out, EndpointUse{File: p, Cluster: name, Server: server})
 			}
 		}
@@ -246,14 +244,14 @@ func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
 }
 
 // CheckWritable makes sure every file with a cluster entry on endpoint can be
-// rewritten (see Writable), before anything else changes.
+// rewritten (see writableFile), before anything else changes.
 func (s *Source) CheckWritable(endpoint string) error {
 	uses, err := s.ClustersAt(endpoint)
 	if err != nil {
 		return err
 	}
 	for _, u := range uses {
-		if err := Writable(u.File); err != nil {
+		if err := writableFile(u.File); err != nil {
 			return err
 		}
 	}
@@ -282,21 +280,21 @@ func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
 	if uses, err = s.ClustersAt(from); err != nil { // again, under the lock
 		return nil, err
 	}
-	for _, p := range s.Files() {
-		var f *File
+	for _, p := range s.files() {
+		var f *editFile
 		for _, u := range uses {
 			if u.File != p || !slices.Contains(files, p) {
 				continue
 			}
 			if f == nil {
-				if f, err = ReadFile(p); err != nil {
+				if f, err = readFile(p); err != nil {
 					return nil, err
 				}
 			}
-			f.SetServer(u.Cluster, to)
+			f.setServer(u.Cluster, to)
 		}
 		if f != nil {
-			if err := f.Save(); err != nil {
+			if err := f.save(); err != nil {
 				return nil, err
 			}
 		}

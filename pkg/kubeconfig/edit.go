@@ -20,11 +20,11 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
-// File is one kubeconfig file being edited: its YAML nodes, so that comments,
+// editFile is one kubeconfig file being edited: its YAML nodes, so that comments,
 // key order and every entry the edit does not touch survive, and, beside
 // them, the config clientcmd reads from it with the edits applied. Save
 // writes the nodes only if clientcmd reads them as exactly that config.
-type File struct {
+type editFile struct {
 	Path string
 	doc  *yaml.Node
 	want *clientcmdapi.Config
@@ -33,12 +33,12 @@ type File struct {
 	mode   fs.FileMode
 }
 
-// ReadFile reads a kubeconfig file for editing. clientcmd must accept it:
+// readFile reads a kubeconfig file for editing. clientcmd must accept it:
 // what kubectl rejects (a name defined twice in a list, a wrong type), the
 // editor rejects too, naming the file (KindInvalid). A missing file is an
 // empty config.
-func ReadFile(path string) (*File, error) {
-	f := &File{Path: path, mode: 0o600}
+func readFile(path string) (*editFile, error) {
+	f := &editFile{Path: path, mode: 0o600}
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -70,19 +70,19 @@ func ReadFile(path string) (*File, error) {
 	return f, nil
 }
 
-// Config is the file's config as clientcmd reads it, with the edits so far.
-func (f *File) Config() *clientcmdapi.Config { return f.want }
+// config is the file's config as clientcmd reads it, with the edits so far.
+func (f *editFile) config() *clientcmdapi.Config { return f.want }
 
-func (f *File) root() *yaml.Node { return f.doc.Content[0] }
+func (f *editFile) root() *yaml.Node { return f.doc.Content[0] }
 
-// Bytes renders the file in kubectl's style (2 spaces, compact sequences).
-func (f *File) Bytes() ([]byte, error) { return yamlfmt.Marshal(f.doc) }
+// bytes renders the file in kubectl's style (2 spaces, compact sequences).
+func (f *editFile) bytes() ([]byte, error) { return yamlfmt.Marshal(f.doc) }
 
 // check renders the file and makes sure clientcmd reads it as the config the
 // edits meant: anything else (an anchor, a merge key or a duplicate the node
 // edits could not see) would change the file's meaning, so it is an error.
-func (f *File) check() ([]byte, error) {
-	data, err := f.Bytes()
+func (f *editFile) check() ([]byte, error) {
+	data, err := f.bytes()
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +102,9 @@ func (f *File) check() ([]byte, error) {
 	return data, nil
 }
 
-// Save writes the file atomically, checked (see check), through symlinks to
+// save writes the file atomically, checked (see check), through symlinks to
 // their target, keeping its mode (0600 for a new file: it holds credentials).
-func (f *File) Save() error {
+func (f *editFile) save() error {
 	data, err := f.check()
 	if err != nil {
 		return err
@@ -147,11 +147,11 @@ func resolveLinks(path string) (string, error) {
 	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
 }
 
-// Writable reports, as kubectl's permission error would, whether path (after
+// writableFile reports, as kubectl's permission error would, whether path (after
 // its symlinks) can be rewritten: the file opened for writing, and a new file
 // made beside it for the atomic replacement. Nothing is changed. The error is
 // KindInvalid and names the file.
-func Writable(path string) error {
+func writableFile(path string) error {
 	target, err := resolveLinks(path)
 	if err != nil {
 		return err
@@ -192,9 +192,9 @@ func newFileIn(dir, path string) error {
 	return nil
 }
 
-// SetCluster adds or replaces the cluster entry name; it reports whether the
+// setCluster adds or replaces the cluster entry name; it reports whether the
 // file changes.
-func (f *File) SetCluster(name string, c *clientcmdapi.Cluster) bool {
+func (f *editFile) setCluster(name string, c *clientcmdapi.Cluster) bool {
 	if old := f.want.Clusters[name]; old != nil && sameCluster(old, c) {
 		return false
 	}
@@ -204,8 +204,8 @@ func (f *File) SetCluster(name string, c *clientcmdapi.Cluster) bool {
 	return true
 }
 
-// SetContext adds or replaces the context name; it reports whether the file changes.
-func (f *File) SetContext(name string, c *clientcmdapi.Context) bool {
+// setContext adds or replaces the context name; it reports whether the file changes.
+func (f *editFile) setContext(name string, c *clientcmdapi.Context) bool {
 	if old := f.want.Contexts[name]; old != nil && old.Cluster == c.Cluster && old.AuthInfo == c.AuthInfo && old.Namespace == c.Namespace {
 		return false
 	}
@@ -217,8 +217,8 @@ func (f *File) SetContext(name string, c *clientcmdapi.Context) bool {
 	return true
 }
 
-// SetCurrentContext makes name current; it reports whether that changed.
-func (f *File) SetCurrentContext(name string) bool {
+// setCurrentContext makes name current; it reports whether that changed.
+func (f *editFile) setCurrentContext(name string) bool {
 	if f.want.CurrentContext == name {
 		return false
 	}
@@ -227,9 +227,9 @@ func (f *File) SetCurrentContext(name string) bool {
 	return true
 }
 
-// SetServer points the cluster entry name at server, keeping the rest of it;
+// setServer points the cluster entry name at server, keeping the rest of it;
 // it reports whether that changed.
-func (f *File) SetServer(name, server string) bool {
+func (f *editFile) setServer(name, server string) bool {
 	c := f.want.Clusters[name]
 	if c == nil || c.Server == server {
 		return false
@@ -302,7 +302,7 @@ func setScalar(m *yaml.Node, key, value string) {
 }
 
 // list returns the sequence under key (clusters, contexts, users), creating it.
-func (f *File) list(key string) *yaml.Node {
+func (f *editFile) list(key string) *yaml.Node {
 	seq := mapValue(f.root(), key)
 	if seq == nil || seq.Kind != yaml.SequenceNode {
 		seq = &yaml.Node{Kind: yaml.SequenceNode}
@@ -313,7 +313,7 @@ func (f *File) list(key string) *yaml.Node {
 
 // entry finds the item named name in a list, with its inner mapping (the
 // value of the "cluster" or "context" key).
-func (f *File) entry(list, inner, name string) (item, body *yaml.Node) {
+func (f *editFile) entry(list, inner, name string) (item, body *yaml.Node) {
 	for _, it := range f.list(list).Content {
 		if it.Kind != yaml.MappingNode {
 			continue
@@ -327,7 +327,7 @@ func (f *File) entry(list, inner, name string) (item, body *yaml.Node) {
 
 // upsert sets the inner mapping of the item named name to body, adding the
 // item at the end if there is none.
-func (f *File) upsert(list, inner, name string, body *yaml.Node) {
+func (f *editFile) upsert(list, inner, name string, body *yaml.Node) {
 	item, _ := f.entry(list, inner, name)
 	if item == nil {
 		item = &yaml.Node{Kind: yaml.MappingNode}

@@ -12,7 +12,6 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
-	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
 const sample = `# top comment
@@ -50,7 +49,7 @@ func cluster(server string) *clientcmdapi.Cluster {
 }
 
 func TestRoundTripKeepsTheFile(t *testing.T) {
-	f, err := ReadFile(write(t, sample))
+	f, err := readFile(write(t, sample))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,18 +64,18 @@ func TestRoundTripKeepsTheFile(t *testing.T) {
 
 func TestEditsAreIdempotentAndKeepTheMode(t *testing.T) {
 	p := write(t, sample)
-	f, _ := ReadFile(p)
+	f, _ := readFile(p)
 	ctx := &clientcmdapi.Context{Cluster: "ctx-public", AuthInfo: "1234"}
-	if !f.SetCluster("ctx-public", cluster("https://1.2.3.4:6443")) || !f.SetContext("ctx-public", ctx) {
+	if !f.setCluster("ctx-public", cluster("https://1.2.3.4:6443")) || !f.setContext("ctx-public", ctx) {
 		t.Fatal("first edit reported no change")
 	}
-	if f.SetCluster("ctx-public", cluster("https://1.2.3.4:6443")) || f.SetContext("ctx-public", ctx) {
+	if f.setCluster("ctx-public", cluster("https://1.2.3.4:6443")) || f.setContext("ctx-public", ctx) {
 		t.Error("second edit reported a change")
 	}
-	if !f.SetCurrentContext("ctx-public") || f.SetCurrentContext("ctx-public") {
+	if !f.setCurrentContext("ctx-public") || f.setCurrentContext("ctx-public") {
 		t.Error("SetCurrentContext change reporting")
 	}
-	if err := f.Save(); err != nil {
+	if err := f.save(); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := os.Stat(p); st.Mode().Perm() != 0o644 {
@@ -89,12 +88,12 @@ func TestEditsAreIdempotentAndKeepTheMode(t *testing.T) {
 		}
 	}
 	// A new file is 0600: it holds credentials.
-	n, err := ReadFile(filepath.Join(t.TempDir(), "new"))
+	n, err := readFile(filepath.Join(t.TempDir(), "new"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.SetCluster("c", cluster("https://a:6443"))
-	if err := n.Save(); err != nil {
+	n.setCluster("c", cluster("https://a:6443"))
+	if err := n.save(); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := os.Stat(n.Path); st.Mode().Perm() != 0o600 {
@@ -108,9 +107,9 @@ func TestSaveWritesThroughSymlinks(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Skip("no symlinks here:", err)
 	}
-	f, _ := ReadFile(link)
-	f.SetServer("kubernetes", "https://5.6.7.8:6443")
-	if err := f.Save(); err != nil {
+	f, _ := readFile(link)
+	f.setServer("kubernetes", "https://5.6.7.8:6443")
+	if err := f.save(); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
@@ -122,7 +121,7 @@ func TestSaveWritesThroughSymlinks(t *testing.T) {
 }
 
 // The editor reads what clientcmd reads and rejects what it rejects: on the
-// same input, ReadFile fails exactly when clientcmd.Load does, and an edited
+// same input, readFile fails exactly when clientcmd.Load does, and an edited
 // file is read by clientcmd as the edit meant.
 var editorSeeds = []string{
 	sample,
@@ -148,7 +147,7 @@ func TestEditorMatchesClientcmd(t *testing.T) {
 		checkAgainstClientcmd(t, []byte(s))
 	}
 	// The cluster name defined twice, named: the error says what kubectl says.
-	_, err := ReadFile(write(t, editorSeeds[5]))
+	_, err := readFile(write(t, editorSeeds[5]))
 	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), `duplicate name "a"`) {
 		t.Errorf("a cluster defined twice: %v", err)
 	}
@@ -170,7 +169,7 @@ func checkAgainstClientcmd(t *testing.T, data []byte) {
 		t.Fatal(err)
 	}
 	_, kerr := clientcmd.Load(data)
-	f, err := ReadFile(p)
+	f, err := readFile(p)
 	if kerr != nil {
 		if err == nil {
 			t.Fatalf("clientcmd rejects %q (%v), the editor reads it", data, kerr)
@@ -181,10 +180,10 @@ func checkAgainstClientcmd(t *testing.T, data []byte) {
 		// The editor may be stricter (yaml.v3 is YAML 1.2), never laxer.
 		return
 	}
-	f.SetCluster("added", cluster("https://9.9.9.9:6443"))
-	f.SetContext("added", &clientcmdapi.Context{Cluster: "added", AuthInfo: "u"})
-	f.SetServer("kubernetes", "https://8.8.8.8:6443")
-	f.SetCurrentContext("added")
+	f.setCluster("added", cluster("https://9.9.9.9:6443"))
+	f.setContext("added", &clientcmdapi.Context{Cluster: "added", AuthInfo: "u"})
+	f.setServer("kubernetes", "https://8.8.8.8:6443")
+	f.setCurrentContext("added")
 	out, err := f.check()
 	if err != nil {
 		return // refused: the file is left alone
@@ -251,15 +250,15 @@ func TestAddContextNeverOverwritesAnotherCluster(t *testing.T) {
 	p := write(t, sample+`- name: other
   user: {token: o}
 `)
-	f, _ := ReadFile(p)
-	f.SetCluster("elsewhere", cluster("https://10.0.0.1:6443"))
-	f.SetContext("taken", &clientcmdapi.Context{Cluster: "elsewhere", AuthInfo: "other"})
-	if err := f.Save(); err != nil {
+	f, _ := readFile(p)
+	f.setCluster("elsewhere", cluster("https://10.0.0.1:6443"))
+	f.setContext("taken", &clientcmdapi.Context{Cluster: "elsewhere", AuthInfo: "other"})
+	if err := f.save(); err != nil {
 		t.Fatal(err)
 	}
 	s := NewSource()
 	s.Rules.ExplicitPath = p
-	from := expose.KubeContext{Name: "ctx", Server: "https://47.96.1.20:6443", User: "1234"}
+	from := Context{Name: "ctx", Server: "https://47.96.1.20:6443", User: "1234"}
 	endpoints := []string{"https://47.96.1.20:6443", "https://192.168.0.1:6443"}
 	for _, name := range []string{"taken", "ctx"} {
 		before, _ := os.ReadFile(p)
@@ -276,7 +275,7 @@ func TestAddContextNeverOverwritesAnotherCluster(t *testing.T) {
 		t.Fatalf("add: %+v, %v", res, err)
 	}
 	// On the derived context: the base name, nothing to do.
-	again := expose.KubeContext{Name: "ctx-private", Server: "https://192.168.0.1:6443", User: "1234"}
+	again := Context{Name: "ctx-private", Server: "https://192.168.0.1:6443", User: "1234"}
 	res, err = s.AddContext(ContextSpec{From: again, Suffix: "-private", Server: "https://192.168.0.1:6443", Endpoints: endpoints})
 	if err != nil || res.Context != "ctx-private" || res.Changed {
 		t.Fatalf("again: %+v, %v", res, err)
@@ -288,14 +287,14 @@ func TestAddContextNeverOverwritesAnotherCluster(t *testing.T) {
 func TestEditRefusesToChangeWhatItDidNotMean(t *testing.T) {
 	in := "clusters:\n- name: a\n  cluster: &c {server: https://one}\n- name: b\n  cluster: *c\n"
 	p := write(t, in)
-	f, err := ReadFile(p)
+	f, err := readFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !f.SetServer("a", "https://two") {
+	if !f.setServer("a", "https://two") {
 		t.Fatal("SetServer reported no change")
 	}
-	if err := f.Save(); errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "without changing entries it did not mean to") {
+	if err := f.save(); errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "without changing entries it did not mean to") {
 		t.Errorf("Save = %v, want a refusal", err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != in {

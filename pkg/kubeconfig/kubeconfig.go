@@ -17,8 +17,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
-	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
 // Source is where the kubeconfig comes from: kubectl's loading rules and
@@ -31,6 +31,10 @@ type Source struct {
 	LockWait time.Duration
 }
 
+// Context is a kubeconfig context as kubectl would use it (the same type as
+// the lifecycle's expose.KubeContext): see Source.Current.
+type Context = kubectx.Context
+
 // DefaultLockWait is how long edits wait for another kubectl or ack-expose to
 // finish editing the kubeconfig.
 const DefaultLockWait = 5 * time.Second
@@ -40,9 +44,9 @@ func NewSource() *Source {
 	return &Source{Rules: clientcmd.NewDefaultClientConfigLoadingRules(), Overrides: &clientcmd.ConfigOverrides{}, LockWait: DefaultLockWait}
 }
 
-// Files lists the kubeconfig files in kubectl's precedence: --kubeconfig
+// files lists the kubeconfig files in kubectl's precedence: --kubeconfig
 // alone, else each file of KUBECONFIG, else ~/.kube/config.
-func (s *Source) Files() []string {
+func (s *Source) files() []string {
 	if s.Rules.ExplicitPath != "" {
 		return []string{s.Rules.ExplicitPath}
 	}
@@ -65,10 +69,10 @@ func (s *Source) Load() (*clientcmdapi.Config, error) {
 // kubeconfig or current context is not an error here: it is reported in
 // KubeContext.Err, so that --cluster-id works without any kubeconfig. A
 // --context or --cluster naming nothing is an error (exit 5).
-func (s *Source) Current() (expose.KubeContext, error) {
+func (s *Source) Current() (Context, error) {
 	cfg, err := s.Load()
 	if err != nil {
-		return expose.KubeContext{}, err
+		return Context{}, err
 	}
 	o := s.Overrides
 	cc := clientcmd.NewNonInteractiveClientConfig(*cfg, o.CurrentContext, o, s.Rules)
@@ -86,7 +90,7 @@ func (s *Source) Current() (expose.KubeContext, error) {
 	if err != nil {
 		return s.currentError(cfg, name, err)
 	}
-	kc := expose.KubeContext{Name: merged.CurrentContext}
+	kc := Context{Name: merged.CurrentContext}
 	mctx := merged.Contexts[merged.CurrentContext]
 	if mctx != nil {
 		kc.Cluster, kc.User, kc.Namespace = mctx.Cluster, mctx.AuthInfo, mctx.Namespace
@@ -104,42 +108,42 @@ func (s *Source) Current() (expose.KubeContext, error) {
 	return kc, nil
 }
 
-func (s *Source) currentError(cfg *clientcmdapi.Config, name string, err error) (expose.KubeContext, error) {
+func (s *Source) currentError(cfg *clientcmdapi.Config, name string, err error) (Context, error) {
 	o := s.Overrides
-	where := strings.Join(s.Files(), string(os.PathListSeparator))
+	where := strings.Join(s.files(), string(os.PathListSeparator))
 	switch {
 	case o.CurrentContext != "" && cfg.Contexts[o.CurrentContext] == nil:
-		return expose.KubeContext{}, errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig (%s)", o.CurrentContext, where).
+		return Context{}, errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig (%s)", o.CurrentContext, where).
 			WithHint("List contexts with `kubectl config get-contexts`.")
 	case o.Context.Cluster != "" && cfg.Clusters[o.Context.Cluster] == nil:
-		return expose.KubeContext{}, errdefs.Errorf(errdefs.KindNotFound, "--cluster %q: no such cluster entry in the kubeconfig (%s)", o.Context.Cluster, where).
+		return Context{}, errdefs.Errorf(errdefs.KindNotFound, "--cluster %q: no such cluster entry in the kubeconfig (%s)", o.Context.Cluster, where).
 			WithHint("List them with `kubectl config get-clusters`.")
 	case o.Context.AuthInfo != "" && cfg.AuthInfos[o.Context.AuthInfo] == nil:
-		return expose.KubeContext{}, errdefs.Errorf(errdefs.KindNotFound, "--user %q: no such user in the kubeconfig (%s)", o.Context.AuthInfo, where).
+		return Context{}, errdefs.Errorf(errdefs.KindNotFound, "--user %q: no such user in the kubeconfig (%s)", o.Context.AuthInfo, where).
 			WithHint("List them with `kubectl config get-users`.")
 	case name == "" && (clientcmd.IsEmptyConfig(err) || len(cfg.Contexts) == 0):
 		if len(cfg.Contexts) == 0 {
-			return expose.KubeContext{Err: errdefs.Errorf(errdefs.KindNotFound, "no kubeconfig contexts in %s and no --cluster-id given", where).
+			return Context{Err: errdefs.Errorf(errdefs.KindNotFound, "no kubeconfig contexts in %s and no --cluster-id given", where).
 				WithHint("Pass --cluster-id c..., or --kubeconfig FILE with an ACK context.")}, nil
 		}
 		fallthrough
 	case name == "":
-		return expose.KubeContext{Err: errdefs.Errorf(errdefs.KindNotFound, "no current context in %s and no --cluster-id given", where).
+		return Context{Err: errdefs.Errorf(errdefs.KindNotFound, "no current context in %s and no --cluster-id given", where).
 			WithHint("Pick one with --context NAME (see `kubectl config get-contexts`), or pass --cluster-id c....")}, nil
 	case cfg.Contexts[name] == nil:
-		return expose.KubeContext{Name: name, Err: errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig", name).
+		return Context{Name: name, Err: errdefs.Errorf(errdefs.KindNotFound, "context %q not found in the kubeconfig", name).
 			WithHint("List contexts with `kubectl config get-contexts`.")}, nil
 	}
 	var invalid error = &errdefs.Error{Kind: errdefs.KindInvalid, Msg: "kubeconfig context " + quote(name) + " is not usable", Err: err,
 		Hint: "Fix it (kubectl would fail the same way), pick another with --context, or pass --cluster-id c...."}
-	return expose.KubeContext{Name: name, Err: invalid}, nil
+	return Context{Name: name, Err: invalid}, nil
 }
 
 func quote(s string) string { return `"` + s + `"` }
 
 // All returns every context of the merged kubeconfig, by name, with the
 // server its cluster entry gives it after the merge.
-func (s *Source) All() ([]expose.KubeContext, error) {
+func (s *Source) All() ([]Context, error) {
 	cfg, err := s.Load()
 	if err != nil {
 		return nil, err
@@ -149,10 +153,10 @@ func (s *Source) All() ([]expose.KubeContext, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	out := make([]expose.KubeContext, 0, len(names))
+	out := make([]Context, 0, len(names))
 	for _, n := range names {
 		c := cfg.Contexts[n]
-		kc := expose.KubeContext{Name: n, Cluster: c.Cluster, User: c.AuthInfo, Namespace: c.Namespace, ContextFile: c.LocationOfOrigin}
+		kc := Context{Name: n, Cluster: c.Cluster, User: c.AuthInfo, Namespace: c.Namespace, ContextFile: c.LocationOfOrigin}
 		if cl := cfg.Clusters[c.Cluster]; cl != nil {
 			kc.Server, kc.ClusterFile, kc.CA = cl.Server, cl.LocationOfOrigin, caPEM(cl)
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/pkg/probe"
+	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/simulator"
 	"github.com/ack-expose/ack-expose/simulator/openapi"
 )

@@ -190,14 +190,7 @@ func TestClassicROAWithTypedGoSDK(t *testing.T) {
 // unchanged too: here the official vpc-20160428 client.
 func TestACS3WithNewGenerationSDK(t *testing.T) {
 	e, srv, rec := newServer(t)
-	host, port := hostPort(t, srv)
-	client, err := vpc3.NewClient(&openapiutil.Config{
-		AccessKeyId: dara.String("LTAItest"), AccessKeySecret: dara.String("secret"),
-		Endpoint: dara.String(host + ":" + port), Protocol: dara.String("HTTP"), RegionId: dara.String("cn-hangzhou"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := newVPC3Client(t, srv)
 	resp, err := client.DescribeEipAddresses(&vpc3.DescribeEipAddressesRequest{
 		RegionId: dara.String("cn-hangzhou"), AllocationId: dara.String("eip-bp1demo0000000000001"),
 	})
@@ -229,12 +222,27 @@ func TestACS3WithNewGenerationSDK(t *testing.T) {
 	})
 }
 
-// A CS request in the ACS3 style (x-acs-action, x-acs-version, ACS3 header).
-func TestACS3ROA(t *testing.T) {
-	_, srv, _ := newServer(t)
-	req, _ := http.NewRequest("GET", srv.URL+"/clusters/"+simulator.ClusterIDFor("demo-basic"), nil)
-	req.Header.Set("x-acs-action", "DescribeClusterDetail")
-	req.Header.Set("x-acs-version", openapi.CSVersion)
+// newVPC3Client is the official vpc-20160428 client (darabonba openapi) on srv.
+func newVPC3Client(t *testing.T, srv *httptest.Server) *vpc3.Client {
+	t.Helper()
+	host, port := hostPort(t, srv)
+	client, err := vpc3.NewClient(&openapiutil.Config{
+		AccessKeyId: dara.String("LTAItest"), AccessKeySecret: dara.String("secret"),
+		Endpoint: dara.String(host + ":" + port), Protocol: dara.String("HTTP"), RegionId: dara.String("cn-hangzhou"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// acs3 sends a request in the ACS3 style (x-acs-action, x-acs-version, ACS3
+// header) and returns the status and body.
+func acs3(t *testing.T, method, url, action, version string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	req.Header.Set("x-acs-action", action)
+	req.Header.Set("x-acs-version", version)
 	req.Header.Set("Authorization", "ACS3-HMAC-SHA256 Credential=LTAItest,SignedHeaders=host;x-acs-action;x-acs-date,Signature=abc")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -242,8 +250,15 @@ func TestACS3ROA(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(b), `"name":"demo-basic"`) {
-		t.Errorf("%d %s", resp.StatusCode, b)
+	return resp.StatusCode, b
+}
+
+// A CS request in the ACS3 style (x-acs-action, x-acs-version, ACS3 header).
+func TestACS3ROA(t *testing.T) {
+	_, srv, _ := newServer(t)
+	status, b := acs3(t, "GET", srv.URL+"/clusters/"+simulator.ClusterIDFor("demo-basic"), "DescribeClusterDetail", openapi.CSVersion)
+	if status != 200 || !strings.Contains(string(b), `"name":"demo-basic"`) {
+		t.Errorf("%d %s", status, b)
 	}
 }
 

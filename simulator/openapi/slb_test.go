@@ -3,8 +3,6 @@ package openapi_test
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -204,17 +202,9 @@ func TestVpcAttributeAndClusterResources(t *testing.T) {
 // The newer request generation (x-acs-action, x-acs-version, ACS3) reaches the SLB front.
 func TestACS3SLB(t *testing.T) {
 	_, srv, _ := newServer(t)
-	req, _ := http.NewRequest("POST", srv.URL+"/?RegionId=cn-hangzhou&LoadBalancerId=lb-bp1demo000000000002&ListenerPort=6443", nil)
-	req.Header.Set("x-acs-action", "DescribeLoadBalancerTCPListenerAttribute")
-	req.Header.Set("x-acs-version", openapi.SLBVersion)
-	req.Header.Set("Authorization", "ACS3-HMAC-SHA256 Credential=LTAItest,SignedHeaders=host;x-acs-action;x-acs-date,Signature=abc")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || !strings.Contains(string(b), `"AclId":"acl-bp1demoshared0000000"`) || !strings.Contains(string(b), `"AclStatus":"on"`) {
-		t.Errorf("%d %s", resp.StatusCode, b)
+	status, b := acs3(t, "POST", srv.URL+"/?RegionId=cn-hangzhou&LoadBalancerId=lb-bp1demo000000000002&ListenerPort=6443",
+		"DescribeLoadBalancerTCPListenerAttribute", openapi.SLBVersion)
+	if status != 200 || !strings.Contains(string(b), `"AclId":"acl-bp1demoshared0000000"`) || !strings.Contains(string(b), `"AclStatus":"on"`) {
+		t.Errorf("%d %s", status, b)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
 	vpc3 "github.com/alibabacloud-go/vpc-20160428/v6/client"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
@@ -110,14 +109,7 @@ func TestVPCStrictWithTypedGoSDK(t *testing.T) {
 // The newer SDK decodes AllocateEipAddress' OrderId as an integer.
 func TestAllocateOrderIdWithNewGenerationSDK(t *testing.T) {
 	_, srv, _ := newServer(t)
-	host, port := hostPort(t, srv)
-	client, err := vpc3.NewClient(&openapiutil.Config{
-		AccessKeyId: dara.String("LTAItest"), AccessKeySecret: dara.String("secret"),
-		Endpoint: dara.String(host + ":" + port), Protocol: dara.String("HTTP"), RegionId: dara.String("cn-hangzhou"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := newVPC3Client(t, srv)
 	resp, err := client.AllocateEipAddress(&vpc3.AllocateEipAddressRequest{RegionId: dara.String("cn-hangzhou"),
 		InternetChargeType: dara.String("PayByTraffic"), Bandwidth: dara.String("5")})
 	if err != nil {

@@ -169,9 +169,14 @@ func (b *Backend) roa(ctx context.Context, action, method, path string, query ma
 
 // rpc calls a VPC API and decodes its JSON body into out.
 func (b *Backend) rpc(ctx context.Context, region, action string, params map[string]string, out any) error {
-	e := b.vpcEndpoint(region)
+	return b.rpcCall(ctx, b.vpcEndpoint(region), "Vpc", "2016-04-28", region, action, params, out)
+}
+
+// rpcCall calls an RPC-style API (VPC, SLB): POST, the parameters and the
+// region in the query, signed by the SDK.
+func (b *Backend) rpcCall(ctx context.Context, e Endpoint, product, version, region, action string, params map[string]string, out any) error {
 	req := requests.NewCommonRequest()
-	req.Product, req.Version, req.ApiName = "Vpc", "2016-04-28", action
+	req.Product, req.Version, req.ApiName = product, version, action
 	req.Method, req.Scheme, req.Domain, req.Port = "POST", e.Scheme, e.Host, e.Port
 	req.QueryParams["RegionId"] = region
 	for k, v := range params {

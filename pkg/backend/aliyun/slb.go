@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	slbsdk "github.com/aliyun/alibaba-cloud-sdk-go/services/slb"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -34,15 +33,7 @@ func (b *Backend) slbEndpoint(region string) Endpoint {
 
 // slbRPC calls an SLB (2014-05-15) API and decodes its JSON body into out.
 func (b *Backend) slbRPC(ctx context.Context, region, action string, params map[string]string, out any) error {
-	e := b.slbEndpoint(region)
-	req := requests.NewCommonRequest()
-	req.Product, req.Version, req.ApiName = "Slb", "2014-05-15", action
-	req.Method, req.Scheme, req.Domain, req.Port = "POST", e.Scheme, e.Host, e.Port
-	req.QueryParams["RegionId"] = region
-	for k, v := range params {
-		req.QueryParams[k] = v
-	}
-	return b.send(ctx, action, action, req, out, rpcErrorOf)
+	return b.rpcCall(ctx, b.slbEndpoint(region), "Slb", "2014-05-15", region, action, params, out)
 }
 
 // Wire types of the SLB and CS resources calls (field names as in
@@ -96,9 +87,9 @@ type vpcAttribute struct {
 	} `json:"SecondaryCidrBlocks"`
 }
 
-// EncodeACLEntries renders entries as the AclEntrys parameter: a JSON list of
+// encodeACLEntries renders entries as the AclEntrys parameter: a JSON list of
 // {"entry", "comment"}.
-func EncodeACLEntries(entries []backend.ACLEntry) string {
+func encodeACLEntries(entries []backend.ACLEntry) string {
 	type entry struct {
 		Entry   string `json:"entry"`
 		Comment string `json:"comment,omitempty"`
@@ -200,11 +191,11 @@ func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backe
 }
 
 func (b *Backend) AddACLEntries(ctx context.Context, region, aclID string, entries []backend.ACLEntry) error {
-	return b.slbRPC(ctx, region, "AddAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": EncodeACLEntries(entries)}, nil)
+	return b.slbRPC(ctx, region, "AddAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": encodeACLEntries(entries)}, nil)
 }
 
 func (b *Backend) RemoveACLEntries(ctx context.Context, region, aclID string, entries []backend.ACLEntry) error {
-	return b.slbRPC(ctx, region, "RemoveAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": EncodeACLEntries(entries)}, nil)
+	return b.slbRPC(ctx, region, "RemoveAccessControlListEntry", map[string]string{"AclId": aclID, "AclEntrys": encodeACLEntries(entries)}, nil)
 }
 
 type slbLoadBalancers struct {

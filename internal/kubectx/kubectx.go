@@ -1,0 +1,94 @@
+// Package kubectx is what the lifecycle (pkg/expose) and the kubeconfig
+// package (pkg/kubeconfig) share about a kubeconfig context, so that neither
+// depends on the other: the context as kubectl would use it, and how API
+// server URLs compare. It does no I/O.
+package kubectx
+
+import (
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Context is what the kubeconfig says about a context, after kubectl's
+// merge and override flags: the server is the one kubectl would reach.
+type Context struct {
+	Name    string // context name; empty when there is no usable context
+	Server  string // server URL of the context's cluster entry (or --server)
+	Cluster string // the cluster entry's name
+	// User and Namespace are the context's (after --user, --namespace).
+	User, Namespace string
+	// ClusterFile and ContextFile are the kubeconfig files the cluster entry
+	// and the context come from (kubectl merges first-wins, so they may differ).
+	ClusterFile, ContextFile string
+	// ServerFromFlag says the server is --server's.
+	ServerFromFlag bool
+	// CA is the PEM certificate authority of the context's cluster entry (nil if none).
+	CA []byte
+	// Err is why no context could be read (no kubeconfig, no current context...).
+	Err error
+}
+
+// EndpointUse is a kubeconfig cluster entry whose server is a given endpoint.
+type EndpointUse struct {
+	File, Cluster, Server string
+}
+
+// EndpointHost returns the host of an endpoint URL ("https://1.2.3.4:6443" -> "1.2.3.4").
+func EndpointHost(endpoint string) string {
+	s := endpoint
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "]"); i >= 0 {
+			return s[1:i]
+		}
+	}
+	if i := strings.LastIndex(s, ":"); i >= 0 && strings.Count(s, ":") == 1 {
+		s = s[:i]
+	}
+	return strings.ToLower(s)
+}
+
+// WithHost is endpoint with its host replaced ("https://1.2.3.4:6443", "5.6.7.8"
+// -> "https://5.6.7.8:6443").
+func WithHost(endpoint, host string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" {
+		return endpoint
+	}
+	if port := u.Port(); port != "" {
+		u.Host = net.JoinHostPort(host, port)
+	} else {
+		u.Host = host
+	}
+	return u.String()
+}
+
+// SameEndpoint reports whether two API server URLs name the same server.
+func SameEndpoint(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	return EndpointKey(a) == EndpointKey(b)
+}
+
+// EndpointKey normalises an API server URL: lower case, no trailing slash,
+// https and port 443 when absent.
+func EndpointKey(ep string) string {
+	if ep == "" {
+		return ""
+	}
+	u := strings.TrimRight(strings.ToLower(strings.TrimSpace(ep)), "/")
+	if !strings.Contains(u, "://") {
+		u = "https://" + u
+	}
+	if strings.Count(u, ":") == 1 {
+		u += ":443"
+	}
+	return u
+}

@@ -1,0 +1,277 @@
+package expose
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+)
+
+// Kubeconfig is what the lifecycle asks of the user's kubeconfig files when a
+// change moves the public endpoint (pkg/kubeconfig's Source is one): which
+// cluster entries point at an endpoint, and repointing them. The lifecycle
+// itself reads and writes no file.
+type Kubeconfig interface {
+	// CheckWritable fails if the entries on endpoint could not be repointed.
+	CheckWritable(endpoint string) error
+	// ClustersAt lists the cluster entries whose server is endpoint.
+	ClustersAt(endpoint string) ([]EndpointUse, error)
+	// Repoint points the cluster entries on from at to, and lists them.
+	Repoint(from, to string) ([]EndpointUse, error)
+}
+
+// EndpointUse is a kubeconfig cluster entry whose server is a given endpoint.
+type EndpointUse = kubectx.EndpointUse
+
+// Run is the one call of associate, change and disassociate: it plans the
+// request, says first what the user should know (Progress.Warn: a context
+// named after another cluster, the lockout on a dry run), restricts the
+// sources before the EIP is associated (Request.Allow, with commit confirmed:
+// ApplyOptions.Commit), applies the plan, says whether the API server is now
+// open to any address, keeps the kubeconfig entries on the old endpoint
+// (Request.UpdateKubeconfig), and checks the new endpoint (ApplyOptions.Check).
+//
+// As with Apply, an exposure comes back with the error when the cloud
+// accepted the change but the wait ended early.
+func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) (*Exposure, error) {
+	defer s.progressDone()
+	p, err := s.Plan(ctx, t, r)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, errdefs.Errorf(errdefs.KindInterrupted, "interrupted before any change was made: nothing was changed")
+		}
+		return nil, err
+	}
+	if m := p.Target.Mismatch; m != nil {
+		// Its server reaches no cluster (a context named after another is refused).
+		s.warn("%s. %s", m.Error(), m.Fix())
+	}
+	if r.UpdateKubeconfig && r.Action == Change && !o.DryRun && !p.NothingToDo && p.Cluster.PublicEndpoint != "" && s.Kubeconfig != nil {
+		// Repointing must not fail after the change: check the files first.
+		if err := s.Kubeconfig.CheckWritable(p.Cluster.PublicEndpoint); err != nil {
+			return nil, fmt.Errorf("--update-kubeconfig: %w; nothing was changed", err)
+		}
+	}
+	if o.DryRun && p.Lockout != "" {
+		s.warn("%s. Without --yes this would be refused.", p.Lockout)
+	}
+	allowed, err := s.restrictFirst(ctx, p, o)
+	if err != nil {
+		return nil, err
+	}
+	x, err := s.Apply(ctx, p, o)
+	if err != nil {
+		return x, err
+	}
+	if allowed != nil {
+		x.AccessControl = allowed
+	}
+	s.warnOpen(ctx, p, x)
+	if r.UpdateKubeconfig && (x.Operation.Changed || x.Operation.DryRun) {
+		if err := s.updateKubeconfig(p, x); err != nil {
+			return nil, fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", r.Action, err)
+		}
+	}
+	if op := x.Operation; o.Check != nil && o.Wait && !op.DryRun && op.Changed && x.PublicEndpoint != "" {
+		// With the context's CA as resolved: the check is of this machine's view.
+		if c := CheckExposure(ctx, o.Check, x, t, false); !c.OK() {
+			s.warn("the change is done, but the check of %s from this machine failed: %s", c.Endpoint, c.Summary())
+		}
+	}
+	return x, nil
+}
+
+// restrictFirst applies Request.Allow before the EIP is associated, so the
+// API server is never open to the world, not even for a moment. On a dry run
+// it adds the planned list changes to the plan's steps.
+func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*AccessControl, error) {
+	if len(p.Request.Allow) == 0 {
+		return nil, nil
+	}
+	ap, err := s.planAccess(ctx, p.Target, p.Cluster, AccessRequest{Allow: p.Request.Allow}, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	s.announceCommit(ap, o)
+	if o.DryRun {
+		if ap.Lockout != "" {
+			s.warn("%s. Without --yes this would be refused.", ap.Lockout)
+		}
+		if !ap.NothingToDo {
+			p.Steps = append(append([]string{}, ap.Steps...), p.Steps...)
+		}
+		return ap.After, nil
+	}
+	// Commit confirmed: the list turned on is checked from this machine (through
+	// the endpoint the context uses, the intranet one until the EIP is there)
+	// and reverted, before anything is associated, if it cut this machine off.
+	if _, err := s.ApplyAccessConfirmed(ctx, ap, ApplyOptions{Confirm: o.Confirm, Commit: o.Commit}); err != nil {
+		return nil, fmt.Errorf("restricting the sources before associating the EIP (no EIP was associated): %w", err)
+	}
+	return ap.After, nil
+}
+
+// warnOpen says, after an associate without Request.Allow, that a cluster
+// whose allow list is off is now reachable from any address.
+func (s *Service) warnOpen(ctx context.Context, p *Plan, x *Exposure) {
+	op := x.Operation
+	if p.Request.Action != Associate || len(p.Request.Allow) > 0 || op == nil || (!op.Changed && !op.DryRun) {
+		return
+	}
+	a := s.AccessStatus(ctx, p.Cluster, time.Now())
+	x.AccessControl = a
+	if a == nil || a.Error != "" || !a.Anyone() {
+		return
+	}
+	cluster := &x.Cluster
+	endpoint := x.PublicEndpoint
+	if endpoint == "" {
+		endpoint = "its public endpoint"
+	}
+	msg := fmt.Sprintf("the API server of cluster %s is now reachable from any address on the Internet at %s (no source allow list); restrict it with `kubectl ack-expose allow CIDR...`", cluster.Name, endpoint)
+	if op.DryRun {
+		msg = fmt.Sprintf("the API server of cluster %s would be reachable from any address on the Internet (no source allow list); restrict it first with `kubectl ack-expose associate ... --allow CIDR...` or `kubectl ack-expose allow CIDR...`", cluster.Name)
+	}
+	op.Warnings = append(op.Warnings, msg)
+	s.warn("%s", msg)
+}
+
+// updateKubeconfig repoints (change) or reports (disassociate) the kubeconfig
+// cluster entries on the old public endpoint; on a dry run it only says so.
+func (s *Service) updateKubeconfig(p *Plan, x *Exposure) error {
+	op := x.Operation
+	old := p.Cluster.PublicEndpoint
+	if old == "" || s.Kubeconfig == nil {
+		return nil // associate: no entry can point at an endpoint that did not exist
+	}
+	// The new endpoint: the result's, or on a dry run the planned EIP's
+	// (unknown until --allocate has allocated it).
+	next := x.PublicEndpoint
+	if op.DryRun {
+		next = "the new EIP's endpoint"
+		if p.New != nil {
+			next = kubectx.WithHost(old, p.New.IPAddress)
+		}
+	}
+	var uses []EndpointUse
+	var err error
+	action := KubeconfigUnreachable
+	switch {
+	case p.Request.Action == Disassociate:
+		uses, err = s.Kubeconfig.ClustersAt(old)
+	case op.DryRun:
+		uses, err = s.Kubeconfig.ClustersAt(old)
+		action = KubeconfigWouldRepoint
+	default:
+		uses, err = s.Kubeconfig.Repoint(old, next)
+		action = KubeconfigRepointed
+	}
+	if err != nil {
+		return err
+	}
+	for _, u := range uses {
+		e := KubeconfigEntry{File: u.File, Cluster: u.Cluster, Server: u.Server, Action: action}
+		if action == KubeconfigUnreachable {
+			s.note("kubeconfig: cluster %q in %s points at %s, which no longer reaches the cluster", u.Cluster, u.File, old)
+		} else {
+			e.Server = next
+			s.note("kubeconfig: %s cluster %q in %s from %s to %s", action, u.Cluster, u.File, old, next)
+		}
+		op.Kubeconfig = append(op.Kubeconfig, e)
+	}
+	return nil
+}
+
+// RunAccess is the one call of allow and revoke: it plans the request, warns
+// of the lockout on a dry run, applies the plan (Confirm asks before a
+// lockout) with commit confirmed (ApplyOptions.Commit), warns of what the
+// plan removes, and reads the result.
+func (s *Service) RunAccess(ctx context.Context, t Target, r AccessRequest, o ApplyOptions) (*Exposure, error) {
+	defer s.progressDone()
+	p, err := s.PlanAccess(ctx, t, r, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if o.DryRun && p.Lockout != "" {
+		s.warn("%s. Without --yes this would be refused.", p.Lockout)
+	}
+	s.announceCommit(p, o)
+	op, err := s.ApplyAccessConfirmed(ctx, p, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range p.Warnings {
+		s.warn("%s", w)
+	}
+	return s.AccessResult(ctx, p, op)
+}
+
+// warn tells the user what they should know, through Progress.
+func (s *Service) warn(format string, args ...any) {
+	if s.Progress != nil {
+		s.Progress.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// note tells the user what was done outside the operation's steps.
+func (s *Service) note(format string, args ...any) {
+	if s.Progress != nil {
+		s.Progress.Step(fmt.Sprintf(format, args...))
+	}
+}
+
+// progressDone ends the live line of a wait, before the lifecycle returns.
+func (s *Service) progressDone() {
+	if s.Progress != nil {
+		s.Progress.Done()
+	}
+}
+
+// ContextPlan is where a new kubeconfig context for a cluster points, and the
+// context whose CA and user it copies (the kubeconfig command).
+type ContextPlan struct {
+	Cluster *backend.Cluster
+	// From is the context in use: one that reaches the cluster, or one
+	// named after it whose endpoint went away.
+	From KubeContext
+	// Server is the endpoint the new context reaches the cluster through.
+	Server string
+	// Endpoints are every endpoint of the cluster: a context reaching one of
+	// them reaches this cluster.
+	Endpoints []string
+}
+
+// PlanContext reads the cluster and checks that the context in use is one of
+// its contexts (or its CA and user would be wrong), and that the endpoint
+// asked for exists: the public one, or with private the intranet one.
+func (s *Service) PlanContext(ctx context.Context, t Target, private bool) (*ContextPlan, error) {
+	cl, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
+	if err != nil {
+		return nil, err
+	}
+	t, err = s.mustReach(ctx, t, cl)
+	if err != nil {
+		return nil, err
+	}
+	if t.Context == "" && t.Mismatch == nil {
+		if t.Kube.Name != "" {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "context %q is not a context of cluster %s (%s), so its CA and user cannot be copied; select one of that cluster's contexts with --context", t.Kube.Name, cl.Name, cl.ID)
+		}
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "kubeconfig copies the CA and user of a kubeconfig context of the cluster; select one with --context")
+	}
+	server := cl.PublicEndpoint
+	if private {
+		server = cl.IntranetEndpoint
+	}
+	if server == "" {
+		if private {
+			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) reports no intranet endpoint", cl.Name, cl.ID)
+		}
+		return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s (%s) has no public endpoint", cl.Name, cl.ID).
+			WithHint("Associate an EIP first: kubectl ack-expose associate --eip ID|IP (or --allocate); or use --private for the intranet endpoint.")
+	}
+	return &ContextPlan{Cluster: cl, From: t.Kube, Server: server, Endpoints: []string{cl.IntranetEndpoint, cl.PublicEndpoint}}, nil
+}
