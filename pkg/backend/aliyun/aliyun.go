@@ -13,7 +13,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -288,14 +287,26 @@ func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError
 	return &errdefs.Error{Kind: errdefs.KindInternal, Msg: action, Err: scrubbed{err}}
 }
 
-// signedURL matches a request URL with its query: an RPC request carries its
-// AccessKeyId, SecurityToken and Signature there, and Go's transport errors
-// (*url.Error) quote the whole URL.
-var signedURL = regexp.MustCompile(`(https?://[^\s"?]*)\?[^\s"]*`)
-
-// scrubURLs drops the query of every URL in s, so that no error or log line
-// ever carries credentials.
-func scrubURLs(s string) string { return signedURL.ReplaceAllString(s, "$1?…") }
+// scrubURLs drops the query of every URL in s (up to the next space or
+// quote), so that no error or log line ever carries credentials: an RPC
+// request carries its AccessKeyId, SecurityToken and Signature there, and Go's
+// transport errors (*url.Error) quote the whole URL.
+func scrubURLs(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			return b.String() + s
+		}
+		end := i + 3 + strings.IndexAny(s[i+3:]+" ", " \t\n\"'")
+		u := s[:end]
+		if q := strings.IndexByte(s[i:end], '?'); q >= 0 {
+			u = s[:i+q] + "?…"
+		}
+		b.WriteString(u)
+		s = s[end:]
+	}
+}
 
 // scrubbed is an error whose text has its URLs' queries removed; errors.Is
 // and errors.As still see the original.

@@ -257,3 +257,17 @@ func TestNewNeedsRegionAndCredentials(t *testing.T) {
 		t.Errorf("plain http to a non-loopback host: %v", err)
 	}
 }
+
+func TestScrubURLs(t *testing.T) {
+	for in, want := range map[string]string{
+		`Post "https://slb.aliyuncs.com:443/?AccessKeyId=K&Signature=S&SecurityToken=T": dial tcp: no such host`: `Post "https://slb.aliyuncs.com:443/?…": dial tcp: no such host`,
+		"GET http://127.0.0.1:1/clusters/c1 failed":                                                              "GET http://127.0.0.1:1/clusters/c1 failed",
+		"a http://h/?x=1 b https://g/p?y=2":                                                                      "a http://h/?… b https://g/p?…",
+		"no url here":                                                                                            "no url here",
+		"trailing https://h?k=v":                                                                                 "trailing https://h?…",
+	} {
+		if got := scrubURLs(in); got != want {
+			t.Errorf("scrubURLs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
