@@ -17,16 +17,16 @@ type accessOptions struct {
 	*clusterOptions
 	revoke bool
 
-	only     bool
-	anyone   bool
-	comment  string
-	forD     time.Duration
-	expired  bool
-	force    bool
-	dryRun   bool
-	yes      bool
-	declined bool // the user answered no at the prompt
-	request  expose.AccessRequest
+	only    bool
+	anyone  bool
+	comment string
+	forD    time.Duration
+	expired bool
+	force   bool
+	dryRun  bool
+	yes     bool
+	prompt  prompt // the lockout guard's question (prompt.go)
+	request expose.AccessRequest
 
 	commit confirmFlags // commit confirmed (confirm.go)
 }
@@ -137,7 +137,8 @@ func (o *accessOptions) runE(c *cobra.Command, args []string) error {
 	if err := o.complete(c.Context()); err != nil {
 		return err
 	}
-	return abortedIfDeclined(o.declined, o.run(c))
+	o.prompt.ctx = c.Context()
+	return afterPrompt(&o.prompt, o.run(c))
 }
 
 // toOptions turns the arguments and flags into the request (kubectl's

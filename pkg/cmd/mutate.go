@@ -98,7 +98,7 @@ type mutateOptions struct {
 	timeout    time.Duration
 	yes        bool
 	updateKube bool
-	declined   bool // the user answered no at the prompt
+	prompt     prompt // the lockout guard's question (prompt.go)
 	request    expose.Request
 	chk        checkOptions
 	// allow is associate --allow: the sources are allowed before the EIP is
@@ -127,7 +127,8 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 				}
 				return err
 			}
-			return abortedIfDeclined(o.declined, o.run(c))
+			o.prompt.ctx = c.Context()
+			return afterPrompt(&o.prompt, o.run(c))
 		},
 	}
 	o.addFlags(c)

@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -63,5 +66,29 @@ func TestPromptAnswer(t *testing.T) {
 		if code != 0 {
 			t.Errorf("%v, answering y: exit %d, stderr:\n%s", args, code, stderr)
 		}
+	}
+}
+
+// Ctrl-C while the question waits for an answer abandons it: the refusal
+// that follows is an interruption (exit 130), not "aborted".
+func TestPromptInterrupted(t *testing.T) {
+	old := isTerminal
+	isTerminal = func(*os.File) bool { return true }
+	t.Cleanup(func() { isTerminal = old })
+	r, w, err := os.Pipe() // nobody ever answers
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close(); _ = w.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var errOut bytes.Buffer
+	p := prompt{ctx: ctx}
+	if askConfirm(genericiooptions.IOStreams{In: r, Out: io.Discard, ErrOut: &errOut}, false, &p, "this cuts you off") {
+		t.Fatal("an unanswered question was taken as yes")
+	}
+	err = afterPrompt(&p, errdefs.Errorf(errdefs.KindRefused, "refused"))
+	if !p.interrupted || p.declined || ExitCode(err) != ExitInterrupted {
+		t.Errorf("interrupted %v declined %v, exit %d (%v), want 130", p.interrupted, p.declined, ExitCode(err), err)
 	}
 }
