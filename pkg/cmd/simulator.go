@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -119,8 +120,17 @@ func madeByInit(path string, state bool) bool {
 		return false
 	}
 	if state {
-		t := bytes.TrimSpace(b)
-		return len(t) == 0 || (t[0] == '{' && bytes.Contains(t, []byte(`"version"`)))
+		if len(bytes.TrimSpace(b)) == 0 {
+			return true
+		}
+		// The shape of a simulator state: a version, an account and clusters
+		// (a package.json or another tool's JSON has not all three).
+		var doc struct {
+			Version   int             `json:"version"`
+			AccountID string          `json:"accountId"`
+			Clusters  json.RawMessage `json:"clusters"`
+		}
+		return json.Unmarshal(b, &doc) == nil && doc.Version > 0 && doc.AccountID != "" && len(doc.Clusters) > 0
 	}
 	if bytes.HasPrefix(b, []byte(initMarker)) {
 		return true
