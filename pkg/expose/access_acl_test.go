@@ -3,11 +3,13 @@ package expose
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -80,5 +82,42 @@ func TestRacingAllowsShareOneACL(t *testing.T) {
 		if blind && !b.Backend.(*blindFind).missed {
 			t.Errorf("the blind lookup was not made")
 		}
+	}
+}
+
+// A list attached to the listener between the plan and the change (the
+// console, another machine) is not replaced: the run stops with a conflict
+// and deletes the list it created.
+func TestAllowDoesNotReplaceAListAttachedMeanwhile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := simulator.New(path).Write(simulator.DemoWorld(), false); err != nil {
+		t.Fatal(err)
+	}
+	svc := &Service{Backend: simulated.New(path)}
+	ctx := context.Background()
+	id := simulator.ClusterIDFor("demo-basic")
+	p, err := svc.PlanAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"10.1.0.0/16"}}, time.Now())
+	if err != nil || !p.CreateACL {
+		t.Fatalf("plan: %+v %v", p, err)
+	}
+	e := simulator.New(path)
+	office, err := e.CreateAccessControlList(simulator.DemoRegion, "office", "ipv4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetLoadBalancerTCPListenerAttribute(simulator.ListenerACLRequest{RegionID: simulator.DemoRegion,
+		LoadBalancerID: p.Listener.LoadBalancerID, Port: APIServerPort, AclID: office}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.ApplyAccess(ctx, p, ApplyOptions{})
+	if errdefs.KindOf(err) != errdefs.KindConflict || !strings.Contains(err.Error(), office) {
+		t.Fatalf("apply: %v, want a conflict naming %s", err, office)
+	}
+	l, _ := svc.Backend.DescribeListenerACL(ctx, simulator.DemoRegion, p.Listener.LoadBalancerID, APIServerPort)
+	if l.ACLID != office {
+		t.Errorf("listener uses %s, want %s kept", l.ACLID, office)
+	}
+	if list, _ := svc.Backend.FindACLs(ctx, simulator.DemoRegion, ACLName(id)); len(list) != 0 {
+		t.Errorf("the list this run created is left: %v", list)
 	}
 }
