@@ -409,6 +409,12 @@ func (e *Engine) CreateAccessControlList(region, name, ipVersion string) (string
 		for _, a := range s.ACLs {
 			if a.RegionID == region {
 				n++
+				if a.Name == name && name != "" {
+					// Names are unique in a region (AclNameExist, as
+					// terraform-provider-alicloud's slb ACL resource knows it).
+					return &APIError{Code: "AclNameExist", HTTPStatus: 400,
+						Message: fmt.Sprintf("The acl name %s already exists in %s (%s).", name, region, a.ID)}
+				}
 			}
 		}
 		if n >= ACLsPerRegion {
@@ -663,8 +669,9 @@ func (e *Engine) DescribeLoadBalancerListeners(region string, ids []string, port
 }
 
 // DescribeAccessControlLists is SLB DescribeAccessControlLists: one page of a
-// region's ACLs (no entries).
-func (e *Engine) DescribeAccessControlLists(region string, page, size int) ([]ACL, int, error) {
+// region's ACLs (no entries); a non-empty name keeps the ACLs whose name
+// contains it (AclName: fuzzy match, as the API reference says).
+func (e *Engine) DescribeAccessControlLists(region, name string, page, size int) ([]ACL, int, error) {
 	var out []ACL
 	total := 0
 	err := e.Call("DescribeAccessControlLists", func(s *State, _ time.Time) error {
@@ -674,7 +681,7 @@ func (e *Engine) DescribeAccessControlLists(region string, page, size int) ([]AC
 		}
 		var all []ACL
 		for _, a := range s.ACLs {
-			if a.RegionID == region {
+			if a.RegionID == region && strings.Contains(a.Name, name) {
 				a.Entries = nil
 				all = append(all, a)
 			}
@@ -683,4 +690,32 @@ func (e *Engine) DescribeAccessControlLists(region string, page, size int) ([]AC
 		return nil
 	})
 	return out, total, err
+}
+
+// DeleteAccessControlList is SLB DeleteAccessControlList. As the API
+// reference says, only an ACL that no listener uses can be deleted
+// (AclInUsed, the code terraform-provider-alicloud retries on).
+func (e *Engine) DeleteAccessControlList(region, id string) error {
+	return e.Call("DeleteAccessControlList", func(s *State, _ time.Time) error {
+		if region == "" {
+			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
+		}
+		if id == "" {
+			return &APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "AclId is mandatory for this action."}
+		}
+		a := s.acl(id)
+		if a == nil || a.RegionID != region {
+			return aclNotFound(id)
+		}
+		if len(s.related(id)) > 0 {
+			return &APIError{Code: "AclInUsed", HTTPStatus: 400, Message: fmt.Sprintf("The acl %s is in use by a listener.", id)}
+		}
+		for i := range s.ACLs {
+			if s.ACLs[i].ID == id {
+				s.ACLs = append(s.ACLs[:i], s.ACLs[i+1:]...)
+				break
+			}
+		}
+		return nil
+	})
 }

@@ -138,6 +138,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim eips COUNT              (assert the number of EIPs)
 //	sim cert-omits-eip CLUSTERNAME   (the cluster's certificate leaves its EIP out)
 //	sim client-address ADDRESS       (the address the simulated user connects from)
+//	sim acls NAME COUNT         (assert how many ACLs are named NAME)
 //	sim unused COUNT            (assert the number of EIPs ack-expose allocated that are not InUse nor Releasing)
 func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
@@ -333,6 +334,23 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			if got := strconv.Itoa(len(ids)); (got == args[1]) == neg {
 				return fmt.Errorf("%s unused EIPs allocated by ack-expose %v, want %s", got, ids, args[1])
+			}
+			return nil
+		}))
+	case "acls":
+		// sim acls NAME COUNT: assert how many ACLs are named NAME.
+		if len(args) != 3 {
+			ts.Fatalf("usage: sim acls NAME COUNT")
+		}
+		ts.Check(e.View(func(s *simulator.State) error {
+			n := 0
+			for _, a := range s.ACLs {
+				if a.Name == args[1] {
+					n++
+				}
+			}
+			if got := strconv.Itoa(n); (got == args[2]) == neg {
+				return fmt.Errorf("%s ACLs named %s, want %s", got, args[1], args[2])
 			}
 			return nil
 		}))

@@ -6,6 +6,7 @@ package kubectx
 
 import (
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -34,8 +35,13 @@ type EndpointUse struct {
 	File, Cluster, Server string
 }
 
-// EndpointHost returns the host of an endpoint URL ("https://1.2.3.4:6443" -> "1.2.3.4").
+// EndpointHost returns the host of an endpoint URL ("https://1.2.3.4:6443" ->
+// "1.2.3.4"), normalised as EndpointKey does: lower case, no trailing dot,
+// an IPv4-mapped IPv6 address as IPv4.
 func EndpointHost(endpoint string) string {
+	if _, host, _, ok := splitEndpoint(endpoint); ok {
+		return host
+	}
 	s := endpoint
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]
@@ -52,6 +58,44 @@ func EndpointHost(endpoint string) string {
 		s = s[:i]
 	}
 	return strings.ToLower(s)
+}
+
+// splitEndpoint parses an API server URL the way Go's HTTP client reaches
+// it: the scheme (https when absent, as kubectl assumes), the host (lower
+// case, without the trailing dot of a fully qualified name, an IPv4-mapped
+// IPv6 address as the IPv4 address it is) and the port (the scheme's default
+// when absent). The path, query, fragment and user info do not change which
+// server is reached, so they are dropped. ok is false when ep does not parse.
+func splitEndpoint(ep string) (scheme, host, port string, ok bool) {
+	s := strings.TrimSpace(ep)
+	if s == "" {
+		return "", "", "", false
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Hostname() == "" {
+		return "", "", "", false
+	}
+	scheme = strings.ToLower(u.Scheme)
+	host = strings.TrimRight(strings.ToLower(u.Hostname()), ".")
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.Unmap().String()
+	}
+	if host == "" {
+		return "", "", "", false
+	}
+	port = u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		default:
+			port = "443"
+		}
+	}
+	return scheme, host, port, true
 }
 
 // WithHost is endpoint with its host replaced ("https://1.2.3.4:6443", "5.6.7.8"
@@ -77,18 +121,16 @@ func SameEndpoint(a, b string) bool {
 	return EndpointKey(a) == EndpointKey(b)
 }
 
-// EndpointKey normalises an API server URL: lower case, no trailing slash,
-// https and port 443 when absent.
+// EndpointKey normalises an API server URL to the server Go's HTTP client
+// reaches with it: scheme://host:port, see splitEndpoint ("HTTPS://47.96.1.20.:6443/api"
+// and "https://[::ffff:47.96.1.20]:6443" are "https://47.96.1.20:6443"). A URL
+// that does not parse is only trimmed and lower-cased.
 func EndpointKey(ep string) string {
 	if ep == "" {
 		return ""
 	}
-	u := strings.TrimRight(strings.ToLower(strings.TrimSpace(ep)), "/")
-	if !strings.Contains(u, "://") {
-		u = "https://" + u
+	if scheme, host, port, ok := splitEndpoint(ep); ok {
+		return scheme + "://" + net.JoinHostPort(host, port)
 	}
-	if strings.Count(u, ":") == 1 {
-		u += ":443"
-	}
-	return u
+	return strings.ToLower(strings.TrimSpace(ep))
 }

@@ -23,6 +23,11 @@ type AccessControl interface {
 	SetListenerACL(ctx context.Context, region string, l ListenerACL) error
 	// CreateACL creates an empty IPv4 ACL (SLB CreateAccessControlList).
 	CreateACL(ctx context.Context, region, name string) (string, error)
+	// FindACLs returns the region's ACLs named name, without their entries
+	// (SLB DescribeAccessControlLists with AclName; names are unique in a region).
+	FindACLs(ctx context.Context, region, name string) ([]ACL, error)
+	// DeleteACL deletes an ACL that no listener uses (SLB DeleteAccessControlList).
+	DeleteACL(ctx context.Context, region, aclID string) error
 	// DescribeACL returns an ACL, its entries and the listeners that use it
 	// (SLB DescribeAccessControlListAttribute).
 	DescribeACL(ctx context.Context, region, aclID string) (*ACL, error)

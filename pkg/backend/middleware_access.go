@@ -56,3 +56,12 @@ func (w *wrapped) ListListenerACLs(ctx context.Context, region string, lbIDs []s
 func (w *wrapped) ListACLs(ctx context.Context, region string) ([]ACL, error) {
 	return run(w, ctx, "DescribeAccessControlLists "+region, func() ([]ACL, error) { return w.b.ListACLs(ctx, region) })
 }
+
+func (w *wrapped) FindACLs(ctx context.Context, region, name string) ([]ACL, error) {
+	return run(w, ctx, "DescribeAccessControlLists "+region+" AclName="+name, func() ([]ACL, error) { return w.b.FindACLs(ctx, region, name) })
+}
+
+func (w *wrapped) DeleteACL(ctx context.Context, region, aclID string) error {
+	_, err := run(w, ctx, "DeleteAccessControlList "+aclID, func() (struct{}, error) { return struct{}{}, w.b.DeleteACL(ctx, region, aclID) })
+	return err
+}

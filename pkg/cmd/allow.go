@@ -183,6 +183,13 @@ func (o *accessOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if !o.dryRun {
+		unlock, err := lockAccess(c.Context(), o.clusterOptions, o.target.ClusterID)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	x, err := o.service().RunAccess(c.Context(), o.target, o.request, expose.ApplyOptions{
 		DryRun: o.dryRun, Commit: commit, Confirm: o.confirm})
 	if err != nil {

@@ -546,7 +546,7 @@ func accessLockout(p *AccessPlan) string {
 
 // ApplyAccess carries out an access plan: entries are added before the list
 // is turned on, so it is never on with fewer entries than planned.
-func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions) (*Operation, error) {
+func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions) (_ *Operation, err error) {
 	op := &Operation{Action: p.Request.action(), DryRun: o.DryRun, Steps: p.Steps}
 	op.Warnings = append(op.Warnings, p.Warnings...)
 	if p.Lockout != "" {
@@ -562,13 +562,21 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 	c, l := p.Cluster, p.Listener
 	aclID := l.ACLID
 	if p.CreateACL {
-		id, err := s.Backend.CreateACL(ctx, c.RegionID, ACLName(c.ID))
-		if err != nil {
-			return nil, fmt.Errorf("creating the access control list: %w", err)
+		var id string
+		var created bool
+		if id, created, err = s.clusterACL(ctx, p, op); err != nil {
+			return nil, err
 		}
 		aclID = id
-		op.Changed = true
-		s.step(op, "created access control list %s (%s)", ACLName(c.ID), id)
+		if created {
+			// A list this run created and could not attach is deleted, not
+			// left behind (50 lists per region).
+			defer func() {
+				if err != nil {
+					s.dropACL(ctx, c, id, op)
+				}
+			}()
+		}
 	}
 	add := func() error {
 		for lo := 0; lo < len(p.Add); lo += backend.ACLEntriesPerCall {
@@ -612,6 +620,11 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 		req := *set
 		if req.Status == "on" {
 			req.ACLID = aclID
+		}
+		if p.CreateACL {
+			if err := s.checkListenerUnchanged(ctx, p, aclID); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.Backend.SetListenerACL(ctx, c.RegionID, req); err != nil {
 			return nil, err

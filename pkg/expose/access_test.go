@@ -142,7 +142,7 @@ func TestApplyAccessOrder(t *testing.T) {
 			order = append(order, c.Action)
 		}
 		got := strings.Join(order, ",")
-		if !strings.Contains(got, "CreateAccessControlList,AddAccessControlListEntry,SetLoadBalancerTCPListenerAttribute") {
+		if !strings.Contains(got, "DescribeAccessControlLists,CreateAccessControlList,AddAccessControlListEntry,DescribeLoadBalancerTCPListenerAttribute,SetLoadBalancerTCPListenerAttribute") {
 			t.Errorf("call order %s", got)
 		}
 		return nil

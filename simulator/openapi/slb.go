@@ -68,6 +68,12 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 			return
 		}
 		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID, "AclId": id})
+	case "DeleteAccessControlList":
+		if err := s.Engine.DeleteAccessControlList(region, p.Get("AclId")); err != nil {
+			fail(err)
+			return
+		}
+		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
 	case "DescribeAccessControlListAttribute":
 		page, err1 := atoiDefault(p.Get("Page"), 0)
 		size, err2 := atoiDefault(p.Get("PageSize"), 0)
@@ -130,7 +136,7 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 				"LoadBalancers": map[string]any{"LoadBalancer": out}})
 			return
 		}
-		list, total, err := s.Engine.DescribeAccessControlLists(region, page, size)
+		list, total, err := s.Engine.DescribeAccessControlLists(region, p.Get("AclName"), page, size)
 		if err != nil {
 			fail(err)
 			return
@@ -167,7 +173,7 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "NextToken": next, "MaxResults": max, "TotalCount": len(out), "Listeners": out})
 	default:
 		writeRPCError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
-			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves SLB %s DescribeLoadBalancers, DescribeLoadBalancerListeners, DescribeAccessControlLists, DescribeLoadBalancerTCPListenerAttribute, SetLoadBalancerTCPListenerAttribute, CreateAccessControlList, DescribeAccessControlListAttribute, AddAccessControlListEntry and RemoveAccessControlListEntry).", action, SLBVersion)})
+			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves SLB %s DescribeLoadBalancers, DescribeLoadBalancerListeners, DescribeAccessControlLists, DescribeLoadBalancerTCPListenerAttribute, SetLoadBalancerTCPListenerAttribute, CreateAccessControlList, DeleteAccessControlList, DescribeAccessControlListAttribute, AddAccessControlListEntry and RemoveAccessControlListEntry).", action, SLBVersion)})
 	}
 }
 

@@ -162,6 +162,34 @@ func (b *Backend) CreateACL(ctx context.Context, region, name string) (string, e
 	return r.AclID, nil
 }
 
+// FindACLs is DescribeAccessControlLists with AclName (a fuzzy match in
+// the cloud), keeping the exact matches.
+func (b *Backend) FindACLs(ctx context.Context, region, name string) ([]backend.ACL, error) {
+	var out []backend.ACL
+	seen := 0
+	for page := 1; ; page++ {
+		var r slbACLList
+		if err := b.slbRPC(ctx, region, "DescribeAccessControlLists",
+			map[string]string{"AclName": name, "PageNumber": strconv.Itoa(page), "PageSize": "50"}, &r); err != nil {
+			return nil, err
+		}
+		seen += len(r.Acls.Acl)
+		for _, a := range r.Acls.Acl {
+			if a.AclName == name {
+				out = append(out, backend.ACL{ID: a.AclID, Name: a.AclName, AddressIPVersion: a.AddressIPVersion})
+			}
+		}
+		if len(r.Acls.Acl) == 0 || seen >= r.TotalCount {
+			return out, nil
+		}
+	}
+}
+
+// DeleteACL is DeleteAccessControlList: RegionId and AclId.
+func (b *Backend) DeleteACL(ctx context.Context, region, aclID string) error {
+	return b.slbRPC(ctx, region, "DeleteAccessControlList", map[string]string{"AclId": aclID}, nil)
+}
+
 func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backend.ACL, error) {
 	// The entries come in pages (Page, PageSize); read them all.
 	var out *backend.ACL

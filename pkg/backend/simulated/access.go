@@ -58,6 +58,36 @@ func (b *Backend) CreateACL(ctx context.Context, region, name string) (string, e
 	return id, convert(err)
 }
 
+// FindACLs is DescribeAccessControlLists with AclName, keeping the exact matches.
+func (b *Backend) FindACLs(ctx context.Context, region, name string) ([]backend.ACL, error) {
+	var out []backend.ACL
+	seen := 0
+	for page := 1; ; page++ {
+		var total int
+		list, err := do(ctx, func() (l []simulator.ACL, err error) {
+			l, total, err = b.Engine.DescribeAccessControlLists(region, name, page, 50)
+			return l, err
+		})
+		if err != nil {
+			return nil, convert(err)
+		}
+		seen += len(list)
+		for _, a := range list {
+			if a.Name == name {
+				out = append(out, backend.ACL{ID: a.ID, Name: a.Name, AddressIPVersion: a.AddressIPVersion})
+			}
+		}
+		if len(list) == 0 || seen >= total {
+			return out, nil
+		}
+	}
+}
+
+// DeleteACL is DeleteAccessControlList.
+func (b *Backend) DeleteACL(ctx context.Context, region, aclID string) error {
+	return convert(doErr(ctx, func() error { return b.Engine.DeleteAccessControlList(region, aclID) }))
+}
+
 func (b *Backend) DescribeACL(ctx context.Context, region, aclID string) (*backend.ACL, error) {
 	var out *backend.ACL
 	var a simulator.ACLView
@@ -158,7 +188,7 @@ func (b *Backend) ListACLs(ctx context.Context, region string) ([]backend.ACL, e
 	for page := 1; ; page++ {
 		var total int
 		list, err := do(ctx, func() (l []simulator.ACL, err error) {
-			l, total, err = b.Engine.DescribeAccessControlLists(region, page, 100)
+			l, total, err = b.Engine.DescribeAccessControlLists(region, "", page, 100)
 			return l, err
 		})
 		if err != nil {

@@ -1,0 +1,82 @@
+// Package clusterlock serialises, on one machine, the ack-expose runs that
+// read, plan and change the same cluster's settings: a lock file per cluster
+// under ~/.ack-expose/locks (flock, released when the process ends, however
+// it ends). Runs on other machines are not serialised by it.
+package clusterlock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+)
+
+// DefaultWait is how long a run waits for another run on the same cluster.
+const DefaultWait = 2 * time.Minute
+
+// retry paces the attempts while waiting.
+const retry = 100 * time.Millisecond
+
+// DefaultDir is ~/.ack-expose/locks.
+func DefaultDir() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".ack-expose", "locks"), nil
+}
+
+var safeName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// Path is the lock file of a cluster in dir.
+func Path(dir, clusterID string) (string, error) {
+	if !safeName.MatchString(clusterID) || clusterID == "." || clusterID == ".." {
+		return "", errdefs.Errorf(errdefs.KindInvalid, "cluster ID %q cannot name a lock file", clusterID)
+	}
+	return filepath.Join(dir, clusterID+".lock"), nil
+}
+
+// Lock takes the lock of cluster what in dir, waiting at most wait for another
+// run to release it; waiting is called once, when the lock is held by another
+// run, to say this run waits. The returned func releases it.
+func Lock(ctx context.Context, dir, clusterID, what string, wait time.Duration, waiting func(path string)) (func(), error) {
+	path, err := Path(dir, clusterID)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the lock directory: %w", err)
+	}
+	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	if !ok {
+		if waiting != nil {
+			waiting(path)
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		ok, err = l.TryLockContext(wctx, retry)
+		if !ok {
+			switch {
+			case ctx.Err() != nil:
+				return nil, &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: "interrupted while waiting for another ack-expose run on cluster " + clusterID, Err: ctx.Err()}
+			case errors.Is(err, context.DeadlineExceeded):
+				return nil, errdefs.Errorf(errdefs.KindConflict, "another ack-expose run on this machine is still changing %s of cluster %s after %s (it holds %s): nothing was changed", what, clusterID, wait, path).
+					WithHint("Wait for that run to finish, then run this again.")
+			default:
+				return nil, fmt.Errorf("locking %s: %w", path, err)
+			}
+		}
+	}
+	return func() { _ = l.Unlock() }, nil
+}

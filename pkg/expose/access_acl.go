@@ -1,0 +1,141 @@
+package expose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
+)
+
+// The ACL ack-expose creates for a cluster is named ACLName(cluster ID), and
+// ACL names are unique in a region: a run that finds no list on the listener
+// first looks for that name, and uses the list it finds (left by a run that
+// failed before attaching it, or made by a run racing this one) instead of
+// creating another. Two runs that both find none and both create: the cloud
+// refuses the second name (AclNameExist), and that run uses the first's list.
+// A list this run created and could not attach is deleted.
+
+// codeACLNameExists is the cloud's error code for an ACL name already used in the region.
+const codeACLNameExists = "AclNameExist"
+
+// codeACLInUse is the cloud's error code for deleting an ACL a listener uses.
+const codeACLInUse = "AclInUsed"
+
+// clusterACL returns the cluster's ack-expose ACL, found or created; created
+// says this run created it. A list found is read, and the plan adjusted to it:
+// only the entries it lacks are added, and (--only) the others removed.
+func (s *Service) clusterACL(ctx context.Context, p *AccessPlan, op *Operation) (id string, created bool, err error) {
+	c := p.Cluster
+	name := ACLName(c.ID)
+	find := func() (string, error) {
+		list, err := s.Backend.FindACLs(ctx, c.RegionID, name)
+		if err != nil {
+			return "", fmt.Errorf("looking for access control list %s: %w", name, err)
+		}
+		if len(list) == 0 {
+			return "", nil
+		}
+		return list[0].ID, nil
+	}
+	if id, err = find(); err != nil {
+		return "", false, err
+	}
+	if id == "" {
+		id, err = s.Backend.CreateACL(ctx, c.RegionID, name)
+		if err == nil {
+			op.Changed = true
+			s.step(op, "created access control list %s (%s)", name, id)
+			return id, true, nil
+		}
+		var e *errdefs.Error
+		if !errors.As(err, &e) || e.Code != codeACLNameExists {
+			return "", false, fmt.Errorf("creating the access control list: %w", err)
+		}
+		// Another run created it meanwhile.
+		if id, err = find(); err != nil || id == "" {
+			return "", false, fmt.Errorf("creating the access control list %s: the cloud says the name is taken, but no list of that name is found: %w", name, err)
+		}
+	}
+	if err := s.adoptACL(ctx, p, id); err != nil {
+		return "", false, err
+	}
+	s.step(op, "using access control list %s (%s), which exists already with %d entries", name, id, len(p.ACL.Entries))
+	return id, false, nil
+}
+
+// adoptACL adjusts a plan made for a new, empty list to the existing list id.
+func (s *Service) adoptACL(ctx context.Context, p *AccessPlan, id string) error {
+	a, err := s.Backend.DescribeACL(ctx, p.Cluster.RegionID, id)
+	if err != nil {
+		return fmt.Errorf("reading access control list %s: %w", id, err)
+	}
+	var users []string
+	for _, r := range a.RelatedListeners {
+		if r.LoadBalancerID != p.Listener.LoadBalancerID || r.Port != p.Listener.Port {
+			users = append(users, fmt.Sprintf("%s:%d", r.LoadBalancerID, r.Port))
+		}
+	}
+	if len(users) > 0 { // a racing run attaching it to this listener is fine
+		return errdefs.Errorf(errdefs.KindConflict, "access control list %s (%s) already exists and is used by listeners %v, while the API server listener of cluster %s uses no list", a.Name, id, users, p.Cluster.ID).
+			WithHint("Another run may be changing this cluster's list right now: check with `kubectl ack-expose status`, then run this again.")
+	}
+	has := map[string]bool{}
+	for _, e := range a.Entries {
+		has[e.CIDR] = true
+	}
+	var add []backend.ACLEntry
+	want := map[string]bool{}
+	for _, e := range p.Add {
+		want[e.CIDR] = true
+		if !has[e.CIDR] {
+			add = append(add, e)
+		}
+	}
+	p.Add = add
+	for _, e := range a.Entries {
+		switch {
+		case want[e.CIDR]:
+		case p.Request.Only:
+			p.Remove = append(p.Remove, e)
+		default: // allow keeps what is listed
+			if p.After != nil {
+				p.After.Entries = append(p.After.Entries, entryView(e, p.Required, p.now))
+			}
+		}
+	}
+	p.ACL = a
+	return nil
+}
+
+// checkListenerUnchanged makes sure, before attaching the list aclID, that
+// no other list was attached to the listener since the plan read it.
+func (s *Service) checkListenerUnchanged(ctx context.Context, p *AccessPlan, aclID string) error {
+	l := p.Listener
+	now, err := s.Backend.DescribeListenerACL(ctx, p.Cluster.RegionID, l.LoadBalancerID, l.Port)
+	if err != nil {
+		return err
+	}
+	if now.ACLID == "" || now.ACLID == aclID {
+		return nil
+	}
+	return errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s was given access control list %s while this ran (another run, or the console): not replacing it", p.Cluster.ID, now.ACLID).
+		WithHint("Check with `kubectl ack-expose status`, then run this again: it then changes that list.")
+}
+
+// dropACL deletes a list this run created and did not attach; when it cannot,
+// it says which list is left.
+func (s *Service) dropACL(ctx context.Context, c *backend.Cluster, id string, op *Operation) {
+	if err := s.Backend.DeleteACL(context.WithoutCancel(ctx), c.RegionID, id); err != nil {
+		var e *errdefs.Error
+		if errors.As(err, &e) && e.Code == codeACLInUse {
+			return // attached after all (an answer lost), or by a racing run: not orphaned
+		}
+		msg := fmt.Sprintf("access control list %s (%s), created by this run, is left unattached: deleting it failed: %s; delete it in the CLB console, or the next allow uses it", ACLName(c.ID), id, errdefs.FirstLine(err))
+		op.Warnings = append(op.Warnings, msg)
+		s.warn("%s", msg)
+		return
+	}
+	s.note("deleted access control list %s (%s), which this run created and could not attach", ACLName(c.ID), id)
+}
