@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -42,6 +44,25 @@ type ContextResult struct {
 // it makes.
 var derivedSuffixes = []string{"-public", "-private"}
 
+// CheckContextName refuses a context name kubectl could not be given back on
+// a command line or in a file as it was meant: empty (kubectl refuses it too),
+// with a control character (a newline, a tab), or with spaces around it.
+// The error is KindInvalid.
+func CheckContextName(name string) error {
+	hint := "Pass --name a non-empty name without control characters, such as prod-public."
+	switch {
+	case name == "":
+		return errdefs.Errorf(errdefs.KindInvalid, "--name is empty: a context needs a name").WithHint("%s", hint)
+	case strings.TrimSpace(name) != name:
+		return errdefs.Errorf(errdefs.KindInvalid, "--name %q starts or ends with a space", name).WithHint("%s", hint)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return errdefs.Errorf(errdefs.KindInvalid, "--name %q contains a control character", name).WithHint("%s", hint)
+	case !utf8.ValidString(name):
+		return errdefs.Errorf(errdefs.KindInvalid, "--name %q is not valid UTF-8", name).WithHint("%s", hint)
+	}
+	return nil
+}
+
 // contextName is the name of the context to write: --name, else the source's
 // base name (without a suffix this command added) plus suffix.
 func contextName(spec ContextSpec) (name string, explicit bool) {
@@ -64,6 +85,11 @@ func contextName(spec ContextSpec) (name string, explicit bool) {
 // overwrite each other (ACK names every cluster entry "kubernetes"). It never
 // overwrites a context that reaches another cluster, nor the source context.
 func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
+	if spec.Name != "" {
+		if err := CheckContextName(spec.Name); err != nil {
+			return nil, err
+		}
+	}
 	// The lock covers the files this may write: the one holding the
 	// context, and with --switch the one holding current-context.
 	locked := s.files()
