@@ -88,20 +88,27 @@ func randomSuffix(n int) string {
 	return string(b)
 }
 
-// lock takes the exclusive lock that serialises every access to the file.
-func (e *Engine) lock() (*flock.Flock, error) {
-	if err := os.MkdirAll(filepath.Dir(e.Path), 0o700); err != nil {
-		return nil, err
+// lock takes the exclusive lock that serialises every access to the file. It
+// returns the file to read and write: a symlinked state file is the file the
+// link names, which keeps the link and shares its lock (beside the target)
+// with every other path to it.
+func (e *Engine) lock() (*flock.Flock, string, error) {
+	target, err := atomicfile.ResolveLinks(e.Path)
+	if err != nil {
+		return nil, "", &StateError{Path: e.Path, Err: err}
 	}
-	l := flock.New(e.Path+".lock", flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
+	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
+		return nil, "", err
+	}
+	l := flock.New(target+".lock", flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	if err := l.Lock(); err != nil {
-		return nil, fmt.Errorf("locking %s: %w", e.Path+".lock", err)
+		return nil, "", fmt.Errorf("locking %s: %w", target+".lock", err)
 	}
-	return l, nil
+	return l, target, nil
 }
 
-func (e *Engine) load() (*State, error) {
-	data, err := os.ReadFile(e.Path)
+func (e *Engine) load(target string) (*State, error) {
+	data, err := os.ReadFile(target)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &StateError{Path: e.Path, Missing: true, Err: err}
 	}
@@ -117,12 +124,12 @@ func (e *Engine) load() (*State, error) {
 
 // save replaces the file atomically. It does not fsync: every call writes
 // (the call counts), and a simulator need not survive a power loss.
-func (e *Engine) save(s *State) error {
+func (e *Engine) save(target string, s *State) error {
 	data, err := Encode(s)
 	if err != nil {
 		return err
 	}
-	return atomicfile.Replace(e.Path, data, 0o600)
+	return atomicfile.Replace(target, data, 0o600)
 }
 
 // Call runs one simulated API call of the named action. fn sees the advanced
@@ -141,12 +148,12 @@ func (e *Engine) Call(action string, fn func(s *State, now time.Time) error) err
 }
 
 func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (time.Duration, error) {
-	l, err := e.lock()
+	l, target, err := e.lock()
 	if err != nil {
 		return 0, err
 	}
 	defer l.Unlock()
-	s, err := e.load()
+	s, err := e.load(target)
 	if err != nil {
 		return 0, err
 	}
@@ -175,7 +182,7 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (ti
 			apiErr.RequestID = NewRequestID()
 		}
 	}
-	if err := e.save(s); err != nil {
+	if err := e.save(target, s); err != nil {
 		return 0, fmt.Errorf("writing simulator state %s: %w", e.Path, err)
 	}
 	return s.Timing.APILatency.D() + delay, callErr
@@ -184,12 +191,12 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (ti
 // View runs fn on the advanced state without counting a call or writing the
 // file: for `simulator show` and tests.
 func (e *Engine) View(fn func(s *State) error) error {
-	l, err := e.lock()
+	l, target, err := e.lock()
 	if err != nil {
 		return err
 	}
 	defer l.Unlock()
-	s, err := e.load()
+	s, err := e.load(target)
 	if err != nil {
 		return err
 	}
@@ -200,12 +207,12 @@ func (e *Engine) View(fn func(s *State) error) error {
 // Update runs fn on the advanced state and saves it, without counting a call:
 // for test fixtures that add faults or change timing.
 func (e *Engine) Update(fn func(s *State) error) error {
-	l, err := e.lock()
+	l, target, err := e.lock()
 	if err != nil {
 		return err
 	}
 	defer l.Unlock()
-	s, err := e.load()
+	s, err := e.load(target)
 	if err != nil {
 		return err
 	}
@@ -213,26 +220,26 @@ func (e *Engine) Update(fn func(s *State) error) error {
 	if err := fn(s); err != nil {
 		return err
 	}
-	return e.save(s)
+	return e.save(target, s)
 }
 
 // Write creates or replaces the state file with s, atomically and under the lock.
 // Unless force, an existing file is left alone and an error returned.
 func (e *Engine) Write(s *State, force bool) error {
-	l, err := e.lock()
+	l, target, err := e.lock()
 	if err != nil {
 		return err
 	}
 	defer l.Unlock()
 	if !force {
-		if _, err := os.Stat(e.Path); err == nil {
+		if _, err := os.Stat(target); err == nil {
 			return fs.ErrExist
 		}
 	}
 	if s.Calls == nil {
 		s.Calls = map[string]int{}
 	}
-	return e.save(s)
+	return e.save(target, s)
 }
 
 // consumeFault takes one use of the first fault of action, if any.

@@ -217,6 +217,9 @@ func (s *State) check() error {
 		if f.Action == "" {
 			return fmt.Errorf("faults[%d]: empty action", i)
 		}
+		if !knownAction(f.Action) {
+			return fmt.Errorf("faults[%d]: unknown action %q: the fault would never fire; use one of %s", i, f.Action, actionList())
+		}
 		if f.Action != FaultTaskFailure && f.Code != "" && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
 			return fmt.Errorf("faults[%d]: httpStatus %d is not an error status (400-599)", i, f.HTTPStatus)
 		}

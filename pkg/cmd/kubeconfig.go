@@ -48,6 +48,11 @@ endpoint is a conflict (exit 4): associate an EIP first.`,
 			if err := o.toOptions(); err != nil {
 				return flagError(err)
 			}
+			if c.Flags().Changed("name") {
+				if err := kubeconfig.CheckContextName(o.name); err != nil {
+					return flagError(err)
+				}
+			}
 			if err := o.complete(c.Context()); err != nil {
 				return err
 			}

@@ -166,7 +166,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Report the kubeconfig cluster entries that pointed at the removed public endpoint")
 	default:
 		f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
-		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Repoint the kubeconfig cluster entries that pointed at the old public endpoint to the new one")
+		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Repoint the kubeconfig cluster entries that pointed at the old public endpoint to the new one (their files and kubectl's locks are checked before any change)")
 	}
 	return c
 }

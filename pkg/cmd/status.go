@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -87,10 +88,12 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	list, failed, err := o.service().Audit(c.Context(), contexts)
+	svc := o.service()
+	list, failed, err := svc.Audit(c.Context(), contexts)
 	if err != nil {
 		return err
 	}
+	warnJournal(o.streams.ErrOut, svc)
 	if o.chk.check {
 		chk, err := o.chk.checker(o.clusterOptions)
 		if err != nil {
@@ -108,10 +111,12 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 }
 
 func (o *statusOptions) run(c *cobra.Command) error {
-	x, err := o.service().Status(c.Context(), o.target)
+	svc := o.service()
+	x, err := svc.Status(c.Context(), o.target)
 	if err != nil {
 		return err
 	}
+	warnJournal(o.streams.ErrOut, svc)
 	table := func(w io.Writer) error {
 		if err := exposureTable(w, x); err != nil {
 			return err
@@ -136,4 +141,16 @@ func (o *statusOptions) run(c *cobra.Command) error {
 		return errdefs.Errorf(errdefs.KindUnavailable, "the check of %s failed: %s", r.Endpoint, r.Error)
 	}
 	return nil
+}
+
+// warnJournal says when the journal cannot be read: status then cannot list
+// the EIPs that await release (AWAITS RELEASE), and must not look as if there
+// were none.
+func warnJournal(w io.Writer, svc *expose.Service) {
+	if svc.Journal == nil {
+		return
+	}
+	if _, err := svc.Journal.List(); err != nil {
+		fmt.Fprintf(w, "Warning: EIPs awaiting release cannot be listed: %v\n", err)
+	}
 }

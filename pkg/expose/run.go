@@ -52,7 +52,7 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 	if r.UpdateKubeconfig && r.Action == Change && !o.DryRun && !p.NothingToDo && p.Cluster.PublicEndpoint != "" && s.Kubeconfig != nil {
 		// Repointing must not fail after the change: check the files first.
 		if err := s.Kubeconfig.CheckWritable(p.Cluster.PublicEndpoint); err != nil {
-			return nil, fmt.Errorf("--update-kubeconfig: %w; nothing was changed", err)
+			return nil, fmt.Errorf("--update-kubeconfig: %w", err) // says nothing was changed
 		}
 	}
 	if o.DryRun && p.Lockout != "" {

@@ -1,9 +1,13 @@
 package kubeconfig
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -40,6 +44,25 @@ type ContextResult struct {
 // it makes.
 var derivedSuffixes = []string{"-public", "-private"}
 
+// CheckContextName refuses a context name kubectl could not be given back on
+// a command line or in a file as it was meant: empty (kubectl refuses it too),
+// with a control character (a newline, a tab), or with spaces around it.
+// The error is KindInvalid.
+func CheckContextName(name string) error {
+	hint := "Pass --name a non-empty name without control characters, such as prod-public."
+	switch {
+	case name == "":
+		return errdefs.Errorf(errdefs.KindInvalid, "--name is empty: a context needs a name").WithHint("%s", hint)
+	case strings.TrimSpace(name) != name:
+		return errdefs.Errorf(errdefs.KindInvalid, "--name %q starts or ends with a space", name).WithHint("%s", hint)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return errdefs.Errorf(errdefs.KindInvalid, "--name %q contains a control character", name).WithHint("%s", hint)
+	case !utf8.ValidString(name):
+		return errdefs.Errorf(errdefs.KindInvalid, "--name %q is not valid UTF-8", name).WithHint("%s", hint)
+	}
+	return nil
+}
+
 // contextName is the name of the context to write: --name, else the source's
 // base name (without a suffix this command added) plus suffix.
 func contextName(spec ContextSpec) (name string, explicit bool) {
@@ -62,6 +85,11 @@ func contextName(spec ContextSpec) (name string, explicit bool) {
 // overwrite each other (ACK names every cluster entry "kubernetes"). It never
 // overwrites a context that reaches another cluster, nor the source context.
 func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
+	if spec.Name != "" {
+		if err := CheckContextName(spec.Name); err != nil {
+			return nil, err
+		}
+	}
 	// The lock covers the files this may write: the one holding the
 	// context, and with --switch the one holding current-context.
 	locked := s.files()
@@ -244,22 +272,46 @@ func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
 }
 
 // CheckWritable makes sure every file with a cluster entry on endpoint can be
-// rewritten (see writableFile), before anything else changes.
+// rewritten (see writableFile) and that kubectl's lock beside it is free
+// (waiting for it as the edit would), before anything else changes: a change
+// whose repointing then fails leaves the context on a released address. Its
+// errors say nothing was changed.
 func (s *Source) CheckWritable(endpoint string) error {
 	uses, err := s.ClustersAt(endpoint)
 	if err != nil {
-		return err
+		return nothingChanged(err)
 	}
+	var files []string
 	for _, u := range uses {
 		if err := writableFile(u.File); err != nil {
-			return err
+			return nothingChanged(err)
 		}
+		files = append(files, u.File)
 	}
+	unlock, err := lockFiles(files, s.LockWait)
+	if err != nil {
+		return nothingChanged(err)
+	}
+	unlock(false)
 	return nil
+}
+
+// nothingChanged adds to an error of the checks made before a change that
+// nothing was changed.
+func nothingChanged(err error) error {
+	var e *errdefs.Error
+	if !errors.As(err, &e) {
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
+	c := *e
+	c.Hint = strings.TrimSpace("Nothing was changed. " + c.Hint)
+	return &c
 }
 
 // Repoint points every cluster entry whose server is from at to instead, file
 // by file, under kubectl's lock, atomically. It returns the entries it changed.
+// When it fails, its error says, for each entry left on from, the kubectl
+// command that finishes the job.
 func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
 	// Lock the files to write only: another file of KUBECONFIG may well sit
 	// in a directory this user cannot write (kubectl would lock them all,
@@ -274,13 +326,13 @@ func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
 	}
 	unlock, err := lockFiles(files, s.LockWait)
 	if err != nil {
-		return nil, err
+		return nil, finishWith(err, uses, to)
 	}
 	defer func() { unlock(len(files) > 0) }()
 	if uses, err = s.ClustersAt(from); err != nil { // again, under the lock
 		return nil, err
 	}
-	for _, p := range s.files() {
+	for i, p := range s.files() {
 		var f *editFile
 		for _, u := range uses {
 			if u.File != p || !slices.Contains(files, p) {
@@ -288,18 +340,61 @@ func (s *Source) Repoint(from, to string) ([]EndpointUse, error) {
 			}
 			if f == nil {
 				if f, err = readFile(p); err != nil {
-					return nil, err
+					return nil, finishWith(err, left(uses, s.files()[i:]), to)
 				}
 			}
 			f.setServer(u.Cluster, to)
 		}
 		if f != nil {
 			if err := f.save(); err != nil {
-				return nil, err
+				return nil, finishWith(err, left(uses, s.files()[i:]), to)
 			}
 		}
 	}
 	return uses, nil
+}
+
+// left is the entries of uses in files.
+func left(uses []EndpointUse, files []string) []EndpointUse {
+	var out []EndpointUse
+	for _, u := range uses {
+		if slices.Contains(files, u.File) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// finishWith adds to err the kubectl commands that point the entries of uses
+// at to (kubectl takes the same lock).
+func finishWith(err error, uses []EndpointUse, to string) error {
+	if len(uses) == 0 {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("Once it can be written, point the entries at the new endpoint with:")
+	for _, u := range uses {
+		fmt.Fprintf(&b, "\n  kubectl config set-cluster %s --server=%s --kubeconfig %s", shellQuote(u.Cluster), shellQuote(to), shellQuote(u.File))
+	}
+	var e *errdefs.Error
+	if !errors.As(err, &e) {
+		return &errdefs.Error{Kind: errdefs.KindInvalid, Err: err, Hint: b.String()}
+	}
+	c := *e
+	if c.Hint != "" {
+		// Not "try again": the change is made, a re-run has nothing to do.
+		b.WriteString("\n" + strings.Replace(c.Hint, "; try again.", ".", 1))
+	}
+	c.Hint = b.String()
+	return &c
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,/:=@+%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // contextUsing returns a context of cfg, other than except, whose cluster is

@@ -126,26 +126,7 @@ func (f *editFile) save() error {
 // file does not exist yet, as kubectl's writes do.
 func ResolveLinks(path string) (string, error) { return resolveLinks(path) }
 
-func resolveLinks(path string) (string, error) {
-	for range 40 {
-		fi, err := os.Lstat(path)
-		if errors.Is(err, fs.ErrNotExist) || (err == nil && fi.Mode()&fs.ModeSymlink == 0) {
-			return path, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		link, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(path), link)
-		}
-		path = link
-	}
-	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
-}
+func resolveLinks(path string) (string, error) { return atomicfile.ResolveLinks(path) }
 
 // writableFile reports, as kubectl's permission error would, whether path (after
 // its symlinks) can be rewritten: the file opened for writing, and a new file
