@@ -12,6 +12,7 @@ var Actions = []string{
 	"AddAccessControlListEntry",
 	"AllocateEipAddress",
 	"CreateAccessControlList",
+	"DeleteAccessControlList",
 	"DescribeAccessControlListAttribute",
 	"DescribeAccessControlLists",
 	"DescribeClusterDetail",
