@@ -316,6 +316,9 @@ func (a *applier) stopped(cause error, msg, hint string) error {
 // released again (only if it is free), and the error says so.
 func (a *applier) notChanged(cause error) error {
 	a.forgetRelease()
+	// Why the run ended is decided before the rollback, which may itself
+	// run out of time.
+	interrupted, timedOut := a.ctx.Err() != nil, a.opCtx.Err() != nil
 	note, hint := "", ""
 	if a.allocated != nil {
 		var ok bool
@@ -324,14 +327,14 @@ func (a *applier) notChanged(cause error) error {
 			hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
 		}
 	}
-	if a.ctx.Err() != nil {
+	if interrupted {
 		msg := "interrupted before any change was made: nothing was changed on cluster " + a.clusterName()
 		if note != "" {
 			msg += "; " + note
 		}
 		return &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: msg, Hint: hint}
 	}
-	if a.opCtx.Err() != nil {
+	if timedOut {
 		msg := fmt.Sprintf("timed out after %s before the change was accepted: nothing was changed on cluster %s", a.timeout, a.clusterName())
 		if note != "" {
 			msg += "; " + note
