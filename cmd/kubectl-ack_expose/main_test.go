@@ -366,10 +366,15 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// interrupt MARKER CODE prog args...: start prog, send it SIGINT once its
-// stderr shows MARKER, and require exit status CODE. Its output is saved in
+// interrupt [-again MARKER2] MARKER CODE prog args...: start prog, send it
+// SIGINT once its stderr shows MARKER (and, with -again, a second SIGINT once
+// it shows MARKER2), and require exit status CODE. Its output is saved in
 // $WORK/interrupt.stdout and $WORK/interrupt.stderr.
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
+	again := ""
+	if len(args) > 1 && args[0] == "-again" {
+		again, args = args[1], args[2:]
+	}
 	if neg || len(args) < 3 {
 		ts.Fatalf("usage: interrupt MARKER CODE program [args...]")
 	}
@@ -390,15 +395,22 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	c.Stdout = &stdout
 	c.Stderr = &syncWriter{buf: &stderr}
 	ts.Check(c.Start())
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(c.Stderr.(*syncWriter).String(), args[0]) {
-		if time.Now().After(deadline) {
-			_ = c.Process.Kill()
-			ts.Fatalf("interrupt: %q never appeared on stderr: %s", args[0], c.Stderr.(*syncWriter).String())
+	waitFor := func(marker string) {
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(c.Stderr.(*syncWriter).String(), marker) {
+			if time.Now().After(deadline) {
+				_ = c.Process.Kill()
+				ts.Fatalf("interrupt: %q never appeared on stderr: %s", marker, c.Stderr.(*syncWriter).String())
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
+	waitFor(args[0])
 	ts.Check(c.Process.Signal(syscall.SIGINT))
+	if again != "" {
+		waitFor(again)
+		ts.Check(c.Process.Signal(syscall.SIGINT))
+	}
 	err := c.Wait()
 	got := 0
 	var exitErr *exec.ExitError

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gofrs/flock"
 
@@ -55,6 +56,7 @@ func (f *File) Update(fn func([]expose.Record) []expose.Record) error {
 			return err
 		}
 		d.Records = fn(d.Records)
+		stamp(d.Records)
 		if len(d.Records) == 0 {
 			if err := os.Remove(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err
@@ -100,7 +102,35 @@ func (f *File) read() (document, error) {
 	return d, nil
 }
 
-// Owned reports whether another running process is at work on a record.
+// MaxOwned is how long a record can be owned at most where a process's
+// start time cannot be read (outside Linux): longer than any plausible
+// --timeout, so a PID reused later does not hold a record forever.
+const MaxOwned = 24 * time.Hour
+
+// Owned reports whether another running ack-expose process is at work on a
+// record: its PID is alive and, where the start time of a process can be
+// read (Linux), started when the record's did (a PID reused after a crash
+// or a reboot is another process); elsewhere, the record is younger than
+// MaxOwned.
 func (f *File) Owned(r expose.Record) bool {
-	return r.PID != os.Getpid() && Alive(r.PID)
+	if r.PID == os.Getpid() || !Alive(r.PID) {
+		return false
+	}
+	if st, ok := startTime(r.PID); ok {
+		return r.PIDStart != 0 && r.PIDStart == st
+	}
+	return time.Since(r.Since) < MaxOwned
+}
+
+// stamp sets the start time of this process on its records.
+func stamp(recs []expose.Record) {
+	st, ok := startTime(os.Getpid())
+	if !ok {
+		return
+	}
+	for i := range recs {
+		if recs[i].PID == os.Getpid() && recs[i].PIDStart == 0 {
+			recs[i].PIDStart = st
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
@@ -68,8 +69,49 @@ func TestOwned(t *testing.T) {
 	if f.Owned(expose.Record{PID: 0}) || f.Owned(expose.Record{PID: 1 << 30}) {
 		t.Error("a record of no running process is owned")
 	}
-	if !f.Owned(expose.Record{PID: os.Getppid()}) {
-		t.Error("the parent process is running")
+	ppid := os.Getppid()
+	st, known := startTime(ppid)
+	now := time.Now()
+	if known {
+		if !f.Owned(expose.Record{PID: ppid, PIDStart: st, Since: now}) {
+			t.Error("the parent process is running, and started when its record says")
+		}
+		// A PID reused after a crash or a reboot: another process.
+		if f.Owned(expose.Record{PID: ppid, PIDStart: st + 1, Since: now}) {
+			t.Error("a live process that started at another time owns the record")
+		}
+		if f.Owned(expose.Record{PID: ppid, Since: now}) {
+			t.Error("a record without a start time is owned where start times can be read")
+		}
+	} else {
+		if !f.Owned(expose.Record{PID: ppid, Since: now}) {
+			t.Error("the parent process is running")
+		}
+		if f.Owned(expose.Record{PID: ppid, Since: now.Add(-MaxOwned - time.Minute)}) {
+			t.Error("a record older than MaxOwned is owned")
+		}
+	}
+}
+
+// Records written by this process carry its start time, so that Owned
+// recognizes them in another process.
+func TestUpdateStampsStartTime(t *testing.T) {
+	st, known := startTime(os.Getpid())
+	if !known {
+		t.Skip("process start times are not readable here")
+	}
+	j := &File{Path: filepath.Join(t.TempDir(), "journal.json")}
+	if err := j.Update(func(l []expose.Record) []expose.Record {
+		return append(l, expose.Record{Kind: expose.RecordRelease, AllocationID: "eip-1", PID: os.Getpid()}, expose.Record{Kind: expose.RecordRelease, AllocationID: "eip-2", PID: 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := j.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list[0].PIDStart != st || list[1].PIDStart != 0 {
+		t.Errorf("start times %d and %d, want %d (this process's) and 0 (another's)", list[0].PIDStart, list[1].PIDStart, st)
 	}
 }
 

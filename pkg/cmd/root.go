@@ -18,6 +18,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/ack-expose/ack-expose/internal/journal"
+	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
 // Set at build time with -ldflags "-X github.com/ack-expose/ack-expose/pkg/cmd.version=...".
@@ -50,18 +53,68 @@ func Execute(streams genericiooptions.IOStreams, args []string) int {
 
 // catchInterrupts makes Ctrl-C (or SIGTERM) cancel the command's context
 // instead of killing the process, so that a command that changes things can
-// roll back or say what is still in flight (exit 130). A second signal kills
-// at once, as users expect. The other commands do not call it: Ctrl-C stops
-// them on the spot (their file writes are atomic), and they start faster
-// without the signal machinery.
+// roll back or say what is still in flight (exit 130). A second signal exits
+// at once, as users expect, with one line saying what this process may leave
+// (its records in the journal: cleanup finds them). The other commands do not
+// call it: Ctrl-C stops them on the spot (their file writes are atomic), and
+// they start faster without the signal machinery.
 func catchInterrupts(c *cobra.Command) (stop func()) {
-	ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(c.Context())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	w := c.ErrOrStderr()
 	go func() {
-		<-ctx.Done()
-		stop()
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			fmt.Fprintln(w, leftBehind())
+			os.Exit(ExitInterrupted)
+		case <-done:
+		}
 	}()
 	c.SetContext(ctx)
-	return stop
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}
+
+// leftBehind is the line a second Ctrl-C prints: what this process recorded
+// in the journal as possibly unfinished, and the commands that finish it.
+func leftBehind() string {
+	var left []string
+	if path, err := journal.DefaultPath(); err == nil {
+		recs, _ := (&journal.File{Path: path}).List()
+		for _, r := range recs {
+			if r.PID != os.Getpid() {
+				continue
+			}
+			switch {
+			case r.Kind == expose.RecordOperation && r.TaskID != "":
+				left = append(left, fmt.Sprintf("task %s on cluster %s", r.TaskID, r.ClusterID))
+			case r.Kind == expose.RecordOperation:
+				left = append(left, fmt.Sprintf("a change of cluster %s", r.ClusterID))
+			case r.AllocationID == "":
+				left = append(left, fmt.Sprintf("an EIP allocated with client token %s", r.ClientToken))
+			case r.Kind == expose.RecordRelease:
+				left = append(left, fmt.Sprintf("EIP %s to release", r.AllocationID))
+			default:
+				left = append(left, fmt.Sprintf("EIP %s allocated by this operation", r.AllocationID))
+			}
+		}
+	}
+	if len(left) == 0 {
+		return "interrupted again: exiting now; `kubectl ack-expose status` shows where things stand"
+	}
+	return "interrupted again: exiting now; may be left: " + strings.Join(left, ", ") +
+		"; `kubectl ack-expose status` shows where things stand and `kubectl ack-expose cleanup` releases what is left"
 }
 
 // NewRootCommand builds the command tree. started reports whether a command

@@ -39,6 +39,9 @@ type ApplyOptions struct {
 	// Check, when set, checks the new public endpoint from this machine once
 	// Run has waited for it (a failed check is a warning, not a failure).
 	Check Checker
+	// deadline, set by Run, is when Timeout ends, counted from the start
+	// of the operation (its reads included), not from Apply's.
+	deadline time.Time
 	// Commit is commit confirmed for a change of the allow list that could
 	// cut off the context in use (RunAccess, and Request.Allow in Run).
 	Commit CommitOptions
@@ -50,7 +53,21 @@ const (
 	recoverAllocationFor = 5 * time.Second
 	resolveFor           = 20 * time.Second
 	rollbackFor          = 30 * time.Second
+	// graceAfterTimeout is what --timeout leaves, once it is over, for
+	// finding out where things stand and putting back what was allocated.
+	graceAfterTimeout = 2 * time.Second
 )
+
+// graceCtx bounds the reads and the rollback that follow a lost answer, an
+// interrupt or a timeout: not by the user's context (it has ended), but by
+// --timeout (plus graceAfterTimeout), and d at most.
+func (a *applier) graceCtx(d time.Duration) (context.Context, context.CancelFunc) {
+	if dl, ok := a.opCtx.Deadline(); ok && a.ctx.Err() == nil {
+		limit := max(time.Until(dl), 0) + graceAfterTimeout
+		d = min(d, limit)
+	}
+	return context.WithTimeout(context.Background(), d)
+}
 
 // Apply carries out a plan: allocate (if asked), modify the cluster, wait for
 // the task, the cluster and the EIP to settle, then release (if asked).
@@ -91,7 +108,11 @@ func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure
 	if timeout <= 0 {
 		timeout = 10 * time.Minute
 	}
-	opCtx, cancel := context.WithTimeout(ctx, timeout)
+	deadline := o.deadline
+	if deadline.IsZero() {
+		deadline = time.Now().Add(timeout)
+	}
+	opCtx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	a := &applier{s: s, p: p, o: o, op: op, c: p.Cluster, ctx: ctx, opCtx: opCtx, timeout: timeout, newEIP: p.New}
 	return a.run()
@@ -130,8 +151,12 @@ func (a *applier) statusCmd() string {
 }
 
 func (a *applier) run() (*Exposure, error) {
+	if err := a.recordRelease(); err != nil {
+		return nil, err
+	}
 	if a.p.Request.Allocate != nil {
 		if err := a.allocate(); err != nil {
+			a.forgetRelease()
 			return nil, err
 		}
 	}
@@ -140,6 +165,11 @@ func (a *applier) run() (*Exposure, error) {
 	}
 	if err := a.modify(); err != nil {
 		return nil, err
+	}
+	if a.newEIP != nil && a.allocated == nil {
+		// The user bound this EIP (--eip): that supersedes what the journal
+		// said of it (an earlier allocation or release left to cleanup).
+		a.s.forgetEIP(a.newEIP.AllocationID)
 	}
 	a.accepted()
 	if !a.o.Wait {
@@ -168,7 +198,8 @@ func (a *applier) allocate() error {
 	spec.Description = allocatedDescription(c.ID, spec.ClientToken)
 	pending := Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, ClientToken: spec.ClientToken}
 	if err := s.journalPut(pending); err != nil {
-		return errdefs.Errorf(errdefs.KindInternal, "nothing was changed: the allocation could not be recorded in the journal first (%v)", err)
+		return errdefs.Errorf(errdefs.KindInvalid, "nothing was changed: the allocation could not be recorded in the journal first (%v)", err).
+			WithHint("Make the journal's directory writable.")
 	}
 	s.waiting("allocating a pay-as-you-go EIP in %s", time.Now(), c.RegionID)
 	e, err := s.Backend.AllocateEIP(a.opCtx, c.RegionID, spec)
@@ -176,7 +207,7 @@ func (a *applier) allocate() error {
 		// The answer was lost (Ctrl-C, timeout, reset): ask again with the
 		// same client token, which names the same allocation, to learn
 		// which EIP it made, if any.
-		rctx, cancel := context.WithTimeout(context.Background(), recoverAllocationFor)
+		rctx, cancel := a.graceCtx(recoverAllocationFor)
 		e2, rerr := s.Backend.AllocateEIP(rctx, c.RegionID, spec)
 		cancel()
 		if rerr != nil {
@@ -195,8 +226,31 @@ func (a *applier) allocate() error {
 		return a.stopped(err, "nothing was changed on cluster "+a.clusterName()+"; "+note, hint)
 	}
 	if err != nil {
+		// Refused, but an earlier attempt of the same request (retried by
+		// the backend after a lost answer) may have made the EIP: look for
+		// it by the client token in its description before forgetting it.
+		rctx, cancel := a.graceCtx(recoverAllocationFor)
+		found, ferr := a.findAllocated(rctx, spec.ClientToken)
+		cancel()
+		switch {
+		case ferr != nil:
+			return a.stopped(err, fmt.Sprintf("nothing was changed on cluster %s, but an earlier attempt whose answer was lost may have allocated an EIP (client token %s), and looking for it failed (%v); allocating an EIP",
+				a.clusterName(), spec.ClientToken, errdefs.FirstLine(ferr)),
+				fmt.Sprintf("Run %s: it finds that EIP by its description and releases it.", a.cleanupCmd()))
+		case found == nil:
+			s.journalForget(pending)
+			return a.stopped(err, "allocating an EIP", "")
+		}
+		a.allocated = found
+		_ = s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: found.AllocationID, IPAddress: found.IPAddress})
 		s.journalForget(pending)
-		return a.stopped(err, "allocating an EIP", "")
+		note, ok := a.releaseAllocated()
+		hint := ""
+		if !ok {
+			hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
+		}
+		return a.stopped(err, fmt.Sprintf("nothing was changed on cluster %s; an earlier attempt whose answer was lost had allocated EIP %s (client token %s): %s; allocating an EIP",
+			a.clusterName(), describeEIP(found), spec.ClientToken, note), hint)
 	}
 	if err := s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e.AllocationID, IPAddress: e.IPAddress}); err != nil && s.Log != nil {
 		s.Log("journal: %v", err)
@@ -206,6 +260,44 @@ func (a *applier) allocate() error {
 	a.op.AllocatedEIP = e.AllocationID
 	s.step(a.op, "allocated EIP %s", describeEIP(e))
 	return nil
+}
+
+// findAllocated finds the EIP an allocation with this client token made, by
+// the token in the description ack-expose gives it (nil if there is none).
+func (a *applier) findAllocated(ctx context.Context, token string) (*backend.EIP, error) {
+	all, err := a.s.lookupEIPs(ctx, a.c.RegionID, backend.EIPQuery{})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range all {
+		if strings.Contains(e.Description, "client token "+token) {
+			return &e, nil
+		}
+	}
+	return nil, nil
+}
+
+// recordRelease records the EIP --release is to release before anything is
+// changed, so that it cannot be forgotten; a journal that cannot be written
+// refuses the operation up front.
+func (a *applier) recordRelease() error {
+	old := a.p.Current
+	if !a.p.Request.Release || old == nil || a.s.Journal == nil {
+		return nil
+	}
+	err := a.s.journalPut(Record{Kind: RecordRelease, ClusterID: a.c.ID, RegionID: a.c.RegionID, AllocationID: old.AllocationID, IPAddress: old.IPAddress})
+	if err != nil {
+		return errdefs.Errorf(errdefs.KindInvalid, "nothing was changed: --release records EIP %s in the journal before the change, so that a release that cannot finish is not forgotten, and that failed: %v", old.AllocationID, err).
+			WithHint("Make the journal's directory writable, or run without --release and release the EIP later.")
+	}
+	return nil
+}
+
+// forgetRelease drops the record of recordRelease: the change was not made.
+func (a *applier) forgetRelease() {
+	if a.p.Request.Release && a.p.Current != nil {
+		a.s.journalForget(Record{Kind: RecordRelease, AllocationID: a.p.Current.AllocationID})
+	}
 }
 
 // stopped is the error of a run that ends before the cloud took the change:
@@ -223,6 +315,10 @@ func (a *applier) stopped(cause error, msg, hint string) error {
 // notChanged ends a run the cloud did not take: the EIP allocated for it is
 // released again (only if it is free), and the error says so.
 func (a *applier) notChanged(cause error) error {
+	a.forgetRelease()
+	// Why the run ended is decided before the rollback, which may itself
+	// run out of time.
+	interrupted, timedOut := a.ctx.Err() != nil, a.opCtx.Err() != nil
 	note, hint := "", ""
 	if a.allocated != nil {
 		var ok bool
@@ -231,14 +327,14 @@ func (a *applier) notChanged(cause error) error {
 			hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
 		}
 	}
-	if a.ctx.Err() != nil {
+	if interrupted {
 		msg := "interrupted before any change was made: nothing was changed on cluster " + a.clusterName()
 		if note != "" {
 			msg += "; " + note
 		}
 		return &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: msg, Hint: hint}
 	}
-	if a.opCtx.Err() != nil {
+	if timedOut {
 		msg := fmt.Sprintf("timed out after %s before the change was accepted: nothing was changed on cluster %s", a.timeout, a.clusterName())
 		if note != "" {
 			msg += "; " + note
@@ -261,7 +357,10 @@ func (a *applier) releaseAllocated() (note string, ok bool) {
 	e := a.allocated
 	a.allocated = nil
 	rec := Record{Kind: RecordAllocated, AllocationID: e.AllocationID}
-	ctx, cancel := context.WithTimeout(context.Background(), rollbackFor)
+	if a.ctx.Err() != nil && a.s.Progress != nil {
+		a.s.Progress.Step(fmt.Sprintf("interrupted: releasing EIP %s, which this operation allocated (Ctrl-C again leaves it recorded for %s)", describeEIP(e), a.cleanupCmd()))
+	}
+	ctx, cancel := a.graceCtx(rollbackFor)
 	defer cancel()
 	cur, err := a.s.settledEIP(ctx, a.c.RegionID, e.AllocationID)
 	switch {
@@ -342,7 +441,7 @@ func (a *applier) modify() error {
 // resolve reads the cluster and the EIP being moved to tell whether a change
 // whose answer was lost was taken.
 func (a *applier) resolve() (verdict, string) {
-	ctx, cancel := context.WithTimeout(context.Background(), resolveFor)
+	ctx, cancel := a.graceCtx(resolveFor)
 	defer cancel()
 	s, c := a.s, a.c
 	now, err := s.Backend.DescribeCluster(ctx, c.ID)
@@ -453,7 +552,7 @@ func (a *applier) statusNow() *Exposure {
 	ctx := a.ctx
 	if ctx.Err() != nil || a.opCtx.Err() != nil {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel = a.graceCtx(5 * time.Second)
 		defer cancel()
 	}
 	x, err := a.s.Status(ctx, a.p.Target)
@@ -488,7 +587,14 @@ func (a *applier) wait() (*Exposure, error) {
 			return a.waitFailed(err)
 		}
 	}
-	// The change is done: the new EIP is in use, nothing is in flight.
+	return a.finish(final, settled)
+}
+
+// finish ends a change that is done: the new EIP is in use, nothing is in
+// flight; it releases the old EIP if asked. A release that cannot finish
+// leaves the change done (phase done, with a warning), the EIP recorded.
+func (a *applier) finish(final *backend.Cluster, settled *backend.EIP) (*Exposure, error) {
+	s, c := a.s, a.c
 	done := []Record{{Kind: RecordOperation, ClusterID: c.ID}}
 	if a.allocated != nil {
 		done = append(done, Record{Kind: RecordAllocated, AllocationID: a.allocated.AllocationID})
@@ -498,12 +604,36 @@ func (a *applier) wait() (*Exposure, error) {
 	s.step(a.op, "cluster %s is %s; public endpoint: %s", final.Name, final.State, cmp.Or(final.PublicEndpoint, "none"))
 	if a.p.Request.Release && a.p.Current != nil {
 		if err := a.release(); err != nil {
-			a.op.Phase = PhaseAccepted
+			a.op.Phase = PhaseDone
+			s.warnOp(a.op, "%s", errdefs.FirstLine(err))
 			return a.s.result(a.p, a.op, final, settled), err
 		}
 	}
 	a.op.Phase = PhaseDone
 	return s.result(a.p, a.op, final, settled), nil
+}
+
+// doneNow reads, once, whether the change is done: the cluster running with
+// the new EIP in use behind its public endpoint, or with none when
+// disassociating.
+func (a *applier) doneNow() (*backend.Cluster, *backend.EIP, bool) {
+	ctx, cancel := a.graceCtx(resolveFor)
+	defer cancel()
+	now, err := a.s.Backend.DescribeCluster(ctx, a.c.ID)
+	if err != nil || now.State != backend.StateRunning {
+		return nil, nil, false
+	}
+	if a.newEIP == nil {
+		return now, nil, now.PublicEndpoint == ""
+	}
+	if kubectx.EndpointHost(now.PublicEndpoint) != a.newEIP.IPAddress {
+		return nil, nil, false
+	}
+	list, err := a.s.lookupEIPs(ctx, a.c.RegionID, backend.EIPQuery{AllocationIDs: []string{a.newEIP.AllocationID}})
+	if err != nil || len(list) == 0 || list[0].Status != backend.EIPInUse {
+		return nil, nil, false
+	}
+	return now, &list[0], true
 }
 
 // release releases the EIP the change removed, once it is free. The cloud
@@ -517,18 +647,26 @@ func (a *applier) release() error {
 		s.step(a.op, how, describeEIP(old))
 		return nil
 	}
-	e, err := s.waitEIPFree(a.opCtx, c.RegionID, old.AllocationID)
+	ctx := a.opCtx
+	if ctx.Err() != nil && a.ctx.Err() == nil {
+		// The change was found done after --timeout (a late answer): the
+		// release gets the grace that follows it.
+		var cancel context.CancelFunc
+		ctx, cancel = a.graceCtx(rollbackFor)
+		defer cancel()
+	}
+	e, err := s.waitEIPFree(ctx, c.RegionID, old.AllocationID)
 	if err != nil {
 		return a.releaseLeft(err)
 	}
 	if e == nil || e.Status == backend.EIPReleasing {
 		return released("EIP %s was released by the cloud itself")
 	}
-	rerr := s.Backend.ReleaseEIP(a.opCtx, c.RegionID, old.AllocationID)
+	rerr := s.Backend.ReleaseEIP(ctx, c.RegionID, old.AllocationID)
 	if rerr == nil {
 		return released("released EIP %s")
 	}
-	rctx, cancel := context.WithTimeout(context.Background(), rollbackFor)
+	rctx, cancel := a.graceCtx(rollbackFor)
 	defer cancel()
 	if gone, _ := s.eipGone(rctx, c.RegionID, old.AllocationID); gone {
 		return released("EIP %s was released by the cloud itself")
@@ -575,7 +713,7 @@ func (a *applier) waitFailed(err error) (*Exposure, error) {
 			notes = append(notes, fmt.Sprintf("EIP %s was not released: the change failed", describeEIP(a.p.Current)))
 		}
 		a.s.journalForget(forget...)
-		ctx, cancel := context.WithTimeout(context.Background(), resolveFor)
+		ctx, cancel := a.graceCtx(resolveFor)
 		defer cancel()
 		msg := err.Error()
 		x := a.s.result(a.p, a.op, c, nil)
@@ -588,6 +726,13 @@ func (a *applier) waitFailed(err error) (*Exposure, error) {
 			msg += "\n(" + n + ")"
 		}
 		return x, errors.New(msg)
+	}
+	if a.ctx.Err() == nil && (a.opCtx.Err() != nil || errors.Is(err, context.DeadlineExceeded)) {
+		// Out of time: if the change is done all the same (the answer to
+		// the change was late, not the change), that is the result.
+		if final, settled, ok := a.doneNow(); ok {
+			return a.finish(final, settled)
+		}
 	}
 	a.op.Phase = PhaseAccepted
 	x := a.statusNow()

@@ -138,6 +138,10 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 			it.Status, it.Action = e.Status, CleanupKept
 			it.Note = fmt.Sprintf("in use by %s %s: never released while associated; forgotten", e.InstanceType, e.InstanceID)
 			forget = append(forget, rec)
+		case !describes(rec, e):
+			it.Status, it.Action = e.Status, CleanupKept
+			it.Note = "its description no longer says ack-expose allocated it for this cluster: never released; forgotten"
+			forget = append(forget, rec)
 		case e.ChargeType == "PrePaid":
 			it.Status, it.Action, it.Note = e.Status, CleanupKept, "a subscription (PrePaid) EIP cannot be released; forgotten"
 			forget = append(forget, rec)
@@ -174,4 +178,15 @@ func reasonOf(r Record) string {
 		return "asked to release"
 	}
 	return "allocated by ack-expose and never associated"
+}
+
+// describes reports whether the EIP is still what the record says: one
+// ack-expose allocated for the record's cluster (allocated records), or not
+// one it allocated for another cluster (release records).
+func describes(r Record, e *backend.EIP) bool {
+	id, ok := allocatedFor(e.Description)
+	if r.Kind == RecordAllocated {
+		return ok && id == r.ClusterID
+	}
+	return !ok || id == r.ClusterID
 }

@@ -45,7 +45,10 @@ type Record struct {
 	Action       Action     `json:"action,omitempty"`
 	TaskID       string     `json:"taskId,omitempty"`
 	PID          int        `json:"pid"`
-	Since        time.Time  `json:"since"`
+	// PIDStart is when process PID started (Linux: clock ticks after boot),
+	// so that a reused PID is not taken for it.
+	PIDStart uint64    `json:"pidStart,omitempty"`
+	Since    time.Time `json:"since"`
 }
 
 func (r Record) key() string {

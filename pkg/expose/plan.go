@@ -161,17 +161,22 @@ func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.
 	return &list[0], nil
 }
 
-// associationSeen forgets the journal's record of an EIP that ack-expose
-// allocated for cluster c once c serves through it: the association is
-// confirmed (e.g. after --wait=false), so the EIP is no longer a candidate
-// for cleanup, which would otherwise release an EIP the user later kept
-// (disassociate without --release).
+// associationSeen forgets the journal's records (allocated or to release)
+// of an EIP once a running cluster, any cluster, serves through it: whatever
+// the record said is over (the association is confirmed, e.g. after
+// --wait=false, or the user bound that EIP again), and cleanup must not
+// release an EIP the user later kept (disassociate without --release).
 func (s *Service) associationSeen(c *backend.Cluster, e backend.EIP) {
 	if c.State != backend.StateRunning {
 		return
 	}
+	s.forgetEIP(e.AllocationID)
+}
+
+// forgetEIP drops the allocated and release records of an EIP.
+func (s *Service) forgetEIP(id string) {
 	for _, r := range s.journalList() {
-		if r.Kind == RecordAllocated && r.AllocationID == e.AllocationID && r.ClusterID == c.ID {
+		if (r.Kind == RecordAllocated || r.Kind == RecordRelease) && r.AllocationID == id && id != "" {
 			s.journalForget(r)
 		}
 	}

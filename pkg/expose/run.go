@@ -38,10 +38,20 @@ type EndpointUse = kubectx.EndpointUse
 // accepted the change but the wait ended early.
 func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) (*Exposure, error) {
 	defer s.progressDone()
-	p, err := s.Plan(ctx, t, r)
+	// --timeout bounds the whole operation, its first reads included.
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Minute
+	}
+	o.deadline = time.Now().Add(o.Timeout)
+	pctx, cancel := context.WithDeadline(ctx, o.deadline)
+	defer cancel()
+	p, err := s.Plan(pctx, t, r)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, errdefs.Errorf(errdefs.KindInterrupted, "interrupted before any change was made: nothing was changed")
+		}
+		if pctx.Err() != nil {
+			return nil, errdefs.Errorf(errdefs.KindTimeout, "timed out after %s before any change was made (reading the cluster and the EIPs): nothing was changed", o.Timeout)
 		}
 		return nil, err
 	}
