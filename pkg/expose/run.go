@@ -74,6 +74,14 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 	}
 	x, err := s.Apply(ctx, p, o)
 	if err != nil {
+		if x != nil && r.UpdateKubeconfig && x.Operation != nil && x.Operation.Phase == PhaseDone {
+			// The change is done and a later step (the release) failed: the
+			// kubeconfig follows the change all the same, or its context
+			// would be left on the old address.
+			if kerr := s.updateKubeconfig(p, x); kerr != nil {
+				s.warn("updating the kubeconfig failed too: %v", kerr)
+			}
+		}
 		return x, err
 	}
 	if allowed != nil {
