@@ -73,7 +73,10 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 		if r.Kind == RecordOperation {
 			// An operation record only informs status; it ends with its cluster's wait.
 			if !s.Journal.Owned(r) {
-				if c, err := s.Backend.DescribeCluster(ctx, r.ClusterID); err != nil || !backend.IsBusy(c.State) {
+				// Forgotten once the cluster is no longer busy, or gone; a
+				// failed read (throttling, a network error) keeps it.
+				c, err := s.Backend.DescribeCluster(ctx, r.ClusterID)
+				if (err == nil && !backend.IsBusy(c.State)) || errdefs.KindOf(err) == errdefs.KindNotFound {
 					forget = append(forget, r)
 				}
 			}
