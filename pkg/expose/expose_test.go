@@ -480,3 +480,40 @@ func TestTaskGoneFollowsTheCluster(t *testing.T) {
 		t.Errorf("got %v, %+v", err, x)
 	}
 }
+
+// failingCluster answers DescribeCluster with err.
+type failingCluster struct {
+	backend.Backend
+	err error
+}
+
+func (b failingCluster) DescribeCluster(ctx context.Context, id string) (*backend.Cluster, error) {
+	if id == simulator.ClusterIDFor("demo-busy") {
+		return nil, b.err
+	}
+	return b.Backend.DescribeCluster(ctx, id)
+}
+
+// cleanup forgets an operation record once its cluster is gone, but keeps it
+// when the cluster cannot be read for a passing reason.
+func TestCleanupOperationRecords(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		kept bool
+	}{
+		{errdefs.Errorf(errdefs.KindThrottled, "Throttling.User"), true},
+		{errdefs.Errorf(errdefs.KindNotFound, "ErrorClusterNotFound"), false},
+	} {
+		svc, _ := newService(t)
+		busy := simulator.ClusterIDFor("demo-busy")
+		j := &memJournal{records: []Record{{Kind: RecordOperation, ClusterID: busy, RegionID: simulator.DemoRegion, Action: Associate}}}
+		svc.Journal = j
+		svc.Backend = failingCluster{Backend: svc.Backend, err: tc.err}
+		if _, err := svc.Cleanup(context.Background(), target("demo-basic"), false); err != nil {
+			t.Fatal(err)
+		}
+		if kept := len(j.records) == 1; kept != tc.kept {
+			t.Errorf("reading the cluster failed with %v: record kept %v, want %v", tc.err, kept, tc.kept)
+		}
+	}
+}
