@@ -125,7 +125,9 @@ func main() {
 		{[]string{"associate", "--eip", "47.96.1.10", "--dry-run"}, 4},
 		{[]string{"associate", "--eip", "47.96.1.10"}, 9},
 		{[]string{"associate", "--eip", "47.96.1.10"}, 2},
-		{[]string{"allow", "203.0.113.0/24", "--yes"}, 8},
+		// Creating the list: one ACL per cluster is looked up by name first, and
+		// the listener is read again just before attaching (parallel runs).
+		{[]string{"allow", "203.0.113.0/24", "--yes"}, 10},
 		{[]string{"allow", "203.0.113.0/24"}, 6},
 		{[]string{"status"}, 6},
 		{[]string{"change", "--allocate", "--release"}, 10},
