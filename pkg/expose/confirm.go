@@ -394,10 +394,14 @@ func (s *Service) partly(ctx context.Context, p *AccessPlan, op *Operation, err 
 		Hint: hint, Err: err}
 }
 
-// restoreCommand is the command that puts the list back as the plan found it.
+// restoreCommand is the command that puts back who may connect as the plan
+// found it. A list that was on but empty (or a listener on without a list)
+// admitted every source: its restore is --anyone (access control off admits
+// the same sources), never an --only of the required entries, which would
+// shut out the user who runs it.
 func restoreCommand(p *AccessPlan) string {
 	id := p.Cluster.ID
-	if p.Listener.Status != "on" {
+	if p.Listener.Status != "on" || p.ACL == nil || len(p.ACL.Entries) == 0 {
 		return fmt.Sprintf("`kubectl ack-expose allow --anyone --cluster-id %s --yes`", id)
 	}
 	var keep []string
