@@ -249,6 +249,10 @@ func (s *State) consumeFault(action string) *Fault {
 		if f.Action != action || f.Remaining <= 0 {
 			continue
 		}
+		if f.After > 0 { // this call passes, and counts
+			s.Faults[i].After--
+			continue
+		}
 		s.Faults[i].Remaining--
 		if s.Faults[i].Remaining == 0 {
 			s.Faults = append(s.Faults[:i], s.Faults[i+1:]...)

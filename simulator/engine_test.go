@@ -137,6 +137,25 @@ func TestFaultsAreConsumed(t *testing.T) {
 	})
 }
 
+// A fault with After lets that many calls pass before it fires.
+func TestFaultAfter(t *testing.T) {
+	w := DemoWorld()
+	w.Faults = []Fault{{Action: "DescribeClusterDetail", Code: "Throttling.User", HTTPStatus: 400, Message: "slow down", Remaining: 1, After: 2}}
+	e := newEngine(t, w)
+	id := ClusterIDFor("demo-basic")
+	for i := range 4 {
+		_, err := e.DescribeClusterDetail(id)
+		if (i == 2) != (err != nil) {
+			t.Errorf("call %d: %v", i, err)
+		}
+	}
+	bad := DemoWorld()
+	bad.Faults = []Fault{{Action: "DescribeClusterDetail", Code: "X", HTTPStatus: 400, Remaining: 1, After: -1}}
+	if err := bad.check(); err == nil || !strings.Contains(err.Error(), "after -1") {
+		t.Errorf("negative after: %v", err)
+	}
+}
+
 func TestTaskFailureFault(t *testing.T) {
 	w := DemoWorld()
 	w.Timing.ModifyCluster = 0

@@ -128,6 +128,9 @@ type Fault struct {
 	Delay        Duration `json:"delay,omitempty"`
 	Drop         bool     `json:"drop,omitempty"`
 	ClusterState string   `json:"clusterState,omitempty"`
+	// After lets that many calls of Action pass before the fault fires
+	// (the second batch of a change, say); optional.
+	After int `json:"after,omitempty"`
 }
 
 // FaultTaskFailure is the pseudo action of a Fault that fails a task.
@@ -222,6 +225,9 @@ func (s *State) check() error {
 		}
 		if f.Action != FaultTaskFailure && f.Code != "" && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
 			return fmt.Errorf("faults[%d]: httpStatus %d is not an error status (400-599)", i, f.HTTPStatus)
+		}
+		if f.After < 0 {
+			return fmt.Errorf("faults[%d]: after %d is negative: give how many calls pass first (0 or more)", i, f.After)
 		}
 		if f.Action != FaultTaskFailure && f.Code == "" && f.Delay == 0 && !f.Drop {
 			return fmt.Errorf("faults[%d]: no code, delay or drop: the fault would do nothing", i)

@@ -126,7 +126,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 
 // sim edits or checks the simulator state file, as a test fixture:
 //
-//	sim fault [-delay D] [-drop] [-state S] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]
+//	sim fault [-delay D] [-drop] [-state S] [-after N] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]
 //	                            (CODE - : no error, only the delay or the drop)
 //	sim timing modifyCluster|eipTransition|apiLatency DURATION
 //	sim calls ACTION COUNT      (assert; COUNT may be ">=N")
@@ -158,6 +158,9 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			case "-state":
 				f.ClusterState = args[2]
 				args = append(args[:1], args[3:]...)
+			case "-after":
+				f.After = atoi(ts, "-after", args[2])
+				args = append(args[:1], args[3:]...)
 			case "-drop":
 				f.Drop = true
 				args = append(args[:1], args[2:]...)
@@ -166,7 +169,7 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		if len(args) < 5 {
-			ts.Fatalf("usage: sim fault [-delay D] [-drop] [-state S] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]")
+			ts.Fatalf("usage: sim fault [-delay D] [-drop] [-state S] [-after N] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]")
 		}
 		status := atoi(ts, "HTTPSTATUS", args[3])
 		n := atoi(ts, "COUNT", args[4])

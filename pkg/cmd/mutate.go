@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"io"
 	"strings"
 	"time"
@@ -268,6 +269,12 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 			return err
 		}
 		opts.Commit = commit
+		// The --allow step takes the lock allow and revoke take, so it
+		// plans from the list a concurrent allow left; the rollout after it
+		// does not hold it.
+		opts.LockAccess = func(ctx context.Context, clusterID string) (func(), error) {
+			return lockAccess(ctx, o.clusterOptions, clusterID)
+		}
 	}
 	x, err := o.service().Run(c.Context(), o.target, o.request, opts)
 	if err != nil && x == nil {

@@ -545,7 +545,9 @@ func accessLockout(p *AccessPlan) string {
 }
 
 // ApplyAccess carries out an access plan: entries are added before the list
-// is turned on, so it is never on with fewer entries than planned.
+// is turned on, so it is never on with fewer entries than planned. A step
+// that fails returns the operation with the error: op.Changed says whether
+// an earlier step changed the list (a batch of entries, say).
 func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions) (_ *Operation, err error) {
 	op := &Operation{Action: p.Request.action(), DryRun: o.DryRun, Steps: p.Steps}
 	op.Warnings = append(op.Warnings, p.Warnings...)
@@ -565,7 +567,7 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 		var id string
 		var created bool
 		if id, created, err = s.clusterACL(ctx, p, op); err != nil {
-			return nil, err
+			return op, err
 		}
 		aclID = id
 		if created {
@@ -611,10 +613,10 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 		first, second = remove, add
 	}
 	if err := first(); err != nil {
-		return nil, err
+		return op, err
 	}
 	if err := second(); err != nil {
-		return nil, err
+		return op, err
 	}
 	if set := p.SetListener; set != nil {
 		req := *set
@@ -623,11 +625,11 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 		}
 		if p.CreateACL {
 			if err := s.checkListenerUnchanged(ctx, p, aclID); err != nil {
-				return nil, err
+				return op, err
 			}
 		}
 		if err := s.Backend.SetListenerACL(ctx, c.RegionID, req); err != nil {
-			return nil, err
+			return op, err
 		}
 		op.Changed = true
 		if req.Status == "off" {

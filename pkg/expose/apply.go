@@ -45,6 +45,10 @@ type ApplyOptions struct {
 	// Commit is commit confirmed for a change of the allow list that could
 	// cut off the context in use (RunAccess, and Request.Allow in Run).
 	Commit CommitOptions
+	// LockAccess, when set, takes this machine's lock on the cluster's allow
+	// list, as allow and revoke do, around associate --allow's list step (its
+	// read, plan and change, not the rollout); it returns the unlock.
+	LockAccess func(ctx context.Context, clusterID string) (unlock func(), err error)
 }
 
 // How long the lifecycle spends, after an interrupt or a lost answer, on

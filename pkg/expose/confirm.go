@@ -120,7 +120,8 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	c := o.Commit
 	endpoint := p.GuardedEndpoint()
 	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
-		return s.ApplyAccess(ctx, p, o)
+		op, err := s.ApplyAccess(ctx, p, o)
+		return s.partly(ctx, p, op, err, "")
 	}
 	if err := p.ask(o); err != nil {
 		return nil, err
@@ -138,14 +139,23 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 		if op != nil {
 			op.Warnings = append(op.Warnings, msg)
 		}
-		return op, err
+		return s.partly(ctx, p, op, err, "")
 	}
-	op, err := s.ApplyAccess(ctx, p, asked)
-	if err != nil || !op.Changed {
-		return op, err
+	// A change that failed part way is checked too (and reverted if what
+	// was made of it cut this machine off): a later batch of entries may
+	// fail after an earlier one was made.
+	op, applyErr := s.ApplyAccess(ctx, p, asked)
+	if op == nil || !op.Changed {
+		if applyErr != nil {
+			return nil, applyErr
+		}
+		return op, nil
 	}
 	after, ok := s.watchEndpoint(ctx, c, endpoint, t, c.settle(), "confirming the "+p.Request.action())
 	if ok {
+		if applyErr != nil {
+			return s.partly(ctx, p, op, applyErr, fmt.Sprintf("%s still answers from this machine, so what was made of it stays", endpoint))
+		}
 		s.step(op, "confirmed: %s still answers from this machine", endpoint)
 		return op, nil
 	}
@@ -163,6 +173,12 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	if again, ok := s.watchEndpoint(ctx, c, endpoint, t, 0, "checking "+endpoint+" again"); !ok {
 		hint = fmt.Sprintf("The allow list is back as it was (%s), but %s does not answer from this machine yet (%s): the cloud may take a moment to apply it; check with `kubectl ack-expose status --check`.",
 			describeList(p.Listener, p.ACL), endpoint, checkFailure(&again))
+	}
+	if applyErr != nil {
+		// The original error decides the exit code; the revert is told.
+		return nil, &errdefs.Error{Kind: errdefs.KindOf(applyErr),
+			Msg:  fmt.Sprintf("the %s failed part way, and what was made of it was reverted, as %s", p.Request.action(), why),
+			Hint: hint, Err: applyErr}
 	}
 	hint += "\nAllow the address this machine connects from in the same command, or, to make this change anyway (context " +
 		quote(t.Context) + " then stops working from here), run it again with --no-confirm."
@@ -351,10 +367,41 @@ func describeList(l *backend.ListenerACL, a *backend.ACL) string {
 	return fmt.Sprintf("%s list %s on, %d entries: %s", l.Type, l.ACLID, len(a.Entries), cidrs(a.Entries))
 }
 
-// restoreCommand is the command that puts the list back as the plan found it.
+// partly returns op and err as they are, unless err cut the change short
+// after some of it was made (op.Changed): then the error says so, with said
+// (what became of the part made, if known), and what the list is now and was.
+// It keeps err's kind, so the exit code is the failed step's.
+func (s *Service) partly(ctx context.Context, p *AccessPlan, op *Operation, err error, said string) (*Operation, error) {
+	if err == nil {
+		return op, nil
+	}
+	if op == nil || !op.Changed {
+		return nil, err
+	}
+	now := "unknown"
+	if l, a, rerr := s.readAccess(context.WithoutCancel(ctx), p.Cluster); rerr == nil {
+		now = describeList(l, a)
+	} else {
+		now = "unknown (reading it failed too: " + errdefs.FirstLine(rerr) + ")"
+	}
+	hint := fmt.Sprintf("The allow list now: %s.\nIt was: %s.\nRun the command again to finish the change, or put the list back: %s",
+		now, describeList(p.Listener, p.ACL), restoreCommand(p))
+	if said != "" {
+		hint = said + ".\n" + hint
+	}
+	return nil, &errdefs.Error{Kind: errdefs.KindOf(err),
+		Msg:  fmt.Sprintf("the %s was carried out in part, then failed", p.Request.action()),
+		Hint: hint, Err: err}
+}
+
+// restoreCommand is the command that puts back who may connect as the plan
+// found it. A list that was on but empty (or a listener on without a list)
+// admitted every source: its restore is --anyone (access control off admits
+// the same sources), never an --only of the required entries, which would
+// shut out the user who runs it.
 func restoreCommand(p *AccessPlan) string {
 	id := p.Cluster.ID
-	if p.Listener.Status != "on" {
+	if p.Listener.Status != "on" || p.ACL == nil || len(p.ACL.Entries) == 0 {
 		return fmt.Sprintf("`kubectl ack-expose allow --anyone --cluster-id %s --yes`", id)
 	}
 	var keep []string

@@ -319,3 +319,38 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 		t.Errorf("no hint: %v", err)
 	}
 }
+
+// The restore command puts back who may connect: a list that was on but
+// empty admitted everyone, so the restore is --anyone, never an --only that
+// admits just the required entries (which would lock the user out).
+func TestRestoreCommand(t *testing.T) {
+	c := &backend.Cluster{ID: "c1"}
+	required := []string{"100.104.0.0/16", "192.168.0.0/16"}
+	entries := func(cidrs ...string) *backend.ACL {
+		a := &backend.ACL{ID: "acl-1"}
+		for _, x := range cidrs {
+			a.Entries = append(a.Entries, backend.ACLEntry{CIDR: x})
+		}
+		return a
+	}
+	for _, tc := range []struct {
+		name     string
+		listener backend.ListenerACL
+		acl      *backend.ACL
+		want     string
+	}{
+		{"off", backend.ListenerACL{Status: "off"}, nil, "`kubectl ack-expose allow --anyone --cluster-id c1 --yes`"},
+		{"on, empty", backend.ListenerACL{Status: "on", Type: "white", ACLID: "acl-1"}, entries(), "`kubectl ack-expose allow --anyone --cluster-id c1 --yes`"},
+		{"on, no list", backend.ListenerACL{Status: "on", Type: "white"}, nil, "`kubectl ack-expose allow --anyone --cluster-id c1 --yes`"},
+		{"on, required only", backend.ListenerACL{Status: "on", Type: "white", ACLID: "acl-1"}, entries(required...),
+			"`kubectl ack-expose allow --only 100.104.0.0/16 192.168.0.0/16 --cluster-id c1 --yes`"},
+		{"on, with sources", backend.ListenerACL{Status: "on", Type: "white", ACLID: "acl-1"}, entries("100.104.0.0/16", "203.0.113.10/32"),
+			"`kubectl ack-expose allow --only 203.0.113.10/32 --cluster-id c1 --yes`"},
+	} {
+		l := tc.listener
+		p := &AccessPlan{Cluster: c, Listener: &l, ACL: tc.acl, Required: required}
+		if got := restoreCommand(p); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

@@ -109,6 +109,13 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 	if len(p.Request.Allow) == 0 {
 		return nil, nil
 	}
+	if !o.DryRun && o.LockAccess != nil {
+		unlock, err := o.LockAccess(ctx, p.Cluster.ID)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
 	ap, err := s.planAccess(ctx, p.Target, p.Cluster, AccessRequest{Allow: p.Request.Allow}, time.Now())
 	if err != nil {
 		return nil, err

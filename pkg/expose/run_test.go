@@ -2,11 +2,13 @@ package expose
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/simulator"
 )
 
 // recorder is a Progress that keeps what it was told, in order.
@@ -138,5 +140,49 @@ func TestRunChecksTheNewEndpoint(t *testing.T) {
 		if rec.count("warn: the change is done, but the check of https://47.96.1.11:6443 from this machine failed: unreachable: connection refused") != 1 {
 			t.Errorf("the failed check is not told once: %q", rec.events)
 		}
+	}
+}
+
+// associate --allow takes the allow list's lock (LockAccess) around its list
+// step only: taken before the list is read, released before the EIP is
+// associated (the rollout is not waited for under it); a dry run takes none.
+func TestAssociateAllowLocksTheListStep(t *testing.T) {
+	svc, eng := newService(t)
+	tg := target("demo-basic")
+	calls := func(action string) int {
+		n := 0
+		_ = eng.View(func(s *simulator.State) error { n = s.Calls[action]; return nil })
+		return n
+	}
+	var events []string
+	readsAtLock, readsAtUnlock := -1, -1
+	lock := func(_ context.Context, id string) (func(), error) {
+		events = append(events, "lock "+id)
+		readsAtLock = calls("DescribeLoadBalancerTCPListenerAttribute")
+		return func() {
+			readsAtUnlock = calls("DescribeLoadBalancerTCPListenerAttribute")
+			events = append(events, fmt.Sprintf("unlock, entries added %d, ModifyCluster %d", calls("AddAccessControlListEntry"), calls("ModifyCluster")))
+		}, nil
+	}
+	req := Request{Action: Associate, EIP: ref("47.96.1.10"), Allow: []string{"203.0.113.10/32"}}
+	yes := func(string) bool { return true }
+	if _, err := svc.Run(context.Background(), tg, req, ApplyOptions{DryRun: true, Timeout: time.Minute, Confirm: yes, LockAccess: lock}); err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 0 {
+		t.Errorf("a dry run took the lock: %q", events)
+	}
+	if _, err := svc.Run(context.Background(), tg, req, ApplyOptions{Timeout: time.Minute, Confirm: yes, LockAccess: lock}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"lock " + tg.ClusterID, "unlock, entries added 1, ModifyCluster 0"}
+	if strings.Join(events, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lock events:\n%s\nwant:\n%s", strings.Join(events, "\n"), strings.Join(want, "\n"))
+	}
+	if readsAtUnlock <= readsAtLock {
+		t.Errorf("the list was not read under the lock (reads %d at lock, %d at unlock): the plan must be made from the list as the lock finds it", readsAtLock, readsAtUnlock)
+	}
+	if calls("ModifyCluster") != 1 {
+		t.Errorf("ModifyCluster called %d times, want 1", calls("ModifyCluster"))
 	}
 }
