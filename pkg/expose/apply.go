@@ -219,14 +219,7 @@ func (a *applier) allocate() error {
 				a.clusterName(), spec.ClientToken, errdefs.FirstLine(rerr)),
 				fmt.Sprintf("Run %s: it finds that EIP by its description and releases it.", a.cleanupCmd()))
 		}
-		a.allocated = e2
-		_ = s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e2.AllocationID, IPAddress: e2.IPAddress})
-		s.journalForget(pending)
-		note, ok := a.releaseAllocated()
-		hint := ""
-		if !ok {
-			hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
-		}
+		note, hint := a.releaseRecovered(e2, pending)
 		return a.stopped(err, "nothing was changed on cluster "+a.clusterName()+"; "+note, hint)
 	}
 	if err != nil {
@@ -245,14 +238,7 @@ func (a *applier) allocate() error {
 			s.journalForget(pending)
 			return a.stopped(err, "allocating an EIP", "")
 		}
-		a.allocated = found
-		_ = s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: found.AllocationID, IPAddress: found.IPAddress})
-		s.journalForget(pending)
-		note, ok := a.releaseAllocated()
-		hint := ""
-		if !ok {
-			hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
-		}
+		note, hint := a.releaseRecovered(found, pending)
 		return a.stopped(err, fmt.Sprintf("nothing was changed on cluster %s; an earlier attempt whose answer was lost had allocated EIP %s (client token %s): %s; allocating an EIP",
 			a.clusterName(), describeEIP(found), spec.ClientToken, note), hint)
 	}
@@ -357,6 +343,21 @@ func (a *applier) notChanged(cause error) error {
 
 // releaseAllocated releases the EIP this run allocated, if it is free, and
 // says what became of it. It never releases an EIP bound to anything.
+// releaseRecovered records e, an EIP this operation allocated whose answer
+// was lost and has now been found, in place of the pending record, and
+// releases it; the hint names cleanup when that did not finish.
+func (a *applier) releaseRecovered(e *backend.EIP, pending Record) (note, hint string) {
+	c := a.c
+	a.allocated = e
+	_ = a.s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e.AllocationID, IPAddress: e.IPAddress})
+	a.s.journalForget(pending)
+	note, ok := a.releaseAllocated()
+	if !ok {
+		hint = fmt.Sprintf("Run %s to release it.", a.cleanupCmd())
+	}
+	return note, hint
+}
+
 func (a *applier) releaseAllocated() (note string, ok bool) {
 	e := a.allocated
 	a.allocated = nil
