@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -33,11 +32,20 @@ func DefaultDir() (string, error) {
 	return filepath.Join(home, ".ack-expose", "locks"), nil
 }
 
-var safeName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+// safeName reports whether s is a non-empty file name of letters, digits,
+// ".", "_" and "-" (no regexp: nothing is compiled at start-up).
+func safeName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // Path is the lock file of a cluster in dir.
 func Path(dir, clusterID string) (string, error) {
-	if !safeName.MatchString(clusterID) || clusterID == "." || clusterID == ".." {
+	if !safeName(clusterID) || clusterID == "." || clusterID == ".." {
 		return "", errdefs.Errorf(errdefs.KindInvalid, "cluster ID %q cannot name a lock file", clusterID)
 	}
 	return filepath.Join(dir, clusterID+".lock"), nil
