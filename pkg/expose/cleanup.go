@@ -2,6 +2,7 @@ package expose
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -129,7 +130,7 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 		e, err := s.settledEIP(ctx, region, r.AllocationID)
 		switch {
 		case err != nil:
-			it.Action, it.Note = CleanupFailed, errdefs.FirstLine(err)
+			it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
 			failed = append(failed, r.AllocationID)
 		case e == nil || e.Status == backend.EIPReleasing:
 			it.Action, it.Note = CleanupGone, "already released"
@@ -154,7 +155,7 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 			it.Status, it.IPAddress = e.Status, e.IPAddress
 			if err := s.Backend.ReleaseEIP(ctx, region, r.AllocationID); err != nil {
 				if gone, _ := s.eipGone(ctx, region, r.AllocationID); !gone {
-					it.Action, it.Note = CleanupFailed, errdefs.FirstLine(err)
+					it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
 					failed = append(failed, r.AllocationID)
 					break
 				}
@@ -192,4 +193,16 @@ func describes(r Record, e *backend.EIP) bool {
 		return ok && id == r.ClusterID
 	}
 	return !ok || id == r.ClusterID
+}
+
+// cleanupNote says why an EIP was not released, in the user's words when
+// the run itself was stopped.
+func cleanupNote(ctx context.Context, err error) string {
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "interrupted before it was released: still recorded"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "--timeout ran out before it was released: still recorded"
+	}
+	return errdefs.FirstLine(err)
 }
