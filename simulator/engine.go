@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
+	"github.com/ack-expose/ack-expose/internal/errkind"
 	"github.com/gofrs/flock"
 )
 
@@ -45,6 +46,10 @@ func (e *StateError) Error() string {
 }
 
 func (e *StateError) Unwrap() error { return e.Err }
+
+// ErrorKind makes a missing or unusable state file bad input (exit 2) to
+// errdefs.KindOf, which the simulator does not import.
+func (e *StateError) ErrorKind() string { return errkind.Invalid }
 
 // APIError is an error answered by a simulated API, with the cloud's code and
 // HTTP status. The fronts render it in their API's wire shape.

@@ -11,7 +11,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
@@ -196,8 +195,8 @@ func simulatorStatePath(flag string) (string, error) {
 
 func (o *clusterOptions) service() *expose.Service {
 	svc := &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll, Log: o.logf(), Kubeconfig: o.source}
-	if path, err := journal.DefaultPath(); err == nil {
-		svc.Journal = &journal.File{Path: path}
+	if j := openJournal(); j != nil {
+		svc.Journal = j
 	}
 	return svc
 }

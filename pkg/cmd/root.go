@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -90,8 +89,8 @@ func catchInterrupts(c *cobra.Command) (stop func()) {
 // in the journal as possibly unfinished, and the commands that finish it.
 func leftBehind() string {
 	var left []string
-	if path, err := journal.DefaultPath(); err == nil {
-		recs, _ := (&journal.File{Path: path}).List()
+	if j := openJournal(); j != nil {
+		recs, _ := j.List()
 		for _, r := range recs {
 			if r.PID != os.Getpid() {
 				continue
