@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/errkind"
 	"github.com/gofrs/flock"
 )
@@ -336,5 +337,5 @@ func setAvailable(e *EIP) {
 }
 
 func setInUse(e *EIP, c *Cluster) {
-	e.Status, e.InstanceID, e.InstanceType = "InUse", c.APIServerLoadBalancerID, "SlbInstance"
+	e.Status, e.InstanceID, e.InstanceType = "InUse", c.APIServerLoadBalancerID, cloudenum.InstanceTypeSLB
 }
