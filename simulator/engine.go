@@ -252,12 +252,15 @@ func (e *Engine) Write(s *State, force bool) error {
 func (s *State) consumeFault(action string) *Fault {
 	for i := range s.Faults {
 		f := s.Faults[i]
-		if f.Action != action || f.Remaining <= 0 {
+		if f.Action != action {
 			continue
 		}
 		if f.After > 0 { // this call passes, and counts
 			s.Faults[i].After--
 			continue
+		}
+		if f.Remaining == 0 { // every call, until cleared
+			return &f
 		}
 		s.Faults[i].Remaining--
 		if s.Faults[i].Remaining == 0 {

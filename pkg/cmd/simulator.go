@@ -32,15 +32,19 @@ func newSimulatorCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `The simulator models ACK clusters of every kind and EIPs in every state in one
 JSON file, and runs the same lifecycle as the real cloud against it: tasks
 take time, clusters are updating meanwhile, faults can be injected, and every
-API call is counted. Use it with --backend simulator (or ACK_EXPOSE_BACKEND=simulator).`,
+API call is counted. Use it with --backend simulator (or ACK_EXPOSE_BACKEND=simulator),
+or serve it as the cloud's OpenAPI to the aliyun backend (simulator serve).
+
+Faults (simulator fault add|list|clear): ` + faultsHelp,
 		Example: `  kubectl ack-expose simulator init
   export ACK_EXPOSE_BACKEND=simulator KUBECONFIG=~/.ack-expose/kubeconfig
   kubectl ack-expose status
+  kubectl ack-expose simulator fault add ModifyCluster --code Throttling.User --count 2
   kubectl ack-expose simulator show`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	c.AddCommand(newSimulatorInitCommand(streams), newSimulatorShowCommand(streams), newSimulatorServeCommand(streams))
+	c.AddCommand(newSimulatorInitCommand(streams), newSimulatorShowCommand(streams), newSimulatorServeCommand(streams), newSimulatorFaultCommand(streams))
 	return c
 }
 
