@@ -40,6 +40,19 @@ func TestExitCode(t *testing.T) {
 }
 
 // Off a terminal, progress is plain lines, one per change of state.
+// A live line only on a terminal that can redraw it: TERM=dumb gets plain lines.
+func TestLiveLineNeedsACapableTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		terminal bool
+		term     string
+		want     bool
+	}{{true, "xterm-256color", true}, {true, "", true}, {true, "dumb", false}, {false, "xterm", false}} {
+		if got := liveLine(tc.terminal, tc.term); got != tc.want {
+			t.Errorf("terminal %v, TERM=%q: live line %v, want %v", tc.terminal, tc.term, got, tc.want)
+		}
+	}
+}
+
 func TestProgressPlainLines(t *testing.T) {
 	var b bytes.Buffer
 	p := newProgress(&b)

@@ -26,14 +26,15 @@ const (
 
 // clusterOptions are the flags of every command that acts on a cluster.
 type clusterOptions struct {
-	streams   genericiooptions.IOStreams
-	source    *kubeconfig.Source
-	clusterID string
-	region    string
-	backend   string
-	simState  string
-	output    string
-	verbosity int
+	streams      genericiooptions.IOStreams
+	source       *kubeconfig.Source
+	clusterID    string
+	region       string
+	backend      string
+	simState     string
+	output       string
+	allowMissing bool // --allow-missing-template-keys
+	verbosity    int
 
 	printer printer
 	be      backend.Backend
@@ -51,7 +52,7 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
 	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	addOutputFlag(c, &o.output)
+	addOutputFlag(c, &o.output, &o.allowMissing)
 	f.IntVarP(&o.verbosity, "v", "v", 0, "Debug log on stderr: 1 or more logs each API call with its duration and outcome, and for the cloud its endpoint, HTTP status and request ID; credentials are never logged")
 	_ = c.RegisterFlagCompletionFunc("backend", cobra.FixedCompletions([]string{"aliyun", "simulator"}, cobra.ShellCompDirectiveNoFileComp))
 	o.registerClusterCompletions(c)
@@ -82,7 +83,7 @@ func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 // toOptions builds the printer from -o and checks the flags, before any I/O
 // (kubectl's ToOptions).
 func (o *clusterOptions) toOptions() error {
-	p, err := newPrinter(o.output)
+	p, err := newPrinter(o.output, o.allowMissing)
 	if err != nil {
 		return err
 	}

@@ -178,6 +178,7 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 
 func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	var output string
+	var allowMissing bool
 	c := &cobra.Command{
 		Use:   "version",
 		Short: "Print the plugin version",
@@ -185,7 +186,7 @@ func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
   kubectl ack-expose version -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			p, err := newPrinter(output)
+			p, err := newPrinter(output, allowMissing)
 			if err != nil {
 				return err
 			}
@@ -196,7 +197,7 @@ func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
 			})
 		},
 	}
-	addOutputFlag(c, &output)
+	addOutputFlag(c, &output, &allowMissing)
 	return c
 }
 

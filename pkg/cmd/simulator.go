@@ -207,9 +207,10 @@ func shellQuote(s string) string {
 }
 
 type simulatorShowOptions struct {
-	streams genericiooptions.IOStreams
-	state   string
-	output  string
+	streams      genericiooptions.IOStreams
+	state        string
+	output       string
+	allowMissing bool
 }
 
 func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -221,7 +222,7 @@ func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command 
   kubectl ack-expose simulator show -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := newPrinter(o.output)
+			p, err := newPrinter(o.output, o.allowMissing)
 			if err != nil {
 				return err
 			}
@@ -240,7 +241,7 @@ func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command 
 		},
 	}
 	c.Flags().StringVar(&o.state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	addOutputFlag(c, &o.output)
+	addOutputFlag(c, &o.output, &o.allowMissing)
 	return c
 }
 

@@ -100,13 +100,14 @@ func newSimulatorFaultAddCommand(streams genericiooptions.IOStreams) *cobra.Comm
 
 func newSimulatorFaultListCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	var state, output string
+	var allowMissing bool
 	c := &cobra.Command{
 		Use:     "list",
 		Short:   "List the faults still to fire",
 		Example: "  kubectl ack-expose simulator fault list -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			p, err := newPrinter(output)
+			p, err := newPrinter(output, allowMissing)
 			if err != nil {
 				return err
 			}
@@ -121,7 +122,7 @@ func newSimulatorFaultListCommand(streams genericiooptions.IOStreams) *cobra.Com
 		},
 	}
 	c.Flags().StringVar(&state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	addOutputFlag(c, &output)
+	addOutputFlag(c, &output, &allowMissing)
 	return c
 }
 
