@@ -241,3 +241,25 @@ func TestHTTP500IsALostAnswer(t *testing.T) {
 		return nil
 	})
 }
+
+// An enabled allow list is never left empty, even by revoke --force of every
+// entry: an empty whitelist lets every source through.
+func TestRevokeNeverEmptiesAnEnabledList(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	p, err := svc.PlanAccess(ctx, target("demo-basic"), AccessRequest{Allow: []string{"203.0.113.0/24"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	all := []string{"203.0.113.0/24"}
+	for _, e := range p.After.Entries {
+		all = append(all, e.CIDR)
+	}
+	_, err = svc.PlanAccess(ctx, target("demo-basic"), AccessRequest{Revoke: all, Force: true}, time.Now())
+	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "empty") || !strings.Contains(err.Error(), "allow --anyone") {
+		t.Errorf("revoking every entry of an enabled list: %v; want an invalid-input error pointing at allow --anyone", err)
+	}
+}
