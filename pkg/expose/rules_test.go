@@ -263,3 +263,40 @@ func TestRevokeNeverEmptiesAnEnabledList(t *testing.T) {
 		t.Errorf("revoking every entry of an enabled list: %v; want an invalid-input error pointing at allow --anyone", err)
 	}
 }
+
+// allocateLost carries every allocation out and loses every answer.
+type allocateLost struct{ backend.Backend }
+
+func (b allocateLost) AllocateEIP(ctx context.Context, region string, s backend.AllocateSpec) (*backend.EIP, error) {
+	if _, err := b.Backend.AllocateEIP(ctx, region, s); err != nil {
+		return nil, err
+	}
+	return nil, errors.New("read tcp 127.0.0.1:1234: connection reset by peer")
+}
+
+// The allocation is in the journal before the request leaves: when its
+// answer is lost, and asking again is too, the record of its client token is
+// what lets cleanup find and release the EIP.
+func TestAllocationIsRecordedBeforeItIsSent(t *testing.T) {
+	svc, _ := newService(t)
+	j := &memJournal{}
+	svc.Journal = j
+	cloud := svc.Backend
+	svc.Backend = allocateLost{cloud}
+	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate,
+		Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: time.Minute}); err == nil || !strings.Contains(err.Error(), "cleanup") {
+		t.Fatalf("both answers lost: %v; want an error that names cleanup", err)
+	}
+	if len(j.records) != 1 || j.records[0].Kind != RecordAllocated || j.records[0].ClientToken == "" {
+		t.Fatalf("journal %+v: the allocation whose answers were lost is not recorded by its client token", j.records)
+	}
+	svc.Backend = cloud // answers arrive again
+	res, err := svc.Cleanup(context.Background(), target("demo-basic"), false)
+	if err != nil || len(res.Items) != 1 || res.Items[0].Action != CleanupReleased {
+		t.Errorf("cleanup after the lost answers: %+v, %v; want the EIP found by its token and released", res, err)
+	}
+}
