@@ -107,8 +107,7 @@ func (f *File[R]) read() (document[R], error) {
 		if err == nil {
 			err = fmt.Errorf("unknown version %d", d.Version)
 		}
-		return d, &errkind.Error{Kind: errkind.Invalid, Msg: fmt.Sprintf("the journal %s does not parse (%v); it lists EIPs that may need releasing", f.Path, err),
-			Hint: "Fix or move it, then run `kubectl ack-expose cleanup` again."}
+		return d, &errkind.Error{Kind: errkind.Invalid, Msg: fmt.Sprintf("the journal %s does not parse (%v); it lists EIPs that may need releasing: fix or move it, then run `kubectl ack-expose cleanup` again", f.Path, err)}
 	}
 	return d, nil
 }
