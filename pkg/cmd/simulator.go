@@ -35,7 +35,9 @@ take time, clusters are updating meanwhile, faults can be injected, and every
 API call is counted. Use it with --backend simulator (or ACK_EXPOSE_BACKEND=simulator),
 or serve it as the cloud's OpenAPI to the aliyun backend (simulator serve).
 
-Faults (simulator fault add|list|clear): ` + faultsHelp,
+Faults, with simulator fault add|list|clear:
+
+` + faultsHelp,
 		Example: `  kubectl ack-expose simulator init
   export ACK_EXPOSE_BACKEND=simulator KUBECONFIG=~/.ack-expose/kubeconfig
   kubectl ack-expose status
