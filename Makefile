@@ -23,7 +23,7 @@ FUZZ_TARGETS := \
 	./pkg/expose:FuzzParseSources \
 	./internal/journal:FuzzList
 
-.PHONY: all build test vet demo bench fuzz dist krew-check clean
+.PHONY: all build test vet demo bench fuzz mutate dist krew-check clean
 
 all: build
 
@@ -39,7 +39,7 @@ vet: $(STATICCHECK)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	@# kubectl's own libraries read the kubeconfig and print -o; genericclioptions
-	@# would drag in kustomize and all of client-go's API types (DESIGN.md).
+	@# would drag in kustomize and all of client-go's API types (docs/design.md).
 	@deps=$$($(GO) list -deps ./cmd/kubectl-ack_expose); \
 	  for p in k8s.io/client-go/tools/clientcmd k8s.io/cli-runtime/pkg/printers; do \
 	    echo "$$deps" | grep -qx "$$p" || { echo "the plugin no longer links $$p"; exit 1; }; done; \
@@ -74,6 +74,13 @@ demo: build
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 	  echo "== $$name ($$pkg)"; $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; done
+
+# Deliberate bugs, one safety rule each (hack/mutate/mutations.txt), applied one
+# at a time through `go test -overlay` (the tree is never written): fails under
+# MUTATE_MIN percent killed, or on a stale mutation. MUTATE_ONLY=text runs some.
+MUTATE_MIN ?= 90
+mutate:
+	$(GO) run ./hack/mutate -min $(MUTATE_MIN) -only '$(MUTATE_ONLY)'
 
 clean:
 	rm -rf bin dist

@@ -41,8 +41,11 @@ printf '\n# A context that reaches the cluster publicly, never overwriting anoth
 run kubeconfig
 run kubeconfig --name $pro || echo "(exit $?)"
 
-printf '\n# Change the EIP (the kubeconfig follows), then remove public access and release it.\n'
+printf '\n# Change the EIP (the kubeconfig follows), through a cloud that throttles the change\n# twice and fails on its side (HTTP 500) once: retried (the allocation with its client\n# token, so no second EIP), and the faults are used up. Then remove public access.\n'
+run simulator fault add ModifyCluster --code Throttling.User --count 2
+run simulator fault add AllocateEipAddress --code InternalError --status 500 --count 1
 run change --allocate --bandwidth 10 --release --update-kubeconfig
+run simulator fault list
 run disassociate --release --update-kubeconfig
 run status -o json
 

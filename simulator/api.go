@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/clusterkind"
 	"github.com/ack-expose/ack-expose/internal/eipspec"
 )
@@ -123,10 +125,10 @@ func (e *Engine) DescribeEipAddresses(region string, f EIPFilter, page, size int
 			if x.RegionID != region || (f.Status != "" && x.Status != f.Status) || x.LineType() != isp {
 				continue
 			}
-			if len(f.AllocationIDs) > 0 && !contains(f.AllocationIDs, x.AllocationID) {
+			if len(f.AllocationIDs) > 0 && !slices.Contains(f.AllocationIDs, x.AllocationID) {
 				continue
 			}
-			if len(f.IPAddresses) > 0 && !contains(f.IPAddresses, x.IPAddress) {
+			if len(f.IPAddresses) > 0 && !slices.Contains(f.IPAddresses, x.IPAddress) {
 				continue
 			}
 			all = append(all, x)
@@ -135,15 +137,6 @@ func (e *Engine) DescribeEipAddresses(region string, f EIPFilter, page, size int
 		return nil
 	})
 	return out, total, err
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // AllocateRequest is VPC AllocateEipAddress' input.
@@ -207,7 +200,7 @@ func (e *Engine) AllocateEipAddress(r AllocateRequest) (EIP, error) {
 			AllocationID: "eip-" + regionPrefix(r.RegionID) + randomSuffix(20),
 			IPAddress:    s.freeIP(), RegionID: r.RegionID, Status: "Available",
 			Bandwidth: r.Bandwidth, InternetChargeType: r.InternetChargeType,
-			ChargeType: "PostPaid", ISP: r.ISP, Name: r.Name, Description: r.Description, ClientToken: r.ClientToken,
+			ChargeType: cloudenum.ChargePostPaid, ISP: r.ISP, Name: r.Name, Description: r.Description, ClientToken: r.ClientToken,
 		}
 		s.EIPs = append(s.EIPs, out)
 		return nil
@@ -278,7 +271,7 @@ func (e *Engine) ReleaseEipAddress(region, id string) error {
 		if x == nil || (region != "" && x.RegionID != region) {
 			return &APIError{Code: "InvalidAllocationId.NotFound", HTTPStatus: 404, Message: "Specified allocation ID is not found."}
 		}
-		if x.ChargeType == "PrePaid" {
+		if x.ChargeType == cloudenum.ChargePrePaid {
 			return &APIError{Code: "Forbidden.ChargeTypeIsPrepaid", HTTPStatus: 400, Message: "A subscription (PrePaid) EIP cannot be released through the API."}
 		}
 		if x.Status != "Available" {
@@ -344,7 +337,7 @@ func (e *Engine) ModifyCluster(r ModifyClusterRequest) (taskID string, err error
 		t.Fail, t.FailClusterState = s.takeTaskFailure()
 		c.State = "updating"
 		if x := s.eip(t.NewEIP); x != nil && t.NewEIP != t.OldEIP {
-			x.Status, x.InstanceID, x.InstanceType = "Associating", c.APIServerLoadBalancerID, "SlbInstance"
+			x.Status, x.InstanceID, x.InstanceType = "Associating", c.APIServerLoadBalancerID, cloudenum.InstanceTypeSLB
 		}
 		if x := s.eip(t.OldEIP); x != nil && t.NewEIP != t.OldEIP {
 			x.Status = "Unassociating"

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/errkind"
 	"github.com/gofrs/flock"
 )
 
@@ -45,6 +47,10 @@ func (e *StateError) Error() string {
 }
 
 func (e *StateError) Unwrap() error { return e.Err }
+
+// ErrorKind makes a missing or unusable state file bad input (exit 2) to
+// errdefs.KindOf, which the simulator does not import.
+func (e *StateError) ErrorKind() string { return errkind.Invalid }
 
 // APIError is an error answered by a simulated API, with the cloud's code and
 // HTTP status. The fronts render it in their API's wire shape.
@@ -246,12 +252,15 @@ func (e *Engine) Write(s *State, force bool) error {
 func (s *State) consumeFault(action string) *Fault {
 	for i := range s.Faults {
 		f := s.Faults[i]
-		if f.Action != action || f.Remaining <= 0 {
+		if f.Action != action {
 			continue
 		}
 		if f.After > 0 { // this call passes, and counts
 			s.Faults[i].After--
 			continue
+		}
+		if f.Remaining == 0 { // every call, until cleared
+			return &f
 		}
 		s.Faults[i].Remaining--
 		if s.Faults[i].Remaining == 0 {
@@ -331,5 +340,5 @@ func setAvailable(e *EIP) {
 }
 
 func setInUse(e *EIP, c *Cluster) {
-	e.Status, e.InstanceID, e.InstanceType = "InUse", c.APIServerLoadBalancerID, "SlbInstance"
+	e.Status, e.InstanceID, e.InstanceType = "InUse", c.APIServerLoadBalancerID, cloudenum.InstanceTypeSLB
 }

@@ -137,6 +137,30 @@ func TestFaultsAreConsumed(t *testing.T) {
 	})
 }
 
+// A fault without a count fires on every call until it is cleared; a
+// negative count is refused: no fault is ever kept inert.
+func TestFaultWithoutCountAlwaysFires(t *testing.T) {
+	w := DemoWorld()
+	w.Faults = []Fault{{Action: "DescribeClusterDetail", Code: "Throttling.User", HTTPStatus: 400, Message: "slow down"}}
+	e := newEngine(t, w)
+	for i := range 5 {
+		if _, err := e.DescribeClusterDetail(ClusterIDFor("demo-basic")); err == nil {
+			t.Fatalf("call %d passed: a fault without remaining must fire on every call", i)
+		}
+	}
+	_ = e.View(func(s *State) error {
+		if len(s.Faults) != 1 {
+			t.Errorf("faults %v: an always-firing fault went away", s.Faults)
+		}
+		return nil
+	})
+	bad := DemoWorld()
+	bad.Faults = []Fault{{Action: "DescribeClusterDetail", Code: "X", HTTPStatus: 400, Remaining: -1}}
+	if err := bad.check(); err == nil || !strings.Contains(err.Error(), "-1 is negative") {
+		t.Errorf("negative remaining: %v", err)
+	}
+}
+
 // A fault with After lets that many calls pass before it fires.
 func TestFaultAfter(t *testing.T) {
 	w := DemoWorld()

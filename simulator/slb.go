@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 )
 
 // The API server's CLB, its access control lists and the cluster's VPC, as
@@ -123,7 +126,7 @@ func (s *State) checkSLB(ids map[string]bool) error {
 			if l.AclID != "" && !acls[l.AclID] {
 				return fmt.Errorf("loadBalancers[%d].listeners[%d]: aclId %q is not in acls", i, j, l.AclID)
 			}
-			if l.AclStatus == "on" && l.AclID == "" {
+			if l.AclStatus == cloudenum.ACLOn && l.AclID == "" {
 				return fmt.Errorf("loadBalancers[%d].listeners[%d]: aclStatus on without an aclId", i, j)
 			}
 		}
@@ -156,7 +159,7 @@ func (s *State) loadBalancer(id string) *LoadBalancer {
 func defaultLoadBalancer(c *Cluster) LoadBalancer {
 	return LoadBalancer{ID: c.APIServerLoadBalancerID, RegionID: c.RegionID, VPCID: c.VPCID,
 		Address: EndpointHost(c.IntranetEndpoint), AddressIPVersion: "ipv4",
-		Listeners: []Listener{{Port: APIServerPort, Protocol: "tcp", AclStatus: "off"}}}
+		Listeners: []Listener{{Port: APIServerPort, Protocol: "tcp", AclStatus: cloudenum.ACLOff}}}
 }
 
 // EndpointHost is the host of an endpoint URL.
@@ -241,7 +244,7 @@ func (s *State) AdmitsSource(clusterID, ip string) bool {
 		return true
 	}
 	l := lb.listener(APIServerPort)
-	if l == nil || l.AclStatus != "on" {
+	if l == nil || l.AclStatus != cloudenum.ACLOn {
 		return true
 	}
 	a := s.acl(l.AclID)
@@ -258,7 +261,7 @@ func (s *State) AdmitsSource(clusterID, ip string) bool {
 			match = true
 		}
 	}
-	if l.AclType == "black" {
+	if l.AclType == cloudenum.ACLBlack {
 		return !match
 	}
 	return match
@@ -357,12 +360,12 @@ func (e *Engine) SetLoadBalancerTCPListenerAttribute(r ListenerACLRequest) error
 			return &APIError{Code: "ListenerNotExist", HTTPStatus: 400, Message: fmt.Sprintf("The TCP listener on port %d of %s does not exist.", r.Port, r.LoadBalancerID)}
 		}
 		switch r.AclStatus {
-		case "", "on", "off":
+		case "", cloudenum.ACLOn, cloudenum.ACLOff:
 		default:
 			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "AclStatus must be on or off."}
 		}
 		switch r.AclType {
-		case "", "white", "black":
+		case "", cloudenum.ACLWhite, cloudenum.ACLBlack:
 		default:
 			return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "AclType must be white or black."}
 		}
@@ -384,7 +387,7 @@ func (e *Engine) SetLoadBalancerTCPListenerAttribute(r ListenerACLRequest) error
 			}
 			next.AclID = r.AclID
 		}
-		if next.AclStatus == "on" && (next.AclID == "" || next.AclType == "") {
+		if next.AclStatus == cloudenum.ACLOn && (next.AclID == "" || next.AclType == "") {
 			return &APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "AclId and AclType are mandatory when AclStatus is on."}
 		}
 		*l = next
@@ -571,10 +574,10 @@ func demoSLB(s *State) {
 		Entries: []ACLEntry{{Entry: "100.104.0.0/16", Comment: "ACK control plane"}, {Entry: "192.168.2.0/24"}, {Entry: "172.16.2.0/24"}, {Entry: "203.0.113.0/24", Comment: "office"}}}
 	s.ACLs = append(s.ACLs, shared)
 	l := &s.LoadBalancers[2].Listeners[0]
-	l.AclStatus, l.AclType, l.AclID = "on", "white", shared.ID
+	l.AclStatus, l.AclType, l.AclID = cloudenum.ACLOn, cloudenum.ACLWhite, shared.ID
 	s.LoadBalancers = append(s.LoadBalancers, LoadBalancer{ID: "lb-bp1demoingress0000000", RegionID: DemoRegion, VPCID: s.Clusters[2].VPCID,
 		Address: "192.168.2.20", AddressIPVersion: "ipv4",
-		Listeners: []Listener{{Port: 443, Protocol: "tcp", AclStatus: "on", AclType: "white", AclID: shared.ID}}})
+		Listeners: []Listener{{Port: 443, Protocol: "tcp", AclStatus: cloudenum.ACLOn, AclType: cloudenum.ACLWhite, AclID: shared.ID}}})
 }
 
 // Limits of the batch reads the audit uses (assumed; see the README).
@@ -648,7 +651,7 @@ func (e *Engine) DescribeLoadBalancerListeners(region string, ids []string, port
 		s.ensureClusterLBs(region)
 		var all []ListenerView
 		for _, lb := range s.LoadBalancers {
-			if lb.RegionID != region || (len(ids) > 0 && !contains(ids, lb.ID)) {
+			if lb.RegionID != region || (len(ids) > 0 && !slices.Contains(ids, lb.ID)) {
 				continue
 			}
 			for _, l := range lb.Listeners {

@@ -109,7 +109,8 @@ type TaskError struct {
 	Message string `json:"message"`
 }
 
-// Fault makes the next Remaining calls of Action fail with this error.
+// Fault makes the next Remaining calls of Action fail with this error; with
+// Remaining 0 (or left out), every call until the fault is cleared.
 // The pseudo action "ModifyClusterTask" makes the tasks of the next
 // Remaining ModifyCluster calls end in "failed" instead, leaving the cluster
 // in ClusterState (running when empty; e.g. "updating_failed").
@@ -131,6 +132,26 @@ type Fault struct {
 	// After lets that many calls of Action pass before the fault fires
 	// (the second batch of a change, say); optional.
 	After int `json:"after,omitempty"`
+}
+
+// Check reports what makes a fault unusable: one that would never fire, or
+// fire without effect, is refused rather than kept inert.
+func (f Fault) Check() error {
+	switch {
+	case f.Action == "":
+		return fmt.Errorf("empty action")
+	case !knownAction(f.Action):
+		return fmt.Errorf("unknown action %q: the fault would never fire; use one of %s", f.Action, actionList())
+	case f.Action != FaultTaskFailure && f.Code != "" && (f.HTTPStatus < 400 || f.HTTPStatus > 599):
+		return fmt.Errorf("httpStatus %d is not an error status (400-599)", f.HTTPStatus)
+	case f.After < 0:
+		return fmt.Errorf("after %d is negative: give how many calls pass first (0 or more)", f.After)
+	case f.Remaining < 0:
+		return fmt.Errorf("remaining (--count) %d is negative: give how many calls it fails (1 or more), or 0 (or none) for every call until `simulator fault clear`", f.Remaining)
+	case f.Action != FaultTaskFailure && f.Code == "" && f.Delay == 0 && !f.Drop:
+		return fmt.Errorf("no code, delay or drop: the fault would do nothing")
+	}
+	return nil
 }
 
 // FaultTaskFailure is the pseudo action of a Fault that fails a task.
@@ -217,20 +238,8 @@ func (s *State) check() error {
 		return err
 	}
 	for i, f := range s.Faults {
-		if f.Action == "" {
-			return fmt.Errorf("faults[%d]: empty action", i)
-		}
-		if !knownAction(f.Action) {
-			return fmt.Errorf("faults[%d]: unknown action %q: the fault would never fire; use one of %s", i, f.Action, actionList())
-		}
-		if f.Action != FaultTaskFailure && f.Code != "" && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
-			return fmt.Errorf("faults[%d]: httpStatus %d is not an error status (400-599)", i, f.HTTPStatus)
-		}
-		if f.After < 0 {
-			return fmt.Errorf("faults[%d]: after %d is negative: give how many calls pass first (0 or more)", i, f.After)
-		}
-		if f.Action != FaultTaskFailure && f.Code == "" && f.Delay == 0 && !f.Drop {
-			return fmt.Errorf("faults[%d]: no code, delay or drop: the fault would do nothing", i)
+		if err := f.Check(); err != nil {
+			return fmt.Errorf("faults[%d]: %w", i, err)
 		}
 	}
 	return s.checkNetwork()

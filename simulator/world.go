@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/yamlfmt"
 )
 
@@ -57,13 +58,13 @@ func DemoWorld() *State {
 	}
 	eip := func(id, ip, region, status, inst, instType string) EIP {
 		return EIP{AllocationID: id, IPAddress: ip, RegionID: region, Status: status, InstanceID: inst,
-			InstanceType: instType, Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: "PostPaid"}
+			InstanceType: instType, Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: cloudenum.ChargePostPaid}
 	}
 	s.EIPs = []EIP{
 		eip("eip-bp1demo0000000000001", "47.96.1.10", DemoRegion, "Available", "", ""),
 		eip("eip-bp1demo0000000000002", "47.96.1.11", DemoRegion, "Available", "", ""),
 		eip("eip-bp1demo0000000000003", "47.96.1.12", DemoRegion, "Available", "", ""),
-		eip("eip-bp1demopro000000000", "47.96.1.20", DemoRegion, "InUse", s.Clusters[1].APIServerLoadBalancerID, "SlbInstance"),
+		eip("eip-bp1demopro000000000", "47.96.1.20", DemoRegion, "InUse", s.Clusters[1].APIServerLoadBalancerID, cloudenum.InstanceTypeSLB),
 		eip("eip-bp1demoecs000000000", "47.96.1.30", DemoRegion, "InUse", "i-bp1demoecs0000000000", "EcsInstance"),
 		eip("eip-2zedemobj0000000000", "39.105.1.10", "cn-beijing", "Available", "", ""),
 	}

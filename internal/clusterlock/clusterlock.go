@@ -14,7 +14,7 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"github.com/ack-expose/ack-expose/pkg/errdefs"
+	"github.com/ack-expose/ack-expose/internal/errkind"
 )
 
 // DefaultWait is how long a run waits for another run on the same cluster.
@@ -46,7 +46,7 @@ func safeName(s string) bool {
 // Path is the lock file of a cluster in dir.
 func Path(dir, clusterID string) (string, error) {
 	if !safeName(clusterID) || clusterID == "." || clusterID == ".." {
-		return "", errdefs.Errorf(errdefs.KindInvalid, "cluster ID %q cannot name a lock file", clusterID)
+		return "", &errkind.Error{Kind: errkind.Invalid, Msg: fmt.Sprintf("cluster ID %q cannot name a lock file", clusterID)}
 	}
 	return filepath.Join(dir, clusterID+".lock"), nil
 }
@@ -60,12 +60,12 @@ func Lock(ctx context.Context, dir, clusterID, what string, wait time.Duration, 
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the lock directory: %w", err)
+		return nil, &errkind.Error{Kind: errkind.Invalid, Msg: "creating the lock directory " + dir, Err: err, Hint: "Make that directory writable."}
 	}
 	l := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	ok, err := l.TryLock()
 	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", path, err)
+		return nil, lockFailed(path, err)
 	}
 	if !ok {
 		if waiting != nil {
@@ -77,14 +77,20 @@ func Lock(ctx context.Context, dir, clusterID, what string, wait time.Duration, 
 		if !ok {
 			switch {
 			case ctx.Err() != nil:
-				return nil, &errdefs.Error{Kind: errdefs.KindInterrupted, Msg: "interrupted while waiting for another ack-expose run on cluster " + clusterID, Err: ctx.Err()}
+				return nil, &errkind.Error{Kind: errkind.Interrupted, Msg: "interrupted while waiting for another ack-expose run on cluster " + clusterID, Err: ctx.Err()}
 			case errors.Is(err, context.DeadlineExceeded):
-				return nil, errdefs.Errorf(errdefs.KindConflict, "another ack-expose run on this machine is still changing %s of cluster %s after %s (it holds %s): nothing was changed", what, clusterID, wait, path).
-					WithHint("Wait for that run to finish, then run this again.")
+				return nil, &errkind.Error{Kind: errkind.Conflict, Msg: fmt.Sprintf("another ack-expose run on this machine is still changing %s of cluster %s after %s (it holds %s): nothing was changed", what, clusterID, wait, path),
+					Hint: "Wait for that run to finish, then run this again."}
 			default:
-				return nil, fmt.Errorf("locking %s: %w", path, err)
+				return nil, lockFailed(path, err)
 			}
 		}
 	}
 	return func() { _ = l.Unlock() }, nil
+}
+
+// lockFailed is a lock file that cannot be opened or locked: a problem of
+// this machine the user fixes.
+func lockFailed(path string, err error) error {
+	return &errkind.Error{Kind: errkind.Invalid, Msg: "locking " + path, Err: err, Hint: "Make that file and its directory writable."}
 }

@@ -4,7 +4,10 @@
 // Source: VPC API 2016-04-28 AllocateEipAddress reference (Bandwidth, ISP).
 package eipspec
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Internet charge types (InternetChargeType) of a pay-as-you-go EIP.
 const (
@@ -24,14 +27,7 @@ var BGPProRegions = []string{"cn-hongkong", "ap-southeast-1", "ap-northeast-1", 
 	"ap-southeast-6", "ap-southeast-5", "ap-southeast-7"}
 
 // BGPProIn reports whether region offers BGP_PRO.
-func BGPProIn(region string) bool {
-	for _, r := range BGPProRegions {
-		if r == region {
-			return true
-		}
-	}
-	return false
-}
+func BGPProIn(region string) bool { return slices.Contains(BGPProRegions, region) }
 
 // BGPProRegionList names the BGP_PRO regions, for messages.
 func BGPProRegionList() string { return strings.Join(BGPProRegions, ", ") }

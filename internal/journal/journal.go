@@ -4,6 +4,9 @@
 // It is one JSON file (~/.ack-expose/journal.json), changed under an exclusive
 // file lock and replaced atomically (0600), so parallel processes never lose
 // a record and a crash never leaves half a file.
+//
+// It is plumbing: the records are the lifecycle's (expose.Record), and the
+// adapter that gives the lifecycle its Journal is in the command layer.
 package journal
 
 import (
@@ -19,13 +22,11 @@ import (
 	"github.com/gofrs/flock"
 
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
-	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/internal/errkind"
 )
 
-// File is a journal stored in one file.
-type File struct{ Path string }
-
-var _ expose.Journal = (*File)(nil)
+// File is a journal of records of type R stored in one file.
+type File[R any] struct{ Path string }
 
 // DefaultPath is ~/.ack-expose/journal.json.
 func DefaultPath() (string, error) {
@@ -36,30 +37,29 @@ func DefaultPath() (string, error) {
 	return filepath.Join(home, ".ack-expose", "journal.json"), nil
 }
 
-type document struct {
-	Version int             `json:"version"`
-	Records []expose.Record `json:"records"`
+type document[R any] struct {
+	Version int `json:"version"`
+	Records []R `json:"records"`
 }
 
 // List returns the records. It takes no lock and creates nothing: the file
 // is only ever replaced whole, so a reader sees one version or the next.
-func (f *File) List() ([]expose.Record, error) {
+func (f *File[R]) List() ([]R, error) {
 	d, err := f.read()
 	return d.Records, err
 }
 
 // Update replaces the records with what fn makes of them.
-func (f *File) Update(fn func([]expose.Record) []expose.Record) error {
+func (f *File[R]) Update(fn func([]R) []R) error {
 	return f.locked(func() error {
 		d, err := f.read()
 		if err != nil {
 			return err
 		}
 		d.Records = fn(d.Records)
-		stamp(d.Records)
 		if len(d.Records) == 0 {
 			if err := os.Remove(f.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
+				return f.unwritable("removing", err)
 			}
 			return nil
 		}
@@ -67,37 +67,47 @@ func (f *File) Update(fn func([]expose.Record) []expose.Record) error {
 		if err != nil {
 			return err
 		}
-		return atomicfile.WriteFile(f.Path, append(b, '\n'), 0o600)
+		if err := atomicfile.WriteFile(f.Path, append(b, '\n'), 0o600); err != nil {
+			return f.unwritable("writing", err)
+		}
+		return nil
 	})
 }
 
-func (f *File) locked(fn func() error) error {
+// unwritable is a journal this process cannot change: the user fixes the
+// file's directory (exit 2, not a cloud failure).
+func (f *File[R]) unwritable(doing string, err error) error {
+	return &errkind.Error{Kind: errkind.Invalid, Msg: doing + " the journal " + f.Path, Err: err,
+		Hint: "Make " + filepath.Dir(f.Path) + " writable: the journal lists EIPs that may need releasing."}
+}
+
+func (f *File[R]) locked(fn func() error) error {
 	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
-		return fmt.Errorf("journal %s: %w", f.Path, err)
+		return f.unwritable("creating the directory of", err)
 	}
 	l := flock.New(f.Path+".lock", flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	if err := l.Lock(); err != nil {
-		return fmt.Errorf("locking the journal %s: %w", f.Path+".lock", err)
+		return f.unwritable("locking", err)
 	}
 	defer func() { _ = l.Unlock() }()
 	return fn()
 }
 
-func (f *File) read() (document, error) {
-	d := document{Version: 1}
+func (f *File[R]) read() (document[R], error) {
+	d := document[R]{Version: 1}
 	b, err := os.ReadFile(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return d, nil
 	}
 	if err != nil {
-		return d, fmt.Errorf("reading the journal: %w", err)
+		return d, &errkind.Error{Kind: errkind.Invalid, Msg: "reading the journal " + f.Path, Err: err}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&d); err != nil || d.Version != 1 {
 		if err == nil {
 			err = fmt.Errorf("unknown version %d", d.Version)
 		}
-		return d, fmt.Errorf("the journal %s does not parse (%v); it lists EIPs that may need releasing: fix or move it, then run `kubectl ack-expose cleanup` again", f.Path, err)
+		return d, &errkind.Error{Kind: errkind.Invalid, Msg: fmt.Sprintf("the journal %s does not parse (%v); it lists EIPs that may need releasing: fix or move it, then run `kubectl ack-expose cleanup` again", f.Path, err)}
 	}
 	return d, nil
 }
@@ -108,29 +118,24 @@ func (f *File) read() (document, error) {
 const MaxOwned = 24 * time.Hour
 
 // Owned reports whether another running ack-expose process is at work on a
-// record: its PID is alive and, where the start time of a process can be
+// record written by process pid (started at pidStart, 0 if unknown) at
+// since: the PID is alive and, where the start time of a process can be
 // read (Linux), started when the record's did (a PID reused after a crash
 // or a reboot is another process); elsewhere, the record is younger than
 // MaxOwned.
-func (f *File) Owned(r expose.Record) bool {
-	if r.PID == os.Getpid() || !Alive(r.PID) {
+func Owned(pid int, pidStart uint64, since time.Time) bool {
+	if pid == os.Getpid() || !Alive(pid) {
 		return false
 	}
-	if st, ok := startTime(r.PID); ok {
-		return r.PIDStart != 0 && r.PIDStart == st
+	if st, ok := startTime(pid); ok {
+		return pidStart != 0 && pidStart == st
 	}
-	return time.Since(r.Since) < MaxOwned
+	return time.Since(since) < MaxOwned
 }
 
-// stamp sets the start time of this process on its records.
-func stamp(recs []expose.Record) {
-	st, ok := startTime(os.Getpid())
-	if !ok {
-		return
-	}
-	for i := range recs {
-		if recs[i].PID == os.Getpid() && recs[i].PIDStart == 0 {
-			recs[i].PIDStart = st
-		}
-	}
+// SelfStart is when this process started (0 where that cannot be read), for
+// the records it writes, so that Owned recognizes them in another process.
+func SelfStart() uint64 {
+	st, _ := startTime(os.Getpid())
+	return st
 }

@@ -7,6 +7,7 @@ package backend
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -63,19 +64,10 @@ var busyStates = []string{"updating", "upgrading", "scaling", "removing", "drain
 var terminalStates = []string{"updating_failed", "failed", "delete_failed", "deleting", "deleted", "stopped"}
 
 // IsBusy reports whether a cluster state is one of busyStates.
-func IsBusy(state string) bool { return has(busyStates, state) }
+func IsBusy(state string) bool { return slices.Contains(busyStates, state) }
 
 // IsTerminal reports whether a cluster state is one of terminalStates.
-func IsTerminal(state string) bool { return has(terminalStates, state) }
-
-func has(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
+func IsTerminal(state string) bool { return slices.Contains(terminalStates, state) }
 
 // EIP is an elastic IP address.
 type EIP struct {

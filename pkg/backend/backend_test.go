@@ -56,3 +56,14 @@ func TestTaskDone(t *testing.T) {
 		}
 	}
 }
+
+// The doubling overflows after 63 attempts: the pause stays at the cap,
+// never negative (which would panic) or zero (a retry storm).
+func TestRetryPolicyPauseOverflow(t *testing.T) {
+	p := RetryPolicy{Attempts: 1000, Initial: 100 * time.Millisecond, Max: time.Second}
+	for _, n := range []int{30, 37, 38, 40, 64, 65, 200, 999} {
+		if d := p.Pause(n); d < p.Max/2 || d > p.Max {
+			t.Errorf("pause %d = %s, want within [%s, %s]", n, d, p.Max/2, p.Max)
+		}
+	}
+}

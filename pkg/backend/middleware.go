@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/backoff"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
@@ -26,10 +27,7 @@ var DefaultRetry = RetryPolicy{Attempts: 6, Initial: 200 * time.Millisecond, Max
 // then scaled by a random factor in [0.5, 1.0] ("equal jitter") so that many
 // clients throttled together do not retry together.
 func (p RetryPolicy) Pause(n int) time.Duration {
-	d := p.Initial << (n - 1)
-	if d > p.Max || d <= 0 {
-		d = p.Max
-	}
+	d := backoff.Backoff{Initial: p.Initial, Factor: 2, Max: p.Max}.Interval(n)
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 

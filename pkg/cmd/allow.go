@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -215,7 +216,7 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 		fmt.Fprintf(w, key+"unknown: %s\n", "ALLOWED SOURCES:", a.Error)
 	case !a.Enabled:
 		fmt.Fprintf(w, key+"anyone (access control is off; restrict with `kubectl ack-expose allow CIDR...`)\n", "ALLOWED SOURCES:")
-	case a.Type == "black":
+	case a.Type == cloudenum.ACLBlack:
 		fmt.Fprintf(w, key+"anyone but the blacklist %s (%s)\n", "ALLOWED SOURCES:", a.AclID, a.AclName)
 	case len(a.Entries) == 0:
 		fmt.Fprintf(w, key+"anyone (the allow list %s is empty)\n", "ALLOWED SOURCES:", a.AclID)
@@ -225,7 +226,7 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 	if len(a.SharedWithListeners) > 0 {
 		fmt.Fprintf(w, key+"%s\n", "LIST SHARED WITH:", strings.Join(a.SharedWithListeners, ", "))
 	}
-	if !a.Enabled || a.Type == "black" || len(a.Entries) == 0 {
+	if !a.Enabled || a.Type == cloudenum.ACLBlack || len(a.Entries) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -257,7 +258,7 @@ func accessSummary(a *expose.AccessControl, clusterID string) string {
 		return "unknown"
 	case !a.Enabled:
 		return "anyone"
-	case a.Type == "black":
+	case a.Type == cloudenum.ACLBlack:
 		return "blacklist " + a.AclName
 	case a.Entries == nil && (a.AclName == expose.ACLName(clusterID) || a.AclName == ""):
 		return "allow list"

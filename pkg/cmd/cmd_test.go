@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/errkind"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/simulator"
@@ -32,6 +33,10 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("wrapped: %w", errdefs.Errorf(errdefs.KindConflict, "x")), 4},
 		{context.Canceled, 130},
 		{&simulator.StateError{Path: "f", Missing: true}, 2},
+		// internal/ and the simulator name their kinds (internal/errkind).
+		{fmt.Errorf("wrapped: %w", &errkind.Error{Kind: errkind.Conflict, Msg: "lock held"}), 4},
+		{&errkind.Error{Kind: errkind.Invalid, Msg: "journal unwritable"}, 2},
+		{&errkind.Error{Kind: errkind.Interrupted, Msg: "stopped waiting"}, 130},
 	} {
 		if got := ExitCode(tc.err); got != tc.want {
 			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
@@ -40,6 +45,19 @@ func TestExitCode(t *testing.T) {
 }
 
 // Off a terminal, progress is plain lines, one per change of state.
+// A live line only on a terminal that can redraw it: TERM=dumb gets plain lines.
+func TestLiveLineNeedsACapableTerminal(t *testing.T) {
+	for _, tc := range []struct {
+		terminal bool
+		term     string
+		want     bool
+	}{{true, "xterm-256color", true}, {true, "", true}, {true, "dumb", false}, {false, "xterm", false}} {
+		if got := liveLine(tc.terminal, tc.term); got != tc.want {
+			t.Errorf("terminal %v, TERM=%q: live line %v, want %v", tc.terminal, tc.term, got, tc.want)
+		}
+	}
+}
+
 func TestProgressPlainLines(t *testing.T) {
 	var b bytes.Buffer
 	p := newProgress(&b)

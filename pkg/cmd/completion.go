@@ -48,6 +48,11 @@ func setUpCompletionCommand(root *cobra.Command) {
 			c.Long = completionHelp
 			c.Example = `  # bash, for this session: kubectl-ack_expose <TAB>
   source <(kubectl ack-expose completion bash)`
+			// A shell cobra has no script for (tcsh, ksh...) is an error
+			// (exit 2), as in kubectl, not the help with exit 0: runnable,
+			// the command has its arguments checked.
+			c.Args = cobra.NoArgs
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 		}
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
-
-	"github.com/ack-expose/ack-expose/simulator"
 )
 
 // Exit codes: the contract scripts rely on (README "Exit codes").
@@ -29,11 +27,6 @@ func ExitCode(err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		return ExitInterrupted
-	}
-	var stateErr *simulator.StateError
-	if errors.As(err, &stateErr) {
-		// A missing or unusable simulator file is bad input.
-		return ExitUsage
 	}
 	switch errdefs.KindOf(err) {
 	case errdefs.KindInvalid:

@@ -11,7 +11,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
@@ -27,14 +26,15 @@ const (
 
 // clusterOptions are the flags of every command that acts on a cluster.
 type clusterOptions struct {
-	streams   genericiooptions.IOStreams
-	source    *kubeconfig.Source
-	clusterID string
-	region    string
-	backend   string
-	simState  string
-	output    string
-	verbosity int
+	streams      genericiooptions.IOStreams
+	source       *kubeconfig.Source
+	clusterID    string
+	region       string
+	backend      string
+	simState     string
+	output       string
+	allowMissing bool // --allow-missing-template-keys
+	verbosity    int
 
 	printer printer
 	be      backend.Backend
@@ -52,7 +52,7 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
 	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	addOutputFlag(c, &o.output)
+	addOutputFlag(c, &o.output, &o.allowMissing)
 	f.IntVarP(&o.verbosity, "v", "v", 0, "Debug log on stderr: 1 or more logs each API call with its duration and outcome, and for the cloud its endpoint, HTTP status and request ID; credentials are never logged")
 	_ = c.RegisterFlagCompletionFunc("backend", cobra.FixedCompletions([]string{"aliyun", "simulator"}, cobra.ShellCompDirectiveNoFileComp))
 	o.registerClusterCompletions(c)
@@ -83,7 +83,7 @@ func addKubectlFlags(f *pflag.FlagSet, src *kubeconfig.Source) {
 // toOptions builds the printer from -o and checks the flags, before any I/O
 // (kubectl's ToOptions).
 func (o *clusterOptions) toOptions() error {
-	p, err := newPrinter(o.output)
+	p, err := newPrinter(o.output, o.allowMissing)
 	if err != nil {
 		return err
 	}
@@ -196,8 +196,8 @@ func simulatorStatePath(flag string) (string, error) {
 
 func (o *clusterOptions) service() *expose.Service {
 	svc := &expose.Service{Backend: o.be, Progress: newProgress(o.streams.ErrOut), Poll: expose.DefaultPoll, Log: o.logf(), Kubeconfig: o.source}
-	if path, err := journal.DefaultPath(); err == nil {
-		svc.Journal = &journal.File{Path: path}
+	if j := openJournal(); j != nil {
+		svc.Journal = j
 	}
 	return svc
 }

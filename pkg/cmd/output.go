@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -18,27 +19,34 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
-// outputFormats lists the -o values, for help and completion.
-var outputFormats = []string{"table", "wide", "json", "yaml", "jsonpath=", "go-template="}
+// outputFormats lists the -o values, for help and completion: kubectl's,
+// where cli-runtime's printers offer them (template= and templatefile= are
+// kubectl's other names for go-template= and go-template-file=).
+var outputFormats = []string{"table", "wide", "json", "yaml", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=",
+	"go-template=", "go-template-file=", "template=", "templatefile="}
 
 // outputFormatList is outputFormats in words, for help and errors.
-const outputFormatList = "table, wide, json, yaml, jsonpath=TEMPLATE, go-template=TEMPLATE"
+const outputFormatList = "table, wide, json, yaml, jsonpath=TEMPLATE, jsonpath-file=FILE, jsonpath-as-json=TEMPLATE, go-template=TEMPLATE, go-template-file=FILE"
 
-// addOutputFlag adds -o, the same for every command that prints a result.
-func addOutputFlag(c *cobra.Command, output *string) {
+// addOutputFlag adds -o, the same for every command that prints a result,
+// and kubectl's --allow-missing-template-keys.
+func addOutputFlag(c *cobra.Command, output *string, allowMissing *bool) {
 	c.Flags().StringVarP(output, "output", "o", "table", "Output format: "+outputFormatList+" (wide: the table with more columns where there are more to show)")
+	c.Flags().BoolVar(allowMissing, "allow-missing-template-keys", true, "If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to jsonpath and go-template output formats.")
 	_ = c.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return outputFormats, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	})
 }
 
-// printer prints a result document for -o json|yaml|jsonpath=|go-template=,
+// printer prints a result document for -o json|yaml|jsonpath=|go-template=...,
 // with kubectl's own printers (cli-runtime's printers package).
 type printer func(w io.Writer, doc any) error
 
 // newPrinter returns the printer for -o, or nil for the table. Templates are
-// parsed here, so a bad one is a usage error before anything happens.
-func newPrinter(output string) (printer, error) {
+// read and parsed here, so a bad one is a usage error before anything
+// happens. As kubectl, a template may name a field the result lacks (it
+// prints nothing for it) unless allowMissing is false.
+func newPrinter(output string, allowMissing bool) (printer, error) {
 	format, arg, _ := strings.Cut(output, "=")
 	var p printers.ResourcePrinter
 	end := ""
@@ -49,24 +57,28 @@ func newPrinter(output string) (printer, error) {
 		p = &printers.JSONPrinter{}
 	case "yaml":
 		p = &printers.YAMLPrinter{}
-	case "jsonpath", "go-template":
-		if arg == "" {
-			return nil, usageError("-o %s needs a template, as in -o %s=%s", format, format, map[string]string{"jsonpath": "'{.publicEndpoint}'", "go-template": "'{{.publicEndpoint}}'"}[format])
+	case "jsonpath", "jsonpath-file", "jsonpath-as-json", "go-template", "template", "go-template-file", "templatefile":
+		text, err := templateText(format, arg)
+		if err != nil {
+			return nil, err
 		}
-		if format == "jsonpath" {
-			jp, err := printers.NewJSONPathPrinter(arg)
+		if strings.HasPrefix(format, "jsonpath") {
+			jp, err := printers.NewJSONPathPrinter(text)
 			if err != nil {
-				return nil, usageError("bad -o jsonpath template %q: %v", arg, err)
+				return nil, usageError("bad -o %s template %q: %v", format, text, err)
 			}
-			jp.AllowMissingKeys(false)
-			// kubectl ends JSONPath output without a newline; scripts read lines.
-			p, end = jp, "\n"
+			jp.AllowMissingKeys(allowMissing)
+			p, end = jp, "\n" // kubectl ends JSONPath output without a newline; scripts read lines
+			if format == "jsonpath-as-json" {
+				jp.EnableJSONOutput(true)
+				end = ""
+			}
 		} else {
-			gt, err := printers.NewGoTemplatePrinter([]byte(arg))
+			gt, err := printers.NewGoTemplatePrinter([]byte(text))
 			if err != nil {
-				return nil, usageError("bad -o go-template %q: %v", arg, err)
+				return nil, usageError("bad -o %s %q: %v", format, text, err)
 			}
-			gt.AllowMissingKeys(false)
+			gt.AllowMissingKeys(allowMissing)
 			p = gt
 		}
 	default:
@@ -80,16 +92,41 @@ func newPrinter(output string) (printer, error) {
 		// Rendered in full first, so that a template that fails prints nothing.
 		var b bytes.Buffer
 		if err := p.PrintObj(obj, &b); err != nil {
-			if format == "jsonpath" || format == "go-template" {
+			if format != "json" && format != "yaml" {
 				msg, _, _ := strings.Cut(err.Error(), " Printing more information")
 				return usageError("-o %s %q: %s", format, arg, strings.TrimSuffix(msg, "."))
 			}
 			return err
 		}
-		b.WriteString(end)
+		if b.Len() > 0 { // a missing field prints nothing at all, as in kubectl
+			b.WriteString(end)
+		}
 		_, err = b.WriteTo(w)
 		return err
 	}, nil
+}
+
+// templateText is the template of -o FORMAT=ARG: ARG itself, or the file it
+// names for the -file formats (kubectl's TemplatePrintFlags read it so too).
+func templateText(format, arg string) (string, error) {
+	if arg == "" {
+		if strings.HasSuffix(format, "file") {
+			return "", usageError("-o %s needs a file, as in -o %s=status.tmpl", format, format)
+		}
+		example := "'{{.publicEndpoint}}'"
+		if strings.HasPrefix(format, "jsonpath") {
+			example = "'{.publicEndpoint}'"
+		}
+		return "", usageError("-o %s needs a template, as in -o %s=%s", format, format, example)
+	}
+	if !strings.HasSuffix(format, "file") {
+		return arg, nil
+	}
+	b, err := os.ReadFile(arg)
+	if err != nil {
+		return "", usageError("-o %s: cannot read the template: %v", format, err)
+	}
+	return string(b), nil
 }
 
 // printable is a result document as the runtime.Object cli-runtime's

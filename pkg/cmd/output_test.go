@@ -3,6 +3,8 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,7 +28,12 @@ func sampleExposure() *expose.Exposure {
 
 func render(t *testing.T, output string, doc any) (string, error) {
 	t.Helper()
-	p, err := newPrinter(output)
+	return renderMissing(t, output, true, doc)
+}
+
+func renderMissing(t *testing.T, output string, allowMissing bool, doc any) (string, error) {
+	t.Helper()
+	p, err := newPrinter(output, allowMissing)
 	if err != nil {
 		t.Fatalf("-o %s: %v", output, err)
 	}
@@ -64,17 +71,44 @@ func TestPrintersAreKubectls(t *testing.T) {
 	}
 }
 
-func TestTemplatesFailOnMissingFields(t *testing.T) {
+// As kubectl: a template naming a field the result lacks prints nothing for
+// it (jsonpath) or "<no value>" (go-template) and succeeds, unless
+// --allow-missing-template-keys=false, which fails (exit 2) printing nothing.
+func TestTemplatesOnMissingFields(t *testing.T) {
 	x := sampleExposure()
-	for _, output := range []string{"jsonpath={.nosuchfield}", "go-template={{.nosuchfield}}", "go-template={{base64decode .cluster.name}}"} {
-		got, err := render(t, output, x)
-		if ExitCode(err) != ExitUsage || got != "" {
-			t.Errorf("-o %s: printed %q, err %v (exit %d); want nothing printed and exit 2", output, got, err, ExitCode(err))
+	for output, want := range map[string]string{"jsonpath={.nosuchfield}": "", "go-template={{.nosuchfield}}": "<no value>", "jsonpath={.cluster.name}{.nosuchfield}": "demo-pro\n"} {
+		if got, err := render(t, output, x); got != want || err != nil {
+			t.Errorf("-o %s: printed %q, err %v; want %q and no error", output, got, err, want)
 		}
 	}
-	for _, output := range []string{"jsonpath={.cluster", "go-template={{.cluster", "jsonpath=", "go-template=", "xml"} {
-		if _, err := newPrinter(output); ExitCode(err) != ExitUsage {
+	for _, output := range []string{"jsonpath={.nosuchfield}", "go-template={{.nosuchfield}}", "go-template={{base64decode .cluster.name}}"} {
+		got, err := renderMissing(t, output, false, x)
+		if ExitCode(err) != ExitUsage || got != "" {
+			t.Errorf("-o %s --allow-missing-template-keys=false: printed %q, err %v (exit %d); want nothing printed and exit 2", output, got, err, ExitCode(err))
+		}
+	}
+	for _, output := range []string{"jsonpath={.cluster", "go-template={{.cluster", "jsonpath=", "go-template=", "template=", "jsonpath-file=", "go-template-file=/no/such/file", "xml"} {
+		if _, err := newPrinter(output, true); ExitCode(err) != ExitUsage {
 			t.Errorf("-o %s: %v, want a usage error", output, err)
+		}
+	}
+}
+
+// The file and alias formats of kubectl that cli-runtime's printers offer.
+func TestTemplateFilesAndAliases(t *testing.T) {
+	x := sampleExposure()
+	dir := t.TempDir()
+	jp, gt := filepath.Join(dir, "a.jsonpath"), filepath.Join(dir, "a.tmpl")
+	if err := os.WriteFile(jp, []byte("{.cluster.name}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gt, []byte("{{.cluster.name}}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for output, want := range map[string]string{"jsonpath-file=" + jp: "demo-pro\n", "go-template-file=" + gt: "demo-pro", "templatefile=" + gt: "demo-pro",
+		"template={{.cluster.name}}": "demo-pro", "jsonpath-as-json={.cluster.name}": "[\n    \"demo-pro\"\n]\n"} {
+		if got, err := render(t, output, x); got != want || err != nil {
+			t.Errorf("-o %s: %q, %v; want %q", output, got, err, want)
 		}
 	}
 }

@@ -27,8 +27,12 @@ type progress struct {
 
 func newProgress(w io.Writer) *progress {
 	f, ok := w.(*os.File)
-	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd()))}
+	return &progress{w: w, tty: liveLine(ok && term.IsTerminal(int(f.Fd())), os.Getenv("TERM"))}
 }
+
+// liveLine reports whether progress redraws a live line: only on a terminal
+// that can move the cursor back (TERM=dumb cannot, as in Emacs' shell).
+func liveLine(terminal bool, termEnv string) bool { return terminal && termEnv != "dumb" }
 
 var spinner = []string{"|", "/", "-", "\\"}
 

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/ack-expose/ack-expose/internal/journal"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -90,8 +89,8 @@ func catchInterrupts(c *cobra.Command) (stop func()) {
 // in the journal as possibly unfinished, and the commands that finish it.
 func leftBehind() string {
 	var left []string
-	if path, err := journal.DefaultPath(); err == nil {
-		recs, _ := (&journal.File{Path: path}).List()
+	if j := openJournal(); j != nil {
+		recs, _ := j.List()
 		for _, r := range recs {
 			if r.PID != os.Getpid() {
 				continue
@@ -179,6 +178,7 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 
 func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	var output string
+	var allowMissing bool
 	c := &cobra.Command{
 		Use:   "version",
 		Short: "Print the plugin version",
@@ -186,7 +186,7 @@ func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
   kubectl ack-expose version -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			p, err := newPrinter(output)
+			p, err := newPrinter(output, allowMissing)
 			if err != nil {
 				return err
 			}
@@ -197,7 +197,7 @@ func newVersionCommand(streams genericiooptions.IOStreams) *cobra.Command {
 			})
 		},
 	}
-	addOutputFlag(c, &output)
+	addOutputFlag(c, &output, &allowMissing)
 	return c
 }
 

@@ -32,15 +32,21 @@ func newSimulatorCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Long: `The simulator models ACK clusters of every kind and EIPs in every state in one
 JSON file, and runs the same lifecycle as the real cloud against it: tasks
 take time, clusters are updating meanwhile, faults can be injected, and every
-API call is counted. Use it with --backend simulator (or ACK_EXPOSE_BACKEND=simulator).`,
+API call is counted. Use it with --backend simulator (or ACK_EXPOSE_BACKEND=simulator),
+or serve it as the cloud's OpenAPI to the aliyun backend (simulator serve).
+
+Faults, with simulator fault add|list|clear:
+
+` + faultsHelp,
 		Example: `  kubectl ack-expose simulator init
   export ACK_EXPOSE_BACKEND=simulator KUBECONFIG=~/.ack-expose/kubeconfig
   kubectl ack-expose status
+  kubectl ack-expose simulator fault add ModifyCluster --code Throttling.User --count 2
   kubectl ack-expose simulator show`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	c.AddCommand(newSimulatorInitCommand(streams), newSimulatorShowCommand(streams), newSimulatorServeCommand(streams))
+	c.AddCommand(newSimulatorInitCommand(streams), newSimulatorShowCommand(streams), newSimulatorServeCommand(streams), newSimulatorFaultCommand(streams))
 	return c
 }
 
@@ -203,9 +209,10 @@ func shellQuote(s string) string {
 }
 
 type simulatorShowOptions struct {
-	streams genericiooptions.IOStreams
-	state   string
-	output  string
+	streams      genericiooptions.IOStreams
+	state        string
+	output       string
+	allowMissing bool
 }
 
 func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -217,7 +224,7 @@ func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command 
   kubectl ack-expose simulator show -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			p, err := newPrinter(o.output)
+			p, err := newPrinter(o.output, o.allowMissing)
 			if err != nil {
 				return err
 			}
@@ -236,7 +243,7 @@ func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command 
 		},
 	}
 	c.Flags().StringVar(&o.state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
-	addOutputFlag(c, &o.output)
+	addOutputFlag(c, &o.output, &o.allowMissing)
 	return c
 }
 

@@ -83,11 +83,23 @@ func (e *Error) WithHint(format string, args ...any) *Error {
 	return e
 }
 
-// KindOf returns the kind of err, KindInternal when it has none.
+// KindOf returns the kind of err, KindInternal when it has none. Besides an
+// *Error, it recognizes an error with an ErrorKind method that names a kind
+// (Kind.String): the errors of internal/ and the simulator, which import
+// nothing from pkg/ (internal/errkind).
 func KindOf(err error) Kind {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
+	}
+	var k interface{ ErrorKind() string }
+	if errors.As(err, &k) {
+		name := k.ErrorKind()
+		for kind := KindInternal; kind <= KindForbidden; kind++ {
+			if kind.String() == name {
+				return kind
+			}
+		}
 	}
 	return KindInternal
 }

@@ -2,7 +2,10 @@ package errdefs
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/ack-expose/ack-expose/internal/errkind"
 )
 
 func TestKindForCloudCode(t *testing.T) {
@@ -51,12 +54,24 @@ func TestAmbiguous(t *testing.T) {
 		{errors.New("connection reset by peer"), true},
 		{&Error{Kind: KindUnavailable, Msg: "SDK.TimeoutError"}, true},
 		{&Error{Kind: KindUnavailable, HTTPStatus: 503}, true},
+		{&Error{Kind: KindUnavailable, HTTPStatus: 500, Code: "InternalError"}, true},
+		{&Error{Kind: KindUnavailable, HTTPStatus: 502}, true},
 		{&Error{Kind: KindThrottled, HTTPStatus: 400, Code: "Throttling.User"}, false},
 		{&Error{Kind: KindConflict, HTTPStatus: 400}, false},
 		{&Error{Kind: KindInvalid, Msg: "bad flag"}, false},
 	} {
 		if got := Ambiguous(tc.err); got != tc.want {
 			t.Errorf("Ambiguous(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+// The errors of internal/ and the simulator carry their kind by name.
+func TestKindOfNamedKinds(t *testing.T) {
+	for name, want := range map[string]Kind{errkind.Invalid: KindInvalid, errkind.Conflict: KindConflict, errkind.Interrupted: KindInterrupted, "no such kind": KindInternal} {
+		err := fmt.Errorf("wrapped: %w", &errkind.Error{Kind: name, Msg: "m"})
+		if got := KindOf(err); got != want {
+			t.Errorf("KindOf(kind %q) = %v, want %v", name, got, want)
 		}
 	}
 }

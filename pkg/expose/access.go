@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -56,7 +58,7 @@ type AccessEntry struct {
 
 // Anyone reports whether every source may connect.
 func (a *AccessControl) Anyone() bool {
-	return a == nil || !a.Enabled || (a.Type == "white" && a.Entries != nil && len(a.Entries) == 0)
+	return a == nil || !a.Enabled || (a.Type == cloudenum.ACLWhite && a.Entries != nil && len(a.Entries) == 0)
 }
 
 // ParseSources checks sources given on the command line: IPv4 addresses (a
@@ -231,24 +233,15 @@ func (s *Service) required(ctx context.Context, c *backend.Cluster) ([]string, e
 		return nil, err
 	}
 	for _, x := range cidrs {
-		if !contains(out, x) {
+		if !slices.Contains(out, x) {
 			out = append(out, x)
 		}
 	}
 	return out, nil
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func accessView(l *backend.ListenerACL, a *backend.ACL, required []string, now time.Time) *AccessControl {
-	v := &AccessControl{Enabled: l.Status == "on", Type: l.Type, AclID: l.ACLID, LoadBalancerID: l.LoadBalancerID,
+	v := &AccessControl{Enabled: l.Status == cloudenum.ACLOn, Type: l.Type, AclID: l.ACLID, LoadBalancerID: l.LoadBalancerID,
 		Entries: []AccessEntry{}, SharedWithListeners: []string{}}
 	if a == nil {
 		return v
@@ -262,7 +255,7 @@ func accessView(l *backend.ListenerACL, a *backend.ACL, required []string, now t
 }
 
 func entryView(e backend.ACLEntry, required []string, now time.Time) AccessEntry {
-	x := AccessEntry{CIDR: e.CIDR, Comment: e.Comment, Required: contains(required, e.CIDR)}
+	x := AccessEntry{CIDR: e.CIDR, Comment: e.Comment, Required: slices.Contains(required, e.CIDR)}
 	if t, ok := ParseExpiry(e.Comment); ok {
 		x.ExpiresAt = t.UTC().Format(time.RFC3339)
 		x.Expired = !now.Before(t)
@@ -304,7 +297,7 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 		return nil, err
 	}
 	p := &AccessPlan{Request: r, Target: t, Cluster: c, Listener: l, ACL: a, now: now}
-	enabled := l.Status == "on"
+	enabled := l.Status == cloudenum.ACLOn
 	if a != nil {
 		others := shared(a, l)
 		if len(others) > 0 && !r.Anyone { // turning the listener's list off changes no other listener
@@ -313,7 +306,7 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 				WithHint("Unbind that ACL from the API server listener, or from the other listeners, in the CLB console, then run this again: ack-expose then creates its own list %s.", ACLName(c.ID))
 		}
 	}
-	if l.Type == "black" && l.ACLID != "" && !r.Anyone {
+	if l.Type == cloudenum.ACLBlack && l.ACLID != "" && !r.Anyone {
 		return nil, errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s uses ACL %s as a blacklist (AclType black): ack-expose manages an allow list (whitelist) and will not turn a deny list into one", name, l.ACLID).
 			WithHint("Turn access control of listener %d on CLB %s off, or switch it to a whitelist, in the CLB console, then run this again.", APIServerPort, l.LoadBalancerID)
 	}
@@ -323,7 +316,7 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 			p.NothingToDo = true
 			p.Steps = []string{fmt.Sprintf("nothing to do: access control of the API server of cluster %s is already off; every source may connect", name)}
 		} else {
-			p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: "off"}
+			p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: cloudenum.ACLOff}
 			p.Steps = []string{fmt.Sprintf("turn access control off on listener %d of CLB %s: every source may connect", APIServerPort, l.LoadBalancerID)}
 			p.Confirm = fmt.Sprintf("the API server of cluster %s will accept connections from any address%s", name, publicNote(c))
 		}
@@ -344,7 +337,7 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 	}
 	expired := map[string]bool{}
 	for _, e := range current {
-		if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) && !contains(p.Required, e.CIDR) {
+		if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) && !slices.Contains(p.Required, e.CIDR) {
 			expired[e.CIDR] = true
 		}
 	}
@@ -396,20 +389,20 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 		}
 	default: // revoke
 		for _, x := range r.Revoke {
-			if contains(p.Required, x) && !r.Force {
+			if slices.Contains(p.Required, x) && !r.Force {
 				return nil, errdefs.Errorf(errdefs.KindInvalid, "%s is a required entry of the API server's allow list (%s): without it %s",
 					x, requiredComment(x, c), requiredLoss(x)).
 					WithHint("Keep it; or, if you are sure, run again with --force.")
 			}
 		}
 		for _, e := range current {
-			if expired[e.CIDR] || contains(r.Revoke, e.CIDR) {
+			if expired[e.CIDR] || slices.Contains(r.Revoke, e.CIDR) {
 				continue
 			}
 			keep(e)
 		}
 		for _, x := range r.Revoke {
-			if contains(p.Required, x) && has[x].CIDR != "" {
+			if slices.Contains(p.Required, x) && has[x].CIDR != "" {
 				p.Warnings = append(p.Warnings, fmt.Sprintf("removing required entry %s: %s", x, requiredLoss(x)))
 			}
 		}
@@ -435,8 +428,8 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 		if a == nil {
 			p.CreateACL = true
 		}
-		if !enabled || l.Type != "white" {
-			p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: "on", Type: "white", ACLID: l.ACLID}
+		if !enabled || l.Type != cloudenum.ACLWhite {
+			p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: cloudenum.ACLOn, Type: cloudenum.ACLWhite, ACLID: l.ACLID}
 		}
 	} else if enabled && len(desired) == 0 {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "this would leave the enabled allow list empty, and an empty list lets every source through").
@@ -522,10 +515,10 @@ func requiredLoss(cidr string) string {
 
 func describeEntry(e backend.ACLEntry, required []string) string {
 	s := e.CIDR
-	if contains(required, e.CIDR) {
+	if slices.Contains(required, e.CIDR) {
 		s += " (required)"
 	}
-	if e.Comment != "" && !contains(required, e.CIDR) {
+	if e.Comment != "" && !slices.Contains(required, e.CIDR) {
 		s += fmt.Sprintf(" %q", e.Comment)
 	}
 	return s
@@ -620,7 +613,7 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 	}
 	if set := p.SetListener; set != nil {
 		req := *set
-		if req.Status == "on" {
+		if req.Status == cloudenum.ACLOn {
 			req.ACLID = aclID
 		}
 		if p.CreateACL {
@@ -632,7 +625,7 @@ func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 			return op, err
 		}
 		op.Changed = true
-		if req.Status == "off" {
+		if req.Status == cloudenum.ACLOff {
 			s.step(op, "turned access control off on listener %d of CLB %s: every source may connect", APIServerPort, l.LoadBalancerID)
 		} else {
 			s.step(op, "turned the allow list %s on for listener %d of CLB %s", aclID, APIServerPort, l.LoadBalancerID)

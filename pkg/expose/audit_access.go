@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -113,7 +114,7 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 				continue
 			}
 			a := out[c.ID]
-			a.Enabled, a.Type, a.AclID = l.Status == "on", l.Type, l.ACLID
+			a.Enabled, a.Type, a.AclID = l.Status == cloudenum.ACLOn, l.Type, l.ACLID
 			named = named || l.ACLID != ""
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -146,7 +147,7 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 			it.Status, it.Action = e.Status, CleanupKept
 			it.Note = "its description no longer says ack-expose allocated it for this cluster: never released; forgotten"
 			forget = append(forget, rec)
-		case e.ChargeType == "PrePaid":
+		case e.ChargeType == cloudenum.ChargePrePaid:
 			it.Status, it.Action, it.Note = e.Status, CleanupKept, "a subscription (PrePaid) EIP cannot be released; forgotten"
 			forget = append(forget, rec)
 		case dryRun:

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -301,7 +303,7 @@ func (s *Service) RevertAccess(ctx context.Context, p *AccessPlan) error {
 	if a != nil && len(a.Entries)+len(add) > backend.ACLEntriesMax {
 		order = []func() error{removeNew, addBack}
 	}
-	if set != nil && set.Status == "off" {
+	if set != nil && set.Status == cloudenum.ACLOff {
 		order = append([]func() error{setListener}, order...)
 	} else {
 		order = append(order, setListener)
@@ -358,7 +360,7 @@ func describeList(l *backend.ListenerACL, a *backend.ACL) string {
 	if l == nil {
 		return "unknown"
 	}
-	if l.Status != "on" {
+	if l.Status != cloudenum.ACLOn {
 		return "access control off: every source may connect"
 	}
 	if a == nil || len(a.Entries) == 0 {
@@ -401,13 +403,13 @@ func (s *Service) partly(ctx context.Context, p *AccessPlan, op *Operation, err 
 // shut out the user who runs it.
 func restoreCommand(p *AccessPlan) string {
 	id := p.Cluster.ID
-	if p.Listener.Status != "on" || p.ACL == nil || len(p.ACL.Entries) == 0 {
+	if p.Listener.Status != cloudenum.ACLOn || p.ACL == nil || len(p.ACL.Entries) == 0 {
 		return fmt.Sprintf("`kubectl ack-expose allow --anyone --cluster-id %s --yes`", id)
 	}
 	var keep []string
 	if p.ACL != nil {
 		for _, e := range p.ACL.Entries {
-			if !contains(p.Required, e.CIDR) {
+			if !slices.Contains(p.Required, e.CIDR) {
 				keep = append(keep, e.CIDR)
 			}
 		}

@@ -226,12 +226,11 @@ func TestParsers(t *testing.T) {
 // The default schedule sees a 3 s operation finish within 0.75 s, in few calls.
 func TestDefaultPollSchedule(t *testing.T) {
 	p := DefaultPoll
-	at, d := time.Duration(0), p.Initial
-	polls := 0
+	at, polls := time.Duration(0), 0
 	for at < 3*time.Second {
-		at += d + time.Duration(float64(d)*p.Jitter) // the worst case of the jitter
-		d = min(time.Duration(float64(d)*p.Factor), p.Max)
 		polls++
+		d := p.backoff().Interval(polls)
+		at += d + time.Duration(float64(d)*p.Jitter) // the worst case of the jitter
 	}
 	if late := at - 3*time.Second; late > 750*time.Millisecond || polls > 6 {
 		t.Errorf("a 3 s operation is seen %s late after %d polls", late, polls)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
@@ -253,7 +254,7 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 		return nil, errdefs.Errorf(errdefs.KindNotFound, "--release: no EIP with the address of %s was found in region %s, so there is nothing this command could release; drop --release", c.PublicEndpoint, c.RegionID)
 	}
 	if r.Release && p.Current != nil {
-		if p.Current.ChargeType == "PrePaid" {
+		if p.Current.ChargeType == cloudenum.ChargePrePaid {
 			return nil, errdefs.Errorf(errdefs.KindConflict, "EIP %s is a subscription (PrePaid) EIP and cannot be released; drop --release", describeEIP(p.Current))
 		}
 		p.Steps = append(p.Steps, fmt.Sprintf("release EIP %s", describeEIP(p.Current)))

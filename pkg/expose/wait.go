@@ -3,9 +3,9 @@ package expose
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/backoff"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -33,13 +33,15 @@ func (p PollPolicy) orDefault() PollPolicy {
 	return p
 }
 
+func (p PollPolicy) backoff() backoff.Backoff {
+	return backoff.Backoff{Initial: p.Initial, Factor: p.Factor, Max: p.Max, Jitter: p.Jitter}
+}
+
 // poll calls check after each interval until it reports done or fails, or ctx ends.
 func (p PollPolicy) poll(ctx context.Context, check func() (bool, error)) error {
-	p = p.orDefault()
-	d := p.Initial
+	steps := p.orDefault().backoff().Steps()
 	for {
-		j := time.Duration(float64(d) * p.Jitter * rand.Float64())
-		t := time.NewTimer(d + j)
+		t := time.NewTimer(steps.Step())
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -50,7 +52,6 @@ func (p PollPolicy) poll(ctx context.Context, check func() (bool, error)) error 
 		if err != nil || done {
 			return err
 		}
-		d = min(time.Duration(float64(d)*p.Factor), p.Max)
 	}
 }
 

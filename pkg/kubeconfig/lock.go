@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/backoff"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
@@ -51,7 +52,8 @@ func lockFiles(files []string, wait time.Duration) (unlock func(wrote bool), err
 			continue
 		}
 		name := lockName(p)
-		for pause := 2 * time.Millisecond; ; pause = min(pause*2, 50*time.Millisecond) {
+		pauses := backoff.Backoff{Initial: 2 * time.Millisecond, Factor: 2, Max: 50 * time.Millisecond}.Steps()
+		for {
 			f, err := os.OpenFile(name, os.O_CREATE|os.O_EXCL, 0)
 			if err == nil {
 				_ = f.Close()
@@ -68,7 +70,7 @@ func lockFiles(files []string, wait time.Duration) (unlock func(wrote bool), err
 				return nil, errdefs.Errorf(errdefs.KindConflict, "kubeconfig %s is being edited: its lock %s exists", p, name).
 					WithHint("kubectl or another ack-expose holds it; try again. If none is running, the lock was left by one that crashed: remove %s.", name)
 			}
-			time.Sleep(pause)
+			time.Sleep(pauses.Step())
 		}
 	}
 	return unlock, nil

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
@@ -379,7 +380,7 @@ func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.Allo
 	p := map[string]string{
 		"Bandwidth":          strconv.Itoa(s.Bandwidth),
 		"InternetChargeType": s.InternetChargeType,
-		"InstanceChargeType": "PostPaid",
+		"InstanceChargeType": cloudenum.ChargePostPaid,
 		"ISP":                s.ISP,
 		"Name":               s.Name,
 		"Description":        s.Description,
@@ -394,7 +395,7 @@ func (b *Backend) AllocateEIP(ctx context.Context, region string, s backend.Allo
 	}
 	return &backend.EIP{AllocationID: r.AllocationID, IPAddress: r.EipAddress, RegionID: region,
 		Status: backend.EIPAvailable, Bandwidth: strconv.Itoa(s.Bandwidth), InternetChargeType: s.InternetChargeType,
-		ChargeType: "PostPaid", Name: s.Name, Description: s.Description}, nil
+		ChargeType: cloudenum.ChargePostPaid, Name: s.Name, Description: s.Description}, nil
 }
 
 func (b *Backend) ReleaseEIP(ctx context.Context, region, id string) error {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,7 +68,7 @@ func credentialsError() error {
 	if iniCause != "" {
 		causes = append(causes, iniCause)
 	}
-	if want != "" && !cliFound && !contains(iniNames, want) {
+	if want != "" && !cliFound && !slices.Contains(iniNames, want) {
 		causes = append(causes, fmt.Sprintf("%s=%q names no profile: %s", envProfile, want, describeProfiles(cliPath, cliNames, iniPath, iniNames)))
 	}
 	if len(causes) == 0 {
@@ -111,7 +112,7 @@ func diagnoseCLIConfig(path, want string) (names []string, cause string, found b
 		if p.Name != name {
 			continue
 		}
-		if !contains(cliModes, p.Mode) {
+		if !slices.Contains(cliModes, p.Mode) {
 			return names, fmt.Sprintf("profile %q of %s has mode %q, which the Alibaba Cloud SDK cannot use (it can use %s): reconfigure it with `aliyun configure --profile %s --mode AK`, or pick another profile with %s",
 				p.Name, path, p.Mode, strings.Join(cliModes, ", "), p.Name, envProfile), true
 		}
@@ -182,13 +183,4 @@ func describeProfiles(cliPath string, cliNames []string, iniPath string, iniName
 		return fmt.Sprintf("there is no profile at all (neither %s nor %s)", cliPath, iniPath)
 	}
 	return strings.Join(parts, "; ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
