@@ -31,6 +31,7 @@ type clusterOptions struct {
 	source    *kubeconfig.Source
 	clusterID string
 	region    string
+	profile   string
 	backend   string
 	simState  string
 	output    string
@@ -50,6 +51,7 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 	addKubectlFlags(f, o.source)
 	f.StringVar(&o.clusterID, "cluster-id", "", "ACK cluster ID (c + 32 hex); skips resolving the cluster from the kubeconfig context")
 	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
+	f.StringVar(&o.profile, "profile", "", "aliyun CLI profile (or credentials file profile) to sign cloud calls with, in any mode the aliyun CLI writes (default: ALIBABA_CLOUD_PROFILE, else the credential chain; see docs/credentials.md)")
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
 	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
 	addOutputFlag(c, &o.output)
@@ -166,7 +168,7 @@ func (o *clusterOptions) newBackend() (backend.Backend, error) {
 // ALIBABA_CLOUD_REGION_ID or the aliyun CLI profile (its source logged at -v 1),
 // the endpoints from the ACK_EXPOSE_*_ENDPOINT overrides.
 func (o *clusterOptions) newAliyunBackend() (backend.Backend, error) {
-	region, source := aliyun.ResolveRegion(o.region)
+	region, source := aliyun.ResolveRegion(o.region, o.profile)
 	if log := o.logf(); log != nil && region != "" {
 		log("region %s from %s", region, source)
 	}
@@ -175,6 +177,7 @@ func (o *clusterOptions) newAliyunBackend() (backend.Backend, error) {
 		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
 		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
 		SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint),
+		Profile:     o.profile,
 		Log:         o.logf(),
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ack-expose/ack-expose/simulator"
 )
@@ -43,6 +44,10 @@ func New(e *simulator.Engine) *Server { return &Server{Engine: e} }
 
 // ServeHTTP routes a request to the CS or VPC API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == CredentialsURIPath {
+		serveCredentialsURI(w, r)
+		return
+	}
 	rw := &statusWriter{ResponseWriter: w, status: 200}
 	params, err := rpcParams(r)
 	action := r.Header.Get("x-acs-action")
@@ -75,6 +80,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.Logf != nil {
 		s.Logf("%s %s action=%q version=%q -> %d", r.Method, r.URL.Path, action, version, rw.status)
 	}
+}
+
+// CredentialsURIPath serves a temporary credential in the form a
+// CredentialsURI profile (or ALIBABA_CLOUD_CREDENTIALS_URI) reads, so that
+// mode can be tried against `simulator serve`.
+const CredentialsURIPath = "/simulator/credentials"
+
+// SimulatorSTSAccessKeyID is the AccessKey ID of the credential served at
+// CredentialsURIPath.
+const SimulatorSTSAccessKeyID = "STS.SimulatorCredentialsURI"
+
+func serveCredentialsURI(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeJSON(w, http.StatusMethodNotAllowed, simulator.NewRequestID(), map[string]string{"Code": "MethodNotAllowed"})
+		return
+	}
+	writeJSON(w, http.StatusOK, simulator.NewRequestID(), map[string]string{
+		"Code":            "Success",
+		"AccessKeyId":     SimulatorSTSAccessKeyID,
+		"AccessKeySecret": "simulator-credentials-uri-secret",
+		"SecurityToken":   "simulator-credentials-uri-token",
+		"Expiration":      time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04:05Z"),
+	})
 }
 
 type statusWriter struct {

@@ -37,8 +37,11 @@ type Options struct {
 	CSEndpoint, VPCEndpoint string
 	// SLBEndpoint overrides the SLB endpoint (ACK_EXPOSE_SLB_ENDPOINT).
 	SLBEndpoint string
-	// Credentials; nil means the SDK's default chain.
+	// Credentials; nil means ResolveCredentials(Profile).
 	Credentials credentials.CredentialsProvider
+	// Profile is the aliyun CLI (or credentials file) profile to sign with
+	// (--profile); empty means ALIBABA_CLOUD_PROFILE, else the chain.
+	Profile string
 	// Log, when set, receives one line per HTTP call with its request ID.
 	Log backend.Logf
 }
@@ -51,6 +54,7 @@ type Backend struct {
 	vpc    *Endpoint
 	slb    *Endpoint
 	log    backend.Logf
+	source Source
 }
 
 var _ backend.Backend = (*Backend)(nil)
@@ -85,7 +89,12 @@ func New(o Options) (*Backend, error) {
 	}
 	provider := o.Credentials
 	if provider == nil {
-		provider = credentials.NewDefaultCredentialsProvider()
+		p, source, err := ResolveCredentials(o.Profile)
+		if err != nil {
+			return nil, err
+		}
+		b.source = source
+		provider = NewSDKProvider(p, source)
 	}
 	// Resolve once now, so a missing credential is one clear error up front,
 	// naming its real cause (credentials.go).
@@ -93,9 +102,18 @@ func New(o Options) (*Backend, error) {
 		if o.Credentials != nil {
 			return nil, errdefs.Errorf(errdefs.KindInvalid, "the Alibaba Cloud credentials given gave none").WithHint("%s", credentialsHint)
 		}
-		return nil, credentialsError()
+		return nil, err
 	}
+	if o.Log != nil && b.source.Provider != "" {
+		o.Log("credentials from %s", b.source.Provider)
+	}
+	// The SDK's own proxy handling matches NO_PROXY entries as regular
+	// expressions against the host and sends loopback through HTTPS_PROXY;
+	// Go's rules (http.ProxyFromEnvironment: loopback exempt, CIDRs and
+	// domains in NO_PROXY) are what users expect. The SDK only rewrites the
+	// proxy of an *http.Transport, so the transport is wrapped.
 	cfg := sdk.NewConfig().WithScheme("HTTPS").WithTimeout(30 * time.Second).WithUserAgent("kubectl-ack_expose")
+	cfg.Transport = newTransport()
 	region := b.region
 	if region == "" {
 		region = "cn-hangzhou" // only names the client; every request has its endpoint set
