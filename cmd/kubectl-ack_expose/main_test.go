@@ -55,7 +55,9 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			exportDemoNames(env)
 			for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
+				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
+				"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+				"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
 				env.Setenv(k, "")
 			}
 			if setup := backendSetup[backendName]; setup != nil {
@@ -63,7 +65,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			}
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withExtraCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":      cmdExits,
 			"sim":        cmdSim,
 			"interrupt":  cmdInterrupt,
@@ -72,7 +74,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			// kubeconfig_test.go
 			"unprivileged": cmdUnprivileged,
 			"parallel":     cmdParallel,
-		},
+		}),
 		Condition: func(cond string) (bool, error) {
 			if name, ok := strings.CutPrefix(cond, "backend:"); ok {
 				return name == backendName, nil
@@ -83,6 +85,16 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	}
+}
+
+// extraCmds are script commands defined in other files (proxy_test.go).
+var extraCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
+func withExtraCmds(m map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	for k, v := range extraCmds {
+		m[k] = v
+	}
+	return m
 }
 
 // exportDemoNames gives stories the demo world's names, so they read as
@@ -454,7 +466,9 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 	}
 	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
+		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
+				"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+				"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	c.Env = env
