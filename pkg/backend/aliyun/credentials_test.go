@@ -155,7 +155,7 @@ func (c countingProvider) GetProviderName() string { return "counting" }
 
 func TestSplitCommand(t *testing.T) {
 	for in, want := range map[string][]string{
-		`acc get --profile x`:             {"acc", "get", "--profile", "x"},
+		`acc get --profile x`:              {"acc", "get", "--profile", "x"},
 		`"/opt/my tool/bin" 'a b' c\ d ""`: {"/opt/my tool/bin", "a b", "c d", ""},
 	} {
 		got, err := splitCommand(in)
