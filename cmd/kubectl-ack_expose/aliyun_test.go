@@ -46,6 +46,7 @@ func init() {
 		env.Setenv("ACK_EXPOSE_CS_ENDPOINT", url)
 		env.Setenv("ACK_EXPOSE_VPC_ENDPOINT", url)
 		env.Setenv("ACK_EXPOSE_SLB_ENDPOINT", url)
+		env.Setenv("ACK_EXPOSE_STS_ENDPOINT", url)
 		env.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", testAccessKeyID)
 		env.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", testAccessKeySecret)
 		env.Setenv("SECRET_SENTINEL", testAccessKeySecret)

@@ -30,8 +30,21 @@ type Backend interface {
 	ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (taskID string, err error)
 	// DescribeTask returns a task (CS DescribeTaskInfo).
 	DescribeTask(ctx context.Context, taskID string) (*Task, error)
+	// CallerIdentity says whose credentials sign the calls (STS
+	// GetCallerIdentity, which needs no permission).
+	CallerIdentity(ctx context.Context) (*Caller, error)
 	// AccessControl manages who may reach the API server (access.go).
 	AccessControl
+}
+
+// Caller is the identity behind the credentials (status -o json "caller").
+type Caller struct {
+	AccountID    string `json:"accountId"`
+	Arn          string `json:"arn"`
+	IdentityType string `json:"identityType"`
+	// Provider is where the credentials came from, e.g. "aliyun CLI profile
+	// dev (CloudSSO)".
+	Provider string `json:"provider"`
 }
 
 // Cluster is what the lifecycle needs of an ACK cluster.

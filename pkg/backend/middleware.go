@@ -132,3 +132,7 @@ func (w *wrapped) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 func (w *wrapped) DescribeTask(ctx context.Context, id string) (*Task, error) {
 	return run(w, ctx, "DescribeTaskInfo "+id, func() (*Task, error) { return w.b.DescribeTask(ctx, id) })
 }
+
+func (w *wrapped) CallerIdentity(ctx context.Context) (*Caller, error) {
+	return run(w, ctx, "GetCallerIdentity", func() (*Caller, error) { return w.b.CallerIdentity(ctx) })
+}

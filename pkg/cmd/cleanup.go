@@ -23,6 +23,7 @@ type cleanupOptions struct {
 
 func newCleanupCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	o := &cleanupOptions{clusterOptions: newClusterOptions(streams)}
+	o.mutates = true
 	c := &cobra.Command{
 		Use:   "cleanup",
 		Short: "Release the EIPs that ack-expose allocated and never used, or was asked to release",

@@ -15,6 +15,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
@@ -40,6 +41,9 @@ type clusterOptions struct {
 	printer printer
 	be      backend.Backend
 	target  expose.Target
+	who     *backend.Caller
+	// mutates makes complete check the context's account first (account.go).
+	mutates bool
 }
 
 func newClusterOptions(streams genericiooptions.IOStreams) *clusterOptions {
@@ -101,24 +105,35 @@ func (o *clusterOptions) toOptions() error {
 	return nil
 }
 
-// connect builds the backend, with retries and the debug log.
-func (o *clusterOptions) connect() error {
+// connect builds the backend, with retries and the debug log; at -v 1 it
+// logs whose credentials sign the calls.
+func (o *clusterOptions) connect(ctx context.Context) error {
 	be, err := o.newBackend()
 	if err != nil {
 		return err
 	}
 	o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
+	if o.verbosity >= 1 {
+		if _, err := o.caller(ctx); err != nil {
+			o.logf()("caller: unknown: %v", errdefs.FirstLine(err))
+		}
+	}
 	return nil
 }
 
 // complete builds the backend and resolves the cluster.
 func (o *clusterOptions) complete(ctx context.Context) error {
-	if err := o.connect(); err != nil {
+	if err := o.connect(ctx); err != nil {
 		return err
 	}
 	kc, err := o.source.Current()
 	if err != nil {
 		return err
+	}
+	if o.mutates {
+		if err := o.checkAccount(ctx, kc.Name); err != nil {
+			return err
+		}
 	}
 	o.target, err = expose.Resolve(ctx, o.be, o.clusterID, kc)
 	if err != nil {

@@ -81,7 +81,7 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 }
 
 func (o *statusOptions) runAudit(c *cobra.Command) error {
-	if err := o.connect(); err != nil {
+	if err := o.connect(c.Context()); err != nil {
 		return err
 	}
 	contexts, err := o.source.All()
@@ -117,6 +117,10 @@ func (o *statusOptions) run(c *cobra.Command) error {
 		return err
 	}
 	warnJournal(o.streams.ErrOut, svc)
+	if o.output != "" && o.output != "table" && o.output != "wide" {
+		// Machine output says whose view it is; the table does not need it.
+		x.Caller, _ = o.caller(c.Context())
+	}
 	table := func(w io.Writer) error {
 		if err := exposureTable(w, x); err != nil {
 			return err

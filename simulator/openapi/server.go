@@ -58,7 +58,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if version == "" {
 		version = params.Get("Version")
 	}
-	isRPC := params.Get("Action") != "" || version == VPCVersion || version == SLBVersion
+	isRPC := params.Get("Action") != "" || version == VPCVersion || version == SLBVersion || version == STSVersion
 	switch {
 	case err != nil:
 		writeRPCError(rw, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: err.Error()})
@@ -67,6 +67,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeRPCError(rw, &simulator.APIError{Code: "MissingAccessKeyId", HTTPStatus: 400, Message: msg})
 		} else if version == SLBVersion {
 			s.serveSLB(rw, action, params)
+		} else if version == STSVersion {
+			s.serveSTS(rw, r, action, params)
 		} else {
 			s.serveVPC(rw, action, params)
 		}

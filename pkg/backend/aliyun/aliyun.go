@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -439,4 +440,29 @@ func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, e
 		return nil, err
 	}
 	return t.domain(), nil
+}
+
+// CallerIdentity is STS GetCallerIdentity, at ACK_EXPOSE_STS_ENDPOINT or
+// sts.aliyuncs.com.
+func (b *Backend) CallerIdentity(ctx context.Context) (*backend.Caller, error) {
+	e := Endpoint{Scheme: "HTTPS", Host: "sts.aliyuncs.com", Port: "443"}
+	if raw := os.Getenv(EnvSTSEndpoint); raw != "" {
+		var err error
+		if e, err = ParseEndpoint(EnvSTSEndpoint, raw); err != nil {
+			return nil, err
+		}
+	}
+	var out struct {
+		AccountID    string `json:"AccountId"`
+		Arn          string `json:"Arn"`
+		IdentityType string `json:"IdentityType"`
+	}
+	region := b.region
+	if region == "" {
+		region = "cn-hangzhou"
+	}
+	if err := b.rpcCall(ctx, e, "Sts", "2015-04-01", region, "GetCallerIdentity", nil, &out); err != nil {
+		return nil, err
+	}
+	return &backend.Caller{AccountID: out.AccountID, Arn: out.Arn, IdentityType: out.IdentityType, Provider: b.source.Provider}, nil
 }

@@ -526,3 +526,31 @@ func (a *sdkProvider) GetCredentials() (*sdkcredentials.Credentials, error) {
 }
 
 func (a *sdkProvider) GetProviderName() string { return a.p.GetProviderName() }
+
+// ProfilesForAccount names the aliyun CLI profiles that, by their own
+// fields, sign as account uid: a CloudSSO profile's cloud_sso_account_id, or
+// the account of a role a profile assumes (acs:ram::<uid>:role/...). No call.
+func ProfilesForAccount(uid string) []string {
+	cfg, err := LoadCLIConfig()
+	if err != nil || cfg == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range cfg.Profiles {
+		if p.CloudSSOAccountID == uid || roleAccount(p.RamRoleArn) == uid {
+			out = append(out, p.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// roleAccount is the account UID of a RAM role ARN, acs:ram::<uid>:role/NAME.
+func roleAccount(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "acs:ram::")
+	if !ok {
+		return ""
+	}
+	uid, _, _ := strings.Cut(rest, ":")
+	return uid
+}

@@ -170,3 +170,11 @@ func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, e
 	}
 	return out, nil
 }
+
+func (b *Backend) CallerIdentity(ctx context.Context) (*backend.Caller, error) {
+	c, err := do(ctx, func() (simulator.Caller, error) { return b.Engine.GetCallerIdentity("") })
+	if err != nil {
+		return nil, convert(err)
+	}
+	return &backend.Caller{AccountID: c.AccountID, Arn: c.Arn, IdentityType: c.IdentityType, Provider: "simulator"}, nil
+}
