@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"sort"
 	"strings"
 	"time"
 )
@@ -32,4 +33,35 @@ func (e *Engine) GetCallerIdentity(accessKeyID string) (Caller, error) {
 		return nil
 	})
 	return c, err
+}
+
+// baseRegions are regions every simulated account sees (VPC DescribeRegions
+// lists the regions of the cloud, not only those with resources).
+var baseRegions = []string{"cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen"}
+
+// DescribeRegions is VPC DescribeRegions: the base regions and every region
+// of the state's clusters and EIPs, sorted.
+func (e *Engine) DescribeRegions() ([]string, error) {
+	var out []string
+	err := e.Call("DescribeRegions", func(s *State, _ time.Time) error {
+		seen := map[string]bool{}
+		add := func(r string) {
+			if r != "" && !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+		for _, r := range baseRegions {
+			add(r)
+		}
+		for _, c := range s.Clusters {
+			add(c.RegionID)
+		}
+		for _, x := range s.EIPs {
+			add(x.RegionID)
+		}
+		sort.Strings(out)
+		return nil
+	})
+	return out, err
 }

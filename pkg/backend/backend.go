@@ -30,6 +30,8 @@ type Backend interface {
 	ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (taskID string, err error)
 	// DescribeTask returns a task (CS DescribeTaskInfo).
 	DescribeTask(ctx context.Context, taskID string) (*Task, error)
+	// ListRegions lists the regions of the cloud (VPC DescribeRegions).
+	ListRegions(ctx context.Context) ([]string, error)
 	// CallerIdentity says whose credentials sign the calls (STS
 	// GetCallerIdentity, which needs no permission).
 	CallerIdentity(ctx context.Context) (*Caller, error)
@@ -103,6 +105,8 @@ type EIP struct {
 	ChargeType         string `json:"-"`
 	Name               string `json:"-"`
 	Description        string `json:"-"`
+	// AllocationTime is when it was allocated (zero when unknown).
+	AllocationTime time.Time `json:"-"`
 }
 
 // EIP statuses.

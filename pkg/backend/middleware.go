@@ -136,3 +136,7 @@ func (w *wrapped) DescribeTask(ctx context.Context, id string) (*Task, error) {
 func (w *wrapped) CallerIdentity(ctx context.Context) (*Caller, error) {
 	return run(w, ctx, "GetCallerIdentity", func() (*Caller, error) { return w.b.CallerIdentity(ctx) })
 }
+
+func (w *wrapped) ListRegions(ctx context.Context) ([]string, error) {
+	return run(w, ctx, "DescribeRegions", func() ([]string, error) { return w.b.ListRegions(ctx) })
+}

@@ -466,3 +466,25 @@ func (b *Backend) CallerIdentity(ctx context.Context) (*backend.Caller, error) {
 	}
 	return &backend.Caller{AccountID: out.AccountID, Arn: out.Arn, IdentityType: out.IdentityType, Provider: b.source.Provider}, nil
 }
+
+func (b *Backend) ListRegions(ctx context.Context) ([]string, error) {
+	region := b.region
+	if region == "" {
+		region = "cn-hangzhou"
+	}
+	var out struct {
+		Regions struct {
+			Region []struct {
+				RegionID string `json:"RegionId"`
+			} `json:"Region"`
+		} `json:"Regions"`
+	}
+	if err := b.rpc(ctx, region, "DescribeRegions", nil, &out); err != nil {
+		return nil, err
+	}
+	var regions []string
+	for _, r := range out.Regions.Region {
+		regions = append(regions, r.RegionID)
+	}
+	return regions, nil
+}
