@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -15,6 +18,9 @@ import (
 type statusOptions struct {
 	*clusterOptions
 	allContexts bool
+	allClusters bool
+	failIf      []string
+	rules       []string
 	chk         checkOptions
 }
 
@@ -48,6 +54,13 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
   # Audit every context of the kubeconfig: which clusters are exposed?
   kubectl ack-expose status --all-contexts
 
+  # Audit every cluster of the account, in every region, context or not
+  kubectl ack-expose status --all-clusters
+
+  # A gate for CI or cron: exit 8 when a cluster is open to every address
+  # or admits expired entries; -o json names each violation
+  kubectl ack-expose status --all-clusters --fail-if open,expired -o json
+
   # Can this machine reach the API server through the public endpoint?
   kubectl ack-expose status --check
 
@@ -61,10 +74,21 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 			if err := o.chk.toOptions(); err != nil {
 				return flagError(err)
 			}
-			if o.allContexts {
+			rules, err := expose.ParseRules(o.failIf)
+			if err != nil {
+				return flagError(err)
+			}
+			o.rules = rules
+			if o.allContexts && o.allClusters {
+				return usageError("--all-contexts and --all-clusters are two audits: pick one")
+			}
+			if len(rules) > 0 && !o.allContexts && !o.allClusters {
+				return usageError("--fail-if gates an audit: add --all-clusters or --all-contexts")
+			}
+			if o.allContexts || o.allClusters {
 				ov := o.source.Overrides
 				if o.clusterID != "" || ov.CurrentContext != "" || ov.Context.Cluster != "" || ov.ClusterInfo.Server != "" {
-					return usageError("--all-contexts audits every context: it cannot be combined with --cluster-id, --context, --cluster or --server")
+					return usageError("--all-contexts and --all-clusters audit many clusters: they cannot be combined with --cluster-id, --context, --cluster or --server")
 				}
 				return o.runAudit(c)
 			}
@@ -76,6 +100,8 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 	}
 	o.addFlags(c)
 	c.Flags().BoolVar(&o.allContexts, "all-contexts", false, "Audit every context of the kubeconfig: one row per context, in a handful of API calls")
+	c.Flags().BoolVar(&o.allClusters, "all-clusters", false, "Audit every cluster of the account, in every region, whether or not a context reaches it: one row per cluster")
+	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(ExitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
 	o.chk.addFlags(c.Flags(), true)
 	return c
 }
@@ -89,9 +115,17 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		return err
 	}
 	svc := o.service()
-	list, failed, err := svc.Audit(c.Context(), contexts)
+	audit := svc.Audit
+	if o.allClusters {
+		audit = svc.AuditClusters
+	}
+	list, failed, err := audit(c.Context(), contexts)
 	if err != nil {
 		return err
+	}
+	violations := 0
+	if len(o.rules) > 0 {
+		violations = svc.Enforce(c.Context(), list, o.rules, time.Now())
 	}
 	warnJournal(o.streams.ErrOut, svc)
 	if o.chk.check {
@@ -104,10 +138,31 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") }); err != nil {
 		return err
 	}
+	if violations > 0 {
+		return errdefs.Errorf(errdefs.KindPolicy, "%d of %d clusters break the policy (--fail-if %s)%s", violations, len(list.Items), strings.Join(o.rules, ","), violationSummary(list))
+	}
 	if failed > 0 {
 		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
 	}
 	return nil
+}
+
+// violationSummary lists the rows that break the policy, one per line.
+func violationSummary(l *expose.ExposureList) string {
+	var b strings.Builder
+	for _, it := range l.Items {
+		if len(it.Violations) == 0 {
+			continue
+		}
+		name := cmp.Or(it.Cluster.Name, it.Context)
+		if it.Cluster.ID != "" {
+			name += " (" + it.Cluster.ID + ")"
+		}
+		for _, v := range it.Violations {
+			fmt.Fprintf(&b, "\n  %s: %s", name, v)
+		}
+	}
+	return b.String()
 }
 
 func (o *statusOptions) run(c *cobra.Command) error {
