@@ -35,6 +35,10 @@ func (p RetryPolicy) Pause(n int) time.Duration {
 
 type noRetryKey struct{}
 
+// Once returns a context under which the calls of a Wrap'ed backend are
+// tried once: for a call whose failure is only worth a note.
+func Once(ctx context.Context) context.Context { return noRetry(ctx) }
+
 // noRetry returns a context under which the calls of a Wrap'ed backend are
 // tried once: for callers that retry themselves, such as a poll loop.
 func noRetry(ctx context.Context) context.Context {

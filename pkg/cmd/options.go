@@ -42,6 +42,7 @@ type clusterOptions struct {
 	be      backend.Backend
 	target  expose.Target
 	who     *backend.Caller
+	whoErr  error
 	// mutates makes complete check the context's account first (account.go).
 	mutates bool
 }

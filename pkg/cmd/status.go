@@ -2,12 +2,14 @@ package cmd
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 
@@ -21,6 +23,7 @@ type statusOptions struct {
 	allClusters bool
 	failIf      []string
 	rules       []string
+	profiles    []string
 	chk         checkOptions
 }
 
@@ -79,6 +82,12 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 				return flagError(err)
 			}
 			o.rules = rules
+			if len(o.profiles) > 0 && !o.allContexts && !o.allClusters {
+				return usageError("--profiles reads several accounts for an audit: add --all-clusters or --all-contexts")
+			}
+			if len(o.profiles) > 0 && o.profile != "" {
+				return usageError("--profile and --profiles: pick one (--profiles reads each account with its own profile)")
+			}
 			if o.allContexts && o.allClusters {
 				return usageError("--all-contexts and --all-clusters are two audits: pick one")
 			}
@@ -101,27 +110,42 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 	o.addFlags(c)
 	c.Flags().BoolVar(&o.allContexts, "all-contexts", false, "Audit every context of the kubeconfig: one row per context, in a handful of API calls")
 	c.Flags().BoolVar(&o.allClusters, "all-clusters", false, "Audit every cluster of the account, in every region, whether or not a context reaches it: one row per cluster")
+	c.Flags().StringSliceVar(&o.profiles, "profiles", nil, "With an audit: read every account these aliyun CLI profiles sign as (comma list, or all: every profile of the CLI config); each profile's account comes from STS GetCallerIdentity")
 	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(ExitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
 	o.chk.addFlags(c.Flags(), true)
 	return c
 }
 
 func (o *statusOptions) runAudit(c *cobra.Command) error {
-	if err := o.connect(c.Context()); err != nil {
-		return err
-	}
 	contexts, err := o.source.All()
 	if err != nil {
 		return err
 	}
-	svc := o.service()
-	audit := svc.Audit
-	if o.allClusters {
-		audit = svc.AuditClusters
-	}
-	list, failed, err := audit(c.Context(), contexts)
-	if err != nil {
-		return err
+	var list *expose.ExposureList
+	var failed int
+	var svc *expose.Service
+	if len(o.profiles) > 0 {
+		accounts, err := o.accounts(c.Context())
+		if err != nil {
+			return err
+		}
+		svc = accounts[0].Service
+		list, failed, err = expose.AuditAccounts(c.Context(), accounts, contexts, o.allClusters)
+		if err != nil {
+			return err
+		}
+	} else {
+		if err := o.connect(c.Context()); err != nil {
+			return err
+		}
+		svc = o.service()
+		audit := svc.Audit
+		if o.allClusters {
+			audit = svc.AuditClusters
+		}
+		if list, failed, err = audit(c.Context(), contexts); err != nil {
+			return err
+		}
 	}
 	violations := 0
 	if len(o.rules) > 0 {
@@ -145,6 +169,38 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
 	}
 	return nil
+}
+
+// accounts connects with each profile of --profiles and asks STS whose
+// account it reads (one call per profile).
+func (o *statusOptions) accounts(ctx context.Context) ([]expose.Account, error) {
+	if o.backendName() != "aliyun" {
+		return nil, usageError("--profiles reads accounts through aliyun CLI profiles: it needs the aliyun backend (the simulator backend is one account; `simulator serve --account` serves several)")
+	}
+	names := o.profiles
+	if len(names) == 1 && names[0] == "all" {
+		cfg, err := aliyun.LoadCLIConfig()
+		if err != nil {
+			return nil, err
+		}
+		if names = cfg.Names(); len(names) == 0 {
+			return nil, usageError("--profiles all: the aliyun CLI config %s has no profile", aliyun.CLIConfigPath())
+		}
+	}
+	var out []expose.Account
+	for _, p := range names {
+		o.profile, o.who, o.whoErr = p, nil, nil
+		if err := o.connect(ctx); err != nil {
+			return nil, fmt.Errorf("profile %s: %w", p, err)
+		}
+		who, err := o.caller(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: GetCallerIdentity: %w", p, err)
+		}
+		out = append(out, expose.Account{ID: who.AccountID, Profile: p, Service: o.service()})
+	}
+	o.profile = ""
+	return out, nil
 }
 
 // violationSummary lists the rows that break the policy, one per line.

@@ -26,6 +26,10 @@ type AuditItem struct {
 	CloudError bool `json:"-"`
 	// Violations are the --fail-if rules this row breaks, each with why.
 	Violations []string `json:"violations,omitempty"`
+	// Account and CredentialsProfile say which account, read with which
+	// profile, the row comes from (the multi-account audit).
+	Account            string `json:"account,omitempty"`
+	CredentialsProfile string `json:"credentialsProfile,omitempty"`
 }
 
 // eipBatch is the most addresses DescribeEipAddresses takes in one call.

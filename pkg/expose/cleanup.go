@@ -54,7 +54,9 @@ type CleanupItem struct {
 //
 // It then looks in the cloud for the EIPs ack-expose marked (name
 // ack-expose-<cluster>, description "allocated by ack-expose for cluster
-// ..."), whatever machine allocated them: those of cluster t's.
+// ..."), whatever machine allocated them: those of cluster t's are listed,
+// and kept (one kept by `disassociate` without --release looks the same);
+// CleanupRegion releases them.
 func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupResult, error) {
 	defer s.progressDone()
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
@@ -238,10 +240,18 @@ func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all
 		id, _ := allocatedFor(e.Description)
 		it := CleanupItem{AllocationID: e.AllocationID, IPAddress: e.IPAddress, ClusterID: id, Reason: markedReason, Status: e.Status}
 		c := byID[id]
+		recent := !e.AllocationTime.IsZero() && time.Since(e.AllocationTime) < markedGrace
+		if cluster != "" && recent {
+			continue // an operation's own, most likely: not worth a line
+		}
 		switch {
 		case e.ChargeType == "PrePaid":
 			it.Action, it.Note = CleanupKept, "a subscription (PrePaid) EIP cannot be released"
-		case !e.AllocationTime.IsZero() && time.Since(e.AllocationTime) < markedGrace:
+		case cluster != "":
+			// The cluster's cleanup keeps what `disassociate` without
+			// --release kept; the region's sweep is the explicit ask.
+			it.Action, it.Note = CleanupKept, fmt.Sprintf("not in this machine's journal: `kubectl ack-expose cleanup --region %s` releases it", region)
+		case recent:
 			it.Action, it.Note = CleanupKept, fmt.Sprintf("allocated %s ago: an ack-expose elsewhere may be about to associate it (released once %s old)",
 				time.Since(e.AllocationTime).Round(time.Second), markedGrace)
 		case c != nil && backend.IsBusy(c.State):

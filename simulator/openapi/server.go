@@ -35,6 +35,11 @@ const StateInvalidCode = "SimulatorStateInvalid"
 // Server is the HTTP front of an engine.
 type Server struct {
 	Engine *simulator.Engine
+	// Accounts, when set, are other accounts, each a state file of its own:
+	// a request signed with one of these AccessKey IDs is served from that
+	// account's engine (the others from Engine). Several accounts for the
+	// multi-account audit, with old state files unchanged.
+	Accounts map[string]*simulator.Engine
 	// Logf, when set, logs one line per request (method, path, action, status).
 	Logf func(format string, args ...any)
 }
@@ -50,6 +55,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw := &statusWriter{ResponseWriter: w, status: 200}
 	params, err := rpcParams(r)
+	if e := s.Accounts[accessKeyIDOf(r, params)]; e != nil && err == nil {
+		s = &Server{Engine: e, Logf: s.Logf}
+	}
 	action := r.Header.Get("x-acs-action")
 	if action == "" {
 		action = params.Get("Action")
