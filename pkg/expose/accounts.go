@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Account is one account of a multi-account audit: its UID (from STS
@@ -31,16 +32,28 @@ func AuditAccounts(ctx context.Context, accounts []Account, contexts []KubeConte
 	list := &ExposureList{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
 	failed := 0
 	if allClusters {
-		for _, a := range uniq {
-			l, f, err := a.Service.AuditClusters(ctx, contexts)
-			if err != nil {
-				return nil, 0, fmt.Errorf("account %s (profile %s): %w", a.ID, a.Profile, err)
+		// The accounts are independent: read them at the same time.
+		lists := make([]*ExposureList, len(uniq))
+		fails := make([]int, len(uniq))
+		errs := make([]error, len(uniq))
+		var wg sync.WaitGroup
+		for j, a := range uniq {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lists[j], fails[j], errs[j] = a.Service.AuditClusters(ctx, contexts)
+			}()
+		}
+		wg.Wait()
+		for j, a := range uniq {
+			if errs[j] != nil {
+				return nil, 0, fmt.Errorf("account %s (profile %s): %w", a.ID, a.Profile, errs[j])
 			}
-			for _, it := range l.Items {
+			for _, it := range lists[j].Items {
 				it.Account, it.CredentialsProfile = a.ID, a.Profile
 				list.Items = append(list.Items, it)
 			}
-			failed += f
+			failed += fails[j]
 		}
 		return list, failed, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -143,20 +144,31 @@ func (s *Service) fillAudit(ctx context.Context, list *ExposureList, found []*ba
 	sort.Strings(regions)
 	eips := map[string]*backend.EIP{}
 	regionErr := map[string]error{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for _, r := range regions {
-		ips := byRegion[r]
-		for lo := 0; lo < len(ips); lo += eipBatch {
-			batch := ips[lo:min(lo+eipBatch, len(ips))]
-			got, err := s.lookupEIPs(ctx, r, backend.EIPQuery{IPAddresses: batch})
-			if err != nil {
-				regionErr[r] = err
-				break
+		// Regions at the same time; a region's batches one after another.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ips := byRegion[r]
+			for lo := 0; lo < len(ips); lo += eipBatch {
+				batch := ips[lo:min(lo+eipBatch, len(ips))]
+				got, err := s.lookupEIPs(ctx, r, backend.EIPQuery{IPAddresses: batch})
+				mu.Lock()
+				if err != nil {
+					regionErr[r] = err
+					mu.Unlock()
+					return
+				}
+				for i := range got {
+					eips[r+"/"+got[i].IPAddress] = &got[i]
+				}
+				mu.Unlock()
 			}
-			for i := range got {
-				eips[r+"/"+got[i].IPAddress] = &got[i]
-			}
-		}
+		}()
 	}
+	wg.Wait()
 	access := <-accessDone
 	failed := 0
 	for i, c := range found {
