@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +26,7 @@ type statusOptions struct {
 	failIf      []string
 	rules       []string
 	profiles    []string
+	assumeRole  string
 	chk         checkOptions
 }
 
@@ -85,6 +88,9 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 			if len(o.profiles) > 0 && !o.allContexts && !o.allClusters {
 				return usageError("--profiles reads several accounts for an audit: add --all-clusters or --all-contexts")
 			}
+			if o.assumeRole != "" && (len(o.profiles) > 0 || (!o.allContexts && !o.allClusters)) {
+				return usageError("--assume-role reads the kubeconfig's accounts from one set of credentials in an audit: use it with --all-contexts or --all-clusters, without --profiles")
+			}
 			if len(o.profiles) > 0 && o.profile != "" {
 				return usageError("--profile and --profiles: pick one (--profiles reads each account with its own profile)")
 			}
@@ -111,6 +117,7 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 	c.Flags().BoolVar(&o.allContexts, "all-contexts", false, "Audit every context of the kubeconfig: one row per context, in a handful of API calls")
 	c.Flags().BoolVar(&o.allClusters, "all-clusters", false, "Audit every cluster of the account, in every region, whether or not a context reaches it: one row per cluster")
 	c.Flags().StringSliceVar(&o.profiles, "profiles", nil, "With an audit: read every account these aliyun CLI profiles sign as (comma list, or all: every profile of the CLI config); each profile's account comes from STS GetCallerIdentity")
+	c.Flags().StringVar(&o.assumeRole, "assume-role", "", "With an audit: from one set of credentials (--profile or the chain), assume acs:ram::<uid>:role/NAME in each account the kubeconfig's contexts name (Resource Directory: ResourceDirectoryAccountAccessRole)")
 	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(ExitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
 	o.chk.addFlags(c.Flags(), true)
 	return c
@@ -124,8 +131,8 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	var list *expose.ExposureList
 	var failed int
 	var svc *expose.Service
-	if len(o.profiles) > 0 {
-		accounts, err := o.accounts(c.Context())
+	if len(o.profiles) > 0 || o.assumeRole != "" {
+		accounts, err := o.accounts(c.Context(), contexts)
 		if err != nil {
 			return err
 		}
@@ -173,9 +180,12 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 
 // accounts connects with each profile of --profiles and asks STS whose
 // account it reads (one call per profile).
-func (o *statusOptions) accounts(ctx context.Context) ([]expose.Account, error) {
+func (o *statusOptions) accounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
 	if o.backendName() != "aliyun" {
-		return nil, usageError("--profiles reads accounts through aliyun CLI profiles: it needs the aliyun backend (the simulator backend is one account; `simulator serve --account` serves several)")
+		return nil, usageError("--profiles and --assume-role read accounts through the cloud's credentials: they need the aliyun backend (the simulator backend is one account; `simulator serve --account` serves several)")
+	}
+	if o.assumeRole != "" {
+		return o.roleAccounts(ctx, contexts)
 	}
 	names := o.profiles
 	if len(names) == 1 && names[0] == "all" {
@@ -200,6 +210,40 @@ func (o *statusOptions) accounts(ctx context.Context) ([]expose.Account, error) 
 		out = append(out, expose.Account{ID: who.AccountID, Profile: p, Service: o.service()})
 	}
 	o.profile = ""
+	return out, nil
+}
+
+// roleAccounts assumes --assume-role in each account the contexts' names
+// carry, from the credentials of --profile or the chain.
+func (o *statusOptions) roleAccounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
+	base, _, err := aliyun.ResolveCredentials(o.profile)
+	if err != nil {
+		return nil, err
+	}
+	var uids []string
+	for _, kc := range contexts {
+		if uid, ok := expose.ContextAccount(kc.Name); ok && !slices.Contains(uids, uid) {
+			uids = append(uids, uid)
+		}
+	}
+	if len(uids) == 0 {
+		return nil, usageError("--assume-role: no context of the kubeconfig is named <account-uid>-<clusterId>, so no account to assume the role in")
+	}
+	region, _ := aliyun.ResolveRegion(o.region, o.profile)
+	var out []expose.Account
+	for _, uid := range uids {
+		p, src, err := aliyun.AssumeRoleIn(base, uid, o.assumeRole)
+		if err != nil {
+			return nil, err
+		}
+		be, err := aliyun.New(aliyun.Options{Region: region, CSEndpoint: os.Getenv(aliyun.EnvCSEndpoint), VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
+			SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint), Credentials: aliyun.NewSDKProvider(p, src), Source: src, Log: o.logf()})
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %w", uid, err)
+		}
+		o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
+		out = append(out, expose.Account{ID: uid, Profile: "role " + o.assumeRole, Service: o.service()})
+	}
 	return out, nil
 }
 

@@ -40,6 +40,8 @@ type Options struct {
 	SLBEndpoint string
 	// Credentials; nil means ResolveCredentials(Profile).
 	Credentials credentials.CredentialsProvider
+	// Source names Credentials, when given, for -v 1 and the caller.
+	Source Source
 	// Profile is the aliyun CLI (or credentials file) profile to sign with
 	// (--profile); empty means ALIBABA_CLOUD_PROFILE, else the chain.
 	Profile string
@@ -62,7 +64,7 @@ var _ backend.Backend = (*Backend)(nil)
 
 // New checks the options and credentials and returns the backend. It makes no call.
 func New(o Options) (*Backend, error) {
-	b := &Backend{region: o.Region, log: o.Log}
+	b := &Backend{region: o.Region, log: o.Log, source: o.Source}
 	if o.CSEndpoint != "" {
 		e, err := ParseEndpoint(EnvCSEndpoint, o.CSEndpoint)
 		if err != nil {
@@ -100,7 +102,7 @@ func New(o Options) (*Backend, error) {
 	// Resolve once now, so a missing credential is one clear error up front,
 	// naming its real cause (credentials.go).
 	if _, err := provider.GetCredentials(); err != nil {
-		if o.Credentials != nil {
+		if o.Credentials != nil && o.Source.Provider == "" {
 			return nil, errdefs.Errorf(errdefs.KindInvalid, "the Alibaba Cloud credentials given gave none").WithHint("%s", credentialsHint)
 		}
 		return nil, err

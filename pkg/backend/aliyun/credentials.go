@@ -554,3 +554,21 @@ func roleAccount(arn string) string {
 	uid, _, _ := strings.Cut(rest, ":")
 	return uid
 }
+
+// AssumeRoleIn is a provider that assumes acs:ram::<uid>:role/<role> with
+// the credentials of base (Resource Directory's member accounts have
+// ResourceDirectoryAccountAccessRole), through credentials-go's RAM role
+// provider. No call until it is asked for credentials.
+func AssumeRoleIn(base providers.CredentialsProvider, uid, role string) (providers.CredentialsProvider, Source, error) {
+	arn := "acs:ram::" + uid + ":role/" + role
+	b := providers.NewRAMRoleARNCredentialsProviderBuilder().WithCredentialsProvider(base).WithRoleArn(arn).
+		WithRoleSessionName("ack-expose-audit")
+	if e := stsEndpointOverride(); e != "" {
+		b = b.WithStsEndpoint(e)
+	}
+	p, err := b.Build()
+	if err != nil {
+		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "--assume-role %s in account %s: %v", role, uid, err)
+	}
+	return p, Source{Provider: "role " + arn}, nil
+}

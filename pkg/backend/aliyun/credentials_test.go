@@ -169,3 +169,21 @@ func TestSplitCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestAssumeRoleIn: the role's ARN is built from the account and the name,
+// and a failure to assume it names that ARN.
+func TestAssumeRoleIn(t *testing.T) {
+	writeCLIConfig(t, modesConfig)
+	t.Setenv(EnvSTSEndpoint, "https://127.0.0.1:1")
+	base, _, err := ResolveCredentials("ak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, src, err := AssumeRoleIn(base, "2222222222222222", "ResourceDirectoryAccountAccessRole")
+	if err != nil || src.Provider != "role acs:ram::2222222222222222:role/ResourceDirectoryAccountAccessRole" {
+		t.Fatalf("%+v %v", src, err)
+	}
+	if _, err := NewSDKProvider(p, src).GetCredentials(); err == nil || !strings.Contains(err.Error(), src.Provider+" gave no credentials") {
+		t.Fatalf("error %v", err)
+	}
+}
