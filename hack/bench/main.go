@@ -212,29 +212,8 @@ func auditWorld(n int) []string {
 		s.Clusters, s.EIPs, s.LoadBalancers, s.ACLs, s.VPCs = nil, nil, nil, nil, nil
 		for i := range n {
 			name := fmt.Sprintf("fleet-%04d", i)
-			c := simulator.Cluster{ID: simulator.ClusterIDFor(name), Name: name, RegionID: simulator.DemoRegion,
-				ClusterType: "ManagedKubernetes", Profile: "Default", ClusterSpec: "ack.pro.small", State: "running",
-				APIServerLoadBalancerID: "lb-" + name, IntranetEndpoint: fmt.Sprintf("https://10.%d.%d.10:6443", i/250, i%250),
-				VPCID: "vpc-" + name}
-			// Every CLB has its API server listener; every third has an allow list on.
-			lb := simulator.LoadBalancer{ID: c.APIServerLoadBalancerID, RegionID: c.RegionID, VPCID: c.VPCID,
-				Address: fmt.Sprintf("10.%d.%d.10", i/250, i%250), AddressIPVersion: "ipv4",
-				Listeners: []simulator.Listener{{Port: 6443, Protocol: "tcp", AclStatus: "off"}}}
-			if i%3 == 0 {
-				acl := simulator.ACL{ID: fmt.Sprintf("acl-fleet%06d", i), Name: "ack-expose-" + c.ID, RegionID: c.RegionID, AddressIPVersion: "ipv4",
-					Entries: []simulator.ACLEntry{{Entry: "100.104.0.0/16"}, {Entry: "203.0.113.0/24"}}}
-				s.ACLs = append(s.ACLs, acl)
-				lb.Listeners[0] = simulator.Listener{Port: 6443, Protocol: "tcp", AclStatus: "on", AclType: "white", AclID: acl.ID}
-			}
-			s.LoadBalancers = append(s.LoadBalancers, lb)
-			if i%2 == 0 {
-				e := simulator.EIP{AllocationID: fmt.Sprintf("eip-fleet%06d", i), IPAddress: fmt.Sprintf("47.100.%d.%d", i/250, i%250+1),
-					RegionID: simulator.DemoRegion, Status: "InUse", InstanceID: c.APIServerLoadBalancerID, InstanceType: "SlbInstance",
-					Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: "PostPaid"}
-				s.EIPs = append(s.EIPs, e)
-				c.EIPAllocationID = e.AllocationID
-			}
-			s.Clusters = append(s.Clusters, c)
+			c := fleetCluster(s, i, name, simulator.DemoRegion, fmt.Sprintf("10.%d.%d.10", i/250, i%250),
+				fmt.Sprintf("fleet%06d", i), fmt.Sprintf("47.100.%d.%d", i/250, i%250+1))
 			fmt.Fprintf(&kc, "- name: %s\n  cluster: {server: %q, certificate-authority-data: %s}\n", name, c.IntranetEndpoint,
 				base64.StdEncoding.EncodeToString([]byte(s.CA.Cert)))
 		}
@@ -521,30 +500,36 @@ func fleetState(path, uid string, regions []string, perRegion int) {
 		s.Clusters, s.EIPs, s.LoadBalancers, s.ACLs, s.VPCs = nil, nil, nil, nil, nil
 		for r, region := range regions {
 			for i := range perRegion {
-				name := fmt.Sprintf("fleet-%s-%d-%04d", uid, r, i)
-				addr := fmt.Sprintf("10.%d.%d.10", r, i)
-				c := simulator.Cluster{ID: simulator.ClusterIDFor(name), Name: name, RegionID: region,
-					ClusterType: "ManagedKubernetes", Profile: "Default", ClusterSpec: "ack.pro.small", State: "running",
-					APIServerLoadBalancerID: "lb-" + name, IntranetEndpoint: "https://" + addr + ":6443", VPCID: "vpc-" + name}
-				lb := simulator.LoadBalancer{ID: c.APIServerLoadBalancerID, RegionID: region, VPCID: c.VPCID, Address: addr, AddressIPVersion: "ipv4",
-					Listeners: []simulator.Listener{{Port: 6443, Protocol: "tcp", AclStatus: "off"}}}
-				if i%3 == 0 {
-					acl := simulator.ACL{ID: fmt.Sprintf("acl-%d-%06d", r, i), Name: "ack-expose-" + c.ID, RegionID: region, AddressIPVersion: "ipv4",
-						Entries: []simulator.ACLEntry{{Entry: "100.104.0.0/16"}, {Entry: "203.0.113.0/24"}}}
-					s.ACLs = append(s.ACLs, acl)
-					lb.Listeners[0] = simulator.Listener{Port: 6443, Protocol: "tcp", AclStatus: "on", AclType: "white", AclID: acl.ID}
-				}
-				s.LoadBalancers = append(s.LoadBalancers, lb)
-				if i%2 == 0 {
-					e := simulator.EIP{AllocationID: fmt.Sprintf("eip-%d-%06d", r, i), IPAddress: fmt.Sprintf("47.%d.%d.%d", 100+r, i/250, i%250+1),
-						RegionID: region, Status: "InUse", InstanceID: c.APIServerLoadBalancerID, InstanceType: "SlbInstance",
-						Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: "PostPaid"}
-					s.EIPs = append(s.EIPs, e)
-					c.EIPAllocationID = e.AllocationID
-				}
-				s.Clusters = append(s.Clusters, c)
+				fleetCluster(s, i, fmt.Sprintf("fleet-%s-%d-%04d", uid, r, i), region, fmt.Sprintf("10.%d.%d.10", r, i),
+					fmt.Sprintf("%d-%06d", r, i), fmt.Sprintf("47.%d.%d.%d", 100+r, i/250, i%250+1))
 			}
 		}
 		return nil
 	}))
+}
+
+// fleetCluster adds cluster number i of a fleet to s: its CLB with the API
+// server listener, an allow list on for every third (acl-<tag>), an EIP for
+// every second (eip-<tag>, address eipIP).
+func fleetCluster(s *simulator.State, i int, name, region, addr, tag, eipIP string) simulator.Cluster {
+	c := simulator.Cluster{ID: simulator.ClusterIDFor(name), Name: name, RegionID: region,
+		ClusterType: "ManagedKubernetes", Profile: "Default", ClusterSpec: "ack.pro.small", State: "running",
+		APIServerLoadBalancerID: "lb-" + name, IntranetEndpoint: "https://" + addr + ":6443", VPCID: "vpc-" + name}
+	lb := simulator.LoadBalancer{ID: c.APIServerLoadBalancerID, RegionID: region, VPCID: c.VPCID, Address: addr, AddressIPVersion: "ipv4",
+		Listeners: []simulator.Listener{{Port: 6443, Protocol: "tcp", AclStatus: "off"}}}
+	if i%3 == 0 {
+		acl := simulator.ACL{ID: "acl-" + tag, Name: "ack-expose-" + c.ID, RegionID: region, AddressIPVersion: "ipv4",
+			Entries: []simulator.ACLEntry{{Entry: "100.104.0.0/16"}, {Entry: "203.0.113.0/24"}}}
+		s.ACLs = append(s.ACLs, acl)
+		lb.Listeners[0] = simulator.Listener{Port: 6443, Protocol: "tcp", AclStatus: "on", AclType: "white", AclID: acl.ID}
+	}
+	s.LoadBalancers = append(s.LoadBalancers, lb)
+	if i%2 == 0 {
+		e := simulator.EIP{AllocationID: "eip-" + tag, IPAddress: eipIP, RegionID: region, Status: "InUse",
+			InstanceID: c.APIServerLoadBalancerID, InstanceType: "SlbInstance", Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: "PostPaid"}
+		s.EIPs = append(s.EIPs, e)
+		c.EIPAllocationID = e.AllocationID
+	}
+	s.Clusters = append(s.Clusters, c)
+	return c
 }

@@ -175,14 +175,9 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 			it.Status, it.Action, it.IPAddress = e.Status, CleanupWouldRelease, e.IPAddress
 		default:
 			it.Status, it.IPAddress = e.Status, e.IPAddress
-			if err := s.Backend.ReleaseEIP(ctx, region, r.AllocationID); err != nil {
-				if gone, _ := s.eipGone(ctx, region, r.AllocationID); !gone {
-					it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
-					failed = append(failed, r.AllocationID)
-					break
-				}
+			if !s.cleanupRelease(ctx, region, &it, &failed) {
+				break
 			}
-			it.Action = CleanupReleased
 			forget = append(forget, rec)
 		}
 		res.Items = append(res.Items, it)
@@ -261,14 +256,7 @@ func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all
 		case dryRun:
 			it.Action = CleanupWouldRelease
 		default:
-			if err := s.Backend.ReleaseEIP(ctx, region, e.AllocationID); err != nil {
-				if gone, _ := s.eipGone(ctx, region, e.AllocationID); !gone {
-					it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
-					failed = append(failed, e.AllocationID)
-					break
-				}
-			}
-			it.Action = CleanupReleased
+			s.cleanupRelease(ctx, region, &it, &failed)
 		}
 		if it.Note == "" && c == nil {
 			it.Note = "its cluster no longer exists"
@@ -276,6 +264,21 @@ func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all
 		res.Items = append(res.Items, it)
 	}
 	return failed
+}
+
+// cleanupRelease releases it's EIP and records the outcome in it: released
+// (an EIP found gone after a failed answer counts), or failed (its ID added
+// to failed). It reports whether the EIP is released.
+func (s *Service) cleanupRelease(ctx context.Context, region string, it *CleanupItem, failed *[]string) bool {
+	if err := s.Backend.ReleaseEIP(ctx, region, it.AllocationID); err != nil {
+		if gone, _ := s.eipGone(ctx, region, it.AllocationID); !gone {
+			it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
+			*failed = append(*failed, it.AllocationID)
+			return false
+		}
+	}
+	it.Action = CleanupReleased
+	return true
 }
 
 // markedGrace is how old an EIP found by its mark must be before cleanup
