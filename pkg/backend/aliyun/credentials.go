@@ -167,14 +167,19 @@ func ResolveCredentials(profile string) (providers.CredentialsProvider, Source, 
 	if name == "" {
 		name = os.Getenv(envProfile)
 	}
-	var cfg *CLIConfig
-	if !strings.EqualFold(os.Getenv(envCLIDisabled), "true") {
-		var err error
-		if cfg, err = LoadCLIConfig(); err != nil {
-			return nil, Source{}, err
+	// The CLI config is read only when the chain gets to it: a broken one
+	// must not stop credentials the environment gives.
+	loadCLI := func() (*CLIConfig, error) {
+		if strings.EqualFold(os.Getenv(envCLIDisabled), "true") {
+			return nil, nil
 		}
+		return LoadCLIConfig()
 	}
 	if name != "" {
+		cfg, err := loadCLI()
+		if err != nil {
+			return nil, Source{}, err
+		}
 		if p := cfg.Profile(name); p != nil {
 			prov, err := cfg.provider(p, nil)
 			return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
@@ -216,6 +221,10 @@ func ResolveCredentials(profile string) (providers.CredentialsProvider, Source, 
 	if os.Getenv(envRoleArn) != "" && os.Getenv(envOIDCProvider) != "" && os.Getenv(envOIDCTokenFile) != "" {
 		p, err := providers.NewOIDCCredentialsProviderBuilder().Build()
 		return p, Source{Provider: "RRSA (OIDC)"}, err
+	}
+	cfg, err := loadCLI()
+	if err != nil {
+		return nil, Source{}, err
 	}
 	if cfg != nil && len(cfg.Profiles) > 0 {
 		p := cfg.Profile(cfg.Current)

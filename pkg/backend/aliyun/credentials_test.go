@@ -187,3 +187,19 @@ func TestAssumeRoleIn(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestBrokenCLIConfigDoesNotStopTheEnvironment: the CLI config is read only
+// when the chain gets to it.
+func TestBrokenCLIConfigDoesNotStopTheEnvironment(t *testing.T) {
+	writeCLIConfig(t, `{"current": "x", oops`)
+	t.Setenv(envAccessKeyID, "envid")
+	t.Setenv(envAccessKeySecret, "envsecret")
+	if _, s, err := ResolveCredentials(""); err != nil || s.Provider != "environment" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	t.Setenv(envAccessKeyID, "")
+	t.Setenv(envAccessKeySecret, "")
+	if _, _, err := ResolveCredentials(""); err == nil || !strings.Contains(err.Error(), "does not parse: line 1") {
+		t.Fatalf("error %v", err)
+	}
+}
