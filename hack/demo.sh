@@ -62,6 +62,12 @@ eval "$(sed -n 2p "$dir/serve.out")"
 ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$url ACK_EXPOSE_SLB_ENDPOINT=$url \
   ALIBABA_CLOUD_ACCESS_KEY_ID=demo ALIBABA_CLOUD_ACCESS_KEY_SECRET=demo ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
   run status --check --context $pro
+
+printf '\n# Any aliyun CLI mode signs (here CredentialsURI, served by simulator serve; the CLI\n# config is never written), and -v 1 says whose credentials they are (docs/credentials.md):\n'
+printf '{"current":"sim","profiles":[{"name":"sim","mode":"CredentialsURI","credentials_uri":"%s/simulator/credentials","region_id":"cn-hangzhou"}]}\n' "$url" >"$dir/aliyun.json"
+ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$url ACK_EXPOSE_SLB_ENDPOINT=$url \
+  ACK_EXPOSE_STS_ENDPOINT=$url ALIBABA_CLOUD_CONFIG_FILE=$dir/aliyun.json ALIBABA_CLOUD_ECS_METADATA_DISABLED=true \
+  run status --profile sim -v 1 --context $pro 2>&1 | grep -E '^debug: (credentials|caller)|^CLUSTER|^PUBLIC'
 kill $serve
 unset ACK_EXPOSE_CONNECT_TO
 
@@ -81,4 +87,10 @@ run status
 run cleanup --dry-run
 run cleanup
 run status --all-contexts -o wide
+
+printf '\n# Every cluster of the account, context or not, as a gate for cron or CI: exit 8\n# when a cluster admits every address, each violation named:\n'
+run status --all-clusters --fail-if open,expired || echo "(exit $?)"
+
+printf '\n# The account-wide sweep: EIPs ack-expose marked in the cloud, whatever machine\n# allocated them, deleted clusters included, in every region:\n'
+run cleanup --all-regions --dry-run
 run simulator show

@@ -154,7 +154,7 @@ type AllocateRequest struct {
 // the EIP the first call allocated.
 func (e *Engine) AllocateEipAddress(r AllocateRequest) (EIP, error) {
 	var out EIP
-	err := e.Call("AllocateEipAddress", func(s *State, _ time.Time) error {
+	err := e.Call("AllocateEipAddress", func(s *State, now time.Time) error {
 		if r.RegionID == "" {
 			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
 		}
@@ -201,6 +201,7 @@ func (e *Engine) AllocateEipAddress(r AllocateRequest) (EIP, error) {
 			IPAddress:    s.freeIP(), RegionID: r.RegionID, Status: "Available",
 			Bandwidth: r.Bandwidth, InternetChargeType: r.InternetChargeType,
 			ChargeType: cloudenum.ChargePostPaid, ISP: r.ISP, Name: r.Name, Description: r.Description, ClientToken: r.ClientToken,
+			AllocatedAt: &now,
 		}
 		s.EIPs = append(s.EIPs, out)
 		return nil

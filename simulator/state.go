@@ -77,6 +77,9 @@ type EIP struct {
 	Name               string `json:"name"`
 	Description        string `json:"description,omitempty"`
 	ClientToken        string `json:"clientToken,omitempty"`
+	// AllocatedAt is when it was allocated (AllocationTime); unset in older
+	// state files and the demo world: long ago.
+	AllocatedAt *time.Time `json:"allocatedAt,omitempty"`
 	// ReleaseAt is when a Releasing EIP disappears.
 	ReleaseAt *time.Time `json:"releaseAt,omitempty"`
 }

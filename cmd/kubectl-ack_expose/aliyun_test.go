@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -46,6 +47,7 @@ func init() {
 		env.Setenv("ACK_EXPOSE_CS_ENDPOINT", url)
 		env.Setenv("ACK_EXPOSE_VPC_ENDPOINT", url)
 		env.Setenv("ACK_EXPOSE_SLB_ENDPOINT", url)
+		env.Setenv("ACK_EXPOSE_STS_ENDPOINT", url)
 		env.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", testAccessKeyID)
 		env.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", testAccessKeySecret)
 		env.Setenv("SECRET_SENTINEL", testAccessKeySecret)
@@ -57,4 +59,33 @@ func init() {
 // alibaba-cloud-sdk-go and HTTP, against the simulator's OpenAPI server.
 func TestScriptsAliyun(t *testing.T) {
 	testscript.Run(t, scriptParams(t, "aliyun"))
+}
+
+func init() { extraCmds["accounts"] = cmdAccounts }
+
+// accounts AK=STATEFILE...: serve the OpenAPI again with more accounts (as
+// `simulator serve --account` does): requests signed with AccessKey ID AK
+// see STATEFILE's world; the others the script's. Points the endpoints at it.
+func cmdAccounts(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: accounts AK=STATEFILE...")
+	}
+	srv := openapi.New(simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE")))
+	srv.Accounts = map[string]*simulator.Engine{}
+	for _, a := range args {
+		ak, file, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("accounts: %q is not AK=STATEFILE", a)
+		}
+		srv.Accounts[ak] = simulator.New(ts.MkAbs(file))
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	hs := &http.Server{Handler: srv}
+	go func() { _ = hs.Serve(ln) }()
+	ts.Defer(func() { _ = hs.Close() })
+	url := "http://" + ln.Addr().String()
+	for _, k := range []string{"ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_SLB_ENDPOINT", "ACK_EXPOSE_STS_ENDPOINT"} {
+		ts.Setenv(k, url)
+	}
 }

@@ -55,7 +55,9 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			exportDemoNames(env)
 			for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
+				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
+				"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+				"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
 				env.Setenv(k, "")
 			}
 			if setup := backendSetup[backendName]; setup != nil {
@@ -63,7 +65,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			}
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withExtraCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":      cmdExits,
 			"sim":        cmdSim,
 			"interrupt":  cmdInterrupt,
@@ -72,7 +74,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			// kubeconfig_test.go
 			"unprivileged": cmdUnprivileged,
 			"parallel":     cmdParallel,
-		},
+		}),
 		Condition: func(cond string) (bool, error) {
 			if name, ok := strings.CutPrefix(cond, "backend:"); ok {
 				return name == backendName, nil
@@ -83,6 +85,16 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	}
+}
+
+// extraCmds are script commands defined in other files (proxy_test.go).
+var extraCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
+func withExtraCmds(m map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	for k, v := range extraCmds {
+		m[k] = v
+	}
+	return m
 }
 
 // exportDemoNames gives stories the demo world's names, so they read as
@@ -140,6 +152,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim client-address ADDRESS       (the address the simulated user connects from)
 //	sim acls NAME COUNT         (assert how many ACLs are named NAME)
 //	sim unused COUNT            (assert the number of EIPs ack-expose allocated that are not InUse nor Releasing)
+//	sim marked-eip ID IP REGION CLUSTERID [PrePaid|fresh]   (an Available EIP ack-expose marked, allocated by another machine, long ago or now)
+//	sim delete-cluster CLUSTERNAME   (the cluster is deleted in the cloud)
 func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: sim fault|timing|calls|reset-calls|eip-status|eips ...")
@@ -290,6 +304,36 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 				}
 			}
 			return fmt.Errorf("no listener %s:%s", args[1], args[2])
+		}))
+	case "marked-eip":
+		if len(args) != 5 && len(args) != 6 {
+			ts.Fatalf("usage: sim marked-eip ID IP REGION CLUSTERID [PrePaid|fresh]")
+		}
+		charge, at := "PostPaid", (*time.Time)(nil)
+		if len(args) == 6 && args[5] == "fresh" {
+			now := time.Now()
+			at = &now
+		} else if len(args) == 6 {
+			charge = args[5]
+		}
+		ts.Check(e.Update(func(s *simulator.State) error {
+			s.EIPs = append(s.EIPs, simulator.EIP{AllocationID: args[1], IPAddress: args[2], RegionID: args[3], Status: "Available",
+				Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: charge, Name: "ack-expose-" + args[4],
+				Description: "allocated by ack-expose for cluster " + args[4] + " (client token ci-runner-1)", AllocatedAt: at})
+			return nil
+		}))
+	case "delete-cluster":
+		if len(args) != 2 {
+			ts.Fatalf("usage: sim delete-cluster CLUSTERNAME")
+		}
+		ts.Check(e.Update(func(s *simulator.State) error {
+			for i, c := range s.Clusters {
+				if c.Name == args[1] {
+					s.Clusters = append(s.Clusters[:i], s.Clusters[i+1:]...)
+					return nil
+				}
+			}
+			return fmt.Errorf("no cluster %s", args[1])
 		}))
 	case "eip-status":
 		if len(args) != 3 {
@@ -454,7 +498,9 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 	}
 	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
+		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
+		"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+		"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	c.Env = env

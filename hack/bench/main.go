@@ -49,6 +49,7 @@ func record(name, figure, target string, ok bool) {
 func main() {
 	out := flag.String("out", "BENCH.md", "report to write")
 	runs := flag.Int("runs", 51, "runs per timed command")
+	only := flag.String("only", "", "run one row only: accounts (the account-wide audit of 3 accounts x 4 regions x 200 clusters)")
 	flag.Parse()
 	var err error
 	tmp, err = os.MkdirTemp("", "ack-expose-bench")
@@ -62,6 +63,10 @@ func main() {
 	check(err)
 	mib := float64(st.Size()) / (1 << 20)
 	record("binary size (stripped, -trimpath)", fmt.Sprintf("%.2f MiB", mib), "<= 20 MiB", mib <= 20)
+	if *only == "accounts" {
+		benchAccounts()
+		return
+	}
 
 	// 2. Start-up: status -o json against the simulator vs kubectl's own
 	// start-up (`kubectl version --client`), in the same run; a bare Go
@@ -165,7 +170,10 @@ func main() {
 		fmt.Sprintf("%s (%d endpoints checked, %d ok)", ms(d), checked, okChecks), "< 10 s", d < 10*time.Second && checked == 250 && okChecks == 250)
 	stop()
 
-	// 6. The engine's hot paths.
+	// 6. The account-wide audit over several accounts.
+	benchAccounts()
+
+	// 7. The engine's hot paths.
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchtime", "200x", "-benchmem", "./simulator/")
 	benchOut, err := cmd.CombinedOutput()
 	check(err)
@@ -204,29 +212,8 @@ func auditWorld(n int) []string {
 		s.Clusters, s.EIPs, s.LoadBalancers, s.ACLs, s.VPCs = nil, nil, nil, nil, nil
 		for i := range n {
 			name := fmt.Sprintf("fleet-%04d", i)
-			c := simulator.Cluster{ID: simulator.ClusterIDFor(name), Name: name, RegionID: simulator.DemoRegion,
-				ClusterType: "ManagedKubernetes", Profile: "Default", ClusterSpec: "ack.pro.small", State: "running",
-				APIServerLoadBalancerID: "lb-" + name, IntranetEndpoint: fmt.Sprintf("https://10.%d.%d.10:6443", i/250, i%250),
-				VPCID: "vpc-" + name}
-			// Every CLB has its API server listener; every third has an allow list on.
-			lb := simulator.LoadBalancer{ID: c.APIServerLoadBalancerID, RegionID: c.RegionID, VPCID: c.VPCID,
-				Address: fmt.Sprintf("10.%d.%d.10", i/250, i%250), AddressIPVersion: "ipv4",
-				Listeners: []simulator.Listener{{Port: 6443, Protocol: "tcp", AclStatus: "off"}}}
-			if i%3 == 0 {
-				acl := simulator.ACL{ID: fmt.Sprintf("acl-fleet%06d", i), Name: "ack-expose-" + c.ID, RegionID: c.RegionID, AddressIPVersion: "ipv4",
-					Entries: []simulator.ACLEntry{{Entry: "100.104.0.0/16"}, {Entry: "203.0.113.0/24"}}}
-				s.ACLs = append(s.ACLs, acl)
-				lb.Listeners[0] = simulator.Listener{Port: 6443, Protocol: "tcp", AclStatus: "on", AclType: "white", AclID: acl.ID}
-			}
-			s.LoadBalancers = append(s.LoadBalancers, lb)
-			if i%2 == 0 {
-				e := simulator.EIP{AllocationID: fmt.Sprintf("eip-fleet%06d", i), IPAddress: fmt.Sprintf("47.100.%d.%d", i/250, i%250+1),
-					RegionID: simulator.DemoRegion, Status: "InUse", InstanceID: c.APIServerLoadBalancerID, InstanceType: "SlbInstance",
-					Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: "PostPaid"}
-				s.EIPs = append(s.EIPs, e)
-				c.EIPAllocationID = e.AllocationID
-			}
-			s.Clusters = append(s.Clusters, c)
+			c := fleetCluster(s, i, name, simulator.DemoRegion, fmt.Sprintf("10.%d.%d.10", i/250, i%250),
+				fmt.Sprintf("fleet%06d", i), fmt.Sprintf("47.100.%d.%d", i/250, i%250+1))
 			fmt.Fprintf(&kc, "- name: %s\n  cluster: {server: %q, certificate-authority-data: %s}\n", name, c.IntranetEndpoint,
 				base64.StdEncoding.EncodeToString([]byte(s.CA.Cert)))
 		}
@@ -242,8 +229,8 @@ func auditWorld(n int) []string {
 
 // serve starts `simulator serve` and returns its URL, its ACK_EXPOSE_CONNECT_TO
 // value and how to stop it.
-func serve(env []string) (string, string, func()) {
-	c := exec.Command(bin, "simulator", "serve")
+func serve(env []string, args ...string) (string, string, func()) {
+	c := exec.Command(bin, append([]string{"simulator", "serve"}, args...)...)
 	c.Env = env
 	stdout, err := c.StdoutPipe()
 	check(err)
@@ -450,4 +437,99 @@ Engine hot paths (`+"`go test -run '^$' -bench . -benchtime 200x -benchmem ./sim
 `, runs, benchOut)
 	check(os.WriteFile(path, []byte(b.String()), 0o644))
 	fmt.Println("wrote", path)
+}
+
+// benchAccounts: status --all-clusters --profiles all over 3 accounts (state
+// files served by one `simulator serve --account`), each with 200 clusters in
+// each of 4 regions, half exposed, a third with an allow list, 50 ms per call.
+func benchAccounts() {
+	regions := []string{"cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenzhen"}
+	dir := filepath.Join(tmp, "accounts")
+	check(os.MkdirAll(dir, 0o700))
+	var states, serveArgs []string
+	var cfg strings.Builder
+	cfg.WriteString(`{"current": "acct0", "profiles": [`)
+	for a := range 3 {
+		state := filepath.Join(dir, fmt.Sprintf("account%d.json", a))
+		uid := fmt.Sprintf("%d%015d", a+1, a+1)
+		fleetState(state, uid, regions, 200)
+		states = append(states, state)
+		ak := fmt.Sprintf("LTAIbenchAccount%d", a)
+		if a > 0 {
+			serveArgs = append(serveArgs, "--account", ak+"="+state)
+		}
+		if a > 0 {
+			cfg.WriteString(",")
+		}
+		fmt.Fprintf(&cfg, `{"name": "acct%d", "mode": "AK", "access_key_id": %q, "access_key_secret": "bench", "region_id": "cn-hangzhou"}`, a, ak)
+	}
+	cfg.WriteString("]}")
+	check(os.WriteFile(filepath.Join(dir, "aliyun.json"), []byte(cfg.String()), 0o600))
+	check(os.WriteFile(filepath.Join(dir, "kubeconfig"), []byte("apiVersion: v1\nkind: Config\n"), 0o600))
+	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + filepath.Join(dir, "kubeconfig"),
+		"ACK_EXPOSE_SIMULATOR_STATE=" + states[0], "ALIBABA_CLOUD_CONFIG_FILE=" + filepath.Join(dir, "aliyun.json"),
+		"ALIBABA_CLOUD_ECS_METADATA_DISABLED=true"}
+	url, _, stop := serve(env, serveArgs...)
+	defer stop()
+	aliyunEnv := append(append([]string{}, env...), "ACK_EXPOSE_BACKEND=aliyun", "ACK_EXPOSE_CS_ENDPOINT="+url, "ACK_EXPOSE_VPC_ENDPOINT="+url,
+		"ACK_EXPOSE_SLB_ENDPOINT="+url, "ACK_EXPOSE_STS_ENDPOINT="+url)
+	for _, s := range states {
+		resetCalls(s)
+	}
+	d, rows := runTimed(aliyunEnv, bin, "status", "--all-clusters", "--profiles", "all", "-o", "json")
+	total := 0
+	var details []string
+	for _, s := range states {
+		n, detail := calls(s)
+		total += n
+		details = append(details, detail)
+	}
+	record("account-wide audit, 3 accounts x 4 regions x 200 clusters, 50 ms/call: time", fmt.Sprintf("%s (%d rows)", ms(d), rows), "< 5 s", d < 5*time.Second && rows == 2400)
+	record("account-wide audit, 3 accounts x 4 regions x 200 clusters, 50 ms/call: calls", fmt.Sprintf("%d (%s)", total, details[0]), "< 150", total < 150)
+}
+
+// fleetState writes a world of perRegion clusters in each region for account
+// uid: every CLB with its API server listener, every second cluster exposed,
+// every third with an allow list on; 50 ms of latency on every call.
+func fleetState(path, uid string, regions []string, perRegion int) {
+	c := exec.Command(bin, "simulator", "init", "--force", "--state", path, "--kubeconfig", path+".kubeconfig", "--account-id", uid, "--api-latency", "50ms")
+	if out, err := c.CombinedOutput(); err != nil {
+		check(fmt.Errorf("simulator init: %v: %s", err, out))
+	}
+	check(simulator.New(path).Update(func(s *simulator.State) error {
+		s.Clusters, s.EIPs, s.LoadBalancers, s.ACLs, s.VPCs = nil, nil, nil, nil, nil
+		for r, region := range regions {
+			for i := range perRegion {
+				fleetCluster(s, i, fmt.Sprintf("fleet-%s-%d-%04d", uid, r, i), region, fmt.Sprintf("10.%d.%d.10", r, i),
+					fmt.Sprintf("%d-%06d", r, i), fmt.Sprintf("47.%d.%d.%d", 100+r, i/250, i%250+1))
+			}
+		}
+		return nil
+	}))
+}
+
+// fleetCluster adds cluster number i of a fleet to s: its CLB with the API
+// server listener, an allow list on for every third (acl-<tag>), an EIP for
+// every second (eip-<tag>, address eipIP).
+func fleetCluster(s *simulator.State, i int, name, region, addr, tag, eipIP string) simulator.Cluster {
+	c := simulator.Cluster{ID: simulator.ClusterIDFor(name), Name: name, RegionID: region,
+		ClusterType: "ManagedKubernetes", Profile: "Default", ClusterSpec: "ack.pro.small", State: "running",
+		APIServerLoadBalancerID: "lb-" + name, IntranetEndpoint: "https://" + addr + ":6443", VPCID: "vpc-" + name}
+	lb := simulator.LoadBalancer{ID: c.APIServerLoadBalancerID, RegionID: region, VPCID: c.VPCID, Address: addr, AddressIPVersion: "ipv4",
+		Listeners: []simulator.Listener{{Port: 6443, Protocol: "tcp", AclStatus: "off"}}}
+	if i%3 == 0 {
+		acl := simulator.ACL{ID: "acl-" + tag, Name: "ack-expose-" + c.ID, RegionID: region, AddressIPVersion: "ipv4",
+			Entries: []simulator.ACLEntry{{Entry: "100.104.0.0/16"}, {Entry: "203.0.113.0/24"}}}
+		s.ACLs = append(s.ACLs, acl)
+		lb.Listeners[0] = simulator.Listener{Port: 6443, Protocol: "tcp", AclStatus: "on", AclType: "white", AclID: acl.ID}
+	}
+	s.LoadBalancers = append(s.LoadBalancers, lb)
+	if i%2 == 0 {
+		e := simulator.EIP{AllocationID: "eip-" + tag, IPAddress: eipIP, RegionID: region, Status: "InUse",
+			InstanceID: c.APIServerLoadBalancerID, InstanceType: "SlbInstance", Bandwidth: "5", InternetChargeType: "PayByTraffic", ChargeType: "PostPaid"}
+		s.EIPs = append(s.EIPs, e)
+		c.EIPAllocationID = e.AllocationID
+	}
+	s.Clusters = append(s.Clusters, c)
+	return c
 }

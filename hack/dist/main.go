@@ -198,11 +198,11 @@ spec:
     using unless you confirm, and never leaks an EIP it allocated. Includes an
     offline simulator for dry runs.
   caveats: |
-    Credentials come from the Alibaba Cloud default chain: the
-    ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET variables,
-    RRSA (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN,
-    ALIBABA_CLOUD_OIDC_TOKEN_FILE), the aliyun CLI profile
-    (~/.aliyun/config.json), ~/.alibabacloud/credentials, or the ECS RAM role.
+    Credentials: any aliyun CLI profile (CloudSSO, OAuth, RamRoleArn, External,
+    CredentialsURI, ... picked with --profile or ALIBABA_CLOUD_PROFILE; the
+    config is never written), the ALIBABA_CLOUD_ACCESS_KEY_ID /
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET variables, RRSA, ~/.alibabacloud/credentials,
+    or the ECS RAM role (docs/credentials.md).
     The region comes from --region, ALIBABA_CLOUD_REGION_ID or the CLI profile.
 
     Try it offline first:

@@ -31,8 +31,23 @@ type Backend interface {
 	ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (taskID string, err error)
 	// DescribeTask returns a task (CS DescribeTaskInfo).
 	DescribeTask(ctx context.Context, taskID string) (*Task, error)
+	// ListRegions lists the regions of the cloud (VPC DescribeRegions).
+	ListRegions(ctx context.Context) ([]string, error)
+	// CallerIdentity says whose credentials sign the calls (STS
+	// GetCallerIdentity, which needs no permission).
+	CallerIdentity(ctx context.Context) (*Caller, error)
 	// AccessControl manages who may reach the API server (access.go).
 	AccessControl
+}
+
+// Caller is the identity behind the credentials (status -o json "caller").
+type Caller struct {
+	AccountID    string `json:"accountId"`
+	Arn          string `json:"arn"`
+	IdentityType string `json:"identityType"`
+	// Provider is where the credentials came from, e.g. "aliyun CLI profile
+	// dev (CloudSSO)".
+	Provider string `json:"provider"`
 }
 
 // Cluster is what the lifecycle needs of an ACK cluster.
@@ -82,6 +97,8 @@ type EIP struct {
 	ChargeType         string `json:"-"`
 	Name               string `json:"-"`
 	Description        string `json:"-"`
+	// AllocationTime is when it was allocated (zero when unknown).
+	AllocationTime time.Time `json:"-"`
 }
 
 // EIP statuses.

@@ -33,6 +33,10 @@ func (p RetryPolicy) Pause(n int) time.Duration {
 
 type noRetryKey struct{}
 
+// Once returns a context under which the calls of a Wrap'ed backend are
+// tried once: for a call whose failure is only worth a note.
+func Once(ctx context.Context) context.Context { return noRetry(ctx) }
+
 // noRetry returns a context under which the calls of a Wrap'ed backend are
 // tried once: for callers that retry themselves, such as a poll loop.
 func noRetry(ctx context.Context) context.Context {
@@ -129,4 +133,12 @@ func (w *wrapped) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 
 func (w *wrapped) DescribeTask(ctx context.Context, id string) (*Task, error) {
 	return run(w, ctx, "DescribeTaskInfo "+id, func() (*Task, error) { return w.b.DescribeTask(ctx, id) })
+}
+
+func (w *wrapped) CallerIdentity(ctx context.Context) (*Caller, error) {
+	return run(w, ctx, "GetCallerIdentity", func() (*Caller, error) { return w.b.CallerIdentity(ctx) })
+}
+
+func (w *wrapped) ListRegions(ctx context.Context) ([]string, error) {
+	return run(w, ctx, "DescribeRegions", func() ([]string, error) { return w.b.ListRegions(ctx) })
 }

@@ -34,6 +34,7 @@ type accessOptions struct {
 
 func newAllowCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	o := &accessOptions{clusterOptions: newClusterOptions(streams)}
+	o.mutates = true
 	c := &cobra.Command{
 		Use:   "allow (CIDR... [--comment TEXT] [--for DURATION] | --only CIDR... | --anyone)",
 		Short: "Choose who may reach the API server: add sources to its allow list",
@@ -88,6 +89,7 @@ Allowing sources that are already allowed does nothing and succeeds.`,
 
 func newRevokeCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	o := &accessOptions{clusterOptions: newClusterOptions(streams), revoke: true}
+	o.mutates = true
 	c := &cobra.Command{
 		Use:   "revoke (CIDR... | --expired)",
 		Short: "Remove sources from the API server's allow list",

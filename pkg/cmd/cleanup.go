@@ -3,6 +3,7 @@ package cmd
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -17,12 +18,14 @@ import (
 
 type cleanupOptions struct {
 	*clusterOptions
-	dryRun  bool
-	timeout time.Duration
+	dryRun     bool
+	timeout    time.Duration
+	allRegions bool
 }
 
 func newCleanupCommand(streams genericiooptions.IOStreams) *cobra.Command {
 	o := &cleanupOptions{clusterOptions: newClusterOptions(streams)}
+	o.mutates = true
 	c := &cobra.Command{
 		Use:   "cleanup",
 		Short: "Release the EIPs that ack-expose allocated and never used, or was asked to release",
@@ -38,7 +41,14 @@ whose description no longer says what its record says (it forgets them
 instead), releases only pay-as-you-go (PostPaid) EIPs, and skips the records
 of another ack-expose still running (same PID and, on Linux, same process
 start time; elsewhere, records younger than 24h). It lists each
-EIP and what it did, or says "nothing to clean up".`,
+EIP and what it did, or says "nothing to clean up".
+
+It also finds the EIPs ack-expose marked in the cloud (named ack-expose-<cluster>,
+described "allocated by ack-expose for cluster ..."), whatever machine or CI runner
+allocated them, and releases those Available, pay-as-you-go and not about to be
+used by their cluster (not while it is updating). --region R without a context
+or --cluster-id cleans up a whole region, and --all-regions every region of the
+account: no cluster needed, and the EIPs of deleted clusters are found too.`,
 		Example: `  # What would be released, without releasing anything
   kubectl ack-expose cleanup --dry-run
 
@@ -46,7 +56,13 @@ EIP and what it did, or says "nothing to clean up".`,
   kubectl ack-expose cleanup --context prod-hangzhou
 
   # As JSON, for scripts
-  kubectl ack-expose cleanup -o json`,
+  kubectl ack-expose cleanup -o json
+
+  # A whole region, whatever cluster (deleted ones included), from any machine
+  kubectl ack-expose cleanup --region cn-hangzhou --dry-run
+
+  # Every region of the account
+  kubectl ack-expose cleanup --all-regions`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			defer catchInterrupts(c)()
@@ -55,6 +71,9 @@ EIP and what it did, or says "nothing to clean up".`,
 			}
 			if o.timeout <= 0 {
 				return usageError("--timeout must be positive, as in --timeout 2m; got %s", o.timeout)
+			}
+			if o.regionWide() {
+				return o.runRegions(c.Context())
 			}
 			if err := o.complete(c.Context()); err != nil {
 				return err
@@ -65,6 +84,7 @@ EIP and what it did, or says "nothing to clean up".`,
 	o.addFlags(c)
 	addDryRunFlag(c, &o.dryRun, "list what would be released")
 	c.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "How long to wait for EIPs still Associating or Unassociating")
+	c.Flags().BoolVar(&o.allRegions, "all-regions", false, "Clean up every region of the account, without a cluster")
 	return c
 }
 
@@ -84,6 +104,70 @@ func (o *cleanupOptions) run(ctx context.Context) error {
 		return errdefs.Errorf(errdefs.KindTimeout, "timed out after %s waiting for EIPs to settle; what is not released stays recorded: run `kubectl ack-expose cleanup` again", o.timeout)
 	}
 	return err
+}
+
+// regionWide: --all-regions, or --region without anything naming a cluster.
+func (o *cleanupOptions) regionWide() bool {
+	ov := o.source.Overrides
+	named := o.clusterID != "" || ov.CurrentContext != "" || ov.Context.Cluster != "" || ov.ClusterInfo.Server != ""
+	return o.allRegions || (o.region != "" && !named)
+}
+
+// cleanupList is cleanup's result over several regions (--all-regions).
+type cleanupList struct {
+	expose.TypeMeta
+	Items []*expose.CleanupResult `json:"items"`
+}
+
+func (o *cleanupOptions) runRegions(ctx context.Context) error {
+	if o.allRegions && (o.region != "" || o.clusterID != "" || o.source.Overrides.CurrentContext != "") {
+		return usageError("--all-regions cleans up every region: it cannot be combined with --region, --cluster-id or --context")
+	}
+	if err := o.connect(ctx); err != nil {
+		return err
+	}
+	regions := []string{o.region}
+	if o.allRegions {
+		var err error
+		if regions, err = o.be.ListRegions(ctx); err != nil {
+			return err
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	svc := o.service()
+	list := &cleanupList{TypeMeta: expose.TypeMeta{APIVersion: expose.APIVersion, Kind: "EIPCleanupList"}}
+	var errs []error
+	for _, r := range regions {
+		res, err := svc.CleanupRegion(wctx, r, o.dryRun)
+		if res != nil {
+			list.Items = append(list.Items, res)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r, err))
+		}
+	}
+	var out any = list
+	if !o.allRegions && len(list.Items) == 1 {
+		out = list.Items[0]
+	}
+	if perr := printObject(o.streams.Out, o.printer, out, func(w io.Writer) error {
+		for _, r := range list.Items {
+			if err := cleanupTable(w, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); perr != nil {
+		return perr
+	}
+	if ctx.Err() != nil {
+		return errdefs.Errorf(errdefs.KindInterrupted, "interrupted; what is not released stays recorded: run `kubectl ack-expose cleanup` again")
+	}
+	if wctx.Err() != nil {
+		return errdefs.Errorf(errdefs.KindTimeout, "timed out after %s waiting for EIPs to settle: run `kubectl ack-expose cleanup` again", o.timeout)
+	}
+	return errors.Join(errs...)
 }
 
 func cleanupTable(w io.Writer, r *expose.CleanupResult) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -70,6 +71,10 @@ func (o *clusterOptions) registerClusterCompletions(c *cobra.Command) {
 		}
 		sort.Strings(names)
 		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = c.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, _ := aliyun.LoadCLIConfig()
+		return cfg.Names(), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = c.RegisterFlagCompletionFunc("cluster-id", func(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 		return o.completeWith(c, func(ctx context.Context, be backend.Backend) ([]string, error) {

@@ -17,6 +17,8 @@ const (
 	ExitNotFound    = 5
 	ExitTimeout     = 6
 	ExitRefused     = 7
+	// ExitPolicy: status --fail-if found clusters that break the policy.
+	ExitPolicy      = 8
 	ExitInterrupted = 130
 )
 
@@ -43,6 +45,8 @@ func ExitCode(err error) int {
 		return ExitRefused
 	case errdefs.KindInterrupted:
 		return ExitInterrupted
+	case errdefs.KindPolicy:
+		return ExitPolicy
 	}
 	return ExitError
 }

@@ -111,6 +111,7 @@ type mutateOptions struct {
 
 func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.Command {
 	o := &mutateOptions{clusterOptions: newClusterOptions(streams), kind: k}
+	o.mutates = true
 	c := &cobra.Command{
 		Use:     k.use,
 		Short:   k.short,

@@ -14,6 +14,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
@@ -30,6 +31,7 @@ type clusterOptions struct {
 	source       *kubeconfig.Source
 	clusterID    string
 	region       string
+	profile      string
 	backend      string
 	simState     string
 	output       string
@@ -39,6 +41,10 @@ type clusterOptions struct {
 	printer printer
 	be      backend.Backend
 	target  expose.Target
+	who     *backend.Caller
+	whoErr  error
+	// mutates makes complete check the context's account first (account.go).
+	mutates bool
 }
 
 func newClusterOptions(streams genericiooptions.IOStreams) *clusterOptions {
@@ -50,6 +56,7 @@ func (o *clusterOptions) addFlags(c *cobra.Command) {
 	addKubectlFlags(f, o.source)
 	f.StringVar(&o.clusterID, "cluster-id", "", "ACK cluster ID (c + 32 hex); skips resolving the cluster from the kubeconfig context")
 	f.StringVar(&o.region, "region", "", "Region of the cluster for cloud API calls (default: ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile)")
+	f.StringVar(&o.profile, "profile", "", "aliyun CLI profile (or credentials file profile) to sign cloud calls with, in any mode the aliyun CLI writes (default: ALIBABA_CLOUD_PROFILE, else the credential chain; see docs/credentials.md)")
 	f.StringVar(&o.backend, "backend", "", "Backend: aliyun (the real cloud) or simulator (offline; default from "+EnvBackend+", else aliyun)")
 	f.StringVar(&o.simState, "simulator-state", "", "Simulator state file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
 	addOutputFlag(c, &o.output, &o.allowMissing)
@@ -99,24 +106,35 @@ func (o *clusterOptions) toOptions() error {
 	return nil
 }
 
-// connect builds the backend, with retries and the debug log.
-func (o *clusterOptions) connect() error {
+// connect builds the backend, with retries and the debug log; at -v 1 it
+// logs whose credentials sign the calls.
+func (o *clusterOptions) connect(ctx context.Context) error {
 	be, err := o.newBackend()
 	if err != nil {
 		return err
 	}
 	o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
+	if o.verbosity >= 1 {
+		if _, err := o.caller(ctx); err != nil {
+			o.logf()("caller: unknown: %v", errdefs.FirstLine(err))
+		}
+	}
 	return nil
 }
 
 // complete builds the backend and resolves the cluster.
 func (o *clusterOptions) complete(ctx context.Context) error {
-	if err := o.connect(); err != nil {
+	if err := o.connect(ctx); err != nil {
 		return err
 	}
 	kc, err := o.source.Current()
 	if err != nil {
 		return err
+	}
+	if o.mutates {
+		if err := o.checkAccount(ctx, kc.Name); err != nil {
+			return err
+		}
 	}
 	o.target, err = expose.Resolve(ctx, o.be, o.clusterID, kc)
 	if err != nil {
@@ -166,7 +184,7 @@ func (o *clusterOptions) newBackend() (backend.Backend, error) {
 // ALIBABA_CLOUD_REGION_ID or the aliyun CLI profile (its source logged at -v 1),
 // the endpoints from the ACK_EXPOSE_*_ENDPOINT overrides.
 func (o *clusterOptions) newAliyunBackend() (backend.Backend, error) {
-	region, source := aliyun.ResolveRegion(o.region)
+	region, source := aliyun.ResolveRegion(o.region, o.profile)
 	if log := o.logf(); log != nil && region != "" {
 		log("region %s from %s", region, source)
 	}
@@ -175,6 +193,7 @@ func (o *clusterOptions) newAliyunBackend() (backend.Backend, error) {
 		CSEndpoint:  os.Getenv(aliyun.EnvCSEndpoint),
 		VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
 		SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint),
+		Profile:     o.profile,
 		Log:         o.logf(),
 	})
 }

@@ -291,7 +291,7 @@ func auditTable(w io.Writer, l *expose.ExposureList, wide bool) error {
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
 		}
-		row(it.Context, it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, cmp.Or(it.PublicEndpoint, "-"), eip,
+		row(cmp.Or(it.Context, "-"), it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, cmp.Or(it.PublicEndpoint, "-"), eip,
 			accessSummary(it.AccessControl, it.Cluster.ID), supported, auditCheckCell(it.Check), note,
 			it.Cluster.ID, cmp.Or(it.Cluster.RegionID, "-"), cmp.Or(it.IntranetEndpoint, "-"), address)
 	}

@@ -24,6 +24,7 @@ type simulatorServeOptions struct {
 	state     string
 	listen    string
 	verbosity int
+	accounts  []string
 }
 
 func newSimulatorServeCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -37,7 +38,12 @@ Point the real backend at it to exercise the whole cloud code path offline:
 
   ACK_EXPOSE_CS_ENDPOINT=URL ACK_EXPOSE_VPC_ENDPOINT=URL ACK_EXPOSE_SLB_ENDPOINT=URL ACK_EXPOSE_BACKEND=aliyun
 
-Requests must be signed (any AccessKey will do: the simulator has no accounts).
+Requests must be signed; any AccessKey will do, and reads the world of --state.
+--account AK=FILE adds an account: requests signed with AccessKey ID AK see the
+world of FILE (its own accountId, clusters and EIPs), for the multi-account
+audit (status --profiles). It also serves STS GetCallerIdentity (an AccessKey
+ID starting with "STS." is an assumed role) and, at /simulator/credentials, a
+temporary credential for a CredentialsURI profile (docs/credentials.md).
 
 It also plays the network: each EIP and intranet endpoint of the world gets a
 loopback port where the API server of the cluster behind it answers (TLS with a
@@ -65,6 +71,7 @@ It runs until interrupted.`,
 		},
 	}
 	c.Flags().StringVar(&o.state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
+	c.Flags().StringArrayVar(&o.accounts, "account", nil, "Another account: ACCESSKEYID=STATEFILE (repeatable); requests signed with that AccessKey ID see that state")
 	c.Flags().StringVar(&o.listen, "listen", "127.0.0.1:0", "Loopback address to listen on (port 0 picks a free one)")
 	c.Flags().IntVarP(&o.verbosity, "v", "v", 0, "Log level, as for every command: 1 or more logs each request on stderr (-v takes a number, as in kubectl)")
 	return c
@@ -94,6 +101,16 @@ func (o *simulatorServeOptions) run(ctx context.Context, path string) error {
 		return fmt.Errorf("listening on %s: %w", o.listen, err)
 	}
 	srv := openapi.New(engine)
+	for _, a := range o.accounts {
+		ak, file, ok := strings.Cut(a, "=")
+		if !ok || ak == "" || file == "" {
+			return usageError("--account %q: give ACCESSKEYID=STATEFILE", a)
+		}
+		if srv.Accounts == nil {
+			srv.Accounts = map[string]*simulator.Engine{}
+		}
+		srv.Accounts[ak] = simulator.New(file)
+	}
 	if o.verbosity >= 1 {
 		srv.Logf = func(format string, args ...any) { fmt.Fprintf(o.streams.ErrOut, format+"\n", args...) }
 	}

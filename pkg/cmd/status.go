@@ -1,10 +1,17 @@
 package cmd
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 
@@ -15,6 +22,11 @@ import (
 type statusOptions struct {
 	*clusterOptions
 	allContexts bool
+	allClusters bool
+	failIf      []string
+	rules       []string
+	profiles    []string
+	assumeRole  string
 	chk         checkOptions
 }
 
@@ -48,6 +60,13 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
   # Audit every context of the kubeconfig: which clusters are exposed?
   kubectl ack-expose status --all-contexts
 
+  # Audit every cluster of the account, in every region, context or not
+  kubectl ack-expose status --all-clusters
+
+  # A gate for CI or cron: exit 8 when a cluster is open to every address
+  # or admits expired entries; -o json names each violation
+  kubectl ack-expose status --all-clusters --fail-if open,expired -o json
+
   # Can this machine reach the API server through the public endpoint?
   kubectl ack-expose status --check
 
@@ -61,10 +80,30 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 			if err := o.chk.toOptions(); err != nil {
 				return flagError(err)
 			}
-			if o.allContexts {
+			rules, err := expose.ParseRules(o.failIf)
+			if err != nil {
+				return flagError(err)
+			}
+			o.rules = rules
+			if len(o.profiles) > 0 && !o.allContexts && !o.allClusters {
+				return usageError("--profiles reads several accounts for an audit: add --all-clusters or --all-contexts")
+			}
+			if o.assumeRole != "" && (len(o.profiles) > 0 || (!o.allContexts && !o.allClusters)) {
+				return usageError("--assume-role reads the kubeconfig's accounts from one set of credentials in an audit: use it with --all-contexts or --all-clusters, without --profiles")
+			}
+			if len(o.profiles) > 0 && o.profile != "" {
+				return usageError("--profile and --profiles: pick one (--profiles reads each account with its own profile)")
+			}
+			if o.allContexts && o.allClusters {
+				return usageError("--all-contexts and --all-clusters are two audits: pick one")
+			}
+			if len(rules) > 0 && !o.allContexts && !o.allClusters {
+				return usageError("--fail-if gates an audit: add --all-clusters or --all-contexts")
+			}
+			if o.allContexts || o.allClusters {
 				ov := o.source.Overrides
 				if o.clusterID != "" || ov.CurrentContext != "" || ov.Context.Cluster != "" || ov.ClusterInfo.Server != "" {
-					return usageError("--all-contexts audits every context: it cannot be combined with --cluster-id, --context, --cluster or --server")
+					return usageError("--all-contexts and --all-clusters audit many clusters: they cannot be combined with --cluster-id, --context, --cluster or --server")
 				}
 				return o.runAudit(c)
 			}
@@ -76,22 +115,48 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 	}
 	o.addFlags(c)
 	c.Flags().BoolVar(&o.allContexts, "all-contexts", false, "Audit every context of the kubeconfig: one row per context, in a handful of API calls")
+	c.Flags().BoolVar(&o.allClusters, "all-clusters", false, "Audit every cluster of the account, in every region, whether or not a context reaches it: one row per cluster")
+	c.Flags().StringSliceVar(&o.profiles, "profiles", nil, "With an audit: read every account these aliyun CLI profiles sign as (comma list, or all: every profile of the CLI config); each profile's account comes from STS GetCallerIdentity")
+	c.Flags().StringVar(&o.assumeRole, "assume-role", "", "With an audit: from one set of credentials (--profile or the chain), assume acs:ram::<uid>:role/NAME in each account the kubeconfig's contexts name (Resource Directory: ResourceDirectoryAccountAccessRole)")
+	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(ExitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
 	o.chk.addFlags(c.Flags(), true)
 	return c
 }
 
 func (o *statusOptions) runAudit(c *cobra.Command) error {
-	if err := o.connect(); err != nil {
-		return err
-	}
 	contexts, err := o.source.All()
 	if err != nil {
 		return err
 	}
-	svc := o.service()
-	list, failed, err := svc.Audit(c.Context(), contexts)
-	if err != nil {
-		return err
+	var list *expose.ExposureList
+	var failed int
+	var svc *expose.Service
+	if len(o.profiles) > 0 || o.assumeRole != "" {
+		accounts, err := o.accounts(c.Context(), contexts)
+		if err != nil {
+			return err
+		}
+		svc = accounts[0].Service
+		list, failed, err = expose.AuditAccounts(c.Context(), accounts, contexts, o.allClusters)
+		if err != nil {
+			return err
+		}
+	} else {
+		if err := o.connect(c.Context()); err != nil {
+			return err
+		}
+		svc = o.service()
+		audit := svc.Audit
+		if o.allClusters {
+			audit = svc.AuditClusters
+		}
+		if list, failed, err = audit(c.Context(), contexts); err != nil {
+			return err
+		}
+	}
+	violations := 0
+	if len(o.rules) > 0 {
+		violations = svc.Enforce(c.Context(), list, o.rules, time.Now())
 	}
 	warnJournal(o.streams.ErrOut, svc)
 	if o.chk.check {
@@ -104,10 +169,100 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") }); err != nil {
 		return err
 	}
+	if violations > 0 {
+		return errdefs.Errorf(errdefs.KindPolicy, "%d of %d clusters break the policy (--fail-if %s)%s", violations, len(list.Items), strings.Join(o.rules, ","), violationSummary(list))
+	}
 	if failed > 0 {
 		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
 	}
 	return nil
+}
+
+// accounts connects with each profile of --profiles and asks STS whose
+// account it reads (one call per profile).
+func (o *statusOptions) accounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
+	if o.backendName() != "aliyun" {
+		return nil, usageError("--profiles and --assume-role read accounts through the cloud's credentials: they need the aliyun backend (the simulator backend is one account; `simulator serve --account` serves several)")
+	}
+	if o.assumeRole != "" {
+		return o.roleAccounts(ctx, contexts)
+	}
+	names := o.profiles
+	if len(names) == 1 && names[0] == "all" {
+		cfg, err := aliyun.LoadCLIConfig()
+		if err != nil {
+			return nil, err
+		}
+		if names = cfg.Names(); len(names) == 0 {
+			return nil, usageError("--profiles all: the aliyun CLI config %s has no profile", aliyun.CLIConfigPath())
+		}
+	}
+	var out []expose.Account
+	for _, p := range names {
+		o.profile, o.who, o.whoErr = p, nil, nil
+		if err := o.connect(ctx); err != nil {
+			return nil, fmt.Errorf("profile %s: %w", p, err)
+		}
+		who, err := o.caller(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: GetCallerIdentity: %w", p, err)
+		}
+		out = append(out, expose.Account{ID: who.AccountID, Profile: p, Service: o.service()})
+	}
+	o.profile = ""
+	return out, nil
+}
+
+// roleAccounts assumes --assume-role in each account the contexts' names
+// carry, from the credentials of --profile or the chain.
+func (o *statusOptions) roleAccounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
+	base, _, err := aliyun.ResolveCredentials(o.profile)
+	if err != nil {
+		return nil, err
+	}
+	var uids []string
+	for _, kc := range contexts {
+		if uid, ok := expose.ContextAccount(kc.Name); ok && !slices.Contains(uids, uid) {
+			uids = append(uids, uid)
+		}
+	}
+	if len(uids) == 0 {
+		return nil, usageError("--assume-role: no context of the kubeconfig is named <account-uid>-<clusterId>, so no account to assume the role in")
+	}
+	region, _ := aliyun.ResolveRegion(o.region, o.profile)
+	var out []expose.Account
+	for _, uid := range uids {
+		p, src, err := aliyun.AssumeRoleIn(base, uid, o.assumeRole)
+		if err != nil {
+			return nil, err
+		}
+		be, err := aliyun.New(aliyun.Options{Region: region, CSEndpoint: os.Getenv(aliyun.EnvCSEndpoint), VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
+			SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint), Credentials: aliyun.NewSDKProvider(p, src), Source: src, Log: o.logf()})
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %w", uid, err)
+		}
+		o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
+		out = append(out, expose.Account{ID: uid, Profile: "role " + o.assumeRole, Service: o.service()})
+	}
+	return out, nil
+}
+
+// violationSummary lists the rows that break the policy, one per line.
+func violationSummary(l *expose.ExposureList) string {
+	var b strings.Builder
+	for _, it := range l.Items {
+		if len(it.Violations) == 0 {
+			continue
+		}
+		name := cmp.Or(it.Cluster.Name, it.Context)
+		if it.Cluster.ID != "" {
+			name += " (" + it.Cluster.ID + ")"
+		}
+		for _, v := range it.Violations {
+			fmt.Fprintf(&b, "\n  %s: %s", name, v)
+		}
+	}
+	return b.String()
 }
 
 func (o *statusOptions) run(c *cobra.Command) error {
@@ -117,6 +272,10 @@ func (o *statusOptions) run(c *cobra.Command) error {
 		return err
 	}
 	warnJournal(o.streams.ErrOut, svc)
+	if o.output != "" && o.output != "table" && o.output != "wide" {
+		// Machine output says whose view it is; the table does not need it.
+		x.Caller, _ = o.caller(c.Context())
+	}
 	table := func(w io.Writer) error {
 		if err := exposureTable(w, x); err != nil {
 			return err

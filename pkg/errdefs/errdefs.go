@@ -26,11 +26,12 @@ const (
 	KindThrottled               // the cloud asked us to slow down (retryable)
 	KindUnavailable             // the cloud failed on its side, 5xx (retryable)
 	KindForbidden               // permission denied
+	KindPolicy                  // the audit found what status --fail-if forbids
 )
 
 func (k Kind) String() string {
 	return [...]string{"internal", "invalid", "unsupported", "conflict", "not found",
-		"timeout", "refused", "interrupted", "throttled", "unavailable", "forbidden"}[k]
+		"timeout", "refused", "interrupted", "throttled", "unavailable", "forbidden", "policy"}[k]
 }
 
 // Error is an error of a known kind, optionally carrying what the cloud said.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -13,6 +14,8 @@ import (
 type ExposureList struct {
 	TypeMeta
 	Items []AuditItem `json:"items"`
+	// Policy is the gate's outcome (status --fail-if).
+	Policy *PolicyResult `json:"policy,omitempty"`
 }
 
 // AuditItem is the exposure of one context's cluster, or why there is none.
@@ -22,6 +25,12 @@ type AuditItem struct {
 	Error    string `json:"error"`
 	// CloudError is set when the error came from the cloud (it fails the audit).
 	CloudError bool `json:"-"`
+	// Violations are the --fail-if rules this row breaks, each with why.
+	Violations []string `json:"violations,omitempty"`
+	// Account and CredentialsProfile say which account, read with which
+	// profile, the row comes from (the multi-account audit).
+	Account            string `json:"account,omitempty"`
+	CredentialsProfile string `json:"credentialsProfile,omitempty"`
 }
 
 // eipBatch is the most addresses DescribeEipAddresses takes in one call.
@@ -67,6 +76,51 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		}
 		list.Items = append(list.Items, item)
 	}
+	failed := s.fillAudit(ctx, list, found, reached)
+	return list, failed, nil
+}
+
+// AuditClusters reports the exposure of every cluster of the account, in
+// every region, whether or not a context reaches it: one row per cluster,
+// with the context of contexts that reaches it, if any. Same batching.
+func (s *Service) AuditClusters(ctx context.Context, contexts []KubeContext) (*ExposureList, int, error) {
+	list := &ExposureList{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
+	clusters, err := s.Backend.ListClusters(ctx, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	index := newClusterIndex(clusters)
+	listed := func(context.Context) (*clusterIndex, error) { return index, nil }
+	contextOf := map[string]string{}
+	for _, kc := range contexts {
+		t, err := resolve(ctx, "", kc, listed)
+		if err != nil || index.byID[t.ClusterID] == nil {
+			continue
+		}
+		if t, err = reach(ctx, t, index.byID[t.ClusterID], listed); err == nil && t.Context != "" && contextOf[t.ClusterID] == "" {
+			contextOf[t.ClusterID] = t.Context
+		}
+	}
+	sort.Slice(clusters, func(i, j int) bool {
+		if clusters[i].RegionID != clusters[j].RegionID {
+			return clusters[i].RegionID < clusters[j].RegionID
+		}
+		return clusters[i].Name < clusters[j].Name
+	})
+	found := make([]*backend.Cluster, len(clusters))
+	reached := make([]string, len(clusters))
+	for i := range clusters {
+		found[i], reached[i] = &clusters[i], contextOf[clusters[i].ID]
+		list.Items = append(list.Items, AuditItem{Context: reached[i]})
+	}
+	failed := s.fillAudit(ctx, list, found, reached)
+	return list, failed, nil
+}
+
+// fillAudit fills the rows of the clusters found: their EIPs, region by
+// region, eipBatch addresses per call, and their allow lists meanwhile. It
+// returns how many rows a cloud error left unread.
+func (s *Service) fillAudit(ctx context.Context, list *ExposureList, found []*backend.Cluster, reached []string) int {
 	// The allow lists are read meanwhile (audit_access.go).
 	accessDone := make(chan map[string]*AccessControl, 1)
 	go func() { accessDone <- s.auditAccess(ctx, found) }()
@@ -90,20 +144,31 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 	sort.Strings(regions)
 	eips := map[string]*backend.EIP{}
 	regionErr := map[string]error{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for _, r := range regions {
-		ips := byRegion[r]
-		for lo := 0; lo < len(ips); lo += eipBatch {
-			batch := ips[lo:min(lo+eipBatch, len(ips))]
-			got, err := s.lookupEIPs(ctx, r, backend.EIPQuery{IPAddresses: batch})
-			if err != nil {
-				regionErr[r] = err
-				break
+		// Regions at the same time; a region's batches one after another.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ips := byRegion[r]
+			for lo := 0; lo < len(ips); lo += eipBatch {
+				batch := ips[lo:min(lo+eipBatch, len(ips))]
+				got, err := s.lookupEIPs(ctx, r, backend.EIPQuery{IPAddresses: batch})
+				mu.Lock()
+				if err != nil {
+					regionErr[r] = err
+					mu.Unlock()
+					return
+				}
+				for i := range got {
+					eips[r+"/"+got[i].IPAddress] = &got[i]
+				}
+				mu.Unlock()
 			}
-			for i := range got {
-				eips[r+"/"+got[i].IPAddress] = &got[i]
-			}
-		}
+		}()
 	}
+	wg.Wait()
 	access := <-accessDone
 	failed := 0
 	for i, c := range found {
@@ -123,7 +188,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		list.Items[i].Exposure = *x
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}
 	}
-	return list, failed, nil
+	return failed
 }
 
 func endpointsOf(c *backend.Cluster) string {

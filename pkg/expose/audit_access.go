@@ -31,14 +31,25 @@ func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) 
 		regions = append(regions, r)
 	}
 	sort.Strings(regions)
+	// Regions are independent, and each writes only its clusters' entries
+	// (through the pointers made above): read them at the same time.
+	var wg sync.WaitGroup
 	for _, r := range regions {
-		s.auditRegionAccess(ctx, r, byRegion[r], out)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.auditRegionAccess(ctx, r, byRegion[r], out)
+		}()
 	}
+	wg.Wait()
 	return out
 }
 
 // auditParallel is how many listener reads the audit has in flight.
 const auditParallel = 10
+
+// listenersPerPage is the MaxResults of a DescribeLoadBalancerListeners page.
+const listenersPerPage = 100
 
 func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters []*backend.Cluster, out map[string]*AccessControl) {
 	fail := func(err error) {
@@ -84,10 +95,16 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 			out[c.ID].Error = "no CLB of region " + region + " has the intranet endpoint's address " + host
 		}
 	}
-	// The listener batches are independent: read them auditParallel at a time.
+	// The listener batches are independent: read them auditParallel at a
+	// time. When the region's listeners on the port, page by page (at most
+	// listenersPerPage a call, with no CLB named), take fewer calls than the
+	// batches, one region-wide listing (nil: every CLB) does instead.
 	var batches [][]string
 	for lo := 0; lo < len(ids); lo += backend.ListenerLoadBalancersPerCall {
 		batches = append(batches, ids[lo:min(lo+backend.ListenerLoadBalancersPerCall, len(ids))])
+	}
+	if pages := (len(lbs) + listenersPerPage - 1) / listenersPerPage; pages < len(batches) {
+		batches = [][]string{nil}
 	}
 	results := make([][]backend.ListenerACL, len(batches))
 	errs := make([]error, len(batches))

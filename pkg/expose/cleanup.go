@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -51,20 +52,39 @@ type CleanupItem struct {
 // only); an EIP in use is never released, and is forgotten. It waits while an
 // EIP is Associating or Unassociating (an operation still in flight), until
 // ctx ends. A dry run changes nothing, in the cloud or the journal.
+//
+// It then looks in the cloud for the EIPs ack-expose marked (name
+// ack-expose-<cluster>, description "allocated by ack-expose for cluster
+// ..."), whatever machine allocated them: those of cluster t's are listed,
+// and kept (one kept by `disassociate` without --release looks the same);
+// CleanupRegion releases them.
 func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupResult, error) {
 	defer s.progressDone()
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
 		return nil, err
 	}
-	region := c.RegionID
+	return s.cleanup(ctx, c.RegionID, c.ID, dryRun)
+}
+
+// CleanupRegion is Cleanup for a whole region, without a cluster: every
+// record of the journal in the region, and every EIP ack-expose marked
+// there, for any cluster, deleted ones included.
+func (s *Service) CleanupRegion(ctx context.Context, region string, dryRun bool) (*CleanupResult, error) {
+	defer s.progressDone()
+	return s.cleanup(ctx, region, "", dryRun)
+}
+
+// cleanup works in one region; cluster, when set, limits the EIPs found in
+// the cloud to that cluster's.
+func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bool) (*CleanupResult, error) {
 	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
-	if s.Journal == nil {
-		return res, nil
-	}
-	records, err := s.Journal.List()
-	if err != nil {
-		return nil, err
+	var records []Record
+	if s.Journal != nil {
+		var err error
+		if records, err = s.Journal.List(); err != nil {
+			return nil, err
+		}
 	}
 	var mine []Record
 	var forget []Record
@@ -99,11 +119,13 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 			tokens = append(tokens, r)
 		}
 	}
+	// One listing of the region's EIPs serves the lost allocations and the
+	// EIPs marked in the cloud.
+	all, err := s.lookupEIPs(ctx, region, backend.EIPQuery{})
+	if err != nil {
+		return nil, err
+	}
 	if len(tokens) > 0 {
-		all, err := s.lookupEIPs(ctx, region, backend.EIPQuery{})
-		if err != nil {
-			return nil, err
-		}
 		for i, r := range mine {
 			if r.AllocationID != "" {
 				continue
@@ -154,18 +176,18 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 			it.Status, it.Action, it.IPAddress = e.Status, CleanupWouldRelease, e.IPAddress
 		default:
 			it.Status, it.IPAddress = e.Status, e.IPAddress
-			if err := s.Backend.ReleaseEIP(ctx, region, r.AllocationID); err != nil {
-				if gone, _ := s.eipGone(ctx, region, r.AllocationID); !gone {
-					it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
-					failed = append(failed, r.AllocationID)
-					break
-				}
+			if !s.cleanupRelease(ctx, region, &it, &failed) {
+				break
 			}
-			it.Action = CleanupReleased
 			forget = append(forget, rec)
 		}
 		res.Items = append(res.Items, it)
 	}
+	handled := map[string]bool{}
+	for _, it := range res.Items {
+		handled[it.AllocationID] = true
+	}
+	failed = append(failed, s.cleanupMarked(ctx, region, cluster, all, handled, dryRun, res)...)
 	if !dryRun {
 		s.journalForget(forget...)
 	}
@@ -177,6 +199,96 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 	}
 	return res, nil
 }
+
+// cleanupMarked releases the EIPs ack-expose marked in the cloud (name
+// ack-expose-<cluster> and the description's form) that no journal record
+// named: Available, pay-as-you-go, old enough, and whose cluster is gone or
+// not in the middle of an operation (which may be about to associate it: an
+// Available EIP serves nothing). It lists what it did in res and returns
+// the IDs it failed to release.
+func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all []backend.EIP, handled map[string]bool, dryRun bool, res *CleanupResult) []string {
+	var marked []backend.EIP
+	for _, e := range all {
+		id, ok := allocatedFor(e.Description)
+		if !ok || handled[e.AllocationID] || e.Name != allocatedName(id) || (cluster != "" && id != cluster) || e.Status != backend.EIPAvailable {
+			continue
+		}
+		marked = append(marked, e)
+	}
+	if len(marked) == 0 {
+		return nil
+	}
+	clusters, err := s.Backend.ListClusters(ctx, region)
+	if err != nil {
+		for _, e := range marked {
+			id, _ := allocatedFor(e.Description)
+			res.Items = append(res.Items, CleanupItem{AllocationID: e.AllocationID, IPAddress: e.IPAddress, ClusterID: id, Reason: markedReason,
+				Status: e.Status, Action: CleanupFailed, Note: "cannot tell whether its cluster uses it: " + errdefs.FirstLine(err)})
+		}
+		return nil
+	}
+	byID := map[string]*backend.Cluster{}
+	for i := range clusters {
+		byID[clusters[i].ID] = &clusters[i]
+	}
+	var failed []string
+	for _, e := range marked {
+		id, _ := allocatedFor(e.Description)
+		it := CleanupItem{AllocationID: e.AllocationID, IPAddress: e.IPAddress, ClusterID: id, Reason: markedReason, Status: e.Status}
+		c := byID[id]
+		recent := !e.AllocationTime.IsZero() && time.Since(e.AllocationTime) < markedGrace
+		if cluster != "" && recent {
+			continue // an operation's own, most likely: not worth a line
+		}
+		switch {
+		case e.ChargeType == cloudenum.ChargePrePaid:
+			it.Action, it.Note = CleanupKept, "a subscription (PrePaid) EIP cannot be released"
+		case cluster != "":
+			// The cluster's cleanup keeps what `disassociate` without
+			// --release kept; the region's sweep is the explicit ask.
+			it.Action, it.Note = CleanupKept, fmt.Sprintf("not in this machine's journal: `kubectl ack-expose cleanup --region %s` releases it", region)
+		case recent:
+			it.Action, it.Note = CleanupKept, fmt.Sprintf("allocated %s ago: an ack-expose elsewhere may be about to associate it (released once %s old)",
+				time.Since(e.AllocationTime).Round(time.Second), markedGrace)
+		case c != nil && backend.IsBusy(c.State):
+			it.Action, it.Note = CleanupKept, fmt.Sprintf("cluster %s is %s: an operation may be about to associate it", c.Name, c.State)
+		case c != nil && c.PublicEndpoint != "" && strings.Contains(c.PublicEndpoint, "//"+e.IPAddress+":"):
+			it.Action, it.Note = CleanupKept, "its cluster serves through it"
+		case dryRun:
+			it.Action = CleanupWouldRelease
+		default:
+			s.cleanupRelease(ctx, region, &it, &failed)
+		}
+		if it.Note == "" && c == nil {
+			it.Note = "its cluster no longer exists"
+		}
+		res.Items = append(res.Items, it)
+	}
+	return failed
+}
+
+// cleanupRelease releases it's EIP and records the outcome in it: released
+// (an EIP found gone after a failed answer counts), or failed (its ID added
+// to failed). It reports whether the EIP is released.
+func (s *Service) cleanupRelease(ctx context.Context, region string, it *CleanupItem, failed *[]string) bool {
+	if err := s.Backend.ReleaseEIP(ctx, region, it.AllocationID); err != nil {
+		if gone, _ := s.eipGone(ctx, region, it.AllocationID); !gone {
+			it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
+			*failed = append(*failed, it.AllocationID)
+			return false
+		}
+	}
+	it.Action = CleanupReleased
+	return true
+}
+
+// markedGrace is how old an EIP found by its mark must be before cleanup
+// releases it: an ack-expose on another machine associates the EIP it
+// allocated within seconds, and may retry for minutes.
+const markedGrace = 15 * time.Minute
+
+// markedReason is the reason of an EIP found by its mark in the cloud.
+const markedReason = "marked by ack-expose, not in use"
 
 func reasonOf(r Record) string {
 	if r.Kind == RecordRelease {

@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
@@ -119,7 +120,48 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 		x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (EIP %s%s); wait until it is done and the cluster is running again", c.State, op.Action, op.AllocationID, task)
 	}
 	x.AwaitingRelease = s.awaitingRelease(c, e, records...)
+	if op != nil || backend.IsBusy(c.State) {
+		x.AwaitingRelease = s.notBeingAssociated(ctx, c, op, x.AwaitingRelease)
+	}
 	return x, nil
+}
+
+// notBeingAssociated drops from ids the EIPs a change in flight is
+// associating with cluster c: the one its operation record names, and any
+// found Associating or InUse (one lookup). Such an EIP is about to serve
+// the cluster, not to be released; after the change, status tells again.
+func (s *Service) notBeingAssociated(ctx context.Context, c *backend.Cluster, op *Record, ids []string) []string {
+	var rest, lookup []string
+	for _, id := range ids {
+		switch {
+		case op != nil && id == op.AllocationID && op.Action != "disassociate":
+		case strings.HasPrefix(id, "eip-"):
+			lookup = append(lookup, id)
+			rest = append(rest, id)
+		default:
+			rest = append(rest, id)
+		}
+	}
+	if len(lookup) == 0 {
+		return rest
+	}
+	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: lookup})
+	if err != nil {
+		return rest
+	}
+	bound := map[string]bool{}
+	for _, e := range list {
+		if e.Status == backend.EIPAssociating {
+			bound[e.AllocationID] = true
+		}
+	}
+	out := rest[:0]
+	for _, id := range rest {
+		if !bound[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // awaitingRelease lists the EIPs of cluster c that the journal says await

@@ -103,6 +103,19 @@ func parseContextName(name string) (accountID, clusterID string, ok bool) {
 	return accountID, clusterID, true
 }
 
+// ContextAccount is the account UID an ACK context name carries
+// ("<account-uid>-<clusterId>", or one derived from it with a suffix).
+func ContextAccount(name string) (string, bool) {
+	if uid, _, ok := parseContextName(name); ok {
+		return uid, true
+	}
+	if _, ok := derivedContextCluster(name); ok {
+		uid, _, _ := strings.Cut(name, "-")
+		return uid, true
+	}
+	return "", false
+}
+
 // derivedContextCluster returns the cluster ID of a context named after an ACK
 // one, "<account-uid>-<clusterId>-<suffix>" (as the kubeconfig command names them).
 func derivedContextCluster(name string) (clusterID string, ok bool) {

@@ -56,6 +56,8 @@ type Exposure struct {
 	// allocated and never associated, or was asked to release, and has not
 	// released yet: `kubectl ack-expose cleanup` releases them.
 	AwaitingRelease []string `json:"awaitingRelease,omitempty"`
+	// Caller is whose credentials read this (status -o json|yaml).
+	Caller *backend.Caller `json:"caller,omitempty"`
 }
 
 // InProgress is a change the cloud accepted and is still carrying out.

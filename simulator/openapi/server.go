@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ack-expose/ack-expose/simulator"
 )
@@ -34,6 +35,11 @@ const StateInvalidCode = "SimulatorStateInvalid"
 // Server is the HTTP front of an engine.
 type Server struct {
 	Engine *simulator.Engine
+	// Accounts, when set, are other accounts, each a state file of its own:
+	// a request signed with one of these AccessKey IDs is served from that
+	// account's engine (the others from Engine). Several accounts for the
+	// multi-account audit, with old state files unchanged.
+	Accounts map[string]*simulator.Engine
 	// Logf, when set, logs one line per request (method, path, action, status).
 	Logf func(format string, args ...any)
 }
@@ -43,8 +49,15 @@ func New(e *simulator.Engine) *Server { return &Server{Engine: e} }
 
 // ServeHTTP routes a request to the CS or VPC API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == CredentialsURIPath {
+		serveCredentialsURI(w, r)
+		return
+	}
 	rw := &statusWriter{ResponseWriter: w, status: 200}
 	params, err := rpcParams(r)
+	if e := s.Accounts[accessKeyIDOf(r, params)]; e != nil && err == nil {
+		s = &Server{Engine: e, Logf: s.Logf}
+	}
 	action := r.Header.Get("x-acs-action")
 	if action == "" {
 		action = params.Get("Action")
@@ -53,7 +66,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if version == "" {
 		version = params.Get("Version")
 	}
-	isRPC := params.Get("Action") != "" || version == VPCVersion || version == SLBVersion
+	isRPC := params.Get("Action") != "" || version == VPCVersion || version == SLBVersion || version == STSVersion
 	switch {
 	case err != nil:
 		writeRPCError(rw, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: err.Error()})
@@ -62,6 +75,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeRPCError(rw, &simulator.APIError{Code: "MissingAccessKeyId", HTTPStatus: 400, Message: msg})
 		} else if version == SLBVersion {
 			s.serveSLB(rw, action, params)
+		} else if version == STSVersion {
+			s.serveSTS(rw, r, action, params)
 		} else {
 			s.serveVPC(rw, action, params)
 		}
@@ -75,6 +90,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.Logf != nil {
 		s.Logf("%s %s action=%q version=%q -> %d", r.Method, r.URL.Path, action, version, rw.status)
 	}
+}
+
+// CredentialsURIPath serves a temporary credential in the form a
+// CredentialsURI profile (or ALIBABA_CLOUD_CREDENTIALS_URI) reads, so that
+// mode can be tried against `simulator serve`.
+const CredentialsURIPath = "/simulator/credentials"
+
+// SimulatorSTSAccessKeyID is the AccessKey ID of the credential served at
+// CredentialsURIPath.
+const SimulatorSTSAccessKeyID = "STS.SimulatorCredentialsURI"
+
+func serveCredentialsURI(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		writeJSON(w, http.StatusMethodNotAllowed, simulator.NewRequestID(), map[string]string{"Code": "MethodNotAllowed"})
+		return
+	}
+	writeJSON(w, http.StatusOK, simulator.NewRequestID(), map[string]string{
+		"Code":            "Success",
+		"AccessKeyId":     SimulatorSTSAccessKeyID,
+		"AccessKeySecret": "simulator-credentials-uri-secret",
+		"SecurityToken":   "simulator-credentials-uri-token",
+		"Expiration":      time.Now().UTC().Add(time.Hour).Format("2006-01-02T15:04:05Z"),
+	})
 }
 
 type statusWriter struct {

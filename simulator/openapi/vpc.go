@@ -64,7 +64,7 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 			out = append(out, vpcEIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID,
 				Status: e.Status, InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
 				InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, ISP: e.LineType(),
-				Name: e.Name, Description: e.Description, Descritpion: e.Description, ResourceGroupID: "rg-simulator", AllocationTime: "2026-01-01T00:00:00Z", Mode: "NAT",
+				Name: e.Name, Description: e.Description, Descritpion: e.Description, ResourceGroupID: "rg-simulator", AllocationTime: allocationTime(e), Mode: "NAT",
 				InstanceRegionID: instanceRegion(e)})
 		}
 		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "PageNumber": page,
@@ -88,9 +88,20 @@ func (s *Server) serveVPC(w http.ResponseWriter, action string, p url.Values) {
 			return
 		}
 		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
+	case "DescribeRegions":
+		regions, err := s.Engine.DescribeRegions()
+		if err != nil {
+			fail(err)
+			return
+		}
+		out := make([]map[string]string, 0, len(regions))
+		for _, r := range regions {
+			out = append(out, map[string]string{"RegionId": r, "LocalName": r, "RegionEndpoint": "vpc." + r + ".aliyuncs.com"})
+		}
+		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "Regions": map[string]any{"Region": out}})
 	default:
 		writeRPCError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
-			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves VPC %s DescribeEipAddresses, AllocateEipAddress and ReleaseEipAddress).", action, VPCVersion)})
+			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves VPC %s DescribeEipAddresses, AllocateEipAddress, ReleaseEipAddress and DescribeRegions).", action, VPCVersion)})
 	}
 }
 
@@ -99,4 +110,13 @@ func instanceRegion(e simulator.EIP) string {
 		return ""
 	}
 	return e.RegionID
+}
+
+// allocationTime is AllocationTime as VPC writes it (UTC, to the second);
+// EIPs of older state files were allocated long ago.
+func allocationTime(e simulator.EIP) string {
+	if e.AllocatedAt == nil {
+		return "2026-01-01T00:00:00Z"
+	}
+	return e.AllocatedAt.UTC().Format("2006-01-02T15:04:05Z")
 }

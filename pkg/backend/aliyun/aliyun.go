@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,8 +39,13 @@ type Options struct {
 	CSEndpoint, VPCEndpoint string
 	// SLBEndpoint overrides the SLB endpoint (ACK_EXPOSE_SLB_ENDPOINT).
 	SLBEndpoint string
-	// Credentials; nil means the SDK's default chain.
+	// Credentials; nil means ResolveCredentials(Profile).
 	Credentials credentials.CredentialsProvider
+	// Source names Credentials, when given, for -v 1 and the caller.
+	Source Source
+	// Profile is the aliyun CLI (or credentials file) profile to sign with
+	// (--profile); empty means ALIBABA_CLOUD_PROFILE, else the chain.
+	Profile string
 	// Log, when set, receives one line per HTTP call with its request ID.
 	Log backend.Logf
 }
@@ -52,13 +58,14 @@ type Backend struct {
 	vpc    *Endpoint
 	slb    *Endpoint
 	log    backend.Logf
+	source Source
 }
 
 var _ backend.Backend = (*Backend)(nil)
 
 // New checks the options and credentials and returns the backend. It makes no call.
 func New(o Options) (*Backend, error) {
-	b := &Backend{region: o.Region, log: o.Log}
+	b := &Backend{region: o.Region, log: o.Log, source: o.Source}
 	if o.CSEndpoint != "" {
 		e, err := ParseEndpoint(EnvCSEndpoint, o.CSEndpoint)
 		if err != nil {
@@ -86,17 +93,31 @@ func New(o Options) (*Backend, error) {
 	}
 	provider := o.Credentials
 	if provider == nil {
-		provider = credentials.NewDefaultCredentialsProvider()
+		p, source, err := ResolveCredentials(o.Profile)
+		if err != nil {
+			return nil, err
+		}
+		b.source = source
+		provider = NewSDKProvider(p, source)
 	}
 	// Resolve once now, so a missing credential is one clear error up front,
 	// naming its real cause (credentials.go).
 	if _, err := provider.GetCredentials(); err != nil {
-		if o.Credentials != nil {
+		if o.Credentials != nil && o.Source.Provider == "" {
 			return nil, errdefs.Errorf(errdefs.KindInvalid, "the Alibaba Cloud credentials given gave none").WithHint("%s", credentialsHint)
 		}
-		return nil, credentialsError()
+		return nil, err
 	}
+	if o.Log != nil && b.source.Provider != "" {
+		o.Log("credentials from %s", b.source.Provider)
+	}
+	// The SDK's own proxy handling matches NO_PROXY entries as regular
+	// expressions against the host and sends loopback through HTTPS_PROXY;
+	// Go's rules (http.ProxyFromEnvironment: loopback exempt, CIDRs and
+	// domains in NO_PROXY) are what users expect. The SDK only rewrites the
+	// proxy of an *http.Transport, so the transport is wrapped.
 	cfg := sdk.NewConfig().WithScheme("HTTPS").WithTimeout(30 * time.Second).WithUserAgent("kubectl-ack_expose")
+	cfg.Transport = newTransport()
 	region := b.region
 	if region == "" {
 		region = "cn-hangzhou" // only names the client; every request has its endpoint set
@@ -422,4 +443,51 @@ func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, e
 		return nil, err
 	}
 	return t.domain(), nil
+}
+
+// CallerIdentity is STS GetCallerIdentity, at ACK_EXPOSE_STS_ENDPOINT or
+// sts.aliyuncs.com.
+func (b *Backend) CallerIdentity(ctx context.Context) (*backend.Caller, error) {
+	e := Endpoint{Scheme: "HTTPS", Host: "sts.aliyuncs.com", Port: "443"}
+	if raw := os.Getenv(EnvSTSEndpoint); raw != "" {
+		var err error
+		if e, err = ParseEndpoint(EnvSTSEndpoint, raw); err != nil {
+			return nil, err
+		}
+	}
+	var out struct {
+		AccountID    string `json:"AccountId"`
+		Arn          string `json:"Arn"`
+		IdentityType string `json:"IdentityType"`
+	}
+	region := b.region
+	if region == "" {
+		region = "cn-hangzhou"
+	}
+	if err := b.rpcCall(ctx, e, "Sts", "2015-04-01", region, "GetCallerIdentity", nil, &out); err != nil {
+		return nil, err
+	}
+	return &backend.Caller{AccountID: out.AccountID, Arn: out.Arn, IdentityType: out.IdentityType, Provider: b.source.Provider}, nil
+}
+
+func (b *Backend) ListRegions(ctx context.Context) ([]string, error) {
+	region := b.region
+	if region == "" {
+		region = "cn-hangzhou"
+	}
+	var out struct {
+		Regions struct {
+			Region []struct {
+				RegionID string `json:"RegionId"`
+			} `json:"Region"`
+		} `json:"Regions"`
+	}
+	if err := b.rpc(ctx, region, "DescribeRegions", nil, &out); err != nil {
+		return nil, err
+	}
+	var regions []string
+	for _, r := range out.Regions.Region {
+		regions = append(regions, r.RegionID)
+	}
+	return regions, nil
 }

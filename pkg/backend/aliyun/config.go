@@ -1,11 +1,9 @@
 package aliyun
 
 import (
-	"encoding/json"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/cs"
@@ -19,6 +17,9 @@ const (
 	EnvCSEndpoint  = "ACK_EXPOSE_CS_ENDPOINT"
 	EnvVPCEndpoint = "ACK_EXPOSE_VPC_ENDPOINT"
 	EnvRegion      = "ALIBABA_CLOUD_REGION_ID"
+	// EnvSTSEndpoint overrides the STS endpoint (GetCallerIdentity, and the
+	// roles the credential providers assume, which need https).
+	EnvSTSEndpoint = "ACK_EXPOSE_STS_ENDPOINT"
 )
 
 // Endpoint is where an API is served.
@@ -93,50 +94,36 @@ func sdkEndpoint(m map[string]string, product, region string) Endpoint {
 }
 
 // ResolveRegion picks the region for CS calls: the flag, then
-// ALIBABA_CLOUD_REGION_ID, then the aliyun CLI's current profile. It returns
-// "" when none says.
-func ResolveRegion(flag string) (region, source string) {
+// ALIBABA_CLOUD_REGION_ID, then the aliyun CLI profile (profile, else
+// ALIBABA_CLOUD_PROFILE, else the current one). It returns "" when none says.
+func ResolveRegion(flag, profile string) (region, source string) {
 	if flag != "" {
 		return flag, "--region"
 	}
 	if r := os.Getenv(EnvRegion); r != "" {
 		return r, EnvRegion
 	}
-	if r, p := cliProfileRegion(); r != "" {
+	if r, p := cliProfileRegion(profile); r != "" {
 		return r, "aliyun CLI profile " + p
 	}
 	return "", ""
 }
 
-// cliProfileRegion reads region_id of the current (or ALIBABA_CLOUD_PROFILE)
-// profile of ~/.aliyun/config.json. Only the region is read.
-func cliProfileRegion() (region, profile string) {
-	home, err := os.UserHomeDir()
-	if err != nil {
+// cliProfileRegion reads region_id of the profile of the aliyun CLI config.
+func cliProfileRegion(profile string) (region, name string) {
+	cfg, err := LoadCLIConfig()
+	if err != nil || cfg == nil {
 		return "", ""
 	}
-	b, err := os.ReadFile(filepath.Join(home, ".aliyun", "config.json"))
-	if err != nil {
-		return "", ""
+	want := profile
+	if want == "" {
+		want = os.Getenv(envProfile)
 	}
-	var cfg struct {
-		Current  string `json:"current"`
-		Profiles []struct {
-			Name     string `json:"name"`
-			RegionID string `json:"region_id"`
-		} `json:"profiles"`
-	}
-	if json.Unmarshal(b, &cfg) != nil {
-		return "", ""
-	}
-	want := os.Getenv("ALIBABA_CLOUD_PROFILE")
 	if want == "" {
 		want = cfg.Current
 	}
-	for _, p := range cfg.Profiles {
-		if p.Name == want {
-			return p.RegionID, p.Name
-		}
+	if p := cfg.Profile(want); p != nil {
+		return p.RegionID, p.Name
 	}
 	return "", ""
 }

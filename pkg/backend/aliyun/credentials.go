@@ -10,149 +10,455 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	sdkcredentials "github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
+	"github.com/aliyun/credentials-go/credentials/providers"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
-// Environment variables of the SDK's default credential chain that the
-// diagnosis reads.
+// Environment variables of the credential chain (credentials-go's names).
 const (
 	envAccessKeyID     = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 	envAccessKeySecret = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+	envSecurityToken   = "ALIBABA_CLOUD_SECURITY_TOKEN"
 	envProfile         = "ALIBABA_CLOUD_PROFILE"
+	envConfigFile      = "ALIBABA_CLOUD_CONFIG_FILE"
 	envCredentialsFile = "ALIBABA_CLOUD_CREDENTIALS_FILE"
+	envCredentialsURI  = "ALIBABA_CLOUD_CREDENTIALS_URI"
 	envCLIDisabled     = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED"
+	envECSDisabled     = "ALIBABA_CLOUD_ECS_METADATA_DISABLED"
+	envRoleArn         = "ALIBABA_CLOUD_ROLE_ARN"
+	envOIDCProvider    = "ALIBABA_CLOUD_OIDC_PROVIDER_ARN"
+	envOIDCTokenFile   = "ALIBABA_CLOUD_OIDC_TOKEN_FILE"
 )
 
-// cliModes are the aliyun CLI profile modes the SDK's CLI profile provider can use.
-var cliModes = []string{"AK", "StsToken", "RamRoleArn", "EcsRamRole", "OIDC", "ChainableRamRoleArn"}
+// CLIModes are the aliyun CLI profile modes ack-expose signs with.
+var CLIModes = []string{"AK", "StsToken", "RamRoleArn", "ChainableRamRoleArn", "EcsRamRole", "OIDC",
+	"External", "CredentialsURI", "CloudSSO", "OAuth"}
 
-const credentialsHint = "Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, configure the aliyun CLI (`aliyun configure`, " +
-	"ALIBABA_CLOUD_PROFILE picks a profile), use ~/.alibabacloud/credentials, RRSA (ALIBABA_CLOUD_ROLE_ARN, " +
-	"ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), or run on ECS with a RAM role."
+const credentialsHint = "Sign in with the aliyun CLI (`aliyun configure --mode CloudSSO`, or --mode OAuth) and pick the profile with " +
+	"--profile or ALIBABA_CLOUD_PROFILE, use RRSA (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), " +
+	"an ECS RAM role, ALIBABA_CLOUD_CREDENTIALS_URI, or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET " +
+	"(every way: docs/credentials.md)."
 
-// credentialsError says why the SDK's default chain found no credentials: the
-// real cause where one is visible (a half-set pair of variables, a CLI config
-// that does not parse, an unknown ALIBABA_CLOUD_PROFILE, a profile mode the
-// SDK cannot use), else that none were found. It never quotes the SDK's
-// errors about files, which can contain the whole file, secrets included.
-func credentialsError() error {
-	var causes []string
-	id, secret := os.Getenv(envAccessKeyID) != "", os.Getenv(envAccessKeySecret) != ""
-	if id != secret {
-		set, unset := envAccessKeyID, envAccessKeySecret
-		if secret {
-			set, unset = unset, set
-		}
-		causes = append(causes, fmt.Sprintf("%s is set but %s is not: set both", set, unset))
+// CLIProfile is one profile of the aliyun CLI's config.json, with the
+// aliyun CLI's own field names (aliyun-cli config/profile.go). Only read:
+// ack-expose never writes that file (credentials-go's CLI provider rewrites it
+// after a refresh and drops the fields it does not know).
+type CLIProfile struct {
+	Name                   string `json:"name"`
+	Mode                   string `json:"mode"`
+	AccessKeyID            string `json:"access_key_id"`
+	AccessKeySecret        string `json:"access_key_secret"`
+	StsToken               string `json:"sts_token"`
+	StsRegion              string `json:"sts_region"`
+	StsExpiration          int64  `json:"sts_expiration"`
+	RamRoleName            string `json:"ram_role_name"`
+	RamRoleArn             string `json:"ram_role_arn"`
+	RoleSessionName        string `json:"ram_session_name"`
+	ExternalID             string `json:"external_id"`
+	SourceProfile          string `json:"source_profile"`
+	ExpiredSeconds         int    `json:"expired_seconds"`
+	RegionID               string `json:"region_id"`
+	ProcessCommand         string `json:"process_command"`
+	CredentialsURI         string `json:"credentials_uri"`
+	OIDCProviderARN        string `json:"oidc_provider_arn"`
+	OIDCTokenFile          string `json:"oidc_token_file"`
+	CloudSSOSignInURL      string `json:"cloud_sso_sign_in_url"`
+	AccessToken            string `json:"access_token"`
+	CloudSSOAccessExpire   int64  `json:"cloud_sso_access_token_expire"`
+	CloudSSOAccessConfig   string `json:"cloud_sso_access_config"`
+	CloudSSOAccountID      string `json:"cloud_sso_account_id"`
+	OAuthAccessToken       string `json:"oauth_access_token"`
+	OAuthRefreshToken      string `json:"oauth_refresh_token"`
+	OAuthAccessTokenExpire int64  `json:"oauth_access_token_expire"`
+	OAuthSiteType          string `json:"oauth_site_type"`
+	EnableVpc              bool   `json:"enable_vpc"`
+}
+
+// CLIConfig is the aliyun CLI's config.json as read.
+type CLIConfig struct {
+	Path     string       `json:"-"`
+	Current  string       `json:"current"`
+	Profiles []CLIProfile `json:"profiles"`
+}
+
+// CLIConfigPath is ALIBABA_CLOUD_CONFIG_FILE, else ~/.aliyun/config.json.
+func CLIConfigPath() string {
+	if p := os.Getenv(envConfigFile); p != "" {
+		return p
 	}
 	home, _ := os.UserHomeDir()
-	want := os.Getenv(envProfile)
-	var cliNames, iniNames []string
-	cliPath := filepath.Join(home, ".aliyun", "config.json")
-	cliFound := false
-	if !strings.EqualFold(os.Getenv(envCLIDisabled), "true") {
-		names, cause, found := diagnoseCLIConfig(cliPath, want)
-		cliNames, cliFound = names, found
-		if cause != "" {
-			causes = append(causes, cause)
-		}
-	}
-	iniPath := os.Getenv(envCredentialsFile)
-	if iniPath == "" {
-		iniPath = filepath.Join(home, ".alibabacloud", "credentials")
-	}
-	iniNames, iniCause := diagnoseCredentialsFile(iniPath)
-	if iniCause != "" {
-		causes = append(causes, iniCause)
-	}
-	if want != "" && !cliFound && !slices.Contains(iniNames, want) {
-		causes = append(causes, fmt.Sprintf("%s=%q names no profile: %s", envProfile, want, describeProfiles(cliPath, cliNames, iniPath, iniNames)))
-	}
-	if len(causes) == 0 {
-		return errdefs.Errorf(errdefs.KindInvalid, "no Alibaba Cloud credentials found").WithHint("%s", credentialsHint)
-	}
-	return errdefs.Errorf(errdefs.KindInvalid, "no usable Alibaba Cloud credentials: %s", strings.Join(causes, "; ")).WithHint("%s", credentialsHint)
+	return filepath.Join(home, ".aliyun", "config.json")
 }
 
-// diagnoseCLIConfig reads the aliyun CLI's config: its profile names, what is
-// wrong with the profile the SDK would use (want, else the current one), and
-// whether a profile named want exists.
-func diagnoseCLIConfig(path, want string) (names []string, cause string, found bool) {
+func credentialsFilePath() string {
+	if p := os.Getenv(envCredentialsFile); p != "" {
+		return p
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".alibabacloud", "credentials")
+}
+
+// LoadCLIConfig reads the aliyun CLI's config. A missing file is (nil, nil).
+// Errors name the file and the line, never its content (it holds secrets).
+func LoadCLIConfig() (*CLIConfig, error) {
+	path := CLIConfigPath()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "", false
+		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Sprintf("cannot read the aliyun CLI config %s: %v", path, errors.Unwrap(err)), false
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "cannot read the aliyun CLI config %s: %v", path, errors.Unwrap(err))
 	}
-	var cfg struct {
-		Current  string `json:"current"`
-		Profiles []struct {
-			Name string `json:"name"`
-			Mode string `json:"mode"`
-		} `json:"profiles"`
+	cfg := &CLIConfig{Path: path}
+	if err := json.Unmarshal(b, cfg); err != nil {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "the aliyun CLI config %s does not parse: %s", path, jsonProblem(b, err)).
+			WithHint("Fix the file, or run `aliyun configure` to rewrite it.")
 	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		return nil, fmt.Sprintf("the aliyun CLI config %s does not parse: %s", path, jsonProblem(b, err)), false
+	return cfg, nil
+}
+
+// Profile returns the profile named name, or nil.
+func (c *CLIConfig) Profile(name string) *CLIProfile {
+	if c == nil {
+		return nil
 	}
-	name := want
-	if name == "" {
-		name = cfg.Current
+	for i := range c.Profiles {
+		if c.Profiles[i].Name == name {
+			return &c.Profiles[i]
+		}
 	}
-	for _, p := range cfg.Profiles {
+	return nil
+}
+
+// Names are the profile names, sorted.
+func (c *CLIConfig) Names() []string {
+	if c == nil {
+		return nil
+	}
+	var names []string
+	for _, p := range c.Profiles {
 		names = append(names, p.Name)
 	}
-	if len(cfg.Profiles) == 0 {
-		return names, "", false
-	}
-	for _, p := range cfg.Profiles {
-		if p.Name != name {
-			continue
-		}
-		if !slices.Contains(cliModes, p.Mode) {
-			return names, fmt.Sprintf("profile %q of %s has mode %q, which the Alibaba Cloud SDK cannot use (it can use %s): reconfigure it with `aliyun configure --profile %s --mode AK`, or pick another profile with %s",
-				p.Name, path, p.Mode, strings.Join(cliModes, ", "), p.Name, envProfile), true
-		}
-		// The profile is usable in form: its own provider says what failed
-		// (an empty key, a role it could not assume). These errors name no secret.
-		if _, err := credentials.NewCLIProfileCredentialsProviderBuilder().WithProfileName(p.Name).Build().GetCredentials(); err != nil {
-			return names, fmt.Sprintf("profile %q (mode %s) of %s gave no credentials: %s", p.Name, p.Mode, path, errdefs.FirstLine(err)), true
-		}
-		return names, "", true
-	}
-	if want == "" {
-		return names, fmt.Sprintf("the current profile %q of %s is not one of its profiles (%s)", name, path, strings.Join(names, ", ")), false
-	}
-	return names, "", false
+	sort.Strings(names)
+	return names
 }
 
-// diagnoseCredentialsFile reads the SDK's INI credentials file for its
-// section names; a file that does not parse is a cause. Only names are read.
-func diagnoseCredentialsFile(path string) (names []string, cause string) {
+// Source is where the credentials came from, for -v 1 and the caller.
+type Source struct {
+	// Provider names the way, as in "profile dev (CloudSSO)" or "environment".
+	Provider string
+	// Profile is the aliyun CLI profile used, if any.
+	Profile string
+}
+
+// ResolveCredentials finds the credentials to sign with: the named profile
+// (--profile, else ALIBABA_CLOUD_PROFILE) of the aliyun CLI config or of the
+// credentials file; else the chain credentials-go's default provider follows
+// (environment, RRSA, the CLI's current profile, the credentials file's
+// default, ALIBABA_CLOUD_CREDENTIALS_URI, the ECS RAM role). It builds
+// credentials-go providers from its own read of the files and never passes
+// them an update callback, so the user's files are never written.
+func ResolveCredentials(profile string) (providers.CredentialsProvider, Source, error) {
+	name := profile
+	if name == "" {
+		name = os.Getenv(envProfile)
+	}
+	// The CLI config is read only when the chain gets to it: a broken one
+	// must not stop credentials the environment gives.
+	loadCLI := func() (*CLIConfig, error) {
+		if strings.EqualFold(os.Getenv(envCLIDisabled), "true") {
+			return nil, nil
+		}
+		return LoadCLIConfig()
+	}
+	if name != "" {
+		cfg, err := loadCLI()
+		if err != nil {
+			return nil, Source{}, err
+		}
+		if p := cfg.Profile(name); p != nil {
+			prov, err := cfg.provider(p, nil)
+			return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
+		}
+		iniNames, iniErr := credentialsFileSections()
+		if iniErr != nil {
+			return nil, Source{}, iniErr
+		}
+		if slices.Contains(iniNames, name) {
+			prov, err := iniProfile(name)
+			return prov, Source{Provider: "credentials file profile " + name, Profile: name}, err
+		}
+		how := "--profile " + name
+		if profile == "" {
+			how = fmt.Sprintf("%s=%q", envProfile, name)
+		}
+		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "%s names no profile: %s", how, describeProfiles(cfg, iniNames)).
+			WithHint("Pick one of those, or create it with `aliyun configure --profile %s`.", name)
+	}
+	// The chain.
+	id, secret := os.Getenv(envAccessKeyID), os.Getenv(envAccessKeySecret)
+	switch {
+	case id != "" && secret != "":
+		b := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(id).WithAccessKeySecret(secret)
+		if tok := os.Getenv(envSecurityToken); tok != "" {
+			p, err := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(id).WithAccessKeySecret(secret).WithSecurityToken(tok).Build()
+			return p, Source{Provider: "environment (STS token)"}, err
+		}
+		p, err := b.Build()
+		return p, Source{Provider: "environment"}, err
+	case id != "" || secret != "":
+		set, unset := envAccessKeyID, envAccessKeySecret
+		if secret != "" {
+			set, unset = unset, set
+		}
+		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "no usable Alibaba Cloud credentials: %s is set but %s is not: set both", set, unset).
+			WithHint("%s", credentialsHint)
+	}
+	if os.Getenv(envRoleArn) != "" && os.Getenv(envOIDCProvider) != "" && os.Getenv(envOIDCTokenFile) != "" {
+		p, err := providers.NewOIDCCredentialsProviderBuilder().Build()
+		return p, Source{Provider: "RRSA (OIDC)"}, err
+	}
+	cfg, err := loadCLI()
+	if err != nil {
+		return nil, Source{}, err
+	}
+	if cfg != nil && len(cfg.Profiles) > 0 {
+		p := cfg.Profile(cfg.Current)
+		if p == nil {
+			return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "the current profile %q of %s is not one of its profiles (%s)", cfg.Current, cfg.Path, strings.Join(cfg.Names(), ", ")).
+				WithHint("Pick one with --profile NAME, or `aliyun configure switch --profile NAME`.")
+		}
+		prov, err := cfg.provider(p, nil)
+		return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
+	}
+	iniNames, err := credentialsFileSections()
+	if err != nil {
+		return nil, Source{}, err
+	}
+	if slices.Contains(iniNames, "default") {
+		prov, err := iniProfile("default")
+		return prov, Source{Provider: "credentials file profile default", Profile: "default"}, err
+	}
+	if u := os.Getenv(envCredentialsURI); u != "" {
+		p, err := providers.NewURLCredentialsProviderBuilder().WithUrl(u).Build()
+		return p, Source{Provider: envCredentialsURI}, err
+	}
+	if !strings.EqualFold(os.Getenv(envECSDisabled), "true") {
+		p, err := providers.NewECSRAMRoleCredentialsProviderBuilder().Build()
+		return p, Source{Provider: "ECS RAM role"}, err
+	}
+	return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "no Alibaba Cloud credentials found").WithHint("%s", credentialsHint)
+}
+
+// provider builds the credentials-go provider of a profile of mode p.Mode,
+// checking first that it has what the mode needs. seen guards chains.
+func (c *CLIConfig) provider(p *CLIProfile, seen []string) (providers.CredentialsProvider, error) {
+	need := func(fields ...string) error {
+		var missing []string
+		for i := 0; i+1 < len(fields); i += 2 {
+			if strings.TrimSpace(fields[i+1]) == "" {
+				missing = append(missing, fields[i])
+			}
+		}
+		if len(missing) == 0 {
+			return nil
+		}
+		return errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s lacks %s", p.Name, p.Mode, c.Path, strings.Join(missing, ", ")).
+			WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
+	}
+	var err error
+	switch p.Mode {
+	case "AK":
+		if err = need("access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret); err == nil {
+			return providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).Build()
+		}
+	case "StsToken":
+		if err = need("access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret, "sts_token", p.StsToken); err == nil {
+			return providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).WithSecurityToken(p.StsToken).Build()
+		}
+	case "RamRoleArn":
+		if err = need("access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret, "ram_role_arn", p.RamRoleArn); err == nil {
+			prev, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).Build()
+			if err != nil {
+				return nil, err
+			}
+			return c.assumeRole(p, prev)
+		}
+	case "ChainableRamRoleArn":
+		if err = need("source_profile", p.SourceProfile, "ram_role_arn", p.RamRoleArn); err == nil {
+			if slices.Contains(seen, p.Name) {
+				return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s: its source_profile chain loops (%s)", p.Name, p.Mode, c.Path, strings.Join(append(seen, p.Name), " -> "))
+			}
+			src := c.Profile(p.SourceProfile)
+			if src == nil {
+				return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s: its source_profile %q is not a profile there (%s)", p.Name, p.Mode, c.Path, p.SourceProfile, strings.Join(c.Names(), ", "))
+			}
+			prev, err := c.provider(src, append(seen, p.Name))
+			if err != nil {
+				return nil, err
+			}
+			return c.assumeRole(p, prev)
+		}
+	case "EcsRamRole":
+		if strings.EqualFold(os.Getenv(envECSDisabled), "true") {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode EcsRamRole) of %s needs the ECS metadata service, and %s=true turns it off", p.Name, c.Path, envECSDisabled)
+		}
+		return providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(p.RamRoleName).Build()
+	case "OIDC":
+		if err = need("oidc_provider_arn", p.OIDCProviderARN, "oidc_token_file", p.OIDCTokenFile, "ram_role_arn", p.RamRoleArn); err == nil {
+			b := providers.NewOIDCCredentialsProviderBuilder().WithOIDCProviderARN(p.OIDCProviderARN).WithOIDCTokenFilePath(p.OIDCTokenFile).
+				WithRoleArn(p.RamRoleArn).WithRoleSessionName(p.RoleSessionName).WithStsRegionId(p.StsRegion).WithEnableVpc(p.EnableVpc).
+				WithDurationSeconds(p.ExpiredSeconds)
+			if e := stsEndpointOverride(); e != "" {
+				b = b.WithSTSEndpoint(e)
+			}
+			return b.Build()
+		}
+	case "External":
+		if err = need("process_command", p.ProcessCommand); err == nil {
+			return newExternalProvider(p.Name, p.ProcessCommand)
+		}
+	case "CredentialsURI":
+		uri := p.CredentialsURI
+		if uri == "" {
+			uri = os.Getenv(envCredentialsURI)
+		}
+		if err = need("credentials_uri", uri); err == nil {
+			return providers.NewURLCredentialsProviderBuilder().WithUrl(uri).Build()
+		}
+	case "CloudSSO":
+		if cached := p.cachedSTS(); cached != nil {
+			return cached, nil
+		}
+		if err = need("cloud_sso_sign_in_url", p.CloudSSOSignInURL, "cloud_sso_account_id", p.CloudSSOAccountID, "cloud_sso_access_config", p.CloudSSOAccessConfig); err != nil {
+			break
+		}
+		if p.AccessToken == "" || (p.CloudSSOAccessExpire != 0 && time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now())) {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: its access token is missing or expired", p.Name, c.Path).
+				WithHint("Sign in again with `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
+		}
+		return providers.NewCloudSSOCredentialsProviderBuilder().WithSignInUrl(p.CloudSSOSignInURL).WithAccountId(p.CloudSSOAccountID).
+			WithAccessConfig(p.CloudSSOAccessConfig).WithAccessToken(p.AccessToken).WithAccessTokenExpire(p.CloudSSOAccessExpire).Build()
+	case "OAuth":
+		if cached := p.cachedSTS(); cached != nil {
+			return cached, nil
+		}
+		site := strings.ToUpper(p.OAuthSiteType)
+		if site != "CN" && site != "INTL" {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has oauth_site_type %q: it must be CN or INTL", p.Name, c.Path, p.OAuthSiteType).
+				WithHint("Sign in again with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+		}
+		if p.OAuthRefreshToken == "" && p.OAuthAccessToken == "" {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s lacks oauth_refresh_token and oauth_access_token: it was never signed in", p.Name, c.Path).
+				WithHint("Sign in with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+		}
+		// The endpoints and client IDs are the aliyun CLI's (and credentials-go's)
+		// for each site. No token update callback: a refreshed token lives in
+		// memory for this run only.
+		url, client := "https://oauth.aliyun.com", "4038181954557748008"
+		if site == "INTL" {
+			url, client = "https://oauth.alibabacloud.com", "4103531455503354461"
+		}
+		return providers.NewOAuthCredentialsProviderBuilder().WithSignInUrl(url).WithClientId(client).
+			WithRefreshToken(p.OAuthRefreshToken).WithAccessToken(p.OAuthAccessToken).WithAccessTokenExpire(p.OAuthAccessTokenExpire).Build()
+	case "":
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q of %s has no mode: it was never configured", p.Name, c.Path).
+			WithHint("Configure it with `aliyun configure --profile %s --mode MODE` (modes: %s).", p.Name, strings.Join(CLIModes, ", "))
+	default:
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q of %s has mode %q, which ack-expose cannot sign with (it can use %s)", p.Name, c.Path, p.Mode, strings.Join(CLIModes, ", ")).
+			WithHint("Pick another profile with --profile NAME, or configure this one with one of those modes, e.g. `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
+	}
+	return nil, err
+}
+
+// assumeRole wraps prev in credentials-go's RAM role provider for the
+// profile's role.
+func (c *CLIConfig) assumeRole(p *CLIProfile, prev providers.CredentialsProvider) (providers.CredentialsProvider, error) {
+	b := providers.NewRAMRoleARNCredentialsProviderBuilder().WithCredentialsProvider(prev).WithRoleArn(p.RamRoleArn).
+		WithRoleSessionName(p.RoleSessionName).WithDurationSeconds(p.ExpiredSeconds).WithStsRegionId(p.StsRegion).
+		WithEnableVpc(p.EnableVpc).WithExternalId(p.ExternalID)
+	if e := stsEndpointOverride(); e != "" {
+		b = b.WithStsEndpoint(e)
+	}
+	prov, err := b.Build()
+	if err != nil {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s: %v", p.Name, p.Mode, c.Path, err).
+			WithHint("Fix it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
+	}
+	return prov, nil
+}
+
+// cachedSTS is the STS credential the aliyun CLI keeps in a CloudSSO or
+// OAuth profile after signing in, while it has more than five minutes left:
+// used as is, it needs no call to the sign-in service.
+func (p *CLIProfile) cachedSTS() providers.CredentialsProvider {
+	if p.AccessKeyID == "" || p.AccessKeySecret == "" || p.StsToken == "" || p.StsExpiration == 0 ||
+		time.Unix(p.StsExpiration, 0).Before(time.Now().Add(5*time.Minute)) {
+		return nil
+	}
+	prov, err := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).
+		WithAccessKeySecret(p.AccessKeySecret).WithSecurityToken(p.StsToken).Build()
+	if err != nil {
+		return nil
+	}
+	return prov
+}
+
+// stsEndpointOverride is ACK_EXPOSE_STS_ENDPOINT's host[:port], for the
+// providers that assume roles (credentials-go calls STS over https).
+func stsEndpointOverride() string {
+	raw := os.Getenv(EnvSTSEndpoint)
+	if raw == "" {
+		return ""
+	}
+	e, err := ParseEndpoint(EnvSTSEndpoint, raw)
+	if err != nil || e.Scheme != "HTTPS" {
+		return ""
+	}
+	if e.Port == "443" {
+		return e.Host
+	}
+	return e.Host + ":" + e.Port
+}
+
+// iniProfile is a section of the credentials file (INI), through
+// credentials-go's read-only provider for it.
+func iniProfile(name string) (providers.CredentialsProvider, error) {
+	// The provider reads ALIBABA_CLOUD_CREDENTIALS_FILE itself.
+	return providers.NewProfileCredentialsProviderBuilder().WithProfileName(name).Build()
+}
+
+// credentialsFileSections reads the credentials file's section names; a file
+// that does not parse is an error. Only names are read.
+func credentialsFileSections() ([]string, error) {
+	path := credentialsFilePath()
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ""
+		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Sprintf("cannot read the credentials file %s: %v", path, errors.Unwrap(err))
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "cannot read the credentials file %s: %v", path, errors.Unwrap(err))
 	}
+	var names []string
 	for i, line := range strings.Split(string(b), "\n") {
 		line = strings.TrimSpace(line)
 		switch {
 		case line == "" || line[0] == '#' || line[0] == ';':
 		case line[0] == '[':
 			if !strings.HasSuffix(line, "]") {
-				return names, fmt.Sprintf("the credentials file %s does not parse: line %d opens a section it does not close", path, i+1)
+				return names, errdefs.Errorf(errdefs.KindInvalid, "the credentials file %s does not parse: line %d opens a section it does not close", path, i+1)
 			}
 			names = append(names, strings.TrimSpace(line[1:len(line)-1]))
 		case !strings.ContainsAny(line, "=:"):
-			return names, fmt.Sprintf("the credentials file %s does not parse: line %d is neither a [section] nor key = value", path, i+1)
+			return names, errdefs.Errorf(errdefs.KindInvalid, "the credentials file %s does not parse: line %d is neither a [section] nor key = value", path, i+1)
 		}
 	}
-	return names, ""
+	return names, nil
 }
 
 // jsonProblem describes a JSON error by line, never quoting the file.
@@ -169,18 +475,101 @@ func jsonProblem(b []byte, err error) string {
 	return "not a JSON object"
 }
 
-func describeProfiles(cliPath string, cliNames []string, iniPath string, iniNames []string) string {
+func describeProfiles(cfg *CLIConfig, iniNames []string) string {
 	var parts []string
-	if len(cliNames) > 0 {
-		sort.Strings(cliNames)
-		parts = append(parts, fmt.Sprintf("%s has %s", cliPath, strings.Join(cliNames, ", ")))
+	if names := cfg.Names(); len(names) > 0 {
+		parts = append(parts, fmt.Sprintf("%s has %s", cfg.Path, strings.Join(names, ", ")))
 	}
 	if len(iniNames) > 0 {
 		sort.Strings(iniNames)
-		parts = append(parts, fmt.Sprintf("%s has %s", iniPath, strings.Join(iniNames, ", ")))
+		parts = append(parts, fmt.Sprintf("%s has %s", credentialsFilePath(), strings.Join(iniNames, ", ")))
 	}
 	if len(parts) == 0 {
-		return fmt.Sprintf("there is no profile at all (neither %s nor %s)", cliPath, iniPath)
+		return fmt.Sprintf("there is no profile at all (neither %s nor %s)", CLIConfigPath(), credentialsFilePath())
 	}
 	return strings.Join(parts, "; ")
+}
+
+// sdkProvider adapts a credentials-go provider to the provider interface of
+// alibaba-cloud-sdk-go, which signs every request with GetCredentials. It
+// keeps an answer for a minute: an External command or a credentials URI
+// without an expiry would otherwise run once per request, and every
+// credentials-go provider renews three minutes or more before expiry.
+type sdkProvider struct {
+	p      providers.CredentialsProvider
+	source Source
+	mu     sync.Mutex
+	cached *sdkcredentials.Credentials
+	at     time.Time
+}
+
+// NewSDKProvider wraps p for alibaba-cloud-sdk-go.
+func NewSDKProvider(p providers.CredentialsProvider, s Source) sdkcredentials.CredentialsProvider {
+	return &sdkProvider{p: p, source: s}
+}
+
+func (a *sdkProvider) GetCredentials() (*sdkcredentials.Credentials, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cached != nil && time.Since(a.at) < time.Minute {
+		return a.cached, nil
+	}
+	cc, err := a.p.GetCredentials()
+	if err != nil {
+		// Providers quote answers (an STS error, a URI's body) but not the
+		// files: keep the first line and drop URL queries.
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s gave no credentials: %s", a.source.Provider, scrubURLs(errdefs.FirstLine(err))).WithHint("%s", credentialsHint)
+	}
+	a.cached = &sdkcredentials.Credentials{AccessKeyId: cc.AccessKeyId, AccessKeySecret: cc.AccessKeySecret,
+		SecurityToken: cc.SecurityToken, ProviderName: cc.ProviderName}
+	a.at = time.Now()
+	return a.cached, nil
+}
+
+func (a *sdkProvider) GetProviderName() string { return a.p.GetProviderName() }
+
+// ProfilesForAccount names the aliyun CLI profiles that, by their own
+// fields, sign as account uid: a CloudSSO profile's cloud_sso_account_id, or
+// the account of a role a profile assumes (acs:ram::<uid>:role/...). No call.
+func ProfilesForAccount(uid string) []string {
+	cfg, err := LoadCLIConfig()
+	if err != nil || cfg == nil {
+		return nil
+	}
+	var out []string
+	for _, p := range cfg.Profiles {
+		if p.CloudSSOAccountID == uid || roleAccount(p.RamRoleArn) == uid {
+			out = append(out, p.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// roleAccount is the account UID of a RAM role ARN, acs:ram::<uid>:role/NAME.
+func roleAccount(arn string) string {
+	rest, ok := strings.CutPrefix(arn, "acs:ram::")
+	if !ok {
+		return ""
+	}
+	uid, _, _ := strings.Cut(rest, ":")
+	return uid
+}
+
+// AssumeRoleIn is a provider that assumes acs:ram::<uid>:role/<role> with
+// the credentials of base (Resource Directory's member accounts have
+// ResourceDirectoryAccountAccessRole), through credentials-go's RAM role
+// provider. No call until it is asked for credentials.
+func AssumeRoleIn(base providers.CredentialsProvider, uid, role string) (providers.CredentialsProvider, Source, error) {
+	arn := "acs:ram::" + uid + ":role/" + role
+	b := providers.NewRAMRoleARNCredentialsProviderBuilder().WithCredentialsProvider(base).WithRoleArn(arn).
+		WithRoleSessionName("ack-expose-audit")
+	if e := stsEndpointOverride(); e != "" {
+		b = b.WithStsEndpoint(e)
+	}
+	p, err := b.Build()
+	if err != nil {
+		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "--assume-role %s in account %s: %v", role, uid, err)
+	}
+	return p, Source{Provider: "role " + arn}, nil
 }

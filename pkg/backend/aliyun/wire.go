@@ -70,7 +70,8 @@ type vpcEIP struct {
 	Name               string `json:"Name"`
 	Description        string `json:"Description"`
 	// Descritpion (sic): the official SDK's model has this spelling as well.
-	Descritpion string `json:"Descritpion"`
+	Descritpion    string `json:"Descritpion"`
+	AllocationTime string `json:"AllocationTime"`
 }
 
 type vpcEIPList struct {
@@ -122,7 +123,17 @@ func (e vpcEIP) domain() backend.EIP {
 	return backend.EIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID, Status: e.Status,
 		InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
 		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name,
-		Description: firstNonEmpty(e.Description, e.Descritpion)}
+		Description: firstNonEmpty(e.Description, e.Descritpion), AllocationTime: parseCloudTime(e.AllocationTime)}
+}
+
+// parseCloudTime reads VPC's times (2006-01-02T15:04:05Z); zero when absent
+// or in another form.
+func parseCloudTime(s string) time.Time {
+	t, err := time.Parse("2006-01-02T15:04:05Z", s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 func firstNonEmpty(a, b string) string {

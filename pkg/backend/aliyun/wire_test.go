@@ -202,7 +202,7 @@ func TestResolveRegion(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv(EnvRegion, "")
 	t.Setenv("ALIBABA_CLOUD_PROFILE", "")
-	if r, _ := ResolveRegion(""); r != "" {
+	if r, _ := ResolveRegion("", ""); r != "" {
 		t.Errorf("no source, got %q", r)
 	}
 	_ = os.MkdirAll(filepath.Join(home, ".aliyun"), 0o700)
@@ -210,18 +210,18 @@ func TestResolveRegion(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, ".aliyun", "config.json"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if r, src := ResolveRegion(""); r != "ap-southeast-1" || !strings.Contains(src, "work") {
+	if r, src := ResolveRegion("", ""); r != "ap-southeast-1" || !strings.Contains(src, "work") {
 		t.Errorf("CLI profile: %q from %q", r, src)
 	}
 	t.Setenv("ALIBABA_CLOUD_PROFILE", "default")
-	if r, _ := ResolveRegion(""); r != "cn-hangzhou" {
+	if r, _ := ResolveRegion("", ""); r != "cn-hangzhou" {
 		t.Errorf("ALIBABA_CLOUD_PROFILE: %q", r)
 	}
 	t.Setenv(EnvRegion, "cn-shenzhen")
-	if r, src := ResolveRegion(""); r != "cn-shenzhen" || src != EnvRegion {
+	if r, src := ResolveRegion("", ""); r != "cn-shenzhen" || src != EnvRegion {
 		t.Errorf("env: %q %q", r, src)
 	}
-	if r, src := ResolveRegion("cn-beijing"); r != "cn-beijing" || src != "--region" {
+	if r, src := ResolveRegion("cn-beijing", ""); r != "cn-beijing" || src != "--region" {
 		t.Errorf("flag: %q %q", r, src)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
@@ -53,7 +54,15 @@ func cluster(v simulator.ClusterView) *backend.Cluster {
 func eip(e simulator.EIP) backend.EIP {
 	return backend.EIP{AllocationID: e.AllocationID, IPAddress: e.IPAddress, RegionID: e.RegionID,
 		Status: e.Status, InstanceID: e.InstanceID, InstanceType: e.InstanceType, Bandwidth: e.Bandwidth,
-		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name, Description: e.Description}
+		InternetChargeType: e.InternetChargeType, ChargeType: e.ChargeType, Name: e.Name, Description: e.Description,
+		AllocationTime: allocatedAt(e)}
+}
+
+func allocatedAt(e simulator.EIP) time.Time {
+	if e.AllocatedAt == nil {
+		return time.Time{}
+	}
+	return e.AllocatedAt.UTC().Truncate(time.Second)
 }
 
 // do runs one engine call, giving up (but not stopping it) when ctx ends, as
@@ -169,4 +178,17 @@ func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, e
 		out.ErrorCode, out.ErrorMsg = t.Error.Code, t.Error.Message
 	}
 	return out, nil
+}
+
+func (b *Backend) CallerIdentity(ctx context.Context) (*backend.Caller, error) {
+	c, err := do(ctx, func() (simulator.Caller, error) { return b.Engine.GetCallerIdentity("") })
+	if err != nil {
+		return nil, convert(err)
+	}
+	return &backend.Caller{AccountID: c.AccountID, Arn: c.Arn, IdentityType: c.IdentityType, Provider: "simulator"}, nil
+}
+
+func (b *Backend) ListRegions(ctx context.Context) ([]string, error) {
+	r, err := do(ctx, b.Engine.DescribeRegions)
+	return r, convert(err)
 }
