@@ -51,6 +51,12 @@ func CheckRefused(addr string) string {
 	return "cannot connect to " + addr + ": connection refused; nothing serves the API server at this address (is the EIP still associated with the cluster?)"
 }
 
+// CheckRestarting is an API server being rolled out again (new certificate
+// names): it refuses connections until that is done.
+func CheckRestarting(addr string) string {
+	return "cannot connect to " + addr + ": the API server is restarting to take new certificate names (a change is in progress); try again once the cluster is running"
+}
+
 // CheckTimeout is a TCP connect that got no answer in time.
 func CheckTimeout(addr string, d time.Duration) string {
 	return "no answer from " + addr + " within " + d.String() + ": a firewall, the API server's source allow list or the network drops connections from this machine (on a slow network, raise --check-connect-timeout)"
@@ -76,7 +82,7 @@ func CheckNoCA(context string) string {
 
 // CheckSANMissing is a certificate that does not name the address reached.
 func CheckSANMissing(host string, sans []string) string {
-	return "TLS failed: the API server's certificate does not include " + host + " (it names " + joinOr(sans, "nothing") + "), so kubectl refuses it; add " + host + " to the API server certificate's SANs (ACK: \"Customize the SANs of the API server certificate\", on the cluster's Basic Information page)"
+	return "TLS failed: the API server's certificate does not include " + host + " (it names " + joinOr(sans, "nothing") + "), so kubectl refuses it; add " + host + " to the API server certificate's names with `kubectl ack-expose sans add " + host + "` (it restarts the API server), or for a name, connect to an address the certificate names with tls-server-name set to one of its names"
 }
 
 func joinOr(list []string, none string) string {

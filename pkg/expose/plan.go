@@ -36,6 +36,9 @@ type Request struct {
 	// Allow are sources (as ParseSources returns them) Run allows before
 	// the EIP is associated (associate --allow).
 	Allow []string
+	// SANs are the certificate names of a sans action, as ParseSANs
+	// returns them.
+	SANs []string
 }
 
 // Plan is a checked request: what would change, or that nothing needs to.
@@ -51,6 +54,10 @@ type Plan struct {
 	Steps       []string
 	// Lockout explains how the operation cuts off the context in use; empty if it does not.
 	Lockout string
+	// SANChange is the change a sans action sends, and SANsAfter the
+	// certificate's extra names once it is done.
+	SANChange *backend.SANChange
+	SANsAfter []string
 }
 
 // Service runs the lifecycle against a backend.
@@ -116,6 +123,9 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 			task = ", task " + op.TaskID
 		}
 		x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (EIP %s%s); wait until it is done and the cluster is running again", c.State, op.Action, op.AllocationID, task)
+		if op.Action.IsSANs() {
+			x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (the API server restarts%s); wait until it is done and the cluster is running again", c.State, op.Action, task)
+		}
 	}
 	x.AwaitingRelease = s.awaitingRelease(c, e, records...)
 	return x, nil
@@ -194,6 +204,12 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 		return nil, err
 	}
 	p := &Plan{Request: r, Target: t, Cluster: c}
+	if r.Action.IsSANs() {
+		if err := s.planSANs(ctx, p); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
 	if err := checkMutable(c); err != nil {
 		return nil, err
 	}

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/certsan"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -41,6 +41,8 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, caPEM []by
 	switch {
 	case ep == nil:
 		return fail(backend.CheckStepConnect, backend.CheckRefused(addr))
+	case ep.Restarting:
+		return fail(backend.CheckStepConnect, backend.CheckRestarting(addr))
 	case !ep.Admitted:
 		return fail(backend.CheckStepTLS, backend.CheckDropped(addr))
 	case nv.CA == nil:
@@ -68,7 +70,7 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, caPEM []by
 	if tlsErr != "" {
 		step = backend.CheckStepTLS
 	}
-	r.TLS.SANIncludesAddress = slices.Contains(ep.SANs, u.Hostname())
+	r.TLS.SANIncludesAddress = certsan.Covers(ep.SANs, u.Hostname())
 	if tlsErr == "" && !r.TLS.SANIncludesAddress {
 		step, tlsErr = backend.CheckStepSAN, backend.CheckSANMissing(u.Hostname(), ep.SANs)
 	}
