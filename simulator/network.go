@@ -148,6 +148,8 @@ type NetworkView struct {
 	CA       *CA
 	// Latency is the state's API latency, which the network pays too.
 	Latency time.Duration
+	// Unresolved says the address's host is a name without a DNS record.
+	Unresolved bool
 }
 
 // Network looks up which API server answers at addr (host:port), without
@@ -156,7 +158,12 @@ func (e *Engine) Network(addr string) (NetworkView, error) {
 	var v NetworkView
 	err := e.View(func(s *State) error {
 		v.CA, v.Latency = s.CA, s.Timing.APILatency.D()
-		v.Endpoint = s.endpointAt(s.resolve(addr))
+		resolved := s.resolve(addr)
+		if host, _, err := net.SplitHostPort(resolved); err == nil && net.ParseIP(host) == nil {
+			v.Unresolved = true
+			return nil
+		}
+		v.Endpoint = s.endpointAt(resolved)
 		return nil
 	})
 	return v, err

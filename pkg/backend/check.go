@@ -2,6 +2,7 @@ package backend
 
 import (
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -80,9 +81,14 @@ func CheckNoCA(context string) string {
 	return "TLS not verified: context " + context + " has no certificate-authority(-data), so the API server's certificate cannot be checked; get the cluster's kubeconfig from ACK again"
 }
 
-// CheckSANMissing is a certificate that does not name the address reached.
+// CheckSANMissing is a certificate that does not name the address reached:
+// it says which names the certificate holds, and how to make it valid.
 func CheckSANMissing(host string, sans []string) string {
-	return "TLS failed: the API server's certificate does not include " + host + " (it names " + joinOr(sans, "nothing") + "), so kubectl refuses it; add " + host + " to the API server certificate's names with `kubectl ack-expose sans add " + host + "` (it restarts the API server), or for a name, connect to an address the certificate names with tls-server-name set to one of its names"
+	msg := "TLS failed: the API server's certificate does not include " + host + " (it names " + joinOr(sans, "nothing") + "), so kubectl refuses it; add it with `kubectl ack-expose sans add " + host + "` (this restarts the API server)"
+	if net.ParseIP(host) == nil {
+		msg += ", or keep the name and have kubectl check a name the certificate holds: `kubectl ack-expose kubeconfig --server-name " + host + " --tls-server-name kubernetes` (no restart)"
+	}
+	return msg
 }
 
 func joinOr(list []string, none string) string {

@@ -323,7 +323,11 @@ func lockout(p *Plan) string {
 	if p.Request.Action == Change && p.Request.UpdateKubeconfig {
 		return "" // the context's entry follows the endpoint to the new EIP
 	}
-	if !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
+	byName := p.Target.How == HowServerName || NamesEndpoint(p.Target.Server, c)
+	if byName && p.Request.Action == Change {
+		return "" // the name follows the EIP once its DNS record does (namesFollow says so)
+	}
+	if !byName && !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

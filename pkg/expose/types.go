@@ -140,6 +140,9 @@ const (
 	KubeconfigWouldRepoint KubeconfigAction = "would repoint"
 	// KubeconfigUnreachable: left as it is, reaching nothing (disassociate).
 	KubeconfigUnreachable KubeconfigAction = "unreachable"
+	// KubeconfigKept: left as it is, reaching the cluster by a DNS name
+	// whose record must follow the new EIP (change).
+	KubeconfigKept KubeconfigAction = "kept (by name)"
 )
 
 func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
