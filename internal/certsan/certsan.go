@@ -41,7 +41,14 @@ func Canonical(name string) (string, error) {
 	if strings.HasPrefix(lower, "*.") {
 		check = validation.IsWildcardDNS1123Subdomain
 	}
-	if errs := check(lower); len(errs) > 0 {
+	errs := check(lower)
+	for _, label := range strings.Split(strings.TrimPrefix(lower, "*."), ".") {
+		if len(label) > validation.DNS1123LabelMaxLength {
+			// apimachinery checks a subdomain's length, not its labels'.
+			errs = append(errs, fmt.Sprintf("the label %q is longer than %d characters", label, validation.DNS1123LabelMaxLength))
+		}
+	}
+	if len(errs) > 0 {
 		return "", fmt.Errorf("%q is neither an IP address nor a DNS name: %s", name, strings.Join(errs, "; "))
 	}
 	return lower, nil
