@@ -92,8 +92,13 @@ already holds, with no API server restart. See docs/certificate-names.md.`,
 	c.Flags().StringVar(&o.name, "name", "", "Name of the context to add (default <context>-public, or <context>-private)")
 	c.Flags().BoolVar(&o.switch_, "switch", false, "Make the new context the current one")
 	c.Flags().StringVar(&o.serverName, "server-name", "", "Reach the API server by this DNS name (its record points at the endpoint): the server is https://NAME:<the endpoint's port>; default context name <context>-NAME")
-	// --tls-server-name is kubectl's connection flag (clientcmd's override):
-	// here it is also what the new context's cluster entry gets.
+	// --tls-server-name is kubectl's connection flag (clientcmd's override,
+	// hidden on other commands): here it is also what the new context's
+	// cluster entry gets, so it is shown.
+	if f := c.Flags().Lookup("tls-server-name"); f != nil {
+		f.Hidden = false
+		f.Usage = "Name kubectl checks the API server's certificate against, written into the new context (tls-server-name); with --server-name, one the certificate already holds (kubernetes) avoids an API server restart"
+	}
 	return c
 }
 
