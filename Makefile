@@ -13,6 +13,7 @@ FUZZTIME ?= 10s
 FUZZ_TARGETS := \
 	./simulator:FuzzDecode \
 	./pkg/expose:FuzzParseEIPRef \
+	./internal/certsan:FuzzCanonical \
 	./pkg/expose:FuzzParseContextName \
 	./pkg/expose:FuzzShapes \
 	./pkg/kubeconfig:FuzzEdit \

@@ -71,6 +71,13 @@ ACK_EXPOSE_BACKEND=aliyun ACK_EXPOSE_CS_ENDPOINT=$url ACK_EXPOSE_VPC_ENDPOINT=$u
 kill $serve
 unset ACK_EXPOSE_CONNECT_TO
 
+printf '\n# A DNS name in front of the EIP: put it in the certificate (the API server restarts,\n# so it asks first), point the name at the EIP, and a context by name passes the check:\n'
+run sans add api.demo.example --context $pro || echo "(exit $?: restarting the API server needs --yes)"
+run sans add api.demo.example --context $pro --yes
+run simulator dns api.demo.example 47.96.1.20
+run kubeconfig --context $pro --server-name api.demo.example
+run status --check --context $pro-api.demo.example
+
 printf '\n# Cutting off the context in use is refused without --yes (exit 7):\n'
 run disassociate --context $pro || echo "(exit $?)"
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/certsan"
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/clusterkind"
 	"github.com/ack-expose/ack-expose/internal/eipspec"
@@ -292,7 +293,23 @@ type ModifyClusterRequest struct {
 	// APIServerEIP is api_server_eip; APIServerEIPID is api_server_eip_id.
 	APIServerEIP   bool
 	APIServerEIPID string
+	// CertSANs is api_server_custom_cert_sans; when set, the request
+	// changes the certificate's names and leaves the EIP alone.
+	CertSANs *CertSANs
 }
+
+// CertSANs is ModifyCluster's api_server_custom_cert_sans.
+type CertSANs struct {
+	// Action is append or overwrite.
+	Action string
+	Names  []string
+}
+
+// Certificate name actions of api_server_custom_cert_sans.
+const (
+	SANsAppend    = "append"
+	SANsOverwrite = "overwrite"
+)
 
 // SupportsEIPChange reports whether a cluster kind may change its API server
 // EIP after creation: the rule of internal/clusterkind, the cloud's as documented.
@@ -308,6 +325,11 @@ func (e *Engine) ModifyCluster(r ModifyClusterRequest) (taskID string, err error
 		c := s.cluster(r.ClusterID)
 		if c == nil {
 			return notFoundCluster(r.ClusterID)
+		}
+		if r.CertSANs != nil {
+			t, err := s.modifySANs(c, *r.CertSANs, now)
+			taskID = t
+			return err
 		}
 		if !SupportsEIPChange(c.ClusterType, c.Profile, c.ClusterSpec) {
 			return AssumeUnsupportedKind.Err("The cluster type %s (profile %s, spec %s) does not support changing the API server EIP.", c.ClusterType, c.Profile, c.ClusterSpec)
@@ -349,6 +371,47 @@ func (e *Engine) ModifyCluster(r ModifyClusterRequest) (taskID string, err error
 		return nil
 	})
 	return taskID, err
+}
+
+// modifySANs starts the task of a change of the certificate's extra names:
+// the cluster is updating, and its API server restarts (refuses
+// connections) until timing.modifyCluster has passed.
+func (s *State) modifySANs(c *Cluster, r CertSANs, now time.Time) (string, error) {
+	if ok, why := clusterkind.CertSANs(c.ClusterType, c.Profile, c.ClusterSpec); !ok {
+		return "", AssumeSANsUnsupportedKind.Err("The cluster %s does not support api_server_custom_cert_sans: %s.", c.ID, why)
+	}
+	if c.State != "running" {
+		return "", AssumeBusyCluster.Err("The cluster %s is %s; it must be running to be modified.", c.ID, c.State)
+	}
+	names, err := certsan.Parse(r.Names)
+	if err != nil {
+		return "", AssumeSANsInvalid.Err("api_server_custom_cert_sans.subject_alternative_names: %v.", err)
+	}
+	var next []string
+	switch r.Action {
+	case SANsAppend:
+		if len(names) == 0 {
+			return "", AssumeSANsInvalid.Err("api_server_custom_cert_sans: append needs at least one name in subject_alternative_names.")
+		}
+		next = append([]string{}, c.ExtraSans...)
+		for _, n := range names {
+			if !slices.Contains(next, n) {
+				next = append(next, n)
+			}
+		}
+	case SANsOverwrite:
+		next = names
+	default:
+		return "", AssumeSANsInvalid.Err("api_server_custom_cert_sans.action %q is not valid: use append or overwrite.", r.Action)
+	}
+	t := Task{ID: "T-" + randomSuffix(18), ClusterID: c.ID, Type: "cluster_update_api_server_cert_sans",
+		State: "running", Created: now, Updated: now, FinishAt: now.Add(s.Timing.ModifyCluster.D()),
+		NewEIP: c.EIPAllocationID, OldEIP: c.EIPAllocationID, CertSANs: true, NewSANs: next}
+	t.Fail, t.FailClusterState = s.takeTaskFailure()
+	c.State = "updating"
+	s.Tasks = append(s.Tasks, t)
+	s.advance(now)
+	return t.ID, nil
 }
 
 // DescribeTaskInfo is CS GET /tasks/{id}.

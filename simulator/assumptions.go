@@ -35,6 +35,16 @@ var (
 	AssumeUnsupportedKind = Assumption{Case: "CS ModifyCluster `api_server_eip` on a kind that cannot change its EIP (dedicated, registered, Lingjun)",
 		Choice: "refused", Code: "ErrorNotSupported", HTTPStatus: 400,
 		Source: "undocumented code; the kinds follow ACK's page (see Which clusters)"}
+	AssumeSANsUnsupportedKind = Assumption{Case: "CS ModifyCluster `api_server_custom_cert_sans` on a kind ACK does not document it for (dedicated, registered, Edge, Lingjun)",
+		Choice: "refused", Code: "ErrorNotSupported", HTTPStatus: 400,
+		Source: "the CS model: \"available only for ACK managed clusters\"; ACK's guide: managed and Serverless, not dedicated; the code is undocumented"}
+	AssumeSANsInvalid = Assumption{Case: "CS ModifyCluster `api_server_custom_cert_sans` with an action other than append/overwrite, or a name that is neither an IP address nor a DNS name",
+		Choice: "refused; `overwrite` with no names clears the extra names; names are stored canonical (lower case), each once",
+		Code:   "InvalidParameter", HTTPStatus: 400,
+		Source: "the CS model documents append/overwrite and \"IP addresses or domain names\"; the rest is undocumented"}
+	AssumeSANsRestart = Assumption{Case: "The API server while ModifyCluster `api_server_custom_cert_sans` rolls it out",
+		Choice: "the cluster is `updating` for timing.modifyCluster and its endpoints refuse connections meanwhile; the task fails like an EIP task (faults ModifyClusterTask)",
+		Source: "ACK: changing the SANs restarts the API server (do it off-peak); the length of the window is undocumented"}
 	AssumeEIPTrueWithoutID = Assumption{Case: "CS ModifyCluster `api_server_eip: true` without `api_server_eip_id`",
 		Choice: "refused, never allocates an EIP", Code: "MissingParameter", HTTPStatus: 400,
 		Source: "undocumented (ack-expose always allocates through VPC and passes the ID)"}
@@ -74,7 +84,7 @@ var (
 )
 
 // Assumptions lists every assumption, in the README's order.
-var Assumptions = []*Assumption{&AssumeBusyCluster, &AssumeUnsupportedKind, &AssumeEIPTrueWithoutID,
+var Assumptions = []*Assumption{&AssumeBusyCluster, &AssumeUnsupportedKind, &AssumeSANsUnsupportedKind, &AssumeSANsInvalid, &AssumeSANsRestart, &AssumeEIPTrueWithoutID,
 	&AssumeEIPFalseKeeps, &AssumeCSEIPNotFound, &AssumeCSEIPRegion, &AssumeCSEIPStatus, &AssumeCSContentType,
 	&AssumeTaskNotFound, &AssumeNoPublicEndpoint, &AssumeCSStatus, &AssumeListAllRegions, &AssumeTaskFailed,
 	&AssumeBGPProRegion}

@@ -332,6 +332,9 @@ func (s *State) finish(t *Task) {
 		if newEIP != nil {
 			setInUse(newEIP, c)
 		}
+		if t.CertSANs {
+			c.ExtraSans = t.NewSANs
+		}
 	}
 }
 

@@ -1,6 +1,10 @@
 package simulator
 
 import (
+	"strings"
+
+	"github.com/ack-expose/ack-expose/internal/certsan"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -131,7 +135,10 @@ type Endpoint struct {
 	SANs []string
 	// Admitted says whether the cluster lets the client address connect.
 	Admitted bool
-	Version  string
+	// Restarting says the API server is being rolled out again (new
+	// certificate names): connections are refused until it is done.
+	Restarting bool
+	Version    string
 }
 
 // NetworkView is what the network looks like at one address.
@@ -141,6 +148,8 @@ type NetworkView struct {
 	CA       *CA
 	// Latency is the state's API latency, which the network pays too.
 	Latency time.Duration
+	// Unresolved says the address's host is a name without a DNS record.
+	Unresolved bool
 }
 
 // Network looks up which API server answers at addr (host:port), without
@@ -149,7 +158,12 @@ func (e *Engine) Network(addr string) (NetworkView, error) {
 	var v NetworkView
 	err := e.View(func(s *State) error {
 		v.CA, v.Latency = s.CA, s.Timing.APILatency.D()
-		v.Endpoint = s.endpointAt(addr)
+		resolved := s.resolve(addr)
+		if host, _, err := net.SplitHostPort(resolved); err == nil && net.ParseIP(host) == nil {
+			v.Unresolved = true
+			return nil
+		}
+		v.Endpoint = s.endpointAt(resolved)
 		return nil
 	})
 	return v, err
@@ -201,14 +215,15 @@ func (s *State) endpointAt(addr string) *Endpoint {
 			continue
 		}
 		return &Endpoint{Address: addr, ClusterID: c.ID, ClusterName: c.Name, Public: public,
-			SANs: s.certSANs(c), Admitted: s.admitsClient(c.ID, s.clientAddress()), Version: APIServerVersion}
+			SANs: s.certSANs(c), Admitted: s.admitsClient(c.ID, s.clientAddress()), Version: APIServerVersion,
+			Restarting: s.restarting(c.ID)}
 	}
 	return nil
 }
 
 // certSANs are the names of a cluster's API server certificate, as ACK issues
 // it: the intranet address, the EIP (unless the cluster is set to leave it
-// out) and the in-cluster names.
+// out), the in-cluster names and the extra names (extraSans).
 func (s *State) certSANs(c *Cluster) []string {
 	var out []string
 	if u, err := url.Parse(c.IntranetEndpoint); err == nil && u.Hostname() != "" {
@@ -217,7 +232,8 @@ func (s *State) certSANs(c *Cluster) []string {
 	if x := s.eip(c.EIPAllocationID); x != nil && !c.CertOmitsEIP {
 		out = append(out, x.IPAddress)
 	}
-	return append(out, "kubernetes", "kubernetes.default", "kubernetes.default.svc")
+	out = append(out, "kubernetes", "kubernetes.default", "kubernetes.default.svc")
+	return append(out, c.ExtraSans...)
 }
 
 func (s *State) clientAddress() string {
@@ -257,5 +273,38 @@ func (s *State) checkNetwork() error {
 			return fmt.Errorf("ca: %v", err)
 		}
 	}
+	for name, addr := range s.DNS {
+		if c, err := certsan.Canonical(name); err != nil || c != name || certsan.IsIP(name) {
+			return fmt.Errorf("dns: %q is not a DNS name in lower case", name)
+		}
+		if net.ParseIP(addr) == nil {
+			return fmt.Errorf("dns: %q resolves to %q, which is not an IP address", name, addr)
+		}
+	}
 	return nil
+}
+
+// resolve is the simulated world's DNS: a host:port whose host is a name of
+// the state's DNS records becomes the address it resolves to; an address, or
+// a name without a record, is left as it is (it then reaches nothing).
+func (s *State) resolve(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip, ok := s.DNS[strings.ToLower(host)]; ok {
+		return net.JoinHostPort(ip, port)
+	}
+	return addr
+}
+
+// restarting reports whether the API server of cluster id is being rolled
+// out again for new certificate names: it refuses connections meanwhile.
+func (s *State) restarting(id string) bool {
+	for _, t := range s.Tasks {
+		if t.ClusterID == id && t.CertSANs && t.State == "running" {
+			return true
+		}
+	}
+	return false
 }

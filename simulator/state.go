@@ -6,6 +6,8 @@
 package simulator
 
 import (
+	"github.com/ack-expose/ack-expose/internal/certsan"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -28,6 +30,9 @@ type State struct {
 	// The network as the simulated user sees it (network.go).
 	ClientAddress string `json:"clientAddress,omitempty"`
 	CA            *CA    `json:"ca,omitempty"`
+	// DNS are the simulated world's DNS records: a name and the address it
+	// resolves to (a team's name for the API server's EIP).
+	DNS map[string]string `json:"dns,omitempty"`
 	// The API server CLBs, their ACLs and the VPCs (slb.go). A cluster whose
 	// CLB or VPC is not listed gets a default one on first use, so state
 	// files written before these existed keep working.
@@ -60,6 +65,9 @@ type Cluster struct {
 	EIPAllocationID         string `json:"eipAllocationId"`
 	// CertOmitsEIP leaves the EIP out of the API server certificate's SANs.
 	CertOmitsEIP bool `json:"certOmitsEip,omitempty"`
+	// ExtraSans are the certificate's extra names (DescribeClusterDetail
+	// extra_sans), changed by ModifyCluster api_server_custom_cert_sans.
+	ExtraSans []string `json:"extraSans,omitempty"`
 }
 
 // EIP is a simulated elastic IP address.
@@ -97,6 +105,11 @@ type Task struct {
 	// NewEIP is the EIP being bound ("" to unbind); OldEIP the one it replaces.
 	NewEIP string `json:"newEip"`
 	OldEIP string `json:"oldEip"`
+	// CertSANs marks a change of the certificate's extra names (the EIP
+	// stays); NewSANs are the names once it is done. The API server
+	// restarts meanwhile: its endpoints refuse connections (network.go).
+	CertSANs bool     `json:"certSans,omitempty"`
+	NewSANs  []string `json:"newSans,omitempty"`
 	// Fail, when set, makes the task end in state "failed" with this error.
 	Fail *TaskError `json:"fail,omitempty"`
 	// FailClusterState is the state a failed task leaves the cluster in
@@ -226,6 +239,9 @@ func (s *State) check() error {
 		}
 		if c.EIPAllocationID != "" && s.eip(c.EIPAllocationID) == nil {
 			return fmt.Errorf("clusters[%d] (%s): eipAllocationId %q is not in eips", i, c.ID, c.EIPAllocationID)
+		}
+		if _, err := certsan.Parse(c.ExtraSans); err != nil {
+			return fmt.Errorf("clusters[%d] (%s): extraSans: %v", i, c.ID, err)
 		}
 	}
 	for i, e := range s.EIPs {

@@ -74,6 +74,9 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			// kubeconfig_test.go
 			"unprivileged": cmdUnprivileged,
 			"parallel":     cmdParallel,
+			// names_test.go
+			"resolve":      cmdResolve,
+			"kubectlproxy": cmdKubectlProxy,
 		}),
 		Condition: func(cond string) (bool, error) {
 			if name, ok := strings.CutPrefix(cond, "backend:"); ok {
@@ -150,6 +153,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	sim eips COUNT              (assert the number of EIPs)
 //	sim cert-omits-eip CLUSTERNAME   (the cluster's certificate leaves its EIP out)
 //	sim client-address ADDRESS       (the address the simulated user connects from)
+//	sim finish-tasks                 (the tasks in progress end now)
 //	sim acls NAME COUNT         (assert how many ACLs are named NAME)
 //	sim unused COUNT            (assert the number of EIPs ack-expose allocated that are not InUse nor Releasing)
 //	sim marked-eip ID IP REGION CLUSTERID [PrePaid|fresh]   (an Available EIP ack-expose marked, allocated by another machine, long ago or now)
@@ -363,6 +367,16 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 				}
 			}
 			return fmt.Errorf("no cluster named %q", args[1])
+		}))
+	case "finish-tasks":
+		// The rollouts in progress end now (the restart window closes).
+		ts.Check(e.Update(func(s *simulator.State) error {
+			for i := range s.Tasks {
+				if s.Tasks[i].State == "running" {
+					s.Tasks[i].FinishAt = time.Now().Add(-time.Millisecond)
+				}
+			}
+			return nil
 		}))
 	case "client-address":
 		if len(args) != 2 {

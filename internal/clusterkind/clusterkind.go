@@ -22,6 +22,32 @@ type Kind struct {
 	Supported bool
 	// Reason says why not, and what to do instead, when it cannot.
 	Reason string
+	// CertSANs says whether the API server certificate's extra names can
+	// change after creation (ModifyCluster api_server_custom_cert_sans).
+	CertSANs bool
+}
+
+// CertSANs says whether a cluster kind can change its API server
+// certificate's extra names after creation, and why not. The CS model of
+// ModifyCluster says api_server_custom_cert_sans is "available only for ACK
+// managed clusters", and ACK's guide lists ACK managed (standard, Pro) and
+// ACK Serverless, not ACK dedicated; ACK Edge and ACK Lingjun are not
+// documented, so they are refused until they are.
+func CertSANs(clusterType, profile, spec string) (ok bool, reason string) {
+	k := Of(clusterType, profile, spec)
+	if k.CertSANs {
+		return true, ""
+	}
+	why := k.Name + " clusters"
+	switch {
+	case clusterType == "Kubernetes":
+		why += " cannot change the API server certificate's names after creation; migrate the cluster to ACK Pro first"
+	case clusterType == "ExternalKubernetes":
+		why += " are not served by an ACK API server: change the certificate in the cluster's own infrastructure"
+	default:
+		why += " cannot change the API server certificate's names through ModifyCluster: ACK documents it for ACK standard, ACK Pro and ACK Serverless only"
+	}
+	return false, why
 }
 
 const supportedKinds = "only ACK standard, ACK Pro, ACK Serverless and ACK Edge clusters can"
@@ -43,15 +69,15 @@ func standardSpec(s string) bool {
 // every supported row and for the dedicated one; registered and Lingjun
 // clusters are not on that page (nor is api_server_eip in their references).
 var table = []row{
-	{"Ask", "*", anySpec, Kind{Name: "ACK Serverless", Supported: true}},
-	{"ManagedKubernetes", "Serverless", anySpec, Kind{Name: "ACK Serverless", Supported: true}},
+	{"Ask", "*", anySpec, Kind{Name: "ACK Serverless", Supported: true, CertSANs: true}},
+	{"ManagedKubernetes", "Serverless", anySpec, Kind{Name: "ACK Serverless", Supported: true, CertSANs: true}},
 	{"ManagedKubernetes", "Edge", anySpec, Kind{Name: "ACK Edge", Supported: true}},
 	{"ManagedKubernetes", "Lingjun", anySpec, Kind{Name: "ACK Lingjun",
 		Reason: "ACK Lingjun clusters cannot change the API server EIP after creation; " + supportedKinds}},
-	{"ManagedKubernetes", "Default", proSpec, Kind{Name: "ACK Pro", Supported: true}},
-	{"ManagedKubernetes", "", proSpec, Kind{Name: "ACK Pro", Supported: true}},
-	{"ManagedKubernetes", "Default", standardSpec, Kind{Name: "ACK standard", Supported: true}},
-	{"ManagedKubernetes", "", standardSpec, Kind{Name: "ACK standard", Supported: true}},
+	{"ManagedKubernetes", "Default", proSpec, Kind{Name: "ACK Pro", Supported: true, CertSANs: true}},
+	{"ManagedKubernetes", "", proSpec, Kind{Name: "ACK Pro", Supported: true, CertSANs: true}},
+	{"ManagedKubernetes", "Default", standardSpec, Kind{Name: "ACK standard", Supported: true, CertSANs: true}},
+	{"ManagedKubernetes", "", standardSpec, Kind{Name: "ACK standard", Supported: true, CertSANs: true}},
 	{"Kubernetes", "*", anySpec, Kind{Name: "ACK dedicated",
 		Reason: "ACK dedicated clusters cannot change the API server EIP after creation; migrate the cluster to ACK Pro first (ACK console: Cluster Information > Migrate to Pro)"}},
 	{"ExternalKubernetes", "*", anySpec, Kind{Name: "registered",

@@ -26,6 +26,9 @@ type Context struct {
 	ServerFromFlag bool
 	// CA is the PEM certificate authority of the context's cluster entry (nil if none).
 	CA []byte
+	// TLSServerName is the name kubectl checks the certificate against
+	// instead of the server's host (the cluster entry's tls-server-name).
+	TLSServerName string
 	// Err is why no context could be read (no kubeconfig, no current context...).
 	Err error
 }

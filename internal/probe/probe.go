@@ -32,6 +32,9 @@ type Options struct {
 	ConnectTo ConnectTo
 	// Context names the kubeconfig context the CA came from, for messages.
 	Context string
+	// ServerName, when set, is the name the certificate is checked against
+	// (and sent as SNI) instead of the endpoint's host: tls-server-name.
+	ServerName string
 }
 
 // Default step timeouts (the --check-*-timeout flags).
@@ -76,7 +79,11 @@ func Probe(ctx context.Context, endpoint string, caPEM []byte, o Options) backen
 	// so the result says which of the two failed.
 	tlsTimeout := orDefault(o.TLSTimeout, DefaultTLSTimeout)
 	_ = conn.SetDeadline(time.Now().Add(tlsTimeout))
-	tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, ServerName: sniName(host)}) //nolint:gosec // verified below against the context's CA
+	name := host
+	if o.ServerName != "" {
+		name = o.ServerName
+	}
+	tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, ServerName: sniName(name)}) //nolint:gosec // verified below against the context's CA
 	if err := tc.HandshakeContext(ctx); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
 			return fail(backend.CheckStepTLS, backend.CheckDropped(addr))
@@ -113,13 +120,13 @@ func Probe(ctx context.Context, endpoint string, caPEM []byte, o Options) backen
 			r.TLS.Verified = true
 		}
 	}
-	r.TLS.SANIncludesAddress = leaf.VerifyHostname(host) == nil
+	r.TLS.SANIncludesAddress = leaf.VerifyHostname(name) == nil
 	step := ""
 	switch {
 	case tlsErr != "":
 		step = backend.CheckStepTLS
 	case !r.TLS.SANIncludesAddress:
-		step, tlsErr = backend.CheckStepSAN, backend.CheckSANMissing(host, sans(leaf))
+		step, tlsErr = backend.CheckStepSAN, backend.CheckSANMissing(name, sans(leaf))
 	}
 
 	// GET /version, without credentials.

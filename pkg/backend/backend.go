@@ -29,6 +29,10 @@ type Backend interface {
 	// ModifyAPIServerEIP binds (eipID set) or unbinds (eipID empty) the API
 	// server's EIP (CS ModifyCluster) and returns the task that carries it out.
 	ModifyAPIServerEIP(ctx context.Context, clusterID, eipID string) (taskID string, err error)
+	// ModifyAPIServerSANs changes the extra names of the API server's
+	// certificate (CS ModifyCluster api_server_custom_cert_sans), which
+	// restarts the API server, and returns the task that carries it out.
+	ModifyAPIServerSANs(ctx context.Context, clusterID string, change SANChange) (taskID string, err error)
 	// DescribeTask returns a task (CS DescribeTaskInfo).
 	DescribeTask(ctx context.Context, taskID string) (*Task, error)
 	// ListRegions lists the regions of the cloud (VPC DescribeRegions).
@@ -62,7 +66,24 @@ type Cluster struct {
 	VPCID            string `json:"-"`
 	IntranetEndpoint string `json:"-"`
 	PublicEndpoint   string `json:"-"`
+	// ExtraSANs are the API server certificate's extra names
+	// (DescribeClusterDetail extra_sans; lists do not carry them).
+	ExtraSANs []string `json:"-"`
 }
+
+// SANChange is a change of the API server certificate's extra names.
+type SANChange struct {
+	// Action is SANsAppend (add Names) or SANsOverwrite (Names become the
+	// whole list).
+	Action string
+	Names  []string
+}
+
+// Actions of a SANChange, as ModifyCluster spells them.
+const (
+	SANsAppend    = "append"
+	SANsOverwrite = "overwrite"
+)
 
 // Cluster states the lifecycle cares about.
 const (

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"fmt"
+	"net"
 	"time"
 )
 
@@ -51,6 +52,12 @@ func CheckRefused(addr string) string {
 	return "cannot connect to " + addr + ": connection refused; nothing serves the API server at this address (is the EIP still associated with the cluster?)"
 }
 
+// CheckRestarting is an API server being rolled out again (new certificate
+// names): it refuses connections until that is done.
+func CheckRestarting(addr string) string {
+	return "cannot connect to " + addr + ": the API server is restarting to take new certificate names (a change is in progress); try again once the cluster is running"
+}
+
 // CheckTimeout is a TCP connect that got no answer in time.
 func CheckTimeout(addr string, d time.Duration) string {
 	return "no answer from " + addr + " within " + d.String() + ": a firewall, the API server's source allow list or the network drops connections from this machine (on a slow network, raise --check-connect-timeout)"
@@ -74,9 +81,14 @@ func CheckNoCA(context string) string {
 	return "TLS not verified: context " + context + " has no certificate-authority(-data), so the API server's certificate cannot be checked; get the cluster's kubeconfig from ACK again"
 }
 
-// CheckSANMissing is a certificate that does not name the address reached.
+// CheckSANMissing is a certificate that does not name the address reached:
+// it says which names the certificate holds, and how to make it valid.
 func CheckSANMissing(host string, sans []string) string {
-	return "TLS failed: the API server's certificate does not include " + host + " (it names " + joinOr(sans, "nothing") + "), so kubectl refuses it; add " + host + " to the API server certificate's SANs (ACK: \"Customize the SANs of the API server certificate\", on the cluster's Basic Information page)"
+	msg := "TLS failed: the API server's certificate does not include " + host + " (it names " + joinOr(sans, "nothing") + "), so kubectl refuses it; add it with `kubectl ack-expose sans add " + host + "` (this restarts the API server)"
+	if net.ParseIP(host) == nil {
+		msg += ", or keep the name and have kubectl check a name the certificate holds: `kubectl ack-expose kubeconfig --server-name " + host + " --tls-server-name kubernetes` (no restart)"
+	}
+	return msg
 }
 
 func joinOr(list []string, none string) string {

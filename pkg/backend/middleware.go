@@ -131,6 +131,12 @@ func (w *wrapped) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 	return run(w, noRetry(ctx), name, func() (string, error) { return w.b.ModifyAPIServerEIP(ctx, clusterID, eipID) })
 }
 
+func (w *wrapped) ModifyAPIServerSANs(ctx context.Context, clusterID string, c SANChange) (string, error) {
+	name := fmt.Sprintf("ModifyCluster %s api_server_custom_cert_sans=%s%q", clusterID, c.Action, c.Names)
+	// Never retried here, as ModifyAPIServerEIP.
+	return run(w, noRetry(ctx), name, func() (string, error) { return w.b.ModifyAPIServerSANs(ctx, clusterID, c) })
+}
+
 func (w *wrapped) DescribeTask(ctx context.Context, id string) (*Task, error) {
 	return run(w, ctx, "DescribeTaskInfo "+id, func() (*Task, error) { return w.b.DescribeTask(ctx, id) })
 }

@@ -90,6 +90,12 @@ func (n networkChecker) CheckEndpoint(ctx context.Context, endpoint string, caPE
 	return probe.Probe(ctx, endpoint, caPEM, o)
 }
 
+func (n networkChecker) CheckEndpointAs(ctx context.Context, endpoint, serverName string, caPEM []byte, contextName string) backend.CheckResult {
+	o := n.opts
+	o.Context, o.ServerName = contextName, serverName
+	return probe.Probe(ctx, endpoint, caPEM, o)
+}
+
 func auditChecked(l *expose.ExposureList) bool {
 	for _, it := range l.Items {
 		if it.Check != nil {

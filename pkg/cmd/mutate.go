@@ -21,6 +21,9 @@ type mutateKind struct {
 	example          string
 }
 
+// eip says whether the action takes an EIP (--eip, --allocate).
+func (k mutateKind) eip() bool { return k.action == expose.Associate || k.action == expose.Change }
+
 var (
 	mutateAssociate = mutateKind{
 		action: expose.Associate,
@@ -99,7 +102,8 @@ type mutateOptions struct {
 	timeout    time.Duration
 	yes        bool
 	updateKube bool
-	prompt     prompt // the lockout guard's question (prompt.go)
+	names      []string // the certificate names of a sans action
+	prompt     prompt   // the lockout guard's question (prompt.go)
 	request    expose.Request
 	chk        checkOptions
 	// allow is associate --allow: the sources are allowed before the EIP is
@@ -118,8 +122,9 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		Long:    k.long,
 		Example: k.example,
 		Args:    cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
+		RunE: func(c *cobra.Command, args []string) error {
 			defer catchInterrupts(c)()
+			o.names = args
 			if err := o.toOptions(c); err != nil {
 				return flagError(err)
 			}
@@ -133,9 +138,12 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 			return afterPrompt(&o.prompt, o.run(c))
 		},
 	}
+	if k.action.IsSANs() {
+		c.Args = cobra.MinimumNArgs(1)
+	}
 	o.addFlags(c)
 	f := c.Flags()
-	if k.action != expose.Disassociate {
+	if k.eip() {
 		f.StringVar(&o.eip, "eip", "", "EIP to associate: its allocation ID (eip-...) or its IP address")
 		f.BoolVar(&o.allocate, "allocate", false, "Allocate a new pay-as-you-go EIP in the cluster's region and associate it")
 		f.IntVar(&o.bandwidth, "bandwidth", 5, "With --allocate: peak bandwidth in Mbps (1-200 for PayByTraffic, 1-500 for PayByBandwidth)")
@@ -152,7 +160,7 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 		f.StringSliceVar(&o.allow, "allow", nil, "Sources allowed to reach the API server (addresses or CIDR blocks, comma-separated or repeated); the allow list is on before the EIP is associated")
 		o.allowConfirm.addFlags(f)
 	}
-	if k.action != expose.Associate {
+	if k.action == expose.Change || k.action == expose.Disassociate {
 		f.BoolVar(&o.release, "release", false, "Release the EIP that is removed, once it is free (pay-as-you-go EIPs only)")
 	}
 	addDryRunFlag(c, &o.dryRun, "print the plan")
@@ -163,6 +171,8 @@ func newMutateCommand(streams genericiooptions.IOStreams, k mutateKind) *cobra.C
 	switch k.action {
 	case expose.Associate:
 		f.BoolVarP(&o.yes, "yes", "y", false, "With --allow: do not ask before turning on the allow list cuts off the context in use")
+	case expose.SANsAdd, expose.SANsRemove, expose.SANsSet:
+		f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before restarting the API server (and cutting off a context that uses a removed name)")
 	case expose.Disassociate:
 		f.BoolVarP(&o.yes, "yes", "y", false, "Do not ask before cutting off the context in use")
 		f.BoolVar(&o.updateKube, "update-kubeconfig", false, "Report the kubeconfig cluster entries that pointed at the removed public endpoint")
@@ -183,7 +193,14 @@ func (o *mutateOptions) toOptions(c *cobra.Command) error {
 		return err
 	}
 	r := expose.Request{Action: o.kind.action, Release: o.release, UpdateKubeconfig: o.updateKube}
-	if o.kind.action != expose.Disassociate {
+	if o.kind.action.IsSANs() {
+		names, err := expose.ParseSANs(o.names)
+		if err != nil {
+			return err
+		}
+		r.SANs = names
+	}
+	if o.kind.eip() {
 		switch {
 		case o.eip != "" && o.allocate:
 			return usageError("--eip and --allocate cannot be used together: give an EIP, or allocate a new one")

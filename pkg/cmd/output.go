@@ -192,8 +192,15 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	} else {
 		fmt.Fprintf(tw, "EIP:\t-\n")
 	}
-	if p := x.InProgress; p != nil {
+	if x.ExtraSANs != nil {
+		fmt.Fprintf(tw, "CERTIFICATE NAMES:\t%s\n", cmp.Or(strings.Join(x.ExtraSANs, ", "), "-"))
+	}
+	if p := x.InProgress; p != nil && p.Action.IsSANs() {
+		fmt.Fprintf(tw, "IN PROGRESS:\t%s", p.Action)
+	} else if p != nil {
 		fmt.Fprintf(tw, "IN PROGRESS:\t%s of EIP %s", p.Action, p.AllocationID)
+	}
+	if p := x.InProgress; p != nil {
 		if p.TaskID != "" {
 			fmt.Fprintf(tw, " (task %s)", p.TaskID)
 		}

@@ -1,6 +1,10 @@
 package cmd
 
 import (
+	"net/netip"
+
+	"github.com/ack-expose/ack-expose/internal/certsan"
+
 	"bytes"
 	"cmp"
 	"encoding/json"
@@ -46,7 +50,8 @@ Faults, with simulator fault add|list|clear:
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	c.AddCommand(newSimulatorInitCommand(streams), newSimulatorShowCommand(streams), newSimulatorServeCommand(streams), newSimulatorFaultCommand(streams))
+	c.AddCommand(newSimulatorInitCommand(streams), newSimulatorShowCommand(streams), newSimulatorServeCommand(streams),
+		newSimulatorFaultCommand(streams), newSimulatorDNSCommand(streams))
 	return c
 }
 
@@ -250,6 +255,64 @@ func newSimulatorShowCommand(streams genericiooptions.IOStreams) *cobra.Command 
 	}
 	c.Flags().StringVar(&o.state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
 	addOutputFlag(c, &o.output, &o.allowMissing)
+	return c
+}
+
+// newSimulatorDNSCommand sets the simulated world's DNS records: a team's
+// name for the API server's EIP, which status --check resolves.
+func newSimulatorDNSCommand(streams genericiooptions.IOStreams) *cobra.Command {
+	var state string
+	c := &cobra.Command{
+		Use:   "dns NAME [ADDRESS]",
+		Short: "Point a DNS name at an address in the simulated world (no ADDRESS: remove the record)",
+		Long: `Set a DNS record of the simulated world: NAME resolves to ADDRESS (an EIP,
+say) when the simulator backend checks an endpoint by name (status --check of
+a context made with kubeconfig --server-name). Without ADDRESS the record is
+removed. With the aliyun backend against simulator serve, map the name with
+ACK_EXPOSE_CONNECT_TO instead (NAME:6443=the address serve printed for the EIP).`,
+		Example: `  kubectl ack-expose simulator dns api.demo.example 47.96.1.20
+  kubectl ack-expose simulator dns api.demo.example`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			name, err := certsan.Canonical(args[0])
+			if err != nil || certsan.IsIP(name) || strings.HasPrefix(name, "*.") {
+				return usageError("%q is not a DNS name: give one such as api.demo.example", args[0])
+			}
+			addr := ""
+			if len(args) == 2 {
+				ip, err := netip.ParseAddr(args[1])
+				if err != nil {
+					return usageError("%q is not an IP address: give the address the name resolves to, such as the EIP's", args[1])
+				}
+				addr = ip.String()
+			}
+			path, err := simulatorStatePath(state)
+			if err != nil {
+				return err
+			}
+			err = simulator.New(path).Update(func(s *simulator.State) error {
+				if addr == "" {
+					delete(s.DNS, name)
+					return nil
+				}
+				if s.DNS == nil {
+					s.DNS = map[string]string{}
+				}
+				s.DNS[name] = addr
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if addr == "" {
+				fmt.Fprintf(streams.Out, "%s has no DNS record now\n", name)
+			} else {
+				fmt.Fprintf(streams.Out, "%s resolves to %s\n", name, addr)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&state, "state", "", "State file (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
 	return c
 }
 

@@ -39,14 +39,17 @@ func newStatusCommand(streams genericiooptions.IOStreams) *cobra.Command {
 endpoints, the EIP behind the public endpoint, and whether this cluster can
 associate, change or disassociate an EIP (ACK standard, ACK Pro, ACK
 Serverless and ACK Edge clusters can, when running), and who may connect: the
-source allow list of the API server's CLB (ALLOWED SOURCES). Makes at most six
-API calls.
+source allow list of the API server's CLB (ALLOWED SOURCES), and the extra
+names of the API server's certificate (CERTIFICATE NAMES, JSON extraSans; see
+` + "`kubectl ack-expose sans`" + `). Makes at most six API calls.
 
 --check also checks the public endpoint (--private: the intranet one) from
 this machine, step by step: TCP connect, TLS handshake verified against the CA
 of the kubeconfig context (not the system roots), the endpoint's address in the
 certificate, and GET /version without credentials (any HTTP answer proves the
-API server answers). A failed check exits 1. ACK_EXPOSE_CONNECT_TO=
+API server answers). A failed check exits 1. A context that reaches the API
+server by a DNS name (kubeconfig --server-name) has that name checked, and when
+the certificate does not hold it, the check says which names it holds. ACK_EXPOSE_CONNECT_TO=
 HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 		Example: `  # The cluster of the current context
   kubectl ack-expose status

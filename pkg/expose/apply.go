@@ -411,7 +411,13 @@ func (a *applier) modify() error {
 		policy = backend.DefaultRetry
 	}
 	for n := 1; ; n++ {
-		taskID, err := s.Backend.ModifyAPIServerEIP(a.opCtx, a.c.ID, eipID)
+		var taskID string
+		var err error
+		if ch := a.p.SANChange; ch != nil {
+			taskID, err = s.Backend.ModifyAPIServerSANs(a.opCtx, a.c.ID, *ch)
+		} else {
+			taskID, err = s.Backend.ModifyAPIServerEIP(a.opCtx, a.c.ID, eipID)
+		}
 		if err == nil {
 			a.taskID = taskID
 			return nil
@@ -466,6 +472,9 @@ func (a *applier) resolve() (verdict, string) {
 		if len(list) > 0 {
 			e = &list[0]
 		}
+	}
+	if a.p.SANChange != nil {
+		return sansVerdict(a.p, now), fmt.Sprintf("cluster %s, certificate names %s", now.State, joinNames(now.ExtraSANs))
 	}
 	state := fmt.Sprintf("cluster %s, public endpoint %s", now.State, cmp.Or(now.PublicEndpoint, "none"))
 	if e != nil {
@@ -544,6 +553,8 @@ func (a *applier) accepted() {
 		task = " (task " + a.taskID + ")"
 	}
 	switch a.p.Request.Action {
+	case SANsAdd, SANsRemove, SANsSet:
+		a.s.step(a.op, "requested the certificate names %s on cluster %s%s; the API server restarts", joinNames(a.p.SANsAfter), a.c.Name, task)
 	case Disassociate:
 		a.s.step(a.op, "requested disassociation of EIP %s from cluster %s%s", currentName(a.p), a.c.Name, task)
 	default:
@@ -606,7 +617,13 @@ func (a *applier) finish(final *backend.Cluster, settled *backend.EIP) (*Exposur
 		a.allocated = nil
 	}
 	s.journalForget(done...)
-	s.step(a.op, "cluster %s is %s; public endpoint: %s", final.Name, final.State, cmp.Or(final.PublicEndpoint, "none"))
+	if a.p.SANChange != nil {
+		// The EIP stays: the result shows it as planned.
+		settled = a.p.Current
+		s.step(a.op, "cluster %s is %s; certificate names: %s", final.Name, final.State, joinNames(final.ExtraSANs))
+	} else {
+		s.step(a.op, "cluster %s is %s; public endpoint: %s", final.Name, final.State, cmp.Or(final.PublicEndpoint, "none"))
+	}
 	if a.p.Request.Release && a.p.Current != nil {
 		if err := a.release(); err != nil {
 			a.op.Phase = PhaseDone
@@ -627,6 +644,9 @@ func (a *applier) doneNow() (*backend.Cluster, *backend.EIP, bool) {
 	now, err := a.s.Backend.DescribeCluster(ctx, a.c.ID)
 	if err != nil || now.State != backend.StateRunning {
 		return nil, nil, false
+	}
+	if a.p.SANChange != nil {
+		return now, a.p.Current, sameSet(now.ExtraSANs, a.p.SANsAfter)
 	}
 	if a.newEIP == nil {
 		return now, nil, now.PublicEndpoint == ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -16,10 +17,28 @@ type Checker interface {
 	CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult
 }
 
+// ServerNameChecker is a Checker that can check the certificate against
+// another name than the endpoint's host, as kubectl does for a context with
+// tls-server-name.
+type ServerNameChecker interface {
+	CheckEndpointAs(ctx context.Context, endpoint, serverName string, caPEM []byte, contextName string) backend.CheckResult
+}
+
 // CheckExposure checks the public endpoint of x (the intranet one when
 // private) with the CA of the context in use, and records the result in x.
+// A context that reaches the cluster by a DNS name (kubeconfig --server-name)
+// has that name checked: whether it leads to the API server, and whether the
+// certificate names it.
 func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, private bool) *backend.CheckResult {
-	r := checkOne(ctx, chk, x, t.CA, t.Context, private)
+	var r backend.CheckResult
+	if sn, ok := chk.(ServerNameChecker); ok && t.Kube.TLSServerName != "" && !private && t.Server != "" && !kubectx.SameEndpoint(t.Server, x.IntranetEndpoint) {
+		r = sn.CheckEndpointAs(ctx, t.Server, t.Kube.TLSServerName, t.CA, t.Context)
+	} else if name := t.Server; !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubectx.EndpointHost(name)) &&
+		!kubectx.SameEndpoint(name, x.IntranetEndpoint) && !kubectx.SameEndpoint(name, x.PublicEndpoint) {
+		r = chk.CheckEndpoint(ctx, name, t.CA, t.Context)
+	} else {
+		r = checkOne(ctx, chk, x, t.CA, t.Context, private)
+	}
 	x.Check = &r
 	return &r
 }

@@ -38,6 +38,9 @@ type Request struct {
 	// Allow are sources (as ParseSources returns them) Run allows before
 	// the EIP is associated (associate --allow).
 	Allow []string
+	// SANs are the certificate names of a sans action, as ParseSANs
+	// returns them.
+	SANs []string
 }
 
 // Plan is a checked request: what would change, or that nothing needs to.
@@ -53,6 +56,10 @@ type Plan struct {
 	Steps       []string
 	// Lockout explains how the operation cuts off the context in use; empty if it does not.
 	Lockout string
+	// SANChange is the change a sans action sends, and SANsAfter the
+	// certificate's extra names once it is done.
+	SANChange *backend.SANChange
+	SANsAfter []string
 }
 
 // Service runs the lifecycle against a backend.
@@ -118,6 +125,9 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 			task = ", task " + op.TaskID
 		}
 		x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (EIP %s%s); wait until it is done and the cluster is running again", c.State, op.Action, op.AllocationID, task)
+		if op.Action.IsSANs() {
+			x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (the API server restarts%s); wait until it is done and the cluster is running again", c.State, op.Action, task)
+		}
 	}
 	x.AwaitingRelease = s.awaitingRelease(c, e, records...)
 	if op != nil || backend.IsBusy(c.State) {
@@ -237,6 +247,12 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 		return nil, err
 	}
 	p := &Plan{Request: r, Target: t, Cluster: c}
+	if r.Action.IsSANs() {
+		if err := s.planSANs(ctx, p); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
 	if err := checkMutable(c); err != nil {
 		return nil, err
 	}
@@ -350,7 +366,11 @@ func lockout(p *Plan) string {
 	if p.Request.Action == Change && p.Request.UpdateKubeconfig {
 		return "" // the context's entry follows the endpoint to the new EIP
 	}
-	if !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
+	byName := p.Target.How == HowServerName || NamesEndpoint(p.Target.Server, c)
+	if byName && p.Request.Action == Change {
+		return "" // the name follows the EIP once its DNS record does (namesFollow says so)
+	}
+	if !byName && !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ack-expose/ack-expose/internal/certsan"
 	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
@@ -47,6 +48,10 @@ const (
 	HowContextName How = "context name"
 	// HowServerURL: the context's server is an endpoint of one cluster only.
 	HowServerURL How = "server URL"
+	// HowServerName: a context named after a cluster (<account>-<cluster>-
+	// suffix, as the kubeconfig command names them) whose server is a DNS
+	// name: no endpoint of any cluster, a name in front of one.
+	HowServerName How = "server name"
 )
 
 // Mismatch is a context whose name says one cluster while its server is not
@@ -226,6 +231,13 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 		t.ClusterID, t.How = hits[0].ID, HowServerURL
 		return t, nil
 	case 0:
+		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil && isDNSName(kubectx.EndpointHost(kc.Server)) {
+			// A name in front of the cluster's endpoint (kubeconfig
+			// --server-name): the name cannot be matched with an endpoint
+			// without DNS, so the context's name says which cluster it is.
+			t.ClusterID, t.How = id, HowServerName
+			return t, nil
+		}
 		fail.tried = append(fail.tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint", kc.Server))
 		fail.short = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s", kc.Server)
 		// A context derived from an ACK one (<uid>-<clusterId>-public) whose
@@ -247,7 +259,23 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 }
 
 func isEndpointOf(server string, c *backend.Cluster) bool {
-	return kubectx.SameEndpoint(c.IntranetEndpoint, server) || kubectx.SameEndpoint(c.PublicEndpoint, server)
+	return kubectx.SameEndpoint(c.IntranetEndpoint, server) || kubectx.SameEndpoint(c.PublicEndpoint, server) || NamesEndpoint(server, c)
+}
+
+// NamesEndpoint reports whether server reaches the cluster by one of the
+// certificate's extra DNS names, on the port of its public endpoint (a name
+// in front of the EIP, as `sans add` and `kubeconfig --server-name` set up).
+func NamesEndpoint(server string, c *backend.Cluster) bool {
+	host := kubectx.EndpointHost(server)
+	if c.PublicEndpoint == "" || !isDNSName(host) || !certsan.Covers(c.ExtraSANs, host) {
+		return false
+	}
+	return kubectx.SameEndpoint(server, kubectx.WithHost(c.PublicEndpoint, host))
+}
+
+// isDNSName reports whether host is a DNS name, not an IP address.
+func isDNSName(host string) bool {
+	return host != "" && !certsan.IsIP(host)
 }
 
 // reach checks the resolved target against its cluster c: the context counts
@@ -261,6 +289,11 @@ func reach(ctx context.Context, t Target, c *backend.Cluster, list clusterList) 
 		if t.How == HowClusterID && t.Kube.Server == "" {
 			t.Context, t.Server, t.CA = "", "", nil
 		}
+		return t, nil
+	}
+	if t.How == HowServerName {
+		// Which address the name resolves to is DNS's: the context is kept,
+		// and the check says whether the certificate names it.
 		return t, nil
 	}
 	t.Context, t.Server, t.CA = "", "", nil

@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/kubectx"
@@ -93,6 +94,7 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 			return nil, fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", r.Action, err)
 		}
 	}
+	s.namesFollow(p, x)
 	if op := x.Operation; o.Check != nil && o.Wait && !op.DryRun && op.Changed && x.PublicEndpoint != "" {
 		// With the context's CA as resolved: the check is of this machine's view.
 		if c := CheckExposure(ctx, o.Check, x, t, false); !c.OK() {
@@ -208,6 +210,39 @@ func (s *Service) updateKubeconfig(p *Plan, x *Exposure) error {
 		op.Kubeconfig = append(op.Kubeconfig, e)
 	}
 	return nil
+}
+
+// namesFollow says, after a change (or its dry run) of a cluster whose
+// certificate holds DNS names, that those names' DNS records must follow the
+// new EIP: ack-expose does not manage DNS, and leaves the kubeconfig
+// entries that reach the cluster by a name alone (they are listed, "kept").
+func (s *Service) namesFollow(p *Plan, x *Exposure) {
+	op, old := x.Operation, p.Cluster.PublicEndpoint
+	if p.Request.Action != Change || op == nil || (!op.Changed && !op.DryRun) || old == "" {
+		return
+	}
+	next := "the new EIP"
+	if !op.DryRun && x.PublicEndpoint != "" {
+		next = kubectx.EndpointHost(x.PublicEndpoint)
+	} else if p.New != nil {
+		next = p.New.IPAddress
+	}
+	for _, name := range p.Cluster.ExtraSANs {
+		if !isDNSName(name) || strings.HasPrefix(name, "*.") {
+			continue
+		}
+		s.warnOp(op, "the API server certificate names %s: if its DNS record points at %s, point it at %s now; contexts that reach the cluster as %s were left alone", name, kubectx.EndpointHost(old), next, name)
+		if !p.Request.UpdateKubeconfig || s.Kubeconfig == nil {
+			continue
+		}
+		uses, err := s.Kubeconfig.ClustersAt(kubectx.WithHost(old, name))
+		if err != nil {
+			continue
+		}
+		for _, u := range uses {
+			op.Kubeconfig = append(op.Kubeconfig, KubeconfigEntry{File: u.File, Cluster: u.Cluster, Server: u.Server, Action: KubeconfigKept})
+		}
+	}
 }
 
 // RunAccess is the one call of allow and revoke: it plans the request, warns

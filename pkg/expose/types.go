@@ -39,6 +39,9 @@ type Exposure struct {
 	IntranetEndpoint string      `json:"intranetEndpoint"`
 	PublicEndpoint   string      `json:"publicEndpoint"`
 	EIP              *EIPInfo    `json:"eip"`
+	// ExtraSANs are the API server certificate's extra names (the names
+	// besides its addresses and in-cluster names), as `sans` changes them.
+	ExtraSANs []string `json:"extraSans"`
 	// Mismatch says the context's name and its server disagree (see
 	// Mismatch); cluster.context is then empty.
 	Mismatch string `json:"mismatch,omitempty"`
@@ -139,6 +142,9 @@ const (
 	KubeconfigWouldRepoint KubeconfigAction = "would repoint"
 	// KubeconfigUnreachable: left as it is, reaching nothing (disassociate).
 	KubeconfigUnreachable KubeconfigAction = "unreachable"
+	// KubeconfigKept: left as it is, reaching the cluster by a DNS name
+	// whose record must follow the new EIP (change).
+	KubeconfigKept KubeconfigAction = "kept (by name)"
 )
 
 func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
@@ -148,6 +154,8 @@ func newExposure(c *backend.Cluster, context string, e *backend.EIP) *Exposure {
 			Profile: c.Profile, ClusterSpec: c.ClusterSpec, State: c.State, Context: context},
 		IntranetEndpoint: c.IntranetEndpoint,
 		PublicEndpoint:   c.PublicEndpoint,
+		// nil (null) when the read does not carry them (a list, in an audit).
+		ExtraSANs: c.ExtraSANs,
 	}
 	x.Supported, x.Reason = eligibility(c)
 	if x.Supported && c.State != backend.StateRunning {

@@ -28,6 +28,9 @@ type ContextSpec struct {
 	// reaching one of them reaches this cluster and may be updated.
 	Endpoints []string
 	Switch    bool
+	// TLSServerName, when set, is the name kubectl checks the API server's
+	// certificate against (tls-server-name), instead of the server's host.
+	TLSServerName string
 }
 
 // ContextResult says what AddContext did.
@@ -171,6 +174,9 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		c.Server = spec.Server
 		c.CertificateAuthority, c.CertificateAuthorityData = srcCluster.CertificateAuthority, srcCluster.CertificateAuthorityData
 		c.TLSServerName, c.ProxyURL = srcCluster.TLSServerName, srcCluster.ProxyURL
+		if spec.TLSServerName != "" {
+			c.TLSServerName = spec.TLSServerName
+		}
 		c.InsecureSkipTLSVerify, c.DisableCompression = srcCluster.InsecureSkipTLSVerify, srcCluster.DisableCompression
 		res.Changed = f.setCluster(name, c)
 		user, ns := spec.From.User, spec.From.Namespace

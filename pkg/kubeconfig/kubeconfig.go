@@ -96,7 +96,7 @@ func (s *Source) Current() (Context, error) {
 		kc.Cluster, kc.User, kc.Namespace = mctx.Cluster, mctx.AuthInfo, mctx.Namespace
 	}
 	if c := merged.Clusters[kc.Cluster]; c != nil {
-		kc.Server, kc.CA = c.Server, caPEM(c)
+		kc.Server, kc.CA, kc.TLSServerName = c.Server, caPEM(c), c.TLSServerName
 	}
 	if c := cfg.Clusters[kc.Cluster]; c != nil && o.ClusterInfo.Server == "" {
 		kc.ClusterFile = c.LocationOfOrigin

@@ -202,6 +202,14 @@ func (a *APIServers) serve(addr string, c net.Conn) {
 	case !nv.Endpoint.Admitted:
 		a.logf("apiserver %s (%s): dropped: the client address is not admitted", addr, nv.Endpoint.ClusterName)
 		return
+	case nv.Endpoint.Restarting:
+		// Reset, as a port nothing listens on answers (this listener stays
+		// open: the API server comes back at the same address).
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		a.logf("apiserver %s (%s): reset: the API server is restarting (new certificate names)", addr, nv.Endpoint.ClusterName)
+		return
 	case nv.CA == nil:
 		a.logf("apiserver %s: dropped: the state has no CA", addr)
 		return

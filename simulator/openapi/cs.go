@@ -29,6 +29,9 @@ type csCluster struct {
 	Tags            []csTag `json:"tags"`
 	Created         string  `json:"created"`
 	Updated         string  `json:"updated"`
+	// ExtraSans is in DescribeClusterDetail only (the CS model has no
+	// extra_sans in DescribeClustersV1's items).
+	ExtraSans *[]string `json:"extra_sans,omitempty"`
 }
 
 type csTag struct {
@@ -61,7 +64,10 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 			fail(err)
 			return
 		}
-		writeJSON(w, 200, reqID, toCS(v))
+		out := toCS(v)
+		sans := append([]string{}, v.ExtraSans...)
+		out.ExtraSans = &sans
+		writeJSON(w, 200, reqID, out)
 	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "clusters" && parts[2] == "resources":
 		s.serveClusterResources(w, parts[1])
 	case r.Method == http.MethodGet && len(parts) == 3 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "clusters":
@@ -86,6 +92,10 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			APIServerEIP   *bool  `json:"api_server_eip"`
 			APIServerEIPID string `json:"api_server_eip_id"`
+			CertSANs       *struct {
+				Action string   `json:"action"`
+				Names  []string `json:"subject_alternative_names"`
+			} `json:"api_server_custom_cert_sans"`
 		}
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 			writeCSError(w, simulator.AssumeCSContentType.Err("The request body of ModifyCluster must be JSON, sent as Content-Type application/json, not %q.", r.Header.Get("Content-Type")))
@@ -97,13 +107,22 @@ func (s *Server) serveCS(w http.ResponseWriter, r *http.Request) {
 				Message: fmt.Sprintf("The request body is not valid JSON (Content-Type %q): %v", r.Header.Get("Content-Type"), err)})
 			return
 		}
-		if body.APIServerEIP == nil {
+		req := simulator.ModifyClusterRequest{ClusterID: parts[3]}
+		switch {
+		case body.CertSANs != nil && body.APIServerEIP != nil:
 			writeCSError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400,
-				Message: "The simulator models only the api_server_eip part of ModifyCluster; api_server_eip is missing."})
+				Message: "The simulator models one change per ModifyCluster call: send api_server_eip and api_server_custom_cert_sans separately."})
 			return
+		case body.CertSANs != nil:
+			req.CertSANs = &simulator.CertSANs{Action: body.CertSANs.Action, Names: body.CertSANs.Names}
+		case body.APIServerEIP == nil:
+			writeCSError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400,
+				Message: "The simulator models only the api_server_eip and api_server_custom_cert_sans parts of ModifyCluster; both are missing."})
+			return
+		default:
+			req.APIServerEIP, req.APIServerEIPID = *body.APIServerEIP, body.APIServerEIPID
 		}
-		taskID, err := s.Engine.ModifyCluster(simulator.ModifyClusterRequest{ClusterID: parts[3],
-			APIServerEIP: *body.APIServerEIP, APIServerEIPID: body.APIServerEIPID})
+		taskID, err := s.Engine.ModifyCluster(req)
 		if err != nil {
 			fail(err)
 			return

@@ -437,6 +437,20 @@ func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 	return r.TaskID, nil
 }
 
+func (b *Backend) ModifyAPIServerSANs(ctx context.Context, clusterID string, c backend.SANChange) (string, error) {
+	names := c.Names
+	if names == nil {
+		names = []string{} // overwrite with none: an empty list, not null
+	}
+	body := map[string]any{"api_server_custom_cert_sans": map[string]any{
+		"action": c.Action, "subject_alternative_names": names}}
+	var r csModifyResponse
+	if err := b.roa(ctx, "ModifyCluster", "PUT", "/api/v2/clusters/"+clusterID, nil, body, &r); err != nil {
+		return "", err
+	}
+	return r.TaskID, nil
+}
+
 func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, error) {
 	var t csTask
 	if err := b.roa(ctx, "DescribeTaskInfo", "GET", "/tasks/"+id, nil, nil, &t); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
@@ -126,6 +127,18 @@ func TestEveryErrorSameKindOnBothFronts(t *testing.T) {
 			_, err := b.ModifyAPIServerEIP(ctx, id("demo-basic"), "eip-bp1demoecs000000000")
 			return err
 		}, simulator.AssumeCSEIPStatus.Code, errdefs.KindConflict},
+		{"names on an Edge cluster", nil, func(b backend.Backend) error {
+			_, err := b.ModifyAPIServerSANs(ctx, id("demo-edge"), backend.SANChange{Action: backend.SANsAppend, Names: []string{"a.example"}})
+			return err
+		}, simulator.AssumeSANsUnsupportedKind.Code, errdefs.KindUnsupported},
+		{"names with an unknown action", nil, func(b backend.Backend) error {
+			_, err := b.ModifyAPIServerSANs(ctx, id("demo-pro"), backend.SANChange{Action: "replace", Names: []string{"a.example"}})
+			return err
+		}, simulator.AssumeSANsInvalid.Code, errdefs.KindInvalid},
+		{"names that are not names", nil, func(b backend.Backend) error {
+			_, err := b.ModifyAPIServerSANs(ctx, id("demo-pro"), backend.SANChange{Action: backend.SANsAppend, Names: []string{"https://a.example"}})
+			return err
+		}, simulator.AssumeSANsInvalid.Code, errdefs.KindInvalid},
 		{"unknown task", nil, func(b backend.Backend) error { _, err := b.DescribeTask(ctx, "T-nope"); return err },
 			simulator.AssumeTaskNotFound.Code, errdefs.KindNotFound},
 	} {
@@ -194,3 +207,31 @@ func TestFaultsSameKindOnBothFronts(t *testing.T) {
 }
 
 func errorsAs(err error, target **errdefs.Error) bool { return errors.As(err, target) }
+
+// A change of the certificate's names reads back the same on both fronts:
+// append, then overwrite with none (an empty list on the wire, not null).
+func TestSANsSameOnBothFronts(t *testing.T) {
+	ctx := context.Background()
+	id := simulator.ClusterIDFor("demo-pro")
+	instant := func(s *simulator.State) { s.Timing.ModifyCluster = 0 }
+	for name, b := range fronts(t, instant) {
+		for _, step := range []struct {
+			change backend.SANChange
+			want   string
+		}{
+			{backend.SANChange{Action: backend.SANsAppend, Names: []string{"api.example.com", "203.0.113.7"}}, "api.example.com,203.0.113.7"},
+			{backend.SANChange{Action: backend.SANsOverwrite}, ""},
+		} {
+			if _, err := b.ModifyAPIServerSANs(ctx, id, step.change); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			c, err := b.DescribeCluster(ctx, id)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if got := strings.Join(c.ExtraSANs, ","); got != step.want || c.ExtraSANs == nil {
+				t.Errorf("%s after %s: extra names %q (nil %t), want %q", name, step.change.Action, got, c.ExtraSANs == nil, step.want)
+			}
+		}
+	}
+}

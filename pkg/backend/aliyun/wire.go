@@ -27,6 +27,8 @@ type csCluster struct {
 	VPCID       string `json:"vpc_id"`
 	// MasterURL is a JSON document inside a JSON string.
 	MasterURL string `json:"master_url"`
+	// ExtraSans are the certificate's extra names (DescribeClusterDetail).
+	ExtraSans []string `json:"extra_sans"`
 }
 
 type csClusterList struct {
@@ -116,7 +118,7 @@ func (c csCluster) domain() (*backend.Cluster, error) {
 	}
 	return &backend.Cluster{ID: c.ClusterID, Name: c.Name, RegionID: c.RegionID, ClusterType: c.ClusterType,
 		Profile: c.Profile, ClusterSpec: c.ClusterSpec, State: c.State, VPCID: c.VPCID,
-		IntranetEndpoint: m.IntranetAPIServerEndpoint, PublicEndpoint: m.APIServerEndpoint}, nil
+		IntranetEndpoint: m.IntranetAPIServerEndpoint, PublicEndpoint: m.APIServerEndpoint, ExtraSANs: c.ExtraSans}, nil
 }
 
 func (e vpcEIP) domain() backend.EIP {

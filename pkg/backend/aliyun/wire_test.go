@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -46,7 +47,8 @@ const clusterDetailSample = `{
   "profile": "Default",
   "cluster_spec": "ack.pro.small",
   "master_url": "{\"api_server_endpoint\":\"https://123.56.xx.xx:6443\",\"intranet_api_server_endpoint\":\"https://192.168.xx.xx:6443\"}",
-  "maintenance_window": {"enable": false}
+  "maintenance_window": {"enable": false},
+  "extra_sans": ["api.example.com", "203.0.113.7"]
 }`
 
 func TestDecodeClusterDetail(t *testing.T) {
@@ -60,8 +62,9 @@ func TestDecodeClusterDetail(t *testing.T) {
 	}
 	want := backend.Cluster{ID: "c82e6987e2961451182edacd74faf****", Name: "prod-cluster", RegionID: "cn-beijing",
 		ClusterType: "ManagedKubernetes", Profile: "Default", ClusterSpec: "ack.pro.small", State: "running",
-		VPCID: "vpc-2zecuu62b9zw7a7qn****", IntranetEndpoint: "https://192.168.xx.xx:6443", PublicEndpoint: "https://123.56.xx.xx:6443"}
-	if *d != want {
+		VPCID: "vpc-2zecuu62b9zw7a7qn****", IntranetEndpoint: "https://192.168.xx.xx:6443", PublicEndpoint: "https://123.56.xx.xx:6443",
+		ExtraSANs: []string{"api.example.com", "203.0.113.7"}}
+	if !reflect.DeepEqual(*d, want) {
 		t.Errorf("got %+v\nwant %+v", *d, want)
 	}
 }

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"slices"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/certsan"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -18,6 +18,12 @@ import (
 // `simulator serve`'s endpoints would through the network probe: the same
 // steps, results and words, without a network.
 func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult {
+	return b.CheckEndpointAs(ctx, endpoint, "", caPEM, contextName)
+}
+
+// CheckEndpointAs is CheckEndpoint with the certificate checked against
+// serverName (tls-server-name) when it is set.
+func (b *Backend) CheckEndpointAs(ctx context.Context, endpoint, serverName string, caPEM []byte, contextName string) backend.CheckResult {
 	start := time.Now()
 	r := backend.CheckResult{Endpoint: endpoint}
 	fail := func(step, msg string) backend.CheckResult {
@@ -39,8 +45,12 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, caPEM []by
 	}
 	ep := nv.Endpoint
 	switch {
+	case nv.Unresolved:
+		return fail(backend.CheckStepConnect, fmt.Sprintf("cannot connect to %s: %s has no DNS record; point it at the API server's EIP (in the simulated world: `kubectl ack-expose simulator dns %s EIP`)", addr, u.Hostname(), u.Hostname()))
 	case ep == nil:
 		return fail(backend.CheckStepConnect, backend.CheckRefused(addr))
+	case ep.Restarting:
+		return fail(backend.CheckStepConnect, backend.CheckRestarting(addr))
 	case !ep.Admitted:
 		return fail(backend.CheckStepTLS, backend.CheckDropped(addr))
 	case nv.CA == nil:
@@ -68,9 +78,13 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, caPEM []by
 	if tlsErr != "" {
 		step = backend.CheckStepTLS
 	}
-	r.TLS.SANIncludesAddress = slices.Contains(ep.SANs, u.Hostname())
+	name := u.Hostname()
+	if serverName != "" {
+		name = serverName
+	}
+	r.TLS.SANIncludesAddress = certsan.Covers(ep.SANs, name)
 	if tlsErr == "" && !r.TLS.SANIncludesAddress {
-		step, tlsErr = backend.CheckStepSAN, backend.CheckSANMissing(u.Hostname(), ep.SANs)
+		step, tlsErr = backend.CheckStepSAN, backend.CheckSANMissing(name, ep.SANs)
 	}
 	r.Reachable, r.HTTPStatus, r.Version = true, 200, ep.Version
 	if tlsErr != "" {

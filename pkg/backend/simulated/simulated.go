@@ -96,7 +96,9 @@ func (b *Backend) DescribeCluster(ctx context.Context, id string) (*backend.Clus
 	if err != nil {
 		return nil, convert(err)
 	}
-	return cluster(v), nil
+	c := cluster(v)
+	c.ExtraSANs = append([]string{}, v.ExtraSans...) // the detail has extra_sans, a list does not
+	return c, nil
 }
 
 func (b *Backend) ListClusters(ctx context.Context, region string) ([]backend.Cluster, error) {
@@ -164,6 +166,14 @@ func (b *Backend) ModifyAPIServerEIP(ctx context.Context, clusterID, eipID strin
 	id, err := do(ctx, func() (string, error) {
 		return b.Engine.ModifyCluster(simulator.ModifyClusterRequest{ClusterID: clusterID,
 			APIServerEIP: eipID != "", APIServerEIPID: eipID})
+	})
+	return id, convert(err)
+}
+
+func (b *Backend) ModifyAPIServerSANs(ctx context.Context, clusterID string, c backend.SANChange) (string, error) {
+	id, err := do(ctx, func() (string, error) {
+		return b.Engine.ModifyCluster(simulator.ModifyClusterRequest{ClusterID: clusterID,
+			CertSANs: &simulator.CertSANs{Action: c.Action, Names: c.Names}})
 	})
 	return id, convert(err)
 }
