@@ -139,6 +139,9 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	if c.Context != "" {
 		fmt.Fprintf(tw, "CONTEXT:\t%s\n", c.Context)
 	}
+	if x.ContextServer != "" {
+		fmt.Fprintf(tw, "CONTEXT SERVER:\t%s\n", x.ContextServer)
+	}
 	if x.Mismatch != "" {
 		fmt.Fprintf(tw, "MISMATCH:\t%s\n", x.Mismatch)
 	}

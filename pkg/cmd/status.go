@@ -88,6 +88,13 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	ptrs := make([]*expose.KubeContext, len(contexts))
+	for i := range contexts {
+		ptrs[i] = &contexts[i]
+	}
+	if err := o.reach(c.Context(), ptrs); err != nil {
+		return err
+	}
 	svc := o.service()
 	list, failed, err := svc.Audit(c.Context(), contexts)
 	if err != nil {

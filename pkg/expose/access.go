@@ -291,6 +291,12 @@ func (s *Service) PlanAccess(ctx context.Context, t Target, r AccessRequest, now
 	if err != nil {
 		return nil, err
 	}
+	// A context named after this cluster that reaches another would change
+	// one cluster's list while its user works on the other: refused, as
+	// every command that changes things refuses it.
+	if t, err = s.mustReach(ctx, t, c); err != nil {
+		return nil, err
+	}
 	return s.planAccess(ctx, t, c, r, now)
 }
 

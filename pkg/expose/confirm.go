@@ -85,9 +85,9 @@ func (p *AccessPlan) GuardedEndpoint() string {
 		return ""
 	}
 	switch c := p.Cluster; {
-	case kubectx.SameEndpoint(c.PublicEndpoint, p.Target.Server):
+	case kubectx.SameEndpoint(c.PublicEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.PublicEndpoint):
 		return c.PublicEndpoint
-	case kubectx.SameEndpoint(c.IntranetEndpoint, p.Target.Server):
+	case kubectx.SameEndpoint(c.IntranetEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.IntranetEndpoint):
 		return c.IntranetEndpoint
 	}
 	return ""
@@ -129,7 +129,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	asked := o
 	asked.Confirm = func(string) bool { return true }
 	t := p.Target
-	before := c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+	before := c.Checker.CheckEndpoint(ctx, endpoint, t.Path())
 	s.logCheck("before the change", &before)
 	if !before.Reachable {
 		msg := fmt.Sprintf("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
@@ -200,7 +200,7 @@ func (s *Service) watchEndpoint(ctx context.Context, c CommitOptions, endpoint s
 	_ = c.poll().pollNow(wctx, func() (bool, error) {
 		// The check runs under ctx, not wctx: a check cut short by the
 		// deadline would read as a failure of the endpoint.
-		last = c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+		last = c.Checker.CheckEndpoint(ctx, endpoint, t.Path())
 		s.logCheck(what, &last)
 		if !last.Reachable {
 			since = time.Time{}

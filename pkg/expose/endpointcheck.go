@@ -4,27 +4,37 @@ import (
 	"context"
 	"sync"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
-// Checker checks an API server endpoint from this machine: TCP, TLS verified
-// against caPEM (the kubeconfig context's CA) with the address in the SANs,
-// and GET /version, without credentials. The network probe (package probe)
+// Path is how kubectl with the context in use reaches the cluster (its CA,
+// tls-server-name and proxy), for a check of the endpoint it reaches.
+func (t Target) Path() kubectx.Path {
+	p := t.Kube.Path()
+	p.Context, p.CA = t.Context, t.CA
+	return p
+}
+
+// Checker checks an API server endpoint from this machine as kubectl with a
+// context reaches it (path: the context's CA, tls-server-name and proxy):
+// TCP, TLS verified against the CA with the address (or tls-server-name) in
+// the SANs, and GET /version, without credentials. The network probe (package probe)
 // and the simulator's in-process backend implement it; commit-confirmed
 // changes call it to tell whether the endpoint still answers.
 type Checker interface {
-	CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult
+	CheckEndpoint(ctx context.Context, endpoint string, path kubectx.Path) backend.CheckResult
 }
 
 // CheckExposure checks the public endpoint of x (the intranet one when
 // private) with the CA of the context in use, and records the result in x.
 func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, private bool) *backend.CheckResult {
-	r := checkOne(ctx, chk, x, t.CA, t.Context, private)
+	r := checkOne(ctx, chk, x, t.Path(), private)
 	x.Check = &r
 	return &r
 }
 
-func checkOne(ctx context.Context, chk Checker, x *Exposure, ca []byte, contextName string, private bool) backend.CheckResult {
+func checkOne(ctx context.Context, chk Checker, x *Exposure, path kubectx.Path, private bool) backend.CheckResult {
 	endpoint := x.PublicEndpoint
 	if private {
 		endpoint = x.IntranetEndpoint
@@ -36,7 +46,7 @@ func checkOne(ctx context.Context, chk Checker, x *Exposure, ca []byte, contextN
 		}
 		return backend.CheckResult{Step: backend.CheckStepEndpoint, Error: msg}
 	}
-	return chk.CheckEndpoint(ctx, endpoint, ca, contextName)
+	return chk.CheckEndpoint(ctx, endpoint, path)
 }
 
 // CheckAudit checks the endpoint of every audited cluster with its context's
@@ -45,9 +55,9 @@ func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []Ku
 	if parallel < 1 {
 		parallel = 1
 	}
-	ca := map[string][]byte{}
+	paths := map[string]kubectx.Path{}
 	for _, kc := range contexts {
-		ca[kc.Name] = kc.CA
+		paths[kc.Name] = kc.Path()
 	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
@@ -60,7 +70,7 @@ func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []Ku
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r := checkOne(ctx, chk, &it.Exposure, ca[it.Context], it.Context, private)
+			r := checkOne(ctx, chk, &it.Exposure, paths[it.Context], private)
 			it.Check = &r
 		}()
 	}

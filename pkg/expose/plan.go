@@ -3,6 +3,8 @@ package expose
 import (
 	"context"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/kubectx"
@@ -108,6 +110,7 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 	if t.Mismatch != nil {
 		x.Mismatch = t.Mismatch.Error() + ". " + t.Mismatch.Fix()
 	}
+	x.ContextServer = contextServer(t, c)
 	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
 	if op != nil {
 		x.InProgress = &InProgress{Action: op.Action, TaskID: op.TaskID, AllocationID: op.AllocationID, IPAddress: op.IPAddress}
@@ -262,6 +265,31 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 	return p, nil
 }
 
+// contextServer says where the context's server leads, when it is a name or
+// a tunnel in front of an endpoint of c: "api.pro.example (resolves to
+// 47.96.1.20, the public endpoint)"; "" for an endpoint's own address.
+func contextServer(t Target, c *backend.Cluster) string {
+	k := t.Kube
+	if t.Context == "" || k.Reach.Note == "" {
+		return ""
+	}
+	which := ""
+	switch {
+	case k.Reaches(c.PublicEndpoint):
+		which = ", the public endpoint"
+	case k.Reaches(c.IntranetEndpoint):
+		which = ", the intranet endpoint"
+	}
+	server := k.Server
+	if host, port, ok := kubectx.HostPort(server); ok {
+		server = host
+		if strings.HasPrefix(k.Reach.Note, "a tunnel") {
+			server = net.JoinHostPort(host, port)
+		}
+	}
+	return server + " (" + k.Reach.Note + which + ")"
+}
+
 func currentName(p *Plan) string {
 	if p.Current != nil {
 		return describeEIP(p.Current)
@@ -307,7 +335,7 @@ func lockout(p *Plan) string {
 	if p.Request.Action == Change && p.Request.UpdateKubeconfig {
 		return "" // the context's entry follows the endpoint to the new EIP
 	}
-	if !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
+	if !p.Target.Kube.Reaches(c.PublicEndpoint) && !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

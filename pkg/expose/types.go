@@ -42,6 +42,10 @@ type Exposure struct {
 	// Mismatch says the context's name and its server disagree (see
 	// Mismatch); cluster.context is then empty.
 	Mismatch string `json:"mismatch,omitempty"`
+	// ContextServer says where the context's server leads when it is not
+	// an endpoint's address itself: "api.pro.example (resolves to
+	// 47.96.1.20, the public endpoint)", or a tunnel in front of one.
+	ContextServer string `json:"contextServer,omitempty"`
 	// AccessControl is who may reach the API server (access.go); null for
 	// clusters without an ACK API server CLB.
 	AccessControl *AccessControl `json:"accessControl"`
