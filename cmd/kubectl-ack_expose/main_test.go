@@ -55,7 +55,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			exportDemoNames(env)
 			for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
+				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ACK_EXPOSE_HOSTS", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
 				env.Setenv(k, "")
 			}
 			if setup := backendSetup[backendName]; setup != nil {
@@ -63,16 +63,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			}
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":      cmdExits,
-			"sim":        cmdSim,
-			"interrupt":  cmdInterrupt,
-			"race":       cmdRace,
-			"startserve": cmdStartServe,
-			// kubeconfig_test.go
-			"unprivileged": cmdUnprivileged,
-			"parallel":     cmdParallel,
-		},
+		Cmds: scriptCmds,
 		Condition: func(cond string) (bool, error) {
 			if name, ok := strings.CutPrefix(cond, "backend:"); ok {
 				return name == backendName, nil
@@ -83,6 +74,18 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	}
+}
+
+// scriptCmds are the commands stories have beyond testscript's own.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"exits":      cmdExits,
+	"sim":        cmdSim,
+	"interrupt":  cmdInterrupt,
+	"race":       cmdRace,
+	"startserve": cmdStartServe,
+	// kubeconfig_test.go
+	"unprivileged": cmdUnprivileged,
+	"parallel":     cmdParallel,
 }
 
 // exportDemoNames gives stories the demo world's names, so they read as

@@ -86,7 +86,7 @@ func proxyFunc(p Path) (func(*http.Request) (*url.URL, error), error) {
 
 // Via says what this machine dials to reach endpoint, when it is not the
 // endpoint itself: "proxy http://proxy:3128" (credentials hidden), or
-// "tunnel 127.0.0.1:16443 (ACK_EXPOSE_CONNECT_TO)"; "" for a direct dial.
+// "ACK_EXPOSE_CONNECT_TO tunnel 127.0.0.1:16443"; "" for a direct dial.
 func Via(endpoint string, p Path, ct ConnectTo) string {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Hostname() == "" {
@@ -101,7 +101,7 @@ func Via(endpoint string, p Path, ct ConnectTo) string {
 	}
 	addr := net.JoinHostPort(u.Hostname(), port)
 	if to := ct.Target(addr); to != addr {
-		return "tunnel " + to + " (" + EnvConnectTo + ")"
+		return EnvConnectTo + " tunnel " + to
 	}
 	return ""
 }

@@ -50,12 +50,22 @@ func NewResolver() (*Resolver, error) {
 	if path == "" {
 		return &Resolver{}, nil
 	}
+	hosts, err := ReadHosts(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Resolver{Hosts: hosts}, nil
+}
+
+// ReadHosts reads a hosts-format file: "ADDRESS NAME..." per line, #
+// comments. Names are lower case, without a trailing dot.
+func ReadHosts(path string) (map[string][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", EnvHosts, err)
 	}
 	defer f.Close()
-	r := &Resolver{Hosts: map[string][]string{}}
+	hosts := map[string][]string{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		line, _, _ := strings.Cut(sc.Text(), "#")
@@ -69,13 +79,13 @@ func NewResolver() (*Resolver, error) {
 		}
 		for _, name := range fields[1:] {
 			name = strings.TrimSuffix(strings.ToLower(name), ".")
-			r.Hosts[name] = append(r.Hosts[name], a.Unmap().String())
+			hosts[name] = append(hosts[name], a.Unmap().String())
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s %s: %v", EnvHosts, path, err)
 	}
-	return r, nil
+	return hosts, nil
 }
 
 // Lookup returns the addresses of host (an address is itself).
