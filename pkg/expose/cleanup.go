@@ -56,6 +56,14 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 	if err != nil {
 		return nil, err
 	}
+	if !dryRun {
+		// Releases act on the region of the cluster the context names: a
+		// context that reaches another cluster is refused, as by every
+		// command that changes things.
+		if _, err := s.mustReach(ctx, t, c); err != nil {
+			return nil, err
+		}
+	}
 	region := c.RegionID
 	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
 	if s.Journal == nil {
