@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -219,6 +220,8 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 		fmt.Fprintf(w, key+"anyone but the blacklist %s (%s)\n", "ALLOWED SOURCES:", a.AclID, a.AclName)
 	case len(a.Entries) == 0:
 		fmt.Fprintf(w, key+"anyone (the allow list %s is empty)\n", "ALLOWED SOURCES:", a.AclID)
+	case a.Anyone():
+		fmt.Fprintf(w, key+"anyone (%s; restrict with `kubectl ack-expose allow --only CIDR...`)\n", "ALLOWED SOURCES:", a.OpenReason())
 	default:
 		fmt.Fprintf(w, key+"%d entries in %s (%s)\n", "ALLOWED SOURCES:", len(a.Entries), a.AclName, a.AclID)
 	}
@@ -258,13 +261,15 @@ func accessSummary(a *expose.AccessControl, clusterID string) string {
 	case !a.Enabled:
 		return "anyone"
 	case a.Type == "black":
-		return "blacklist " + a.AclName
+		return "anyone (blacklist " + cmp.Or(a.AclName, a.AclID) + ")"
 	case a.Entries == nil && (a.AclName == expose.ACLName(clusterID) || a.AclName == ""):
 		return "allow list"
 	case a.Entries == nil:
 		return "allow list " + a.AclName
 	case len(a.Entries) == 0:
 		return "anyone (empty list)"
+	case a.Anyone():
+		return "anyone"
 	}
 	return fmt.Sprintf("%d entries", len(a.Entries))
 }

@@ -41,6 +41,12 @@ type AccessControl struct {
 	SharedWithListeners []string      `json:"sharedWithListeners"`
 	// LoadBalancerID is the API server's CLB.
 	LoadBalancerID string `json:"loadBalancerId"`
+	// OpenToInternet says whether every IPv4 address may connect: access
+	// control off, a blacklist, an empty list, or entries that together
+	// cover every address (0.0.0.0/0, or 0.0.0.0/1 and 128.0.0.0/1...).
+	// null when not known: the list could not be read (Error says why), or
+	// the audit, which does not read each list's entries, found a whitelist.
+	OpenToInternet *bool `json:"openToInternet"`
 	// Error says why the list could not be read (status goes on without it).
 	Error string `json:"error,omitempty"`
 }
@@ -54,9 +60,90 @@ type AccessEntry struct {
 	Expired   bool   `json:"expired"`
 }
 
-// Anyone reports whether every source may connect.
+// Anyone reports whether every source may connect (see OpenToInternet).
 func (a *AccessControl) Anyone() bool {
-	return a == nil || !a.Enabled || (a.Type == "white" && a.Entries != nil && len(a.Entries) == 0)
+	if a == nil {
+		return true
+	}
+	if a.OpenToInternet != nil {
+		return *a.OpenToInternet
+	}
+	return !a.Enabled || a.Type == "black"
+}
+
+// setOpen fills OpenToInternet from what is known of the list: entries nil
+// means they were not read.
+func (a *AccessControl) setOpen() {
+	var open *bool
+	switch {
+	case a.Error != "":
+	case !a.Enabled, a.Type == "black":
+		open = ptr(true)
+	case a.Entries == nil:
+	default:
+		cidrs := make([]string, len(a.Entries))
+		for i, e := range a.Entries {
+			cidrs[i] = e.CIDR
+		}
+		open = ptr(len(cidrs) == 0 || CoversEveryone(cidrs))
+	}
+	a.OpenToInternet = open
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// CoversEveryone reports whether the IPv4 blocks together admit every IPv4
+// address: 0.0.0.0/0, or any set whose union is the whole space. Entries
+// that do not parse cover nothing.
+func CoversEveryone(cidrs []string) bool {
+	type span struct{ lo, hi uint64 }
+	var spans []span
+	for _, c := range cidrs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil || !p.Addr().Is4() {
+			continue
+		}
+		p = p.Masked()
+		b := p.Addr().As4()
+		lo := uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+		spans = append(spans, span{lo, lo + 1<<(32-p.Bits()) - 1})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	var next uint64 // the lowest address not covered yet
+	for _, s := range spans {
+		if s.lo > next {
+			return false
+		}
+		next = max(next, s.hi+1)
+	}
+	return next > 0xFFFFFFFF
+}
+
+// OpenReason says why every address may connect, for a list that is open
+// (Anyone): "access control is off", "a blacklist", "0.0.0.0/0 in the list"...
+func (a *AccessControl) OpenReason() string {
+	switch {
+	case a == nil || !a.Enabled:
+		return "access control is off"
+	case a.Type == "black":
+		return "the listener's list " + a.AclID + " is a blacklist: every address it does not name may connect"
+	case len(a.Entries) == 0:
+		return "the allow list is empty"
+	}
+	cidrs := make([]string, len(a.Entries))
+	for i, e := range a.Entries {
+		cidrs[i] = e.CIDR
+	}
+	return EveryoneNote(cidrs)
+}
+
+// EveryoneNote names what opens a list to every address, for people:
+// "0.0.0.0/0 in the list", or the entries that together cover it.
+func EveryoneNote(cidrs []string) string {
+	if contains(cidrs, "0.0.0.0/0") {
+		return "0.0.0.0/0 in the list"
+	}
+	return "its entries together cover every address"
 }
 
 // ParseSources checks sources given on the command line: IPv4 addresses (a
@@ -251,6 +338,7 @@ func accessView(l *backend.ListenerACL, a *backend.ACL, required []string, now t
 	v := &AccessControl{Enabled: l.Status == "on", Type: l.Type, AclID: l.ACLID, LoadBalancerID: l.LoadBalancerID,
 		Entries: []AccessEntry{}, SharedWithListeners: []string{}}
 	if a == nil {
+		v.setOpen()
 		return v
 	}
 	v.AclName = a.Name
@@ -258,6 +346,7 @@ func accessView(l *backend.ListenerACL, a *backend.ACL, required []string, now t
 		v.Entries = append(v.Entries, entryView(e, required, now))
 	}
 	v.SharedWithListeners = shared(a, l)
+	v.setOpen()
 	return v
 }
 
@@ -482,8 +571,18 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 		after.ACLID = "(new)"
 	}
 	p.After = accessView(after, afterACL, p.Required, now)
+	if allowing && !p.NothingToDo && p.After.Enabled && p.After.Anyone() {
+		// An allow list that admits every address is no restriction: say
+		// so, and ask, as --anyone does.
+		var cidrs []string
+		for _, e := range desired {
+			cidrs = append(cidrs, e.CIDR)
+		}
+		p.Confirm = fmt.Sprintf("the allow list would admit every IPv4 address (%s): the API server of cluster %s would accept connections from any address%s, as `kubectl ack-expose allow --anyone` (the honest spelling) does",
+			EveryoneNote(cidrs), name, publicNote(c))
+	}
 	cutting := p.SetListener != nil || len(p.Remove) > 0
-	if !p.NothingToDo && cutting && (enabled || p.SetListener != nil) {
+	if !p.NothingToDo && cutting && (enabled || p.SetListener != nil) && !p.After.Anyone() {
 		p.Lockout = accessLockout(p)
 	}
 	return p, nil

@@ -33,6 +33,9 @@ func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) 
 	for _, r := range regions {
 		s.auditRegionAccess(ctx, r, byRegion[r], out)
 	}
+	for _, a := range out {
+		a.setOpen() // open when off or a blacklist; a whitelist's entries are not read
+	}
 	return out
 }
 

@@ -139,15 +139,19 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 	return ap.After, nil
 }
 
-// warnOpen says, after an associate without Request.Allow, that a cluster
-// whose allow list is off is now reachable from any address.
+// warnOpen says, after an associate, that a cluster whose list admits every
+// address (off, a blacklist, 0.0.0.0/0 or a covering set, with or without
+// --allow) is now reachable from any address.
 func (s *Service) warnOpen(ctx context.Context, p *Plan, x *Exposure) {
 	op := x.Operation
-	if p.Request.Action != Associate || len(p.Request.Allow) > 0 || op == nil || (!op.Changed && !op.DryRun) {
+	if p.Request.Action != Associate || op == nil || (!op.Changed && !op.DryRun) {
 		return
 	}
-	a := s.AccessStatus(ctx, p.Cluster, time.Now())
-	x.AccessControl = a
+	a := x.AccessControl
+	if a == nil || len(p.Request.Allow) == 0 {
+		a = s.AccessStatus(ctx, p.Cluster, time.Now())
+		x.AccessControl = a
+	}
 	if a == nil || a.Error != "" || !a.Anyone() {
 		return
 	}
@@ -156,9 +160,9 @@ func (s *Service) warnOpen(ctx context.Context, p *Plan, x *Exposure) {
 	if endpoint == "" {
 		endpoint = "its public endpoint"
 	}
-	msg := fmt.Sprintf("the API server of cluster %s is now reachable from any address on the Internet at %s (no source allow list); restrict it with `kubectl ack-expose allow CIDR...`", cluster.Name, endpoint)
+	msg := fmt.Sprintf("the API server of cluster %s is now reachable from any address on the Internet at %s (%s); restrict it with `kubectl ack-expose allow --only CIDR...`", cluster.Name, endpoint, a.OpenReason())
 	if op.DryRun {
-		msg = fmt.Sprintf("the API server of cluster %s would be reachable from any address on the Internet (no source allow list); restrict it first with `kubectl ack-expose associate ... --allow CIDR...` or `kubectl ack-expose allow CIDR...`", cluster.Name)
+		msg = fmt.Sprintf("the API server of cluster %s would be reachable from any address on the Internet (%s); restrict it first with `kubectl ack-expose associate ... --allow CIDR...` or `kubectl ack-expose allow --only CIDR...`", cluster.Name, a.OpenReason())
 	}
 	op.Warnings = append(op.Warnings, msg)
 	s.warn("%s", msg)
