@@ -372,14 +372,17 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// interrupt [-again MARKER2] MARKER CODE prog args...: start prog, send it
-// SIGINT once its stderr shows MARKER (and, with -again, a second SIGINT once
-// it shows MARKER2), and require exit status CODE. Its output is saved in
+// interrupt [-again MARKER2 | -kill] MARKER CODE prog args...: start prog, send
+// it SIGINT once its stderr shows MARKER (and, with -again, a second SIGINT
+// once it shows MARKER2; with -kill, SIGKILL instead, as kill -9: CODE is
+// then -1), and require exit status CODE. Its output is saved in
 // $WORK/interrupt.stdout and $WORK/interrupt.stderr.
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
-	again := ""
+	again, sig := "", os.Signal(syscall.SIGINT)
 	if len(args) > 1 && args[0] == "-again" {
 		again, args = args[1], args[2:]
+	} else if len(args) > 0 && args[0] == "-kill" {
+		sig, args = syscall.SIGKILL, args[1:]
 	}
 	if neg || len(args) < 3 {
 		ts.Fatalf("usage: interrupt MARKER CODE program [args...]")
@@ -412,7 +415,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	waitFor(args[0])
-	ts.Check(c.Process.Signal(syscall.SIGINT))
+	ts.Check(c.Process.Signal(sig))
 	if again != "" {
 		waitFor(again)
 		ts.Check(c.Process.Signal(syscall.SIGINT))
@@ -455,7 +458,7 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 			env = append(env, kv)
 		}
 	}
-	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
+	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH", "ACK_EXPOSE_HOSTS", "HTTPS_PROXY", "NO_PROXY",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT"} {
 		env = append(env, k+"="+ts.Getenv(k))

@@ -145,6 +145,9 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	if x.Mismatch != "" {
 		fmt.Fprintf(tw, "MISMATCH:\t%s\n", x.Mismatch)
 	}
+	if x.Unconfirmed != "" {
+		fmt.Fprintf(tw, "UNCONFIRMED:\t%s\n", x.Unconfirmed)
+	}
 	spec := strings.Trim(strings.Join([]string{c.ClusterType, c.Profile, c.ClusterSpec}, "/"), "/")
 	fmt.Fprintf(tw, "KIND:\t%s (%s)\n", kindName(c), spec)
 	fmt.Fprintf(tw, "REGION:\t%s\n", c.RegionID)

@@ -76,8 +76,8 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 	var mine []Record
 	var forget []Record
 	for _, r := range records {
-		if r.RegionID != region {
-			continue
+		if r.RegionID != region || r.Kind == RecordUnconfirmed {
+			continue // an unconfirmed change is the user's to judge: status tells
 		}
 		if r.Kind == RecordOperation {
 			// An operation record only informs status; it ends with its cluster's wait.

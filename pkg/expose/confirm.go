@@ -36,6 +36,35 @@ import (
 // context in use working (--confirm-timeout).
 const DefaultConfirmTimeout = 30 * time.Second
 
+// MinConfirmTimeout is the least --confirm-timeout: the cloud takes seconds
+// to apply a list change, so a shorter wait would confirm a change whose
+// effect has not arrived yet.
+const MinConfirmTimeout = 5 * time.Second
+
+// forgetUnconfirmed drops the record of an unconfirmed change of cluster c
+// left by a process that is gone: a later change of the list replaces it
+// (its restore command would undo that change too).
+func (s *Service) forgetUnconfirmed(c *backend.Cluster) {
+	for _, r := range s.journalList() {
+		if r.Kind == RecordUnconfirmed && r.ClusterID == c.ID && !s.Journal.Owned(r) {
+			s.journalForget(r)
+		}
+	}
+}
+
+// unconfirmed says, from the journal, that a change of cluster c's list was
+// not confirmed by a process that is gone, and how to undo it.
+func (s *Service) unconfirmed(c *backend.Cluster, records []Record) string {
+	for _, r := range records {
+		if r.Kind != RecordUnconfirmed || r.ClusterID != c.ID || (s.Journal != nil && s.Journal.Owned(r)) {
+			continue
+		}
+		return fmt.Sprintf("the %s of %s was not confirmed (interrupted or killed); if this machine cannot reach the API server, run: %s",
+			r.Change, r.Since.UTC().Format(time.RFC3339), r.Restore)
+	}
+	return ""
+}
+
 // ConfirmPoll paces the checks of commit confirmed.
 var ConfirmPoll = PollPolicy{Initial: 200 * time.Millisecond, Factor: 1.5, Max: 2 * time.Second, Jitter: 0.1}
 
@@ -121,6 +150,9 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	endpoint := p.GuardedEndpoint()
 	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
 		op, err := s.ApplyAccess(ctx, p, o)
+		if err == nil && op != nil && op.Changed {
+			s.forgetUnconfirmed(p.Cluster)
+		}
 		return s.partly(ctx, p, op, err, "")
 	}
 	if err := p.ask(o); err != nil {
@@ -141,17 +173,34 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 		}
 		return s.partly(ctx, p, op, err, "")
 	}
+	// The journal records the change before it is made: however this
+	// process ends (Ctrl-C, kill -9, a lost machine), status then says that
+	// it was not confirmed and how to undo it. Confirmed or reverted, the
+	// record goes.
+	pending := Record{Kind: RecordUnconfirmed, ClusterID: p.Cluster.ID, RegionID: p.Cluster.RegionID,
+		Change: p.Request.action(), Restore: strings.Trim(restoreCommand(p), "`")}
+	if err := s.journalPut(pending); err != nil {
+		return nil, fmt.Errorf("recording the %s before making it (nothing was changed): %w", p.Request.action(), err)
+	}
+	settled := false
+	defer func() {
+		if settled {
+			s.journalForget(pending)
+		}
+	}()
 	// A change that failed part way is checked too (and reverted if what
 	// was made of it cut this machine off): a later batch of entries may
 	// fail after an earlier one was made.
 	op, applyErr := s.ApplyAccess(ctx, p, asked)
 	if op == nil || !op.Changed {
+		settled = true
 		if applyErr != nil {
 			return nil, applyErr
 		}
 		return op, nil
 	}
 	after, ok := s.watchEndpoint(ctx, c, endpoint, t, c.settle(), "confirming the "+p.Request.action())
+	settled = ok
 	if ok {
 		if applyErr != nil {
 			return s.partly(ctx, p, op, applyErr, fmt.Sprintf("%s still answers from this machine, so what was made of it stays", endpoint))
@@ -169,6 +218,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	if err := s.RevertAccess(ctx, p); err != nil {
 		return nil, revertFailed(ctx, s, p, why, err)
 	}
+	settled = true
 	hint := fmt.Sprintf("The allow list is back as it was (%s), so context %q works again.", describeList(p.Listener, p.ACL), t.Context)
 	if again, ok := s.watchEndpoint(ctx, c, endpoint, t, 0, "checking "+endpoint+" again"); !ok {
 		hint = fmt.Sprintf("The allow list is back as it was (%s), but %s does not answer from this machine yet (%s): the cloud may take a moment to apply it; check with `kubectl ack-expose status --check`.",

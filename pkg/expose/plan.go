@@ -111,6 +111,7 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 		x.Mismatch = t.Mismatch.Error() + ". " + t.Mismatch.Fix()
 	}
 	x.ContextServer = contextServer(t, c)
+	x.Unconfirmed = s.unconfirmed(c, records)
 	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
 	if op != nil {
 		x.InProgress = &InProgress{Action: op.Action, TaskID: op.TaskID, AllocationID: op.AllocationID, IPAddress: op.IPAddress}
@@ -133,7 +134,7 @@ func (s *Service) awaitingRelease(c *backend.Cluster, current *backend.EIP, reco
 	}
 	var out []string
 	for _, r := range records {
-		if r.RegionID != c.RegionID || r.ClusterID != c.ID || r.Kind == RecordOperation || (s.Journal != nil && s.Journal.Owned(r)) {
+		if r.RegionID != c.RegionID || r.ClusterID != c.ID || r.Kind == RecordOperation || r.Kind == RecordUnconfirmed || (s.Journal != nil && s.Journal.Owned(r)) {
 			continue
 		}
 		if current != nil && r.AllocationID == current.AllocationID && r.Kind == RecordAllocated {
