@@ -53,7 +53,7 @@ type Record struct {
 	// the command that puts the list back as it was.
 	Change  string `json:"change,omitempty"`
 	Restore string `json:"restore,omitempty"`
-	PID          int        `json:"pid"`
+	PID     int    `json:"pid"`
 	// PIDStart is when process PID started (Linux: clock ticks after boot),
 	// so that a reused PID is not taken for it.
 	PIDStart uint64    `json:"pidStart,omitempty"`
