@@ -112,7 +112,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		return err
 	}
 	if failed > 0 {
-		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
+		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited in full because of cloud errors (see their rows: what could not be read is unknown)", failed, len(list.Items))
 	}
 	return nil
 }
@@ -131,7 +131,10 @@ func (o *statusOptions) run(c *cobra.Command) error {
 		return accessTable(w, x.AccessControl)
 	}
 	if !o.chk.check {
-		return printObject(o.streams.Out, o.printer, x, table)
+		if err := printObject(o.streams.Out, o.printer, x, table); err != nil {
+			return err
+		}
+		return unknownAccess(x)
 	}
 	chk, err := o.chk.checker(o.clusterOptions)
 	if err != nil {
@@ -146,6 +149,16 @@ func (o *statusOptions) run(c *cobra.Command) error {
 	}
 	if !r.OK() {
 		return errdefs.Errorf(errdefs.KindUnavailable, "the check of %s failed: %s", r.Endpoint, r.Error)
+	}
+	return unknownAccess(x)
+}
+
+// unknownAccess is the error (exit 1) of a status whose allow list could not
+// be read: printed as unknown, it must not pass for a known answer.
+func unknownAccess(x *expose.Exposure) error {
+	if a := x.AccessControl; a != nil && a.Error != "" {
+		return errdefs.Errorf(errdefs.KindInternal, "who may reach the API server is unknown: the allow list could not be read: %s", a.Error).
+			WithHint("Try again; with -v 1 each API call is logged.")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package expose
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -58,6 +59,26 @@ type AccessEntry struct {
 	Required  bool   `json:"required"`
 	ExpiresAt string `json:"expiresAt,omitempty"`
 	Expired   bool   `json:"expired"`
+}
+
+// MarshalJSON writes a list that could not be read as null fields beside
+// its error: "enabled": false would read as "open", which nobody knows.
+func (a AccessControl) MarshalJSON() ([]byte, error) {
+	type plain AccessControl
+	if a.Error == "" {
+		return json.Marshal(plain(a))
+	}
+	return json.Marshal(struct {
+		Enabled             *bool         `json:"enabled"`
+		Type                *string       `json:"type"`
+		AclID               *string       `json:"aclId"`
+		AclName             *string       `json:"aclName"`
+		Entries             []AccessEntry `json:"entries"`
+		SharedWithListeners []string      `json:"sharedWithListeners"`
+		LoadBalancerID      string        `json:"loadBalancerId"`
+		OpenToInternet      *bool         `json:"openToInternet"`
+		Error               string        `json:"error"`
+	}{LoadBalancerID: a.LoadBalancerID, Error: a.Error})
 }
 
 // Anyone reports whether every source may connect (see OpenToInternet).

@@ -120,6 +120,10 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 		}
 		x := newExposure(c, reached[i], e)
 		x.AccessControl = access[c.ID]
+		if a := x.AccessControl; a != nil && a.Error != "" && !list.Items[i].CloudError {
+			// Who may connect is unknown: the row says so, and the audit fails (1).
+			failed++
+		}
 		list.Items[i].Exposure = *x
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}
 	}

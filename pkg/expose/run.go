@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/kubectx"
@@ -73,6 +74,9 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 		return nil, err
 	}
 	x, err := s.Apply(ctx, p, o)
+	if err != nil && allowed != nil && !o.DryRun {
+		err = listStays(err, allowed, p.Cluster)
+	}
 	if err != nil {
 		if x != nil && r.UpdateKubeconfig && x.Operation != nil && x.Operation.Phase == PhaseDone {
 			// The change is done and a later step (the release) failed: the
@@ -100,6 +104,20 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 		}
 	}
 	return x, nil
+}
+
+// listStays adds to the error of an associate that failed after --allow set
+// the allow list what the list is now (it stays: it is the user's
+// restriction) and how to turn it off. The kind, and so the exit code, is
+// err's.
+func listStays(err error, a *AccessControl, c *backend.Cluster) error {
+	var cidrs []string
+	for _, e := range a.Entries {
+		cidrs = append(cidrs, e.CIDR)
+	}
+	hint := fmt.Sprintf("The source allow list that --allow set stays on (%s list %s, %d entries: %s): only those sources may reach the API server, through its intranet endpoint too. To turn it off: `kubectl ack-expose allow --anyone --cluster-id %s --yes`.",
+		a.Type, a.AclID, len(cidrs), strings.Join(cidrs, ", "), c.ID)
+	return &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint}
 }
 
 // restrictFirst applies Request.Allow before the EIP is associated, so the
