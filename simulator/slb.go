@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The API server's CLB, its access control lists and the cluster's VPC, as
@@ -477,6 +479,23 @@ func ParseACLEntries(raw string) ([]ACLEntry, error) {
 	return out, nil
 }
 
+// ACLEntryCommentMax is the longest entry comment the simulator takes. The
+// SLB API reference does not document a limit for AddAccessControlListEntry's
+// comment; 256 characters is the simulator's choice (README, assumptions),
+// and control characters are refused with it.
+const ACLEntryCommentMax = 256
+
+func checkComment(c string) error {
+	if n := utf8.RuneCountInString(c); n > ACLEntryCommentMax {
+		return &APIError{Code: "InvalidParameter", HTTPStatus: 400,
+			Message: fmt.Sprintf("The comment of an entry is at most %d characters, got %d.", ACLEntryCommentMax, n)}
+	}
+	if !utf8.ValidString(c) || strings.IndexFunc(c, unicode.IsControl) >= 0 {
+		return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The comment of an entry contains an illegal character."}
+	}
+	return nil
+}
+
 func checkEntries(a *ACL, entries []ACLEntry) error {
 	if len(entries) == 0 {
 		return &APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "AclEntrys is mandatory for this action."}
@@ -506,6 +525,11 @@ func (e *Engine) AddAccessControlListEntry(region, id string, entries []ACLEntry
 		}
 		if err := checkEntries(a, entries); err != nil {
 			return err
+		}
+		for _, x := range entries {
+			if err := checkComment(x.Comment); err != nil {
+				return err
+			}
 		}
 		have := map[string]bool{}
 		for _, x := range a.Entries {

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -155,6 +157,9 @@ func (o *accessOptions) toOptions(c *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := expose.CheckComment(o.comment, o.forD > 0); err != nil {
+		return err
+	}
 	r := expose.AccessRequest{Comment: o.comment, For: o.forD, Force: o.force}
 	if o.revoke {
 		if len(sources) == 0 && !o.expired {
@@ -246,9 +251,20 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 		if len(notes) > 0 {
 			note = "[" + strings.Join(notes, ", ") + "]"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", e.CIDR, note, e.Comment)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", e.CIDR, note, tableCell(e.Comment))
 	}
 	return tw.Flush()
+}
+
+// tableCell is s as a table cell: as it is when it is plain text, else
+// quoted with its control characters escaped (a comment written in the
+// console, or by another tool, must not break the table or drive the
+// terminal).
+func tableCell(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	return strconv.QuoteToGraphic(s)
 }
 
 // accessSummary is the audit's SOURCES column.

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -209,21 +211,54 @@ func ExpiryComment(comment string, until time.Time) string {
 	return comment + " (" + e + ")"
 }
 
-// ParseExpiry finds the expiry in an entry's comment; ok is false when it has none.
+// ParseExpiry finds the expiry in an entry's comment, in the form
+// ExpiryComment writes it (the whole comment, or its end in parentheses);
+// ok is false when it has none. Only --for writes it: a comment that merely
+// mentions the words is no expiry.
 func ParseExpiry(comment string) (time.Time, bool) {
-	i := strings.Index(comment, expiryPrefix)
-	if i < 0 {
-		return time.Time{}, false
-	}
-	rest := comment[i+len(expiryPrefix):]
-	if j := strings.IndexAny(rest, " )"); j >= 0 {
-		rest = rest[:j]
+	rest, ok := strings.CutPrefix(comment, expiryPrefix)
+	if !ok {
+		i := strings.LastIndex(comment, " ("+expiryPrefix)
+		if i < 0 || !strings.HasSuffix(comment, ")") {
+			return time.Time{}, false
+		}
+		rest = strings.TrimSuffix(comment[i+2+len(expiryPrefix):], ")")
 	}
 	t, err := time.Parse(time.RFC3339, rest)
 	if err != nil {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// CommentMax is the longest comment an entry may have, the expiry of --for
+// included (the simulator's limit: the SLB API reference documents none).
+const CommentMax = 256
+
+// CheckComment refuses, before any call, a --comment that is not plain
+// text: control characters (a newline would break every table, an escape
+// sequence would drive the terminal of whoever lists the entries), invalid
+// UTF-8, more than CommentMax characters with the expiry of --for, or the
+// words "ack-expose until", which only --for writes (an entry would read as
+// expiring, and the next allow would remove it). The error is KindInvalid.
+func CheckComment(comment string, temporary bool) error {
+	hint := "Use plain text, such as --comment 'office VPN'."
+	n := utf8.RuneCountInString(comment)
+	if temporary {
+		n = utf8.RuneCountInString(ExpiryComment(comment, time.Now()))
+	}
+	switch {
+	case !utf8.ValidString(comment):
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q is not valid UTF-8", comment).WithHint("%s", hint)
+	case strings.IndexFunc(comment, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q contains a control character (a newline, a tab, a terminal escape, a bidirectional override)", comment).WithHint("%s", hint)
+	case n > CommentMax:
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment is %d characters long (with the expiry --for adds): an entry's comment holds at most %d", n, CommentMax).WithHint("Shorten it.")
+	case strings.Contains(strings.ToLower(comment), strings.TrimSpace(expiryPrefix)):
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q contains %q, which ack-expose reserves for the expiry that --for writes", comment, strings.TrimSpace(expiryPrefix)).
+			WithHint("Use --for DURATION for a temporary entry, as in --for 2h.")
+	}
+	return nil
 }
 
 // AccessRequest is what allow or revoke asks for.
