@@ -481,17 +481,17 @@ func ParseACLEntries(raw string) ([]ACLEntry, error) {
 
 // ACLEntryCommentMax is the longest entry comment the simulator takes. The
 // SLB API reference does not document a limit for AddAccessControlListEntry's
-// comment; 256 characters is the simulator's choice (README, assumptions),
-// and control characters are refused with it.
+// comment: AssumeACLEntryComment.
 const ACLEntryCommentMax = 256
 
 func checkComment(c string) error {
+	a := AssumeACLEntryComment
 	if n := utf8.RuneCountInString(c); n > ACLEntryCommentMax {
-		return &APIError{Code: "InvalidParameter", HTTPStatus: 400,
+		return &APIError{Code: a.Code, HTTPStatus: a.HTTPStatus,
 			Message: fmt.Sprintf("The comment of an entry is at most %d characters, got %d.", ACLEntryCommentMax, n)}
 	}
 	if !utf8.ValidString(c) || strings.IndexFunc(c, unicode.IsControl) >= 0 {
-		return &APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "The comment of an entry contains an illegal character."}
+		return &APIError{Code: a.Code, HTTPStatus: a.HTTPStatus, Message: "The comment of an entry contains an illegal character."}
 	}
 	return nil
 }

@@ -56,11 +56,20 @@ before and after the change. If it answered before and does not answer within
 exactly as they were) and the command exits 7. --yes does not skip this;
 --no-confirm does.
 
+The endpoint is reached as kubectl reaches it (a DNS name resolved, a tunnel
+followed, the context's proxy); the change is recorded first, so that an
+interrupted confirm shows as UNCONFIRMED in status, with the command that
+undoes it. --confirm-timeout is at least 5s.
+
 --for makes an entry temporary: its expiry goes into the entry's comment, and
 expired entries are removed by the next allow or revoke (or revoke --expired).
+--comment is plain text (no control characters, at most 256 characters with
+the expiry; "ack-expose until" is reserved for --for).
 --only makes the list exactly the sources given (plus the required entries).
 --anyone turns access control off, so every source may connect (asks first).
-Allowing sources that are already allowed does nothing and succeeds.`,
+Sources that together admit every address (0.0.0.0/0) restrict nothing: allow
+asks first, as --anyone does. Allowing sources that are already allowed does
+nothing and succeeds.`,
 		Example: `  # Allow an office network and one address
   kubectl ack-expose allow 203.0.113.0/24 198.51.100.7 --comment office --yes
 

@@ -30,12 +30,19 @@ Serverless and ACK Edge clusters can, when running), and who may connect: the
 source allow list of the API server's CLB (ALLOWED SOURCES). Makes at most six
 API calls.
 
+A context whose server is a DNS name, or a tunnel (ACK_EXPOSE_CONNECT_TO) in
+front of an endpoint, reaches that endpoint: CONTEXT SERVER says where it
+leads. An allow list that could not be read is unknown, and exits 1.
+
 --check also checks the public endpoint (--private: the intranet one) from
-this machine, step by step: TCP connect, TLS handshake verified against the CA
-of the kubeconfig context (not the system roots), the endpoint's address in the
+this machine, the way kubectl reaches it (client-go's transport: the context's
+proxy-url, else HTTPS_PROXY/NO_PROXY, and its tls-server-name), step by step:
+TCP connect, TLS handshake verified against the CA of the kubeconfig context
+(not the system roots), the endpoint's address (or tls-server-name) in the
 certificate, and GET /version without credentials (any HTTP answer proves the
-API server answers). A failed check exits 1. ACK_EXPOSE_CONNECT_TO=
-HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
+API server answers). A check through a proxy or a tunnel says so. A failed
+check exits 1. ACK_EXPOSE_CONNECT_TO=HOST:PORT=HOST2:PORT2,... connects
+elsewhere, like curl's --connect-to.`,
 		Example: `  # The cluster of the current context
   kubectl ack-expose status
 
@@ -52,7 +59,10 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
   kubectl ack-expose status --check
 
   # ... through an SSH tunnel to the endpoint (like curl's --connect-to)
-  ACK_EXPOSE_CONNECT_TO=47.96.1.10:6443=127.0.0.1:16443 kubectl ack-expose status --check`,
+  ACK_EXPOSE_CONNECT_TO=47.96.1.10:6443=127.0.0.1:16443 kubectl ack-expose status --check
+
+  # ... through the corporate proxy, as kubectl would go
+  HTTPS_PROXY=http://proxy.corp:3128 kubectl ack-expose status --check`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.toOptions(); err != nil {
