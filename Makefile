@@ -21,6 +21,7 @@ FUZZ_TARGETS := \
 	./simulator/openapi:FuzzMasterURLRoundTrip \
 	./pkg/backend/aliyun:FuzzParseEndpoint \
 	./internal/probe:FuzzParseConnectTo \
+	./internal/probe:FuzzReadHosts \
 	./pkg/expose:FuzzParseSources \
 	./internal/journal:FuzzList
 

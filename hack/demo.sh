@@ -32,7 +32,7 @@ run allow 198.51.100.7 --for 2h --comment contractor
 run revoke 198.51.100.7 || echo "(exit $?: revoking could cut off this machine; --yes goes ahead)"
 run revoke 198.51.100.7 --yes --confirm-timeout 5s
 printf '\n# Commit confirmed: this machine connects from 203.0.113.10. Revoking its block cuts it off:\n# the endpoint its context uses is checked after the change, and the revoke reverted (exit 7).\n'
-run revoke 203.0.113.0/24 --yes --confirm-timeout 3s || echo "(exit $?: reverted, the list is as it was)"
+run revoke 203.0.113.0/24 --yes --confirm-timeout 5s || echo "(exit $?: reverted, the list is as it was)"
 run revoke 100.104.0.0/16 --yes || echo "(exit $?: a required entry)"
 printf '\n# A list shared with another listener is a conflict (exit 4):\n'
 run allow 198.51.100.7 --cluster-id $serverless || echo "(exit $?)"
@@ -80,6 +80,13 @@ run status --check --context $pro-api.demo.example
 
 printf '\n# Cutting off the context in use is refused without --yes (exit 7):\n'
 run disassociate --context $pro || echo "(exit $?)"
+
+printf '\n# A server named by DNS reaches the endpoint its name resolves to: status says so, and the\n# lockout guard covers it (ACK_EXPOSE_HOSTS stands in for DNS here):\n'
+echo "47.96.1.20 api.pro.example" >"$dir/hosts"
+export ACK_EXPOSE_HOSTS=$dir/hosts
+run status --context $pro --server https://api.pro.example:6443
+run disassociate --context $pro --server https://api.pro.example:6443 || echo "(exit $?)"
+unset ACK_EXPOSE_HOSTS
 
 printf '\n# ACK Edge clusters can change their EIP too (ACK docs, 2026-02); --wait=false returns\n# once the cloud accepted the change:\n'
 run associate --eip 47.96.1.11 --allow 203.0.113.0/24 --yes --cluster-id $edge --wait=false

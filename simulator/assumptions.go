@@ -81,13 +81,16 @@ var (
 	AssumeBGPProRegion = Assumption{Case: "VPC AllocateEipAddress `ISP=BGP_PRO` outside its regions",
 		Choice: "refused", Code: "InvalidRegion.NotSupport", HTTPStatus: 400,
 		Source: "the regions are documented (ISP); the code is one of AllocateEipAddress' documented codes, which one applies is undocumented"}
+	AssumeACLEntryComment = Assumption{Case: "SLB AddAccessControlListEntry `comment` longer than 256 characters, or with a control character",
+		Choice: "refused", Code: "InvalidParameter", HTTPStatus: 400,
+		Source: "undocumented: the API reference gives no length or character rule for the comment (2026-03); ack-expose's own comments are plain text within 256 characters"}
 )
 
 // Assumptions lists every assumption, in the README's order.
 var Assumptions = []*Assumption{&AssumeBusyCluster, &AssumeUnsupportedKind, &AssumeSANsUnsupportedKind, &AssumeSANsInvalid, &AssumeSANsRestart, &AssumeEIPTrueWithoutID,
 	&AssumeEIPFalseKeeps, &AssumeCSEIPNotFound, &AssumeCSEIPRegion, &AssumeCSEIPStatus, &AssumeCSContentType,
 	&AssumeTaskNotFound, &AssumeNoPublicEndpoint, &AssumeCSStatus, &AssumeListAllRegions, &AssumeTaskFailed,
-	&AssumeBGPProRegion}
+	&AssumeBGPProRegion, &AssumeACLEntryComment}
 
 // AssumptionsTable renders the assumptions as the README's Markdown table.
 func AssumptionsTable() string {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
 )
@@ -480,6 +482,23 @@ func ParseACLEntries(raw string) ([]ACLEntry, error) {
 	return out, nil
 }
 
+// ACLEntryCommentMax is the longest entry comment the simulator takes. The
+// SLB API reference does not document a limit for AddAccessControlListEntry's
+// comment: AssumeACLEntryComment.
+const ACLEntryCommentMax = 256
+
+func checkComment(c string) error {
+	a := AssumeACLEntryComment
+	if n := utf8.RuneCountInString(c); n > ACLEntryCommentMax {
+		return &APIError{Code: a.Code, HTTPStatus: a.HTTPStatus,
+			Message: fmt.Sprintf("The comment of an entry is at most %d characters, got %d.", ACLEntryCommentMax, n)}
+	}
+	if !utf8.ValidString(c) || strings.IndexFunc(c, unicode.IsControl) >= 0 {
+		return &APIError{Code: a.Code, HTTPStatus: a.HTTPStatus, Message: "The comment of an entry contains an illegal character."}
+	}
+	return nil
+}
+
 func checkEntries(a *ACL, entries []ACLEntry) error {
 	if len(entries) == 0 {
 		return &APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "AclEntrys is mandatory for this action."}
@@ -509,6 +528,11 @@ func (e *Engine) AddAccessControlListEntry(region, id string, entries []ACLEntry
 		}
 		if err := checkEntries(a, entries); err != nil {
 			return err
+		}
+		for _, x := range entries {
+			if err := checkComment(x.Comment); err != nil {
+				return err
+			}
 		}
 		have := map[string]bool{}
 		for _, x := range a.Entries {

@@ -61,7 +61,7 @@ func TestScriptsAliyun(t *testing.T) {
 	testscript.Run(t, scriptParams(t, "aliyun"))
 }
 
-func init() { extraCmds["accounts"] = cmdAccounts }
+func init() { scriptCmds["accounts"] = cmdAccounts }
 
 // accounts AK=STATEFILE...: serve the OpenAPI again with more accounts (as
 // `simulator serve --account` does): requests signed with AccessKey ID AK

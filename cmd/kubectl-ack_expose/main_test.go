@@ -57,7 +57,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
 				"ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
 				"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
-				"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"} {
+				"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ACK_EXPOSE_HOSTS"} {
 				env.Setenv(k, "")
 			}
 			if setup := backendSetup[backendName]; setup != nil {
@@ -65,19 +65,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			}
 			return nil
 		},
-		Cmds: withExtraCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":      cmdExits,
-			"sim":        cmdSim,
-			"interrupt":  cmdInterrupt,
-			"race":       cmdRace,
-			"startserve": cmdStartServe,
-			// kubeconfig_test.go
-			"unprivileged": cmdUnprivileged,
-			"parallel":     cmdParallel,
-			// names_test.go
-			"resolve":      cmdResolve,
-			"kubectlproxy": cmdKubectlProxy,
-		}),
+		Cmds: scriptCmds,
 		Condition: func(cond string) (bool, error) {
 			if name, ok := strings.CutPrefix(cond, "backend:"); ok {
 				return name == backendName, nil
@@ -90,14 +78,19 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 	}
 }
 
-// extraCmds are script commands defined in other files (proxy_test.go).
-var extraCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
-
-func withExtraCmds(m map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	for k, v := range extraCmds {
-		m[k] = v
-	}
-	return m
+// scriptCmds are the commands stories have beyond testscript's own.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"exits":      cmdExits,
+	"sim":        cmdSim,
+	"interrupt":  cmdInterrupt,
+	"race":       cmdRace,
+	"startserve": cmdStartServe,
+	// kubeconfig_test.go
+	"unprivileged": cmdUnprivileged,
+	"parallel":     cmdParallel,
+	// names_test.go
+	"resolve":      cmdResolve,
+	"kubectlproxy": cmdKubectlProxy,
 }
 
 // exportDemoNames gives stories the demo world's names, so they read as
@@ -427,14 +420,17 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// interrupt [-again MARKER2] MARKER CODE prog args...: start prog, send it
-// SIGINT once its stderr shows MARKER (and, with -again, a second SIGINT once
-// it shows MARKER2), and require exit status CODE. Its output is saved in
+// interrupt [-again MARKER2 | -kill] MARKER CODE prog args...: start prog, send
+// it SIGINT once its stderr shows MARKER (and, with -again, a second SIGINT
+// once it shows MARKER2; with -kill, SIGKILL instead, as kill -9: CODE is
+// then -1), and require exit status CODE. Its output is saved in
 // $WORK/interrupt.stdout and $WORK/interrupt.stderr.
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
-	again := ""
+	again, sig := "", os.Signal(syscall.SIGINT)
 	if len(args) > 1 && args[0] == "-again" {
 		again, args = args[1], args[2:]
+	} else if len(args) > 0 && args[0] == "-kill" {
+		sig, args = syscall.SIGKILL, args[1:]
 	}
 	if neg || len(args) < 3 {
 		ts.Fatalf("usage: interrupt MARKER CODE program [args...]")
@@ -467,7 +463,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	waitFor(args[0])
-	ts.Check(c.Process.Signal(syscall.SIGINT))
+	ts.Check(c.Process.Signal(sig))
 	if again != "" {
 		waitFor(again)
 		ts.Check(c.Process.Signal(syscall.SIGINT))
@@ -510,7 +506,7 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 			env = append(env, kv)
 		}
 	}
-	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH",
+	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH", "ACK_EXPOSE_HOSTS", "HTTPS_PROXY", "NO_PROXY",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
 		"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",

@@ -1,74 +1,93 @@
 package main
 
 import (
-	"encoding/pem"
-	"fmt"
+	"bufio"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/ack-expose/ack-expose/simulator"
-	"github.com/ack-expose/ack-expose/simulator/openapi"
+	"github.com/ack-expose/ack-expose/internal/probe"
 )
 
-func init() { extraCmds["cloudproxy"] = cmdCloudProxy }
+func init() {
+	scriptCmds["startproxy"] = cmdStartProxy
+}
 
-// cloudproxy: serve the script's simulator OpenAPI over TLS as
-// https://example.com:PORT (its CA in $WORK/cloud-ca.pem, for SSL_CERT_FILE),
-// and an HTTP proxy on loopback that tunnels every CONNECT to it and logs
-// "CONNECT host:port" to $WORK/proxy.log. Sets CLOUD_TLS_URL and PROXY_URL.
-// A cloud call then succeeds only through the proxy: example.com is never
-// resolved here.
-func cmdCloudProxy(ts *testscript.TestScript, neg bool, _ []string) {
-	if neg {
-		ts.Fatalf("unsupported: ! cloudproxy")
+// startproxy [-dead]: an HTTP CONNECT proxy on loopback, as a corporate
+// proxy is: it opens the tunnel each CONNECT asks for, names resolved
+// through the script's ACK_EXPOSE_HOSTS, to the address the script's
+// ACK_EXPOSE_CONNECT_TO maps it to (the simulated API servers; run
+// startserve first). It sets PROXY_URL. With -dead it sets DEAD_PROXY to
+// the URL of a loopback port nothing listens on: a proxy that is down.
+func cmdStartProxy(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) > 1 {
+		ts.Fatalf("usage: startproxy [-dead]")
 	}
-	cloud := httptest.NewUnstartedServer(openapi.New(simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE"))))
-	cloud.StartTLS()
-	ts.Defer(cloud.Close)
-	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cloud.Certificate().Raw})
-	ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "cloud-ca.pem"), ca, 0o644))
-	_, port, _ := net.SplitHostPort(cloud.Listener.Addr().String())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	if len(args) == 1 {
+		if args[0] != "-dead" {
+			ts.Fatalf("usage: startproxy [-dead]")
+		}
+		ts.Setenv("DEAD_PROXY", "http://"+ln.Addr().String())
+		ts.Check(ln.Close())
+		return
+	}
+	ct, err := probe.ParseConnectTo(ts.Getenv(probe.EnvConnectTo))
+	ts.Check(err)
+	var hosts map[string][]string
+	if p := ts.Getenv(probe.EnvHosts); p != "" {
+		hosts, err = probe.ReadHosts(p)
+		ts.Check(err)
+	}
+	var wg sync.WaitGroup
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				tunnel(c, ct, hosts)
+			}()
+		}
+	}()
+	ts.Setenv("PROXY_URL", "http://"+ln.Addr().String())
+	ts.Defer(func() { _ = ln.Close(); wg.Wait() })
+}
 
-	logPath := filepath.Join(ts.Getenv("WORK"), "proxy.log")
-	var mu sync.Mutex
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		f, err := os.OpenFile(logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err == nil {
-			fmt.Fprintf(f, "%s %s\n", r.Method, r.Host)
-			_ = f.Close()
-		}
-		mu.Unlock()
-		if r.Method != http.MethodConnect {
-			http.Error(w, "this proxy only tunnels", http.StatusMethodNotAllowed)
-			return
-		}
-		upstream, err := net.Dial("tcp", cloud.Listener.Addr().String())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		conn, buf, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			_ = upstream.Close()
-			return
-		}
-		_, _ = conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
-		go func() {
-			_, _ = io.Copy(upstream, buf)
-			_ = upstream.Close()
-		}()
-		_, _ = io.Copy(conn, upstream)
-		_ = conn.Close()
-	}))
-	ts.Defer(proxy.Close)
-	ts.Setenv("CLOUD_TLS_URL", "https://example.com:"+port)
-	ts.Setenv("PROXY_URL", proxy.URL)
+// tunnel serves one CONNECT: 200 and the bytes both ways, or 502.
+func tunnel(c net.Conn, ct probe.ConnectTo, hosts map[string][]string) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return
+	}
+	if req.Method != http.MethodConnect {
+		_, _ = io.WriteString(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+		return
+	}
+	addr := req.Host
+	if host, port, err := net.SplitHostPort(addr); err == nil && len(hosts[host]) > 0 {
+		addr = net.JoinHostPort(hosts[host][0], port)
+	}
+	up, err := net.Dial("tcp", ct.Target(addr))
+	if err != nil {
+		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+		return
+	}
+	defer up.Close()
+	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
+		return
+	}
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(up, br); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+	<-done
 }

@@ -26,11 +26,77 @@ type Context struct {
 	ServerFromFlag bool
 	// CA is the PEM certificate authority of the context's cluster entry (nil if none).
 	CA []byte
-	// TLSServerName is the name kubectl checks the certificate against
-	// instead of the server's host (the cluster entry's tls-server-name).
-	TLSServerName string
+	// TLSServerName and ProxyURL are the cluster entry's tls-server-name and
+	// proxy-url (after --tls-server-name, --proxy-url): how kubectl reaches
+	// the server (package probe builds client-go's transport from them).
+	TLSServerName, ProxyURL string
+	// Reach is where the server leads from this machine, once known (a name
+	// resolved, a tunnel followed); the zero value is the server itself.
+	Reach Reach
 	// Err is why no context could be read (no kubeconfig, no current context...).
 	Err error
+}
+
+// Path is what a context says about how kubectl reaches its API server,
+// beyond the server URL: the context's name (for messages), its CA (PEM),
+// its cluster entry's tls-server-name and proxy-url. An empty ProxyURL
+// means the environment's (HTTPS_PROXY, NO_PROXY), as for kubectl.
+type Path struct {
+	Context       string
+	CA            []byte
+	TLSServerName string
+	ProxyURL      string
+}
+
+// Path is how kubectl with this context reaches its server.
+func (c Context) Path() Path {
+	return Path{Context: c.Name, CA: c.CA, TLSServerName: c.TLSServerName, ProxyURL: c.ProxyURL}
+}
+
+// Reach is where kubectl with a server ends up, beyond the server URL itself.
+type Reach struct {
+	// Endpoints are the URLs (https://address:port) the server leads to: the
+	// addresses its name resolves to, or the endpoint a tunnel fronts.
+	Endpoints []string `json:"-"`
+	// Note says how, for people: "resolves to 47.96.1.20", "a tunnel to
+	// 47.96.1.20:6443 by ACK_EXPOSE_CONNECT_TO"; "" when the server is
+	// an address reached directly.
+	Note string `json:"-"`
+	// Err says why it is not known: a name that does not resolve.
+	Err string `json:"-"`
+}
+
+// Reaches reports whether kubectl with this context reaches endpoint: the
+// server is that endpoint, or leads to it (Reach).
+func (c Context) Reaches(endpoint string) bool {
+	if SameEndpoint(c.Server, endpoint) {
+		return true
+	}
+	for _, e := range c.Reach.Endpoints {
+		if SameEndpoint(e, endpoint) {
+			return true
+		}
+	}
+	return false
+}
+
+// Keys are the endpoint keys (see EndpointKey) the context's server leads to.
+func (c Context) Keys() []string {
+	if c.Server == "" {
+		return nil
+	}
+	keys := []string{EndpointKey(c.Server)}
+	for _, e := range c.Reach.Endpoints {
+		keys = append(keys, EndpointKey(e))
+	}
+	return keys
+}
+
+// HostPort returns the host and port Go's HTTP client dials for endpoint
+// (normalised as EndpointKey does).
+func HostPort(endpoint string) (host, port string, ok bool) {
+	_, host, port, ok = splitEndpoint(endpoint)
+	return host, port, ok
 }
 
 // EndpointUse is a kubeconfig cluster entry whose server is a given endpoint.

@@ -80,3 +80,16 @@ func (c ConnectTo) Target(addr string) string {
 
 // Len is the number of entries.
 func (c ConnectTo) Len() int { return len(c.entries) }
+
+// Sources lists the addresses (host:port) whose dial leads to addr: the
+// entries naming both a host and a port whose target is addr. A server
+// that is such a target is a tunnel in front of those addresses.
+func (c ConnectTo) Sources(addr string) []string {
+	var out []string
+	for _, e := range c.entries {
+		if e.host != "" && e.port != "" && strings.EqualFold(e.to, addr) {
+			out = append(out, net.JoinHostPort(e.host, e.port))
+		}
+	}
+	return out
+}

@@ -1,11 +1,15 @@
-// Package probe checks an API server endpoint from this machine, step by
-// step: TCP connect, a TLS handshake verified against the cluster's CA (from
-// the kubeconfig context, never the system roots), whether the certificate
-// names the address reached, and GET /version without credentials.
+// Package probe checks an API server endpoint from this machine the way
+// kubectl reaches it: client-go's transport (rest.TransportFor) built from
+// the kubeconfig context's cluster entry, so the CA, tls-server-name and
+// proxy-url of the context, else HTTPS_PROXY/NO_PROXY, apply as they do for
+// kubectl; ACK_EXPOSE_CONNECT_TO redirects the dial (a tunnel). It reports
+// step by step: connect (to the endpoint, or to the proxy), the TLS
+// handshake verified against the context's CA (never the system roots),
+// whether the certificate names the server (or tls-server-name), and
+// GET /version without credentials. It depends on nothing in pkg/.
 package probe
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -15,12 +19,17 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/client-go/rest"
+
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 )
 
 // Options are the per-step timeouts and how to reach the endpoint.
@@ -30,12 +39,11 @@ type Options struct {
 	HTTPTimeout    time.Duration
 	// ConnectTo redirects the dial (ACK_EXPOSE_CONNECT_TO).
 	ConnectTo ConnectTo
-	// Context names the kubeconfig context the CA came from, for messages.
-	Context string
-	// ServerName, when set, is the name the certificate is checked against
-	// (and sent as SNI) instead of the endpoint's host: tls-server-name.
-	ServerName string
 }
+
+// Path is what a kubeconfig context says about how to reach its API server
+// (kubectx.Path: CA, tls-server-name, proxy-url).
+type Path = kubectx.Path
 
 // Default step timeouts (the --check-*-timeout flags).
 const (
@@ -44,65 +52,263 @@ const (
 	DefaultHTTPTimeout    = 5 * time.Second
 )
 
-// Probe checks endpoint (an https URL) with the PEM CA caPEM. Every step has
-// its own timeout and result; a failed step ends the check, except a
-// certificate that does not verify: GET /version still runs (no credentials
-// are sent) to tell whether the API server answers at all.
-func Probe(ctx context.Context, endpoint string, caPEM []byte, o Options) backend.CheckResult {
+// Proxy is the proxy kubectl would use for a request to endpoint with this
+// path (nil: none): proxy-url when set (clientcmd's rule: http, https or
+// socks5), else client-go's default, HTTPS_PROXY by Go's rules with CIDRs in
+// NO_PROXY honoured.
+func Proxy(endpoint string, p Path) (*url.URL, error) {
+	f, err := proxyFunc(p)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodGet, endpoint, nil)
+	if err != nil {
+		return nil, err
+	}
+	return f(req)
+}
+
+func proxyFunc(p Path) (func(*http.Request) (*url.URL, error), error) {
+	if p.ProxyURL == "" {
+		return utilnet.NewProxierWithNoProxyCIDR(http.ProxyFromEnvironment), nil
+	}
+	u, err := url.Parse(p.ProxyURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("proxy-url %q of context %s is not a URL such as http://proxy.example:3128", p.ProxyURL, p.Context)
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5":
+	default:
+		return nil, fmt.Errorf("proxy-url %q of context %s: unsupported scheme %q, must be http, https, or socks5 (as kubectl requires)", p.ProxyURL, p.Context, u.Scheme)
+	}
+	return http.ProxyURL(u), nil
+}
+
+// Via says what this machine dials to reach endpoint, when it is not the
+// endpoint itself: "proxy http://proxy:3128" (credentials hidden), or
+// "ACK_EXPOSE_CONNECT_TO tunnel 127.0.0.1:16443"; "" for a direct dial.
+func Via(endpoint string, p Path, ct ConnectTo) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	if proxy, err := Proxy(endpoint, p); err == nil && proxy != nil {
+		return "proxy " + proxy.Redacted()
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+	}
+	addr := net.JoinHostPort(u.Hostname(), port)
+	if to := ct.Target(addr); to != addr {
+		return EnvConnectTo + " tunnel " + to
+	}
+	return ""
+}
+
+// phase is the step a request is in, for what a failure means.
+type phase int
+
+const (
+	phaseConnect phase = iota // dialing the endpoint or the proxy, and the proxy's CONNECT
+	phaseTLS
+	phaseHTTP
+)
+
+// attempt is one GET /version through client-go's transport.
+type attempt struct {
+	resp    *http.Response
+	body    []byte
+	state   *tls.ConnectionState
+	err     error
+	phase   phase
+	proxied bool // the dial reached the proxy
+	timeout time.Duration
+}
+
+// get runs GET /version on endpoint through the transport kubectl builds
+// (rest.TransportFor), with the dial redirected by ConnectTo and each step
+// bounded by its own timeout. insecure skips verification (and the CA),
+// to look at a certificate that did not verify.
+func (o Options) get(ctx context.Context, endpoint string, p Path, proxy func(*http.Request) (*url.URL, error), insecure bool) attempt {
+	cfg := &rest.Config{
+		Host:      endpoint,
+		UserAgent: "kubectl-ack_expose/check",
+		Proxy:     proxy,
+		TLSClientConfig: rest.TLSClientConfig{
+			CAData:     p.CA,
+			ServerName: p.TLSServerName,
+		},
+	}
+	if insecure {
+		cfg.TLSClientConfig = rest.TLSClientConfig{Insecure: true, ServerName: p.TLSServerName}
+	}
+	connectTimeout := orDefault(o.ConnectTimeout, DefaultConnectTimeout)
+	cfg.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		d := net.Dialer{Timeout: connectTimeout}
+		return d.DialContext(ctx, network, o.ConnectTo.Target(addr))
+	}
+	var a attempt
+	rt, err := rest.TransportFor(cfg)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	defer utilnet.CloseIdleConnectionsFor(rt)
+
+	// Each step has its own timeout: the timer is re-armed as the request
+	// moves on, and the step it was in says what a failure means.
+	var mu sync.Mutex
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	errStepTimeout := errors.New("step timed out")
+	timer := time.AfterFunc(connectTimeout, func() { cancel(errStepTimeout) })
+	defer timer.Stop()
+	a.timeout = connectTimeout
+	enter := func(ph phase, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		a.phase, a.timeout = ph, d
+		timer.Reset(d)
+	}
+	trace := &httptrace.ClientTrace{
+		ConnectDone: func(_, _ string, err error) {
+			mu.Lock()
+			a.proxied = err == nil
+			mu.Unlock()
+		},
+		TLSHandshakeStart: func() { enter(phaseTLS, orDefault(o.TLSTimeout, DefaultTLSTimeout)) },
+		TLSHandshakeDone: func(cs tls.ConnectionState, _ error) {
+			mu.Lock()
+			if len(cs.PeerCertificates) > 0 {
+				a.state = &cs
+			}
+			mu.Unlock()
+		},
+		GotConn: func(httptrace.GotConnInfo) { enter(phaseHTTP, orDefault(o.HTTPTimeout, DefaultHTTPTimeout)) },
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, endpoint+"/version", nil)
+	if err != nil {
+		a.err = err
+		return a
+	}
+	req.URL.Path = "/version"
+	req.Header.Set("Accept", "application/json")
+	resp, err := rt.RoundTrip(req)
+	if err == nil {
+		a.body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+		_ = resp.Body.Close()
+		a.resp = resp
+		if resp.TLS != nil {
+			a.state = resp.TLS
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil && errors.Is(context.Cause(ctx), errStepTimeout) {
+		err = os.ErrDeadlineExceeded
+	}
+	a.err = err
+	return a
+}
+
+// Probe checks endpoint (an https URL) as kubectl with path would reach it.
+// Every step has its own timeout and result; a failed step ends the check,
+// except a certificate that does not verify: the request is made again
+// without verifying (no credentials are sent) to tell why, and whether the
+// API server answers at all.
+func Probe(ctx context.Context, endpoint string, path Path, o Options) CheckResult {
 	start := time.Now()
-	r := backend.CheckResult{Endpoint: endpoint}
+	r := CheckResult{Endpoint: endpoint}
 	defer func() { r.LatencyMs = time.Since(start).Milliseconds() }()
-	fail := func(step, msg string) backend.CheckResult {
+	fail := func(step, msg string) CheckResult {
 		r.Step, r.Error = step, msg
 		r.LatencyMs = time.Since(start).Milliseconds()
 		return r
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Scheme != "https" || u.Hostname() == "" {
-		return fail(backend.CheckStepEndpoint, fmt.Sprintf("%q is not an https URL of an API server", endpoint))
+		return fail(CheckStepEndpoint, fmt.Sprintf("%q is not an https URL of an API server", endpoint))
 	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
 		port = "443"
 	}
 	addr := net.JoinHostPort(host, port)
-
-	// TCP connect.
-	dialer := net.Dialer{Timeout: orDefault(o.ConnectTimeout, DefaultConnectTimeout)}
-	conn, err := dialer.DialContext(ctx, "tcp", o.ConnectTo.Target(addr))
-	if err != nil {
-		return fail(backend.CheckStepConnect, connectError(addr, err, dialer.Timeout))
+	endpoint = (&url.URL{Scheme: "https", Host: u.Host}).String()
+	proxyURL, msg := ProxyFor(endpoint, path)
+	if msg != "" {
+		return fail(CheckStepEndpoint, msg)
 	}
-	defer conn.Close()
+	proxy, _ := proxyFunc(path)
+	r.Via = Via(endpoint, path, o.ConnectTo)
 
-	// TLS handshake. The chain and the name are checked after it, separately,
-	// so the result says which of the two failed.
-	tlsTimeout := orDefault(o.TLSTimeout, DefaultTLSTimeout)
-	_ = conn.SetDeadline(time.Now().Add(tlsTimeout))
+	a := o.get(ctx, endpoint, path, proxy, false)
+	if a.err == nil {
+		r.Reachable, r.HTTPStatus = true, a.resp.StatusCode
+		r.Version = version(a)
+		if a.state != nil && len(a.state.PeerCertificates) > 0 {
+			na := a.state.PeerCertificates[0].NotAfter.UTC()
+			r.TLS.NotAfter = &na
+		}
+		r.TLS.Verified, r.TLS.SANIncludesAddress = true, true
+		return r
+	}
+	var verr *tls.CertificateVerificationError
+	if !errors.As(a.err, &verr) {
+		return fail(networkFailure(a, addr, proxyURL))
+	}
+
+	// The certificate did not verify against the context's CA for the
+	// server's name: look at it without verifying, to say which of the
+	// two failed and whether the API server answers.
+	b := o.get(ctx, endpoint, path, proxy, true)
+	certs := verr.UnverifiedCertificates
+	if b.state != nil && len(b.state.PeerCertificates) > 0 {
+		certs = b.state.PeerCertificates
+	}
+	if b.err == nil {
+		r.Reachable, r.HTTPStatus, r.Version = true, b.resp.StatusCode, version(b)
+	}
+	if len(certs) == 0 {
+		return fail(CheckStepTLS, fmt.Sprintf("TLS handshake with %s failed: %v", addr, verr.Err))
+	}
 	name := host
-	if o.ServerName != "" {
-		name = o.ServerName
+	if path.TLSServerName != "" {
+		name = path.TLSServerName
 	}
-	tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, ServerName: sniName(name)}) //nolint:gosec // verified below against the context's CA
-	if err := tc.HandshakeContext(ctx); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
-			return fail(backend.CheckStepTLS, backend.CheckDropped(addr))
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return fail(backend.CheckStepTLS, fmt.Sprintf("TLS handshake with %s did not finish within %s: something other than an API server answers there, or the network is slow (raise --check-tls-timeout)", addr, tlsTimeout))
-		}
-		return fail(backend.CheckStepTLS, fmt.Sprintf("TLS handshake with %s failed: %v", addr, err))
+	step, msg := describeCert(&r, certs, path, name)
+	if msg == "" { // verified now: the first failure stands
+		step, msg = CheckStepTLS, fmt.Sprintf("TLS handshake with %s failed: %v", addr, verr.Err)
 	}
-	certs := tc.ConnectionState().PeerCertificates
+	return fail(step, msg)
+}
+
+func version(a attempt) string {
+	if a.resp == nil || a.resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	var v struct {
+		GitVersion string `json:"gitVersion"`
+	}
+	if json.Unmarshal(a.body, &v) == nil {
+		return v.GitVersion
+	}
+	return ""
+}
+
+// describeCert checks certs (leaf first) against the path's CA and name and
+// says what is wrong, in the user's words; it fills r.TLS.
+func describeCert(r *CheckResult, certs []*x509.Certificate, path Path, name string) (step, msg string) {
 	leaf := certs[0]
 	na := leaf.NotAfter.UTC()
 	r.TLS.NotAfter = &na
 	var tlsErr string
 	switch pool := x509.NewCertPool(); {
-	case len(caPEM) == 0:
-		tlsErr = backend.CheckNoCA(o.Context)
-	case !pool.AppendCertsFromPEM(caPEM):
-		tlsErr = "TLS not verified: the certificate-authority of context " + o.Context + " holds no PEM certificate; get the cluster's kubeconfig from ACK again"
+	case len(path.CA) == 0:
+		tlsErr = CheckNoCA(path.Context)
+	case !pool.AppendCertsFromPEM(path.CA):
+		tlsErr = "TLS not verified: the certificate-authority of context " + path.Context + " holds no PEM certificate; get the cluster's kubeconfig from ACK again"
 	default:
 		inter := x509.NewCertPool()
 		for _, c := range certs[1:] {
@@ -114,48 +320,83 @@ func Probe(ctx context.Context, endpoint string, caPEM []byte, o Options) backen
 			if errors.As(err, &expired) && expired.Reason == x509.Expired {
 				tlsErr = fmt.Sprintf("TLS failed: the API server's certificate expired on %s; renew the cluster's certificates in ACK", na.Format(time.RFC3339))
 			} else {
-				tlsErr = backend.CheckUntrusted(o.Context)
+				tlsErr = CheckUntrusted(path.Context)
 			}
 		} else {
 			r.TLS.Verified = true
 		}
 	}
 	r.TLS.SANIncludesAddress = leaf.VerifyHostname(name) == nil
-	step := ""
 	switch {
 	case tlsErr != "":
-		step = backend.CheckStepTLS
+		return CheckStepTLS, tlsErr
 	case !r.TLS.SANIncludesAddress:
-		step, tlsErr = backend.CheckStepSAN, backend.CheckSANMissing(name, sans(leaf))
+		return CheckStepSAN, CheckSANMissing(name, sans(leaf))
 	}
+	return "", ""
+}
 
-	// GET /version, without credentials.
-	httpTimeout := orDefault(o.HTTPTimeout, DefaultHTTPTimeout)
-	_ = tc.SetDeadline(time.Now().Add(httpTimeout))
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, (&url.URL{Scheme: "https", Host: u.Host, Path: "/version"}).String(), nil)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "kubectl-ack_expose/check")
-	if err := req.Write(tc); err != nil {
-		return fail(backend.CheckStepHTTP, httpError(addr, err, httpTimeout))
+// networkFailure says which step failed, and why, for a request that got no
+// answer: the dial (of the endpoint or of the proxy), the proxy's tunnel,
+// the TLS handshake or GET /version.
+func networkFailure(a attempt, addr string, proxy *url.URL) (step, msg string) {
+	err := a.err
+	if errors.Is(err, context.Canceled) {
+		return CheckStepConnect, "the check of " + addr + " was interrupted"
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(tc), req)
+	switch a.phase {
+	case phaseConnect:
+		if proxy != nil {
+			if !a.proxied {
+				return CheckStepConnect, ProxyDown(proxy, addr, unwrapOp(err))
+			}
+			return CheckStepConnect, fmt.Sprintf("proxy %s did not open a connection to %s: %v (the proxy cannot reach the API server, or refuses to)", proxy.Redacted(), addr, unwrapOp(err))
+		}
+		return CheckStepConnect, connectError(addr, err, a.timeout)
+	case phaseTLS:
+		switch {
+		case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF):
+			return CheckStepTLS, CheckDropped(addr)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return CheckStepTLS, fmt.Sprintf("TLS handshake with %s did not finish within %s: something other than an API server answers there, or the network is slow (raise --check-tls-timeout)", addr, a.timeout)
+		}
+		return CheckStepTLS, fmt.Sprintf("TLS handshake with %s failed: %v", addr, unwrapOp(err))
+	}
+	return CheckStepHTTP, httpError(addr, err, a.timeout)
+}
+
+// ProxyDown is a proxy this machine cannot connect to.
+func ProxyDown(proxy *url.URL, addr string, err error) string {
+	return fmt.Sprintf("cannot connect to proxy %s (%v), so %s cannot be reached through it; kubectl fails the same way: fix the proxy-url of the context's cluster entry, or HTTPS_PROXY/NO_PROXY", proxy.Redacted(), err, addr)
+}
+
+// ProxyAddr is the address (host:port) to dial for proxy.
+func ProxyAddr(proxy *url.URL) string {
+	if proxy.Port() != "" {
+		return proxy.Host
+	}
+	port := map[string]string{"http": "80", "https": "443", "socks5": "1080"}[proxy.Scheme]
+	return net.JoinHostPort(proxy.Hostname(), port)
+}
+
+// ProxyFor is the proxy of path for endpoint, or the error that stops a
+// check before it starts (a proxy-url kubectl refuses too).
+func ProxyFor(endpoint string, path Path) (*url.URL, string) {
+	u, err := Proxy(endpoint, path)
 	if err != nil {
-		return fail(backend.CheckStepHTTP, httpError(addr, err, httpTimeout))
+		return nil, err.Error() + "; fix the cluster entry of the context, as kubectl fails the same way"
 	}
-	defer resp.Body.Close()
-	r.Reachable, r.HTTPStatus = true, resp.StatusCode
-	if resp.StatusCode == http.StatusOK {
-		var v struct {
-			GitVersion string `json:"gitVersion"`
-		}
-		if json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&v) == nil {
-			r.Version = v.GitVersion
-		}
+	return u, ""
+}
+
+// unwrapOp drops the "Get \"https://...\": " of a url.Error: the message
+// names the address already.
+func unwrapOp(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
 	}
-	if tlsErr != "" {
-		return fail(step, tlsErr)
-	}
-	return r
+	return err
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -163,14 +404,6 @@ func orDefault(d, def time.Duration) time.Duration {
 		return d
 	}
 	return def
-}
-
-// sniName is the TLS server name to send: none for an IP address (as kubectl).
-func sniName(host string) string {
-	if net.ParseIP(host) != nil {
-		return ""
-	}
-	return host
 }
 
 func sans(c *x509.Certificate) []string {
@@ -185,9 +418,9 @@ func connectError(addr string, err error, timeout time.Duration) string {
 	var ne net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return backend.CheckRefused(addr)
+		return CheckRefused(addr)
 	case errors.As(err, &ne) && ne.Timeout():
-		return backend.CheckTimeout(addr, timeout)
+		return CheckTimeout(addr, timeout)
 	case errors.Is(err, context.Canceled):
 		return "the check of " + addr + " was interrupted"
 	}

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -86,11 +85,11 @@ func TestProbe(t *testing.T) {
 	}{
 		{"ok", ok, ca, true, true, true, "v1.31.1", "", ""},
 		{"401 proves reachability", unauth, ca, true, true, true, "", "", ""},
-		{"another CA", ok, other, true, false, true, "v1.31.1", backend.CheckStepTLS, "not signed by the CA of context ctx"},
-		{"no CA", ok, nil, true, false, true, "v1.31.1", backend.CheckStepTLS, "has no certificate-authority"},
-		{"EIP not in SANs", noSAN, ca, true, true, false, "v1.31.1", backend.CheckStepSAN, "does not include 47.96.1.10 (it names 192.168.0.10)"},
-		{"dropped", drop.Addr().String(), ca, false, false, false, "", backend.CheckStepTLS, "was dropped before the TLS handshake"},
-		{"refused", refused, ca, false, false, false, "", backend.CheckStepConnect, "connection refused; nothing serves the API server"},
+		{"another CA", ok, other, true, false, true, "v1.31.1", CheckStepTLS, "not signed by the CA of context ctx"},
+		{"no CA", ok, nil, true, false, true, "v1.31.1", CheckStepTLS, "has no certificate-authority"},
+		{"EIP not in SANs", noSAN, ca, true, true, false, "v1.31.1", CheckStepSAN, "does not include 47.96.1.10 (it names 192.168.0.10)"},
+		{"dropped", drop.Addr().String(), ca, false, false, false, "", CheckStepTLS, "was dropped before the TLS handshake"},
+		{"refused", refused, ca, false, false, false, "", CheckStepConnect, "connection refused; nothing serves the API server"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ct, err := ParseConnectTo("47.96.1.10:6443=" + tc.to)
@@ -101,7 +100,7 @@ func TestProbe(t *testing.T) {
 			if tc.ca != nil {
 				pem = []byte(tc.ca.Cert)
 			}
-			r := Probe(context.Background(), ep, pem, Options{ConnectTo: ct, Context: "ctx", ConnectTimeout: time.Second})
+			r := Probe(context.Background(), ep, Path{Context: "ctx", CA: pem}, Options{ConnectTo: ct, ConnectTimeout: time.Second})
 			if r.Endpoint != ep || r.Reachable != tc.reachable || r.TLS.Verified != tc.verified || r.TLS.SANIncludesAddress != tc.san ||
 				r.Version != tc.version || r.Step != tc.step || !strings.Contains(r.Error, tc.err) || (tc.err == "") != r.OK() {
 				t.Errorf("got %+v", r)
@@ -111,7 +110,7 @@ func TestProbe(t *testing.T) {
 			}
 		})
 	}
-	if r := Probe(context.Background(), "http://47.96.1.10:6443", nil, Options{}); r.Step != backend.CheckStepEndpoint {
+	if r := Probe(context.Background(), "http://47.96.1.10:6443", Path{}, Options{}); r.Step != CheckStepEndpoint {
 		t.Errorf("plain http endpoint: %+v", r)
 	}
 }

@@ -1,11 +1,14 @@
 package cmd
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -55,11 +58,20 @@ before and after the change. If it answered before and does not answer within
 exactly as they were) and the command exits 7. --yes does not skip this;
 --no-confirm does.
 
+The endpoint is reached as kubectl reaches it (a DNS name resolved, a tunnel
+followed, the context's proxy); the change is recorded first, so that an
+interrupted confirm shows as UNCONFIRMED in status, with the command that
+undoes it. --confirm-timeout is at least 5s.
+
 --for makes an entry temporary: its expiry goes into the entry's comment, and
 expired entries are removed by the next allow or revoke (or revoke --expired).
+--comment is plain text (no control characters, at most 256 characters with
+the expiry; "ack-expose until" is reserved for --for).
 --only makes the list exactly the sources given (plus the required entries).
 --anyone turns access control off, so every source may connect (asks first).
-Allowing sources that are already allowed does nothing and succeeds.`,
+Sources that together admit every address (0.0.0.0/0) restrict nothing: allow
+asks first, as --anyone does. Allowing sources that are already allowed does
+nothing and succeeds.`,
 		Example: `  # Allow an office network and one address
   kubectl ack-expose allow 203.0.113.0/24 198.51.100.7 --comment office --yes
 
@@ -157,6 +169,9 @@ func (o *accessOptions) toOptions(c *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := expose.CheckComment(o.comment, o.forD > 0); err != nil {
+		return err
+	}
 	r := expose.AccessRequest{Comment: o.comment, For: o.forD, Force: o.force}
 	if o.revoke {
 		if len(sources) == 0 && !o.expired {
@@ -222,6 +237,8 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 		fmt.Fprintf(w, key+"anyone but the blacklist %s (%s)\n", "ALLOWED SOURCES:", a.AclID, a.AclName)
 	case len(a.Entries) == 0:
 		fmt.Fprintf(w, key+"anyone (the allow list %s is empty)\n", "ALLOWED SOURCES:", a.AclID)
+	case a.Anyone():
+		fmt.Fprintf(w, key+"anyone (%s; restrict with `kubectl ack-expose allow --only CIDR...`)\n", "ALLOWED SOURCES:", a.OpenReason())
 	default:
 		fmt.Fprintf(w, key+"%d entries in %s (%s)\n", "ALLOWED SOURCES:", len(a.Entries), a.AclName, a.AclID)
 	}
@@ -246,9 +263,20 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 		if len(notes) > 0 {
 			note = "[" + strings.Join(notes, ", ") + "]"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", e.CIDR, note, e.Comment)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", e.CIDR, note, tableCell(e.Comment))
 	}
 	return tw.Flush()
+}
+
+// tableCell is s as a table cell: as it is when it is plain text, else
+// quoted with its control characters escaped (a comment written in the
+// console, or by another tool, must not break the table or drive the
+// terminal).
+func tableCell(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	return strconv.QuoteToGraphic(s)
 }
 
 // accessSummary is the audit's SOURCES column.
@@ -261,13 +289,15 @@ func accessSummary(a *expose.AccessControl, clusterID string) string {
 	case !a.Enabled:
 		return "anyone"
 	case a.Type == cloudenum.ACLBlack:
-		return "blacklist " + a.AclName
+		return "anyone (blacklist " + cmp.Or(a.AclName, a.AclID) + ")"
 	case a.Entries == nil && (a.AclName == expose.ACLName(clusterID) || a.AclName == ""):
 		return "allow list"
 	case a.Entries == nil:
 		return "allow list " + a.AclName
 	case len(a.Entries) == 0:
 		return "anyone (empty list)"
+	case a.Anyone():
+		return "anyone"
 	}
 	return fmt.Sprintf("%d entries", len(a.Entries))
 }

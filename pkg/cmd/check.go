@@ -76,24 +76,21 @@ func (c *checkOptions) checker(o *clusterOptions) (expose.Checker, error) {
 		if err != nil {
 			return nil, err
 		}
-		return simulated.New(path), nil
+		b := simulated.New(path)
+		b.Net = c.probeOptions()
+		return b, nil
 	}
-	return networkChecker{probe.Options{ConnectTimeout: c.connectTimeout, TLSTimeout: c.tlsTimeout,
-		HTTPTimeout: c.httpTimeout, ConnectTo: c.connectTo}}, nil
+	return networkChecker{c.probeOptions()}, nil
+}
+
+func (c *checkOptions) probeOptions() probe.Options {
+	return probe.Options{ConnectTimeout: c.connectTimeout, TLSTimeout: c.tlsTimeout, HTTPTimeout: c.httpTimeout, ConnectTo: c.connectTo}
 }
 
 type networkChecker struct{ opts probe.Options }
 
-func (n networkChecker) CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult {
-	o := n.opts
-	o.Context = contextName
-	return probe.Probe(ctx, endpoint, caPEM, o)
-}
-
-func (n networkChecker) CheckEndpointAs(ctx context.Context, endpoint, serverName string, caPEM []byte, contextName string) backend.CheckResult {
-	o := n.opts
-	o.Context, o.ServerName = contextName, serverName
-	return probe.Probe(ctx, endpoint, caPEM, o)
+func (n networkChecker) CheckEndpoint(ctx context.Context, endpoint string, path probe.Path) backend.CheckResult {
+	return probe.Probe(ctx, endpoint, path, n.opts)
 }
 
 func auditChecked(l *expose.ExposureList) bool {

@@ -22,7 +22,7 @@ type confirmFlags struct {
 
 func (c *confirmFlags) addFlags(f *pflag.FlagSet) {
 	c.flags = f
-	f.DurationVar(&c.timeout, "confirm-timeout", expose.DefaultConfirmTimeout, "Commit confirmed: how long the endpoint the context uses may take to answer after a change of the allow list that could cut it off, before the change is reverted")
+	f.DurationVar(&c.timeout, "confirm-timeout", expose.DefaultConfirmTimeout, "Commit confirmed: how long the endpoint the context uses may take to answer after a change of the allow list that could cut it off, before the change is reverted (at least 5s)")
 	f.BoolVar(&c.noConfirm, "no-confirm", false, "Do not check the endpoint after a change of the allow list, nor revert it if this machine is cut off (warns what it risks)")
 }
 
@@ -35,8 +35,8 @@ func (c *confirmFlags) toOptions() error {
 	if c.noConfirm {
 		return nil
 	}
-	if c.timeout <= 0 {
-		return usageError("--confirm-timeout must be positive, as in --confirm-timeout 30s; got %s", c.timeout)
+	if c.timeout < expose.MinConfirmTimeout {
+		return usageError("--confirm-timeout must be at least %s (the cloud takes seconds to apply a list change), as in --confirm-timeout 30s; got %s", expose.MinConfirmTimeout, c.timeout)
 	}
 	// The check of commit confirmed is status --check's, with its default step timeouts.
 	c.chk = checkOptions{check: true, parallel: 1, connectTimeout: probe.DefaultConnectTimeout,

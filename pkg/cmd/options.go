@@ -1,16 +1,19 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
@@ -45,6 +48,7 @@ type clusterOptions struct {
 	whoErr  error
 	// mutates makes complete check the context's account first (account.go).
 	mutates bool
+	net     *probe.Network
 }
 
 func newClusterOptions(streams genericiooptions.IOStreams) *clusterOptions {
@@ -136,12 +140,69 @@ func (o *clusterOptions) complete(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := o.reach(ctx, []*expose.KubeContext{&kc}); err != nil {
+		return err
+	}
 	o.target, err = expose.Resolve(ctx, o.be, o.clusterID, kc)
 	if err != nil {
 		return err
 	}
 	if log := o.logf(); log != nil {
 		log("cluster %s (from %s), context %q, server %q", o.target.ClusterID, o.target.How, o.target.Context, o.target.Server)
+	}
+	return nil
+}
+
+// network is how this machine reaches API servers: the resolver (with
+// ACK_EXPOSE_HOSTS) and the tunnels of ACK_EXPOSE_CONNECT_TO, read once.
+// A bad value is a usage error (exit 2), before any call.
+func (o *clusterOptions) network() (*probe.Network, error) {
+	if o.net != nil {
+		return o.net, nil
+	}
+	ct, err := probe.ParseConnectTo(os.Getenv(probe.EnvConnectTo))
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	res, err := probe.NewResolver()
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	o.net = &probe.Network{Resolver: res, ConnectTo: ct}
+	return o.net, nil
+}
+
+// reachParallel bounds the name lookups of an audit running at once.
+const reachParallel = 32
+
+// reach fills in where each context's server leads from this machine (a
+// name resolved, a tunnel followed), so that the cluster a context reaches
+// is known however its server is written.
+func (o *clusterOptions) reach(ctx context.Context, contexts []*expose.KubeContext) error {
+	n, err := o.network()
+	if err != nil {
+		return err
+	}
+	sem := make(chan struct{}, reachParallel)
+	var wg sync.WaitGroup
+	for _, kc := range contexts {
+		if kc.Server == "" {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			kc.Reach = n.Reach(ctx, kc.Server)
+		}()
+	}
+	wg.Wait()
+	if log := o.logf(); log != nil {
+		for _, kc := range contexts {
+			if r := kc.Reach; r.Note != "" || r.Err != "" {
+				log("context %q: server %s: %s", kc.Name, kc.Server, cmp.Or(r.Err, r.Note))
+			}
+		}
 	}
 	return nil
 }

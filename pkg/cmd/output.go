@@ -176,8 +176,14 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 	if c.Context != "" {
 		fmt.Fprintf(tw, "CONTEXT:\t%s\n", c.Context)
 	}
+	if x.ContextServer != "" {
+		fmt.Fprintf(tw, "CONTEXT SERVER:\t%s\n", x.ContextServer)
+	}
 	if x.Mismatch != "" {
 		fmt.Fprintf(tw, "MISMATCH:\t%s\n", x.Mismatch)
+	}
+	if x.Unconfirmed != "" {
+		fmt.Fprintf(tw, "UNCONFIRMED:\t%s\n", x.Unconfirmed)
 	}
 	spec := strings.Trim(strings.Join([]string{c.ClusterType, c.Profile, c.ClusterSpec}, "/"), "/")
 	fmt.Fprintf(tw, "KIND:\t%s (%s)\n", kindName(c), spec)

@@ -56,7 +56,7 @@ func TestPromptAnswer(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"disassociate", "--context", pro},
-		{"allow", "203.0.113.0/24", "--confirm-timeout", "2s"}, // admits the simulated client, 203.0.113.10
+		{"allow", "203.0.113.0/24", "--confirm-timeout", "5s"}, // admits the simulated client, 203.0.113.10
 	} {
 		code, stderr := run("n\n", args...)
 		if code != ExitRefused || !strings.HasSuffix(stderr, "Proceed? [y/N]: error: aborted\n") || strings.Count(stderr, "Warning:") != 1 {

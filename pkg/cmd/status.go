@@ -43,13 +43,20 @@ source allow list of the API server's CLB (ALLOWED SOURCES), and the extra
 names of the API server's certificate (CERTIFICATE NAMES, JSON extraSans; see
 ` + "`kubectl ack-expose sans`" + `). Makes at most six API calls.
 
+A context whose server is a DNS name, or a tunnel (ACK_EXPOSE_CONNECT_TO) in
+front of an endpoint, reaches that endpoint: CONTEXT SERVER says where it
+leads. An allow list that could not be read is unknown, and exits 1.
+
 --check also checks the public endpoint (--private: the intranet one) from
-this machine, step by step: TCP connect, TLS handshake verified against the CA
-of the kubeconfig context (not the system roots), the endpoint's address in the
+this machine, the way kubectl reaches it (client-go's transport: the context's
+proxy-url, else HTTPS_PROXY/NO_PROXY, and its tls-server-name), step by step:
+TCP connect, TLS handshake verified against the CA of the kubeconfig context
+(not the system roots), the endpoint's address (or tls-server-name) in the
 certificate, and GET /version without credentials (any HTTP answer proves the
-API server answers). A failed check exits 1. A context that reaches the API
-server by a DNS name (kubeconfig --server-name) has that name checked, and when
-the certificate does not hold it, the check says which names it holds. ACK_EXPOSE_CONNECT_TO=
+API server answers). A check through a proxy or a tunnel says so. A context
+that reaches the API server by a DNS name (kubeconfig --server-name) has that
+name checked, and when the certificate does not hold it, the check says which
+names it holds. A failed check exits 1. ACK_EXPOSE_CONNECT_TO=
 HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 		Example: `  # The cluster of the current context
   kubectl ack-expose status
@@ -74,7 +81,10 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
   kubectl ack-expose status --check
 
   # ... through an SSH tunnel to the endpoint (like curl's --connect-to)
-  ACK_EXPOSE_CONNECT_TO=47.96.1.10:6443=127.0.0.1:16443 kubectl ack-expose status --check`,
+  ACK_EXPOSE_CONNECT_TO=47.96.1.10:6443=127.0.0.1:16443 kubectl ack-expose status --check
+
+  # ... through the corporate proxy, as kubectl would go
+  HTTPS_PROXY=http://proxy.corp:3128 kubectl ack-expose status --check`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.toOptions(); err != nil {
@@ -131,6 +141,13 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	ptrs := make([]*expose.KubeContext, len(contexts))
+	for i := range contexts {
+		ptrs[i] = &contexts[i]
+	}
+	if err := o.reach(c.Context(), ptrs); err != nil {
+		return err
+	}
 	var list *expose.ExposureList
 	var failed int
 	var svc *expose.Service
@@ -176,7 +193,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		return errdefs.Errorf(errdefs.KindPolicy, "%d of %d clusters break the policy (--fail-if %s)%s", violations, len(list.Items), strings.Join(o.rules, ","), violationSummary(list))
 	}
 	if failed > 0 {
-		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited because of cloud errors (see their rows)", failed, len(list.Items))
+		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited in full because of cloud errors (see their rows: what could not be read is unknown)", failed, len(list.Items))
 	}
 	return nil
 }
@@ -286,7 +303,10 @@ func (o *statusOptions) run(c *cobra.Command) error {
 		return accessTable(w, x.AccessControl)
 	}
 	if !o.chk.check {
-		return printObject(o.streams.Out, o.printer, x, table)
+		if err := printObject(o.streams.Out, o.printer, x, table); err != nil {
+			return err
+		}
+		return unknownAccess(x)
 	}
 	chk, err := o.chk.checker(o.clusterOptions)
 	if err != nil {
@@ -301,6 +321,16 @@ func (o *statusOptions) run(c *cobra.Command) error {
 	}
 	if !r.OK() {
 		return errdefs.Errorf(errdefs.KindUnavailable, "the check of %s failed: %s", r.Endpoint, r.Error)
+	}
+	return unknownAccess(x)
+}
+
+// unknownAccess is the error (exit 1) of a status whose allow list could not
+// be read: printed as unknown, it must not pass for a known answer.
+func unknownAccess(x *expose.Exposure) error {
+	if a := x.AccessControl; a != nil && a.Error != "" {
+		return errdefs.Errorf(errdefs.KindInternal, "who may reach the API server is unknown: the allow list could not be read: %s", a.Error).
+			WithHint("Try again; with -v 1 each API call is logged.")
 	}
 	return nil
 }

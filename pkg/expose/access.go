@@ -2,12 +2,15 @@ package expose
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -43,6 +46,12 @@ type AccessControl struct {
 	SharedWithListeners []string      `json:"sharedWithListeners"`
 	// LoadBalancerID is the API server's CLB.
 	LoadBalancerID string `json:"loadBalancerId"`
+	// OpenToInternet says whether every IPv4 address may connect: access
+	// control off, a blacklist, an empty list, or entries that together
+	// cover every address (0.0.0.0/0, or 0.0.0.0/1 and 128.0.0.0/1...).
+	// null when not known: the list could not be read (Error says why), or
+	// the audit, which does not read each list's entries, found a whitelist.
+	OpenToInternet *bool `json:"openToInternet"`
 	// Error says why the list could not be read (status goes on without it).
 	Error string `json:"error,omitempty"`
 }
@@ -56,9 +65,110 @@ type AccessEntry struct {
 	Expired   bool   `json:"expired"`
 }
 
-// Anyone reports whether every source may connect.
+// MarshalJSON writes a list that could not be read as null fields beside
+// its error: "enabled": false would read as "open", which nobody knows.
+func (a AccessControl) MarshalJSON() ([]byte, error) {
+	type plain AccessControl
+	if a.Error == "" {
+		return json.Marshal(plain(a))
+	}
+	return json.Marshal(struct {
+		Enabled             *bool         `json:"enabled"`
+		Type                *string       `json:"type"`
+		AclID               *string       `json:"aclId"`
+		AclName             *string       `json:"aclName"`
+		Entries             []AccessEntry `json:"entries"`
+		SharedWithListeners []string      `json:"sharedWithListeners"`
+		LoadBalancerID      string        `json:"loadBalancerId"`
+		OpenToInternet      *bool         `json:"openToInternet"`
+		Error               string        `json:"error"`
+	}{LoadBalancerID: a.LoadBalancerID, Error: a.Error})
+}
+
+// Anyone reports whether every source may connect (see OpenToInternet).
 func (a *AccessControl) Anyone() bool {
-	return a == nil || !a.Enabled || (a.Type == cloudenum.ACLWhite && a.Entries != nil && len(a.Entries) == 0)
+	if a == nil {
+		return true
+	}
+	if a.OpenToInternet != nil {
+		return *a.OpenToInternet
+	}
+	return !a.Enabled || a.Type == cloudenum.ACLBlack
+}
+
+// setOpen fills OpenToInternet from what is known of the list: entries nil
+// means they were not read.
+func (a *AccessControl) setOpen() {
+	var open *bool
+	switch {
+	case a.Error != "":
+	case !a.Enabled, a.Type == cloudenum.ACLBlack:
+		open = ptr(true)
+	case a.Entries == nil:
+	default:
+		cidrs := make([]string, len(a.Entries))
+		for i, e := range a.Entries {
+			cidrs[i] = e.CIDR
+		}
+		open = ptr(len(cidrs) == 0 || CoversEveryone(cidrs))
+	}
+	a.OpenToInternet = open
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// CoversEveryone reports whether the IPv4 blocks together admit every IPv4
+// address: 0.0.0.0/0, or any set whose union is the whole space. Entries
+// that do not parse cover nothing.
+func CoversEveryone(cidrs []string) bool {
+	type span struct{ lo, hi uint64 }
+	var spans []span
+	for _, c := range cidrs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil || !p.Addr().Is4() {
+			continue
+		}
+		p = p.Masked()
+		b := p.Addr().As4()
+		lo := uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+		spans = append(spans, span{lo, lo + 1<<(32-p.Bits()) - 1})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	var next uint64 // the lowest address not covered yet
+	for _, s := range spans {
+		if s.lo > next {
+			return false
+		}
+		next = max(next, s.hi+1)
+	}
+	return next > 0xFFFFFFFF
+}
+
+// OpenReason says why every address may connect, for a list that is open
+// (Anyone): "access control is off", "a blacklist", "0.0.0.0/0 in the list"...
+func (a *AccessControl) OpenReason() string {
+	switch {
+	case a == nil || !a.Enabled:
+		return "access control is off"
+	case a.Type == cloudenum.ACLBlack:
+		return "the listener's list " + a.AclID + " is a blacklist: every address it does not name may connect"
+	case len(a.Entries) == 0:
+		return "the allow list is empty"
+	}
+	cidrs := make([]string, len(a.Entries))
+	for i, e := range a.Entries {
+		cidrs[i] = e.CIDR
+	}
+	return EveryoneNote(cidrs)
+}
+
+// EveryoneNote names what opens a list to every address, for people:
+// "0.0.0.0/0 in the list", or the entries that together cover it.
+func EveryoneNote(cidrs []string) string {
+	if slices.Contains(cidrs, "0.0.0.0/0") {
+		return "0.0.0.0/0 in the list"
+	}
+	return "its entries together cover every address"
 }
 
 // ParseSources checks sources given on the command line: IPv4 addresses (a
@@ -103,21 +213,54 @@ func ExpiryComment(comment string, until time.Time) string {
 	return comment + " (" + e + ")"
 }
 
-// ParseExpiry finds the expiry in an entry's comment; ok is false when it has none.
+// ParseExpiry finds the expiry in an entry's comment, in the form
+// ExpiryComment writes it (the whole comment, or its end in parentheses);
+// ok is false when it has none. Only --for writes it: a comment that merely
+// mentions the words is no expiry.
 func ParseExpiry(comment string) (time.Time, bool) {
-	i := strings.Index(comment, expiryPrefix)
-	if i < 0 {
-		return time.Time{}, false
-	}
-	rest := comment[i+len(expiryPrefix):]
-	if j := strings.IndexAny(rest, " )"); j >= 0 {
-		rest = rest[:j]
+	rest, ok := strings.CutPrefix(comment, expiryPrefix)
+	if !ok {
+		i := strings.LastIndex(comment, " ("+expiryPrefix)
+		if i < 0 || !strings.HasSuffix(comment, ")") {
+			return time.Time{}, false
+		}
+		rest = strings.TrimSuffix(comment[i+2+len(expiryPrefix):], ")")
 	}
 	t, err := time.Parse(time.RFC3339, rest)
 	if err != nil {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// CommentMax is the longest comment an entry may have, the expiry of --for
+// included (the simulator's limit: the SLB API reference documents none).
+const CommentMax = 256
+
+// CheckComment refuses, before any call, a --comment that is not plain
+// text: control characters (a newline would break every table, an escape
+// sequence would drive the terminal of whoever lists the entries), invalid
+// UTF-8, more than CommentMax characters with the expiry of --for, or the
+// words "ack-expose until", which only --for writes (an entry would read as
+// expiring, and the next allow would remove it). The error is KindInvalid.
+func CheckComment(comment string, temporary bool) error {
+	hint := "Use plain text, such as --comment 'office VPN'."
+	n := utf8.RuneCountInString(comment)
+	if temporary {
+		n = utf8.RuneCountInString(ExpiryComment(comment, time.Now()))
+	}
+	switch {
+	case !utf8.ValidString(comment):
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q is not valid UTF-8", comment).WithHint("%s", hint)
+	case strings.IndexFunc(comment, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q contains a control character (a newline, a tab, a terminal escape, a bidirectional override)", comment).WithHint("%s", hint)
+	case n > CommentMax:
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment is %d characters long (with the expiry --for adds): an entry's comment holds at most %d", n, CommentMax).WithHint("Shorten it.")
+	case strings.Contains(strings.ToLower(comment), strings.TrimSpace(expiryPrefix)):
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q contains %q, which ack-expose reserves for the expiry that --for writes", comment, strings.TrimSpace(expiryPrefix)).
+			WithHint("Use --for DURATION for a temporary entry, as in --for 2h.")
+	}
+	return nil
 }
 
 // AccessRequest is what allow or revoke asks for.
@@ -244,6 +387,7 @@ func accessView(l *backend.ListenerACL, a *backend.ACL, required []string, now t
 	v := &AccessControl{Enabled: l.Status == cloudenum.ACLOn, Type: l.Type, AclID: l.ACLID, LoadBalancerID: l.LoadBalancerID,
 		Entries: []AccessEntry{}, SharedWithListeners: []string{}}
 	if a == nil {
+		v.setOpen()
 		return v
 	}
 	v.AclName = a.Name
@@ -251,6 +395,7 @@ func accessView(l *backend.ListenerACL, a *backend.ACL, required []string, now t
 		v.Entries = append(v.Entries, entryView(e, required, now))
 	}
 	v.SharedWithListeners = shared(a, l)
+	v.setOpen()
 	return v
 }
 
@@ -282,6 +427,12 @@ func shared(a *backend.ACL, l *backend.ListenerACL) []string {
 func (s *Service) PlanAccess(ctx context.Context, t Target, r AccessRequest, now time.Time) (*AccessPlan, error) {
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
+		return nil, err
+	}
+	// A context named after this cluster that reaches another would change
+	// one cluster's list while its user works on the other: refused, as
+	// every command that changes things refuses it.
+	if t, err = s.mustReach(ctx, t, c); err != nil {
 		return nil, err
 	}
 	return s.planAccess(ctx, t, c, r, now)
@@ -469,8 +620,18 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 		after.ACLID = "(new)"
 	}
 	p.After = accessView(after, afterACL, p.Required, now)
+	if allowing && !p.NothingToDo && p.After.Enabled && p.After.Anyone() {
+		// An allow list that admits every address is no restriction: say
+		// so, and ask, as --anyone does.
+		var cidrs []string
+		for _, e := range desired {
+			cidrs = append(cidrs, e.CIDR)
+		}
+		p.Confirm = fmt.Sprintf("the allow list would admit every IPv4 address (%s): the API server of cluster %s would accept connections from any address%s, as `kubectl ack-expose allow --anyone` (the honest spelling) does",
+			EveryoneNote(cidrs), name, publicNote(c))
+	}
 	cutting := p.SetListener != nil || len(p.Remove) > 0
-	if !p.NothingToDo && cutting && (enabled || p.SetListener != nil) {
+	if !p.NothingToDo && cutting && (enabled || p.SetListener != nil) && !p.After.Anyone() {
 		p.Lockout = accessLockout(p)
 	}
 	return p, nil

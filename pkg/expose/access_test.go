@@ -84,7 +84,10 @@ func TestExpiryComment(t *testing.T) {
 			t.Errorf("ParseExpiry(%q) = %v, %v", c, got, ok)
 		}
 	}
-	for _, c := range []string{"", "office", "ack-expose until tomorrow"} {
+	for _, c := range []string{"", "office", "ack-expose until tomorrow",
+		// Only the form --for writes is an expiry, not a mention of it.
+		"see ack-expose until 2000-01-01T00:00:00Z", "ack-expose until 2000-01-01T00:00:00Z!",
+		"x (ack-expose until 2000-01-01T00:00:00Z) y"} {
 		if _, ok := ParseExpiry(c); ok {
 			t.Errorf("ParseExpiry(%q) found an expiry", c)
 		}
@@ -179,4 +182,22 @@ func TestAccessBatches(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestCheckComment(t *testing.T) {
+	for _, c := range []string{"", "office", "office VPN (Hangzhou)", "杭州办公室", strings.Repeat("x", CommentMax)} {
+		if err := CheckComment(c, false); err != nil {
+			t.Errorf("CheckComment(%q): %v", c, err)
+		}
+	}
+	for _, c := range []string{"a\nb", "a\x1b[31mRED", "tab\there", "bidi\u202eevil", "bad \xff utf-8",
+		strings.Repeat("x", CommentMax+1), "ack-expose until 2000-01-01T00:00:00Z", "my ACK-EXPOSE UNTIL note"} {
+		if err := CheckComment(c, false); err == nil {
+			t.Errorf("CheckComment(%q) accepted it", c)
+		}
+	}
+	// --for adds the expiry to the comment: the whole must fit.
+	if err := CheckComment(strings.Repeat("x", CommentMax-10), true); err == nil {
+		t.Errorf("a comment that fits only without the expiry was accepted with --for")
+	}
 }

@@ -185,6 +185,10 @@ func (s *Service) fillAudit(ctx context.Context, list *ExposureList, found []*ba
 		}
 		x := newExposure(c, reached[i], e)
 		x.AccessControl = access[c.ID]
+		if a := x.AccessControl; a != nil && a.Error != "" && !list.Items[i].CloudError {
+			// Who may connect is unknown: the row says so, and the audit fails (1).
+			failed++
+		}
 		list.Items[i].Exposure = *x
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}
 	}

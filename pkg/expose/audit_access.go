@@ -42,6 +42,9 @@ func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) 
 		}()
 	}
 	wg.Wait()
+	for _, a := range out {
+		a.setOpen() // open when off or a blacklist; a whitelist's entries are not read
+	}
 	return out
 }
 

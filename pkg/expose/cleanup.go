@@ -64,6 +64,14 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 	if err != nil {
 		return nil, err
 	}
+	if !dryRun {
+		// Releases act on the region of the cluster the context names: a
+		// context that reaches another cluster is refused, as by every
+		// command that changes things.
+		if _, err := s.mustReach(ctx, t, c); err != nil {
+			return nil, err
+		}
+	}
 	return s.cleanup(ctx, c.RegionID, c.ID, dryRun)
 }
 
@@ -89,8 +97,8 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 	var mine []Record
 	var forget []Record
 	for _, r := range records {
-		if r.RegionID != region {
-			continue
+		if r.RegionID != region || r.Kind == RecordUnconfirmed {
+			continue // an unconfirmed change is the user's to judge: status tells
 		}
 		if r.Kind == RecordOperation {
 			// An operation record only informs status; it ends with its cluster's wait.

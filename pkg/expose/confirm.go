@@ -38,6 +38,35 @@ import (
 // context in use working (--confirm-timeout).
 const DefaultConfirmTimeout = 30 * time.Second
 
+// MinConfirmTimeout is the least --confirm-timeout: the cloud takes seconds
+// to apply a list change, so a shorter wait would confirm a change whose
+// effect has not arrived yet.
+const MinConfirmTimeout = 5 * time.Second
+
+// forgetUnconfirmed drops the record of an unconfirmed change of cluster c
+// left by a process that is gone: a later change of the list replaces it
+// (its restore command would undo that change too).
+func (s *Service) forgetUnconfirmed(c *backend.Cluster) {
+	for _, r := range s.journalList() {
+		if r.Kind == RecordUnconfirmed && r.ClusterID == c.ID && !s.Journal.Owned(r) {
+			s.journalForget(r)
+		}
+	}
+}
+
+// unconfirmed says, from the journal, that a change of cluster c's list was
+// not confirmed by a process that is gone, and how to undo it.
+func (s *Service) unconfirmed(c *backend.Cluster, records []Record) string {
+	for _, r := range records {
+		if r.Kind != RecordUnconfirmed || r.ClusterID != c.ID || (s.Journal != nil && s.Journal.Owned(r)) {
+			continue
+		}
+		return fmt.Sprintf("the %s of %s was not confirmed (interrupted or killed); if this machine cannot reach the API server, run: %s",
+			r.Change, r.Since.UTC().Format(time.RFC3339), r.Restore)
+	}
+	return ""
+}
+
 // ConfirmPoll paces the checks of commit confirmed.
 var ConfirmPoll = PollPolicy{Initial: 200 * time.Millisecond, Factor: 1.5, Max: 2 * time.Second, Jitter: 0.1}
 
@@ -87,9 +116,9 @@ func (p *AccessPlan) GuardedEndpoint() string {
 		return ""
 	}
 	switch c := p.Cluster; {
-	case kubectx.SameEndpoint(c.PublicEndpoint, p.Target.Server):
+	case kubectx.SameEndpoint(c.PublicEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.PublicEndpoint):
 		return c.PublicEndpoint
-	case kubectx.SameEndpoint(c.IntranetEndpoint, p.Target.Server):
+	case kubectx.SameEndpoint(c.IntranetEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.IntranetEndpoint):
 		return c.IntranetEndpoint
 	}
 	return ""
@@ -123,6 +152,9 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	endpoint := p.GuardedEndpoint()
 	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
 		op, err := s.ApplyAccess(ctx, p, o)
+		if err == nil && op != nil && op.Changed {
+			s.forgetUnconfirmed(p.Cluster)
+		}
 		return s.partly(ctx, p, op, err, "")
 	}
 	if err := p.ask(o); err != nil {
@@ -131,7 +163,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	asked := o
 	asked.Confirm = func(string) bool { return true }
 	t := p.Target
-	before := c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+	before := c.Checker.CheckEndpoint(ctx, endpoint, t.Path())
 	s.logCheck("before the change", &before)
 	if !before.Reachable {
 		msg := fmt.Sprintf("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
@@ -143,17 +175,34 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 		}
 		return s.partly(ctx, p, op, err, "")
 	}
+	// The journal records the change before it is made: however this
+	// process ends (Ctrl-C, kill -9, a lost machine), status then says that
+	// it was not confirmed and how to undo it. Confirmed or reverted, the
+	// record goes.
+	pending := Record{Kind: RecordUnconfirmed, ClusterID: p.Cluster.ID, RegionID: p.Cluster.RegionID,
+		Change: p.Request.action(), Restore: strings.Trim(restoreCommand(p), "`")}
+	if err := s.journalPut(pending); err != nil {
+		return nil, fmt.Errorf("recording the %s before making it (nothing was changed): %w", p.Request.action(), err)
+	}
+	settled := false
+	defer func() {
+		if settled {
+			s.journalForget(pending)
+		}
+	}()
 	// A change that failed part way is checked too (and reverted if what
 	// was made of it cut this machine off): a later batch of entries may
 	// fail after an earlier one was made.
 	op, applyErr := s.ApplyAccess(ctx, p, asked)
 	if op == nil || !op.Changed {
+		settled = true
 		if applyErr != nil {
 			return nil, applyErr
 		}
 		return op, nil
 	}
 	after, ok := s.watchEndpoint(ctx, c, endpoint, t, c.settle(), "confirming the "+p.Request.action())
+	settled = ok
 	if ok {
 		if applyErr != nil {
 			return s.partly(ctx, p, op, applyErr, fmt.Sprintf("%s still answers from this machine, so what was made of it stays", endpoint))
@@ -171,6 +220,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	if err := s.RevertAccess(ctx, p); err != nil {
 		return nil, revertFailed(ctx, s, p, why, err)
 	}
+	settled = true
 	hint := fmt.Sprintf("The allow list is back as it was (%s), so context %q works again.", describeList(p.Listener, p.ACL), t.Context)
 	if again, ok := s.watchEndpoint(ctx, c, endpoint, t, 0, "checking "+endpoint+" again"); !ok {
 		hint = fmt.Sprintf("The allow list is back as it was (%s), but %s does not answer from this machine yet (%s): the cloud may take a moment to apply it; check with `kubectl ack-expose status --check`.",
@@ -202,7 +252,7 @@ func (s *Service) watchEndpoint(ctx context.Context, c CommitOptions, endpoint s
 	_ = c.poll().pollNow(wctx, func() (bool, error) {
 		// The check runs under ctx, not wctx: a check cut short by the
 		// deadline would read as a failure of the endpoint.
-		last = c.Checker.CheckEndpoint(ctx, endpoint, t.CA, t.Context)
+		last = c.Checker.CheckEndpoint(ctx, endpoint, t.Path())
 		s.logCheck(what, &last)
 		if !last.Reachable {
 			since = time.Time{}

@@ -8,20 +8,22 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
-// Checker checks an API server endpoint from this machine: TCP, TLS verified
-// against caPEM (the kubeconfig context's CA) with the address in the SANs,
-// and GET /version, without credentials. The network probe (package probe)
+// Path is how kubectl with the context in use reaches the cluster (its CA,
+// tls-server-name and proxy), for a check of the endpoint it reaches.
+func (t Target) Path() kubectx.Path {
+	p := t.Kube.Path()
+	p.Context, p.CA = t.Context, t.CA
+	return p
+}
+
+// Checker checks an API server endpoint from this machine as kubectl with a
+// context reaches it (path: the context's CA, tls-server-name and proxy):
+// TCP, TLS verified against the CA with the address (or tls-server-name) in
+// the SANs, and GET /version, without credentials. The network probe (package probe)
 // and the simulator's in-process backend implement it; commit-confirmed
 // changes call it to tell whether the endpoint still answers.
 type Checker interface {
-	CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult
-}
-
-// ServerNameChecker is a Checker that can check the certificate against
-// another name than the endpoint's host, as kubectl does for a context with
-// tls-server-name.
-type ServerNameChecker interface {
-	CheckEndpointAs(ctx context.Context, endpoint, serverName string, caPEM []byte, contextName string) backend.CheckResult
+	CheckEndpoint(ctx context.Context, endpoint string, path kubectx.Path) backend.CheckResult
 }
 
 // CheckExposure checks the public endpoint of x (the intranet one when
@@ -31,19 +33,17 @@ type ServerNameChecker interface {
 // certificate names it.
 func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, private bool) *backend.CheckResult {
 	var r backend.CheckResult
-	if sn, ok := chk.(ServerNameChecker); ok && t.Kube.TLSServerName != "" && !private && t.Server != "" && !kubectx.SameEndpoint(t.Server, x.IntranetEndpoint) {
-		r = sn.CheckEndpointAs(ctx, t.Server, t.Kube.TLSServerName, t.CA, t.Context)
-	} else if name := t.Server; !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubectx.EndpointHost(name)) &&
+	if name := t.Server; !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubectx.EndpointHost(name)) &&
 		!kubectx.SameEndpoint(name, x.IntranetEndpoint) && !kubectx.SameEndpoint(name, x.PublicEndpoint) {
-		r = chk.CheckEndpoint(ctx, name, t.CA, t.Context)
+		r = chk.CheckEndpoint(ctx, name, t.Path())
 	} else {
-		r = checkOne(ctx, chk, x, t.CA, t.Context, private)
+		r = checkOne(ctx, chk, x, t.Path(), private)
 	}
 	x.Check = &r
 	return &r
 }
 
-func checkOne(ctx context.Context, chk Checker, x *Exposure, ca []byte, contextName string, private bool) backend.CheckResult {
+func checkOne(ctx context.Context, chk Checker, x *Exposure, path kubectx.Path, private bool) backend.CheckResult {
 	endpoint := x.PublicEndpoint
 	if private {
 		endpoint = x.IntranetEndpoint
@@ -55,7 +55,7 @@ func checkOne(ctx context.Context, chk Checker, x *Exposure, ca []byte, contextN
 		}
 		return backend.CheckResult{Step: backend.CheckStepEndpoint, Error: msg}
 	}
-	return chk.CheckEndpoint(ctx, endpoint, ca, contextName)
+	return chk.CheckEndpoint(ctx, endpoint, path)
 }
 
 // CheckAudit checks the endpoint of every audited cluster with its context's
@@ -64,9 +64,9 @@ func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []Ku
 	if parallel < 1 {
 		parallel = 1
 	}
-	ca := map[string][]byte{}
+	paths := map[string]kubectx.Path{}
 	for _, kc := range contexts {
-		ca[kc.Name] = kc.CA
+		paths[kc.Name] = kc.Path()
 	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
@@ -79,7 +79,7 @@ func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []Ku
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r := checkOne(ctx, chk, &it.Exposure, ca[it.Context], it.Context, private)
+			r := checkOne(ctx, chk, &it.Exposure, paths[it.Context], private)
 			it.Check = &r
 		}()
 	}

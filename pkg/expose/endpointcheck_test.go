@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -21,14 +22,14 @@ type fakeChecker struct {
 	peak    atomic.Int32
 }
 
-func (f *fakeChecker) CheckEndpoint(_ context.Context, endpoint string, ca []byte, contextName string) backend.CheckResult {
+func (f *fakeChecker) CheckEndpoint(_ context.Context, endpoint string, path kubectx.Path) backend.CheckResult {
 	n := f.running.Add(1)
 	defer f.running.Add(-1)
 	for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
 	}
 	time.Sleep(time.Millisecond)
 	f.mu.Lock()
-	f.cas[endpoint] = string(ca) + "/" + contextName
+	f.cas[endpoint] = string(path.CA) + "/" + path.Context
 	f.mu.Unlock()
 	return backend.CheckResult{Endpoint: endpoint, Reachable: true}
 }

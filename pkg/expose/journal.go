@@ -32,6 +32,11 @@ const (
 	RecordRelease RecordKind = "release"
 	// RecordOperation: a change the cloud accepted that may still run.
 	RecordOperation RecordKind = "operation"
+	// RecordUnconfirmed: a change of the allow list under commit confirmed,
+	// made or about to be, not confirmed nor reverted yet. It outlives an
+	// interrupted or killed process, so that status can say how to undo it;
+	// cleanup leaves it alone.
+	RecordUnconfirmed RecordKind = "unconfirmed"
 )
 
 // Record is one entry of the journal.
@@ -44,7 +49,11 @@ type Record struct {
 	ClientToken  string     `json:"clientToken,omitempty"`
 	Action       Action     `json:"action,omitempty"`
 	TaskID       string     `json:"taskId,omitempty"`
-	PID          int        `json:"pid"`
+	// Change and Restore are an unconfirmed change's command ("revoke") and
+	// the command that puts the list back as it was.
+	Change  string `json:"change,omitempty"`
+	Restore string `json:"restore,omitempty"`
+	PID     int    `json:"pid"`
 	// PIDStart is when process PID started (Linux: clock ticks after boot),
 	// so that a reused PID is not taken for it.
 	PIDStart uint64    `json:"pidStart,omitempty"`
@@ -56,7 +65,7 @@ func (r Record) key() string {
 	if id == "" {
 		id = "token:" + r.ClientToken
 	}
-	if r.Kind == RecordOperation {
+	if r.Kind == RecordOperation || r.Kind == RecordUnconfirmed {
 		id = r.ClusterID
 	}
 	return string(r.Kind) + "/" + id

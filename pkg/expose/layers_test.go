@@ -24,9 +24,7 @@ func TestLayers(t *testing.T) {
 	}
 	for _, root := range []string{"../../internal", "../../simulator"} {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-			// TODO(merge): internal/probe imports pkg/backend until issue 19's
-			// branch lands; then drop this exception.
-			if err != nil || !d.IsDir() || d.Name() == "testdata" || path == "../../internal/probe" {
+			if err != nil || !d.IsDir() || d.Name() == "testdata" {
 				return err
 			}
 			layers[path] = []string{mod + "pkg/"}

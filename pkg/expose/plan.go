@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -117,6 +118,8 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 	if t.Mismatch != nil {
 		x.Mismatch = t.Mismatch.Error() + ". " + t.Mismatch.Fix()
 	}
+	x.ContextServer = contextServer(t, c)
+	x.Unconfirmed = s.unconfirmed(c, records)
 	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
 	if op != nil {
 		x.InProgress = &InProgress{Action: op.Action, TaskID: op.TaskID, AllocationID: op.AllocationID, IPAddress: op.IPAddress}
@@ -183,7 +186,7 @@ func (s *Service) awaitingRelease(c *backend.Cluster, current *backend.EIP, reco
 	}
 	var out []string
 	for _, r := range records {
-		if r.RegionID != c.RegionID || r.ClusterID != c.ID || r.Kind == RecordOperation || (s.Journal != nil && s.Journal.Owned(r)) {
+		if r.RegionID != c.RegionID || r.ClusterID != c.ID || r.Kind == RecordOperation || r.Kind == RecordUnconfirmed || (s.Journal != nil && s.Journal.Owned(r)) {
 			continue
 		}
 		if current != nil && r.AllocationID == current.AllocationID && r.Kind == RecordAllocated {
@@ -321,6 +324,31 @@ func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 	return p, nil
 }
 
+// contextServer says where the context's server leads, when it is a name or
+// a tunnel in front of an endpoint of c: "api.pro.example (resolves to
+// 47.96.1.20, the public endpoint)"; "" for an endpoint's own address.
+func contextServer(t Target, c *backend.Cluster) string {
+	k := t.Kube
+	if t.Context == "" || k.Reach.Note == "" {
+		return ""
+	}
+	which := ""
+	switch {
+	case k.Reaches(c.PublicEndpoint):
+		which = ", the public endpoint"
+	case k.Reaches(c.IntranetEndpoint):
+		which = ", the intranet endpoint"
+	}
+	server := k.Server
+	if host, port, ok := kubectx.HostPort(server); ok {
+		server = host
+		if strings.HasPrefix(k.Reach.Note, "a tunnel") {
+			server = net.JoinHostPort(host, port)
+		}
+	}
+	return server + " (" + k.Reach.Note + which + ")"
+}
+
 func currentName(p *Plan) string {
 	if p.Current != nil {
 		return describeEIP(p.Current)
@@ -370,7 +398,7 @@ func lockout(p *Plan) string {
 	if byName && p.Request.Action == Change {
 		return "" // the name follows the EIP once its DNS record does (namesFollow says so)
 	}
-	if !byName && !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
+	if !byName && !p.Target.Kube.Reaches(c.PublicEndpoint) && !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ack-expose/ack-expose/internal/certsan"
@@ -65,7 +66,7 @@ type Mismatch struct {
 func (m *Mismatch) Error() string {
 	k := m.Kube
 	var b strings.Builder
-	fmt.Fprintf(&b, "context %q is named after cluster %s (%s), but its server %s is ", k.Name, m.Named.Name, m.Named.ID, k.Server)
+	fmt.Fprintf(&b, "context %q is named after cluster %s (%s), but its server %s%s is ", k.Name, m.Named.Name, m.Named.ID, k.Server, reachSuffix(k))
 	if m.Reached != nil {
 		fmt.Fprintf(&b, "an endpoint of cluster %s (%s): kubectl with this context reaches %s, not %s", m.Reached.Name, m.Reached.ID, m.Reached.Name, m.Named.Name)
 	} else {
@@ -155,12 +156,19 @@ func newClusterIndex(clusters []backend.Cluster) *clusterIndex {
 	return x
 }
 
-// withEndpoint lists the clusters that have server as an endpoint.
-func (x *clusterIndex) withEndpoint(server string) []*backend.Cluster {
-	if server == "" {
-		return nil
+// reachedBy lists the clusters that kubectl with kc reaches: those with the
+// context's server as an endpoint, or the endpoint it leads to (a name
+// resolved, a tunnel).
+func (x *clusterIndex) reachedBy(kc KubeContext) []*backend.Cluster {
+	var out []*backend.Cluster
+	for _, key := range kc.Keys() {
+		for _, c := range x.byEndpoint[key] {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
 	}
-	return x.byEndpoint[kubectx.EndpointKey(server)]
+	return out
 }
 
 // listClusters is a clusterList over the backend: one call.
@@ -225,21 +233,21 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 	if err != nil {
 		return t, err
 	}
-	hits := clusters.withEndpoint(kc.Server)
+	hits := clusters.reachedBy(kc)
 	switch len(hits) {
 	case 1:
 		t.ClusterID, t.How = hits[0].ID, HowServerURL
 		return t, nil
 	case 0:
-		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil && isDNSName(kubectx.EndpointHost(kc.Server)) {
+		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil && isDNSName(kubectx.EndpointHost(kc.Server)) && kc.Reach.Err != "" {
 			// A name in front of the cluster's endpoint (kubeconfig
-			// --server-name): the name cannot be matched with an endpoint
-			// without DNS, so the context's name says which cluster it is.
+			// --server-name) that this machine cannot resolve: the
+			// context's name says which cluster it is.
 			t.ClusterID, t.How = id, HowServerName
 			return t, nil
 		}
-		fail.tried = append(fail.tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint", kc.Server))
-		fail.short = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s", kc.Server)
+		fail.tried = append(fail.tried, fmt.Sprintf("server URL %s: no cluster of the account has this endpoint%s", kc.Server, reachSuffix(kc)))
+		fail.short = fmt.Sprintf("not an ACK cluster of this account: the context name is not <account-uid>-<clusterId> and no cluster has endpoint %s%s", kc.Server, reachSuffix(kc))
 		// A context derived from an ACK one (<uid>-<clusterId>-public) whose
 		// endpoint went away: say so, it is the useful part.
 		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil {
@@ -258,8 +266,11 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 	return t, fail
 }
 
-func isEndpointOf(server string, c *backend.Cluster) bool {
-	return kubectx.SameEndpoint(c.IntranetEndpoint, server) || kubectx.SameEndpoint(c.PublicEndpoint, server) || NamesEndpoint(server, c)
+// isEndpointOf reports whether kubectl with kc reaches cluster c: its server
+// is an endpoint of c, leads to one (a name resolved, a tunnel followed), or
+// is one of the certificate's extra names on the public endpoint's port.
+func isEndpointOf(kc KubeContext, c *backend.Cluster) bool {
+	return kc.Reaches(c.IntranetEndpoint) || kc.Reaches(c.PublicEndpoint) || NamesEndpoint(kc.Server, c)
 }
 
 // NamesEndpoint reports whether server reaches the cluster by one of the
@@ -278,6 +289,18 @@ func isDNSName(host string) bool {
 	return host != "" && !certsan.IsIP(host)
 }
 
+// reachSuffix says where the context's server leads, when that is not the
+// server itself: " (resolves to 47.96.1.20)", " (api.x does not resolve ...)".
+func reachSuffix(kc KubeContext) string {
+	switch r := kc.Reach; {
+	case r.Err != "":
+		return " (" + r.Err + ")"
+	case r.Note != "":
+		return " (" + r.Note + ")"
+	}
+	return ""
+}
+
 // reach checks the resolved target against its cluster c: the context counts
 // only if kubectl with it reaches c. With --cluster-id, a context reaching
 // another cluster is simply not this cluster's (Context and Server empty).
@@ -285,7 +308,7 @@ func isDNSName(host string) bool {
 // Mismatch, with the cluster it does reach when there is one (list is then
 // called). The same rules serve single commands and the audit.
 func reach(ctx context.Context, t Target, c *backend.Cluster, list clusterList) (Target, error) {
-	if t.Kube.Server == "" || isEndpointOf(t.Kube.Server, c) {
+	if t.Kube.Server == "" || isEndpointOf(t.Kube, c) {
 		if t.How == HowClusterID && t.Kube.Server == "" {
 			t.Context, t.Server, t.CA = "", "", nil
 		}
@@ -305,7 +328,7 @@ func reach(ctx context.Context, t Target, c *backend.Cluster, list clusterList) 
 	if err != nil {
 		return t, err
 	}
-	if hits := clusters.withEndpoint(t.Kube.Server); len(hits) == 1 {
+	if hits := clusters.reachedBy(t.Kube); len(hits) == 1 {
 		m.Reached = hits[0]
 	}
 	t.Mismatch = m

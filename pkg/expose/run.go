@@ -74,6 +74,9 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 		return nil, err
 	}
 	x, err := s.Apply(ctx, p, o)
+	if err != nil && allowed != nil && !o.DryRun {
+		err = listStays(err, allowed, p.Cluster)
+	}
 	if err != nil {
 		if x != nil && r.UpdateKubeconfig && x.Operation != nil && x.Operation.Phase == PhaseDone {
 			// The change is done and a later step (the release) failed: the
@@ -102,6 +105,20 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 		}
 	}
 	return x, nil
+}
+
+// listStays adds to the error of an associate that failed after --allow set
+// the allow list what the list is now (it stays: it is the user's
+// restriction) and how to turn it off. The kind, and so the exit code, is
+// err's.
+func listStays(err error, a *AccessControl, c *backend.Cluster) error {
+	var cidrs []string
+	for _, e := range a.Entries {
+		cidrs = append(cidrs, e.CIDR)
+	}
+	hint := fmt.Sprintf("The source allow list that --allow set stays on (%s list %s, %d entries: %s): only those sources may reach the API server, through its intranet endpoint too. To turn it off: `kubectl ack-expose allow --anyone --cluster-id %s --yes`.",
+		a.Type, a.AclID, len(cidrs), strings.Join(cidrs, ", "), c.ID)
+	return &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint}
 }
 
 // restrictFirst applies Request.Allow before the EIP is associated, so the
@@ -141,15 +158,19 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 	return ap.After, nil
 }
 
-// warnOpen says, after an associate without Request.Allow, that a cluster
-// whose allow list is off is now reachable from any address.
+// warnOpen says, after an associate, that a cluster whose list admits every
+// address (off, a blacklist, 0.0.0.0/0 or a covering set, with or without
+// --allow) is now reachable from any address.
 func (s *Service) warnOpen(ctx context.Context, p *Plan, x *Exposure) {
 	op := x.Operation
-	if p.Request.Action != Associate || len(p.Request.Allow) > 0 || op == nil || (!op.Changed && !op.DryRun) {
+	if p.Request.Action != Associate || op == nil || (!op.Changed && !op.DryRun) {
 		return
 	}
-	a := s.AccessStatus(ctx, p.Cluster, time.Now())
-	x.AccessControl = a
+	a := x.AccessControl
+	if a == nil || len(p.Request.Allow) == 0 {
+		a = s.AccessStatus(ctx, p.Cluster, time.Now())
+		x.AccessControl = a
+	}
 	if a == nil || a.Error != "" || !a.Anyone() {
 		return
 	}
@@ -158,9 +179,9 @@ func (s *Service) warnOpen(ctx context.Context, p *Plan, x *Exposure) {
 	if endpoint == "" {
 		endpoint = "its public endpoint"
 	}
-	msg := fmt.Sprintf("the API server of cluster %s is now reachable from any address on the Internet at %s (no source allow list); restrict it with `kubectl ack-expose allow CIDR...`", cluster.Name, endpoint)
+	msg := fmt.Sprintf("the API server of cluster %s is now reachable from any address on the Internet at %s (%s); restrict it with `kubectl ack-expose allow --only CIDR...`", cluster.Name, endpoint, a.OpenReason())
 	if op.DryRun {
-		msg = fmt.Sprintf("the API server of cluster %s would be reachable from any address on the Internet (no source allow list); restrict it first with `kubectl ack-expose associate ... --allow CIDR...` or `kubectl ack-expose allow CIDR...`", cluster.Name)
+		msg = fmt.Sprintf("the API server of cluster %s would be reachable from any address on the Internet (%s); restrict it first with `kubectl ack-expose associate ... --allow CIDR...` or `kubectl ack-expose allow --only CIDR...`", cluster.Name, a.OpenReason())
 	}
 	op.Warnings = append(op.Warnings, msg)
 	s.warn("%s", msg)

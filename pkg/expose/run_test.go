@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/kubectx"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/simulator"
 )
@@ -110,7 +111,7 @@ func TestRunRepointsTheKubeconfig(t *testing.T) {
 // refusingChecker fails every check at the connect step, and counts them.
 type refusingChecker struct{ calls int }
 
-func (c *refusingChecker) CheckEndpoint(_ context.Context, endpoint string, _ []byte, _ string) backend.CheckResult {
+func (c *refusingChecker) CheckEndpoint(_ context.Context, endpoint string, path kubectx.Path) backend.CheckResult {
 	c.calls++
 	return backend.CheckResult{Endpoint: endpoint, Step: backend.CheckStepConnect, Error: "connection refused"}
 }

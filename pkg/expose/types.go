@@ -45,6 +45,14 @@ type Exposure struct {
 	// Mismatch says the context's name and its server disagree (see
 	// Mismatch); cluster.context is then empty.
 	Mismatch string `json:"mismatch,omitempty"`
+	// ContextServer says where the context's server leads when it is not
+	// an endpoint's address itself: "api.pro.example (resolves to
+	// 47.96.1.20, the public endpoint)", or a tunnel in front of one.
+	ContextServer string `json:"contextServer,omitempty"`
+	// Unconfirmed says that a change of the allow list made under commit
+	// confirmed was neither confirmed nor reverted (the process was
+	// interrupted or killed), and the command that undoes it.
+	Unconfirmed string `json:"unconfirmed,omitempty"`
 	// AccessControl is who may reach the API server (access.go); null for
 	// clusters without an ACK API server CLB.
 	AccessControl *AccessControl `json:"accessControl"`

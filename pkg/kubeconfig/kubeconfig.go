@@ -96,7 +96,8 @@ func (s *Source) Current() (Context, error) {
 		kc.Cluster, kc.User, kc.Namespace = mctx.Cluster, mctx.AuthInfo, mctx.Namespace
 	}
 	if c := merged.Clusters[kc.Cluster]; c != nil {
-		kc.Server, kc.CA, kc.TLSServerName = c.Server, caPEM(c), c.TLSServerName
+		kc.Server, kc.CA = c.Server, caPEM(c)
+		kc.TLSServerName, kc.ProxyURL = c.TLSServerName, c.ProxyURL
 	}
 	if c := cfg.Clusters[kc.Cluster]; c != nil && o.ClusterInfo.Server == "" {
 		kc.ClusterFile = c.LocationOfOrigin
@@ -159,6 +160,7 @@ func (s *Source) All() ([]Context, error) {
 		kc := Context{Name: n, Cluster: c.Cluster, User: c.AuthInfo, Namespace: c.Namespace, ContextFile: c.LocationOfOrigin}
 		if cl := cfg.Clusters[c.Cluster]; cl != nil {
 			kc.Server, kc.ClusterFile, kc.CA = cl.Server, cl.LocationOfOrigin, caPEM(cl)
+			kc.TLSServerName, kc.ProxyURL = cl.TLSServerName, cl.ProxyURL
 		}
 		out = append(out, kc)
 	}

@@ -34,7 +34,7 @@ func TestAPIServersFollowTheState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := probe.Probe(context.Background(), endpoint, []byte(ca), probe.Options{ConnectTo: ct, ConnectTimeout: time.Second})
+		r := probe.Probe(context.Background(), endpoint, probe.Path{CA: []byte(ca)}, probe.Options{ConnectTo: ct, ConnectTimeout: time.Second})
 		if r.OK() {
 			return "ok " + r.Version
 		}

@@ -2,28 +2,29 @@ package simulated
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/certsan"
+	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // CheckEndpoint answers a check of endpoint from the simulated network, as
 // `simulator serve`'s endpoints would through the network probe: the same
-// steps, results and words, without a network.
-func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, caPEM []byte, contextName string) backend.CheckResult {
-	return b.CheckEndpointAs(ctx, endpoint, "", caPEM, contextName)
-}
-
-// CheckEndpointAs is CheckEndpoint with the certificate checked against
-// serverName (tls-server-name) when it is set.
-func (b *Backend) CheckEndpointAs(ctx context.Context, endpoint, serverName string, caPEM []byte, contextName string) backend.CheckResult {
+// steps, results and words. The path is kubectl's: through a proxy (the
+// context's proxy-url, else HTTPS_PROXY), the proxy is really dialed (a
+// proxy that answers is taken to reach the simulated endpoint); with
+// tls-server-name, the certificate must name that instead of the address.
+func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe.Path) backend.CheckResult {
+	caPEM, contextName := path.CA, path.Context
 	start := time.Now()
 	r := backend.CheckResult{Endpoint: endpoint}
 	fail := func(step, msg string) backend.CheckResult {
@@ -39,6 +40,24 @@ func (b *Backend) CheckEndpointAs(ctx context.Context, endpoint, serverName stri
 		port = "443"
 	}
 	addr := net.JoinHostPort(u.Hostname(), port)
+	proxy, msg := probe.ProxyFor(endpoint, path)
+	if msg != "" {
+		return fail(backend.CheckStepEndpoint, msg)
+	}
+	r.Via = probe.Via(endpoint, path, b.Net.ConnectTo)
+	if proxy != nil {
+		d := net.Dialer{Timeout: cmp.Or(b.Net.ConnectTimeout, probe.DefaultConnectTimeout)}
+		conn, err := d.DialContext(ctx, "tcp", b.Net.ConnectTo.Target(probe.ProxyAddr(proxy)))
+		if err != nil {
+			var oe *net.OpError
+			if errors.As(err, &oe) {
+				err = oe.Err
+			}
+			return fail(backend.CheckStepConnect, probe.ProxyDown(proxy, addr, err))
+		}
+		_ = conn.Close()
+	}
+	name := cmp.Or(path.TLSServerName, u.Hostname())
 	nv, err := b.Engine.Network(addr)
 	if err != nil {
 		return fail(backend.CheckStepConnect, "the simulated network is unavailable: "+convert(err).Error())
@@ -77,10 +96,6 @@ func (b *Backend) CheckEndpointAs(ctx context.Context, endpoint, serverName stri
 	}
 	if tlsErr != "" {
 		step = backend.CheckStepTLS
-	}
-	name := u.Hostname()
-	if serverName != "" {
-		name = serverName
 	}
 	r.TLS.SANIncludesAddress = certsan.Covers(ep.SANs, name)
 	if tlsErr == "" && !r.TLS.SANIncludesAddress {

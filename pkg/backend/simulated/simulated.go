@@ -5,6 +5,7 @@ package simulated
 import (
 	"context"
 	"errors"
+	"github.com/ack-expose/ack-expose/internal/probe"
 	"strconv"
 	"time"
 
@@ -15,7 +16,12 @@ import (
 )
 
 // Backend runs every call against the state file of an engine.
-type Backend struct{ Engine *simulator.Engine }
+type Backend struct {
+	Engine *simulator.Engine
+	// Net is how its endpoint check reaches what is real on this machine:
+	// the proxy of a context (dialed), ACK_EXPOSE_CONNECT_TO (reported).
+	Net probe.Options
+}
 
 // New returns a backend over the state file at path.
 func New(path string) *Backend { return &Backend{Engine: simulator.New(path)} }
