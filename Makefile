@@ -90,7 +90,7 @@ docs:
 # .krew.yaml rendered for VERSION and compared with GoReleaser's manifest, and
 # that manifest copied to plugins/ack-expose.yaml.
 release-snapshot: $(GORELEASER) $(CYCLONEDX)
-	PATH=$(TOOLS):$$PATH $(GORELEASER) release --snapshot --clean --skip=sign
+	bash hack/goreleaser.sh release --snapshot --clean --skip=sign
 	$(GO) run ./hack/krewcompare -template .krew.yaml -tag $$(tr -d '[:space:]' < VERSION) -checksums dist/checksums.txt -manifest dist/krew/ack-expose.yaml
 	bash hack/krew-platforms.sh
 	cp dist/krew/ack-expose.yaml plugins/ack-expose.yaml
@@ -101,7 +101,7 @@ dist: release-snapshot
 # The real release, from CI on a v* tag (.github/workflows/release.yml):
 # needs GITHUB_TOKEN and cosign with an OIDC identity.
 release: $(GORELEASER) $(CYCLONEDX)
-	PATH=$(TOOLS):$$PATH $(GORELEASER) release --clean
+	bash hack/goreleaser.sh release --clean
 
 # Performance budget: measures every target side by side, writes BENCH.md.
 bench:
