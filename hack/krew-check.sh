@@ -23,7 +23,7 @@ version=$(tr -d '[:space:]' < VERSION)
 
 echo "== goreleaser release --snapshot (dist/)"
 log=$(mktemp)
-if ! bash hack/goreleaser.sh release --snapshot --clean --skip=sign,sbom >"$log" 2>if ! "$tools/goreleaser" release --snapshot --clean --skip=sign,sbom >"$log" 2>&1; then1; then
+if ! bash hack/goreleaser.sh release --snapshot --clean --skip=sign,sbom >"$log" 2>&1; then
   cat "$log" >&2; rm -f "$log"; exit 1
 fi
 rm -f "$log"
