@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// storyParallel runs the stories 4 per CPU unless -parallel says otherwise
+// storyParallel runs the stories 2 per CPU unless -parallel says otherwise
 // (STORY_PARALLEL=N overrides): most of a story's time is spent waiting on
 // simulated rollouts, lock waits and confirm windows, not on a CPU.
 type storyParallel struct{ m *testing.M }
@@ -49,7 +49,7 @@ func (p storyParallel) Run() int {
 	if n, err := strconv.Atoi(os.Getenv("STORY_PARALLEL")); err == nil && n > 0 {
 		_ = flag.Set("test.parallel", strconv.Itoa(n))
 	} else if !explicit {
-		_ = flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+		_ = flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
 	}
 	return p.m.Run()
 }
