@@ -25,48 +25,91 @@ FUZZ_TARGETS := \
 	./pkg/expose:FuzzParseSources \
 	./internal/journal:FuzzList
 
-.PHONY: all build test vet demo bench fuzz mutate dist krew-check clean
+.PHONY: all build test prereqs vet docs demo bench fuzz mutate dist release-snapshot release krew-check clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kubectl-ack_expose
 
-STATICCHECK := .cache/bin/staticcheck
+# Tools, pinned, installed from the Go module proxy into .cache/bin on first
+# use (not in go.mod: GoReleaser's dependency tree stays out of the plugin's).
+TOOLS               := $(CURDIR)/.cache/bin
+STATICCHECK         := $(TOOLS)/staticcheck
 STATICCHECK_VERSION := v0.8.2
+GORELEASER          := $(TOOLS)/goreleaser
+GORELEASER_VERSION  := v2.17.0
+ACTIONLINT          := $(TOOLS)/actionlint
+ACTIONLINT_VERSION  := v1.7.12
+CYCLONEDX           := $(TOOLS)/cyclonedx-gomod
+CYCLONEDX_VERSION   := v1.10.0
+# go install PKG@VERSION into .cache/bin, saying in one line what failed.
+install-tool = GOBIN=$(TOOLS) $(GO) install $(1)@$(2) || { echo "make: could not install $(1)@$(2) from the Go module proxy ($$($(GO) env GOPROXY)): is it reachable?"; exit 1; }
 
-vet: $(STATICCHECK)
+# One line naming what `make test` needs and is missing: Go, kubectl, the
+# module proxy (make itself goes without saying).
+prereqs:
+	@bash hack/prereqs.sh
+
+vet: prereqs $(STATICCHECK) $(ACTIONLINT) $(GORELEASER)
 	@out=$$(gofmt -l cmd pkg simulator internal hack); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 	@# kubectl's own libraries read the kubeconfig and print -o; genericclioptions
-	@# would drag in kustomize and all of client-go's API types (docs/design.md).
+	@# would drag in kustomize and all of client-go's API types (docs/development.md).
 	@deps=$$($(GO) list -deps ./cmd/kubectl-ack_expose); \
 	  for p in k8s.io/client-go/tools/clientcmd k8s.io/cli-runtime/pkg/printers; do \
 	    echo "$$deps" | grep -qx "$$p" || { echo "the plugin no longer links $$p"; exit 1; }; done; \
 	  if echo "$$deps" | grep -q '^k8s.io/cli-runtime/pkg/genericclioptions$$'; then echo "the plugin links cli-runtime's genericclioptions (use genericiooptions)"; exit 1; fi
+	$(ACTIONLINT)
+	$(GORELEASER) check
 
 $(STATICCHECK):
-	GOBIN=$(CURDIR)/.cache/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@$(call install-tool,honnef.co/go/tools/cmd/staticcheck,$(STATICCHECK_VERSION))
+$(GORELEASER):
+	@$(call install-tool,github.com/goreleaser/goreleaser/v2,$(GORELEASER_VERSION))
+$(ACTIONLINT):
+	@$(call install-tool,github.com/rhysd/actionlint/cmd/actionlint,$(ACTIONLINT_VERSION))
+$(CYCLONEDX):
+	@$(call install-tool,github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod,$(CYCLONEDX_VERSION))
 
-# Unit tests, fuzz seeds, every testscript story against both backends, and
-# the Krew install of the host's release archive through the real kubectl.
+# Vet (gofmt, tidy, vet, staticcheck, the dependency rule, actionlint, goreleaser
+# check); the release snapshot's archives installed through the real Krew and
+# kubectl; unit tests, fuzz seeds, the docs and manifests checks, and every
+# testscript story against both backends.
 test: vet
 	bash hack/krew-check.sh
 	$(GO) test -count=1 ./...
 
-# Release archives for every platform in dist/ (reproducible: the same source and
-# VERSION give the same bytes), and plugins/ack-expose.yaml for them.
-dist:
-	$(GO) run ./hack/dist -out dist -manifest plugins/ack-expose.yaml
+# The command reference in docs/reference, from the commands' help.
+docs:
+	$(GO) run ./hack/docs -out docs/reference
+
+# The whole release, offline, into dist/: the six archives, checksums.txt, an
+# SBOM per archive and dist/krew/ack-expose.yaml (not signed, not published).
+# Then every archive installed with Krew under its own platform selector,
+# .krew.yaml rendered for VERSION and compared with GoReleaser's manifest, and
+# that manifest copied to plugins/ack-expose.yaml.
+release-snapshot: $(GORELEASER) $(CYCLONEDX)
+	bash hack/goreleaser.sh release --snapshot --clean --skip=sign
+	$(GO) run ./hack/krewcompare -template .krew.yaml -tag $$(tr -d '[:space:]' < VERSION) -checksums dist/checksums.txt -manifest dist/krew/ack-expose.yaml
 	bash hack/krew-platforms.sh
+	cp dist/krew/ack-expose.yaml plugins/ack-expose.yaml
+
+# The old name of release-snapshot.
+dist: release-snapshot
+
+# The real release, from CI on a v* tag (.github/workflows/release.yml):
+# needs GITHUB_TOKEN and cosign with an OIDC identity.
+release: $(GORELEASER) $(CYCLONEDX)
+	bash hack/goreleaser.sh release --clean
 
 # Performance budget: measures every target side by side, writes BENCH.md.
 bench:
 	$(GO) run ./hack/bench -out BENCH.md
 
-krew-check:
+krew-check: $(GORELEASER)
 	bash hack/krew-check.sh
 
 demo: build

@@ -2,7 +2,7 @@
 # The build's version, as `git describe` would give it if the commit that last
 # changed VERSION were tagged with it: v0.1.0 on that commit, v0.1.0-N-gSHA
 # N commits later, with -dirty for uncommitted changes. Release archives use
-# VERSION alone (hack/dist). Without git history it is VERSION-dev.
+# VERSION alone (.goreleaser.yaml). Without git history it is VERSION-dev.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=$(tr -d '[:space:]' < VERSION)

@@ -8,7 +8,7 @@ import (
 // Assumption is a choice the simulator makes where Alibaba Cloud's
 // documentation is silent (or only partly speaks). Every such choice is one
 // entry here, the engine builds its answers from these entries, and the
-// README's table "What the simulator assumes" is rendered from them (checked
+// table "What the simulator assumes" in docs/simulator.md is rendered from them (checked
 // by TestREADMEAssumptions), so one line changes when the cloud says otherwise.
 type Assumption struct {
 	// Case is the situation the documentation leaves open.
@@ -27,7 +27,7 @@ func (a *Assumption) Err(format string, args ...any) *APIError {
 	return &APIError{Code: a.Code, HTTPStatus: a.HTTPStatus, Message: fmt.Sprintf(format, args...)}
 }
 
-// The simulator's assumptions, in the README's order.
+// The simulator's assumptions, in the order of docs/simulator.md.
 var (
 	AssumeBusyCluster = Assumption{Case: "CS ModifyCluster on a cluster that is not `running`",
 		Choice: "refused", Code: "ErrorClusterState", HTTPStatus: 400,
@@ -86,13 +86,13 @@ var (
 		Source: "undocumented: the API reference gives no length or character rule for the comment (2026-03); ack-expose's own comments are plain text within 256 characters"}
 )
 
-// Assumptions lists every assumption, in the README's order.
+// Assumptions lists every assumption, in the order of docs/simulator.md.
 var Assumptions = []*Assumption{&AssumeBusyCluster, &AssumeUnsupportedKind, &AssumeSANsUnsupportedKind, &AssumeSANsInvalid, &AssumeSANsRestart, &AssumeEIPTrueWithoutID,
 	&AssumeEIPFalseKeeps, &AssumeCSEIPNotFound, &AssumeCSEIPRegion, &AssumeCSEIPStatus, &AssumeCSContentType,
 	&AssumeTaskNotFound, &AssumeNoPublicEndpoint, &AssumeCSStatus, &AssumeListAllRegions, &AssumeTaskFailed,
 	&AssumeBGPProRegion, &AssumeACLEntryComment}
 
-// AssumptionsTable renders the assumptions as the README's Markdown table.
+// AssumptionsTable renders the assumptions as docs/simulator.md's Markdown table.
 func AssumptionsTable() string {
 	var b strings.Builder
 	b.WriteString("| where the documentation is silent | the simulator | error (HTTP status) | source |\n| --- | --- | --- | --- |\n")

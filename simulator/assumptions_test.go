@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-// The README's table "What the simulator assumes" is the one in the code.
+// The table "What the simulator assumes" in docs/simulator.md is the one in the code.
 // UPDATE_README=1 rewrites it.
 func TestREADMEAssumptions(t *testing.T) {
-	const path = "../README.md"
+	const path = "../docs/simulator.md"
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +27,7 @@ func TestREADMEAssumptions(t *testing.T) {
 			}
 			return
 		}
-		t.Errorf("README's assumptions table differs from simulator.Assumptions (UPDATE_README=1 go test ./simulator -run README rewrites it); want:\n%s", want)
+		t.Errorf("docs/simulator.md's assumptions table differs from simulator.Assumptions (UPDATE_README=1 go test ./simulator -run README rewrites it); want:\n%s", want)
 	}
 	for _, a := range Assumptions {
 		if a.Source == "" || a.Case == "" || a.Choice == "" || (a.Code == "") != (a.HTTPStatus == 0) {

@@ -604,7 +604,7 @@ func demoSLB(s *State) {
 		Listeners: []Listener{{Port: 443, Protocol: "tcp", AclStatus: cloudenum.ACLOn, AclType: cloudenum.ACLWhite, AclID: shared.ID}}})
 }
 
-// Limits of the batch reads the audit uses (assumed; see the README).
+// Limits of the batch reads the audit uses (assumed; see docs/simulator.md).
 const (
 	// ListenersLoadBalancerIDsMax is how many LoadBalancerId values
 	// DescribeLoadBalancerListeners takes in one call.

@@ -58,7 +58,7 @@ func init() {
 // TestScriptsAliyun runs the same stories with the aliyun backend, through
 // alibaba-cloud-sdk-go and HTTP, against the simulator's OpenAPI server.
 func TestScriptsAliyun(t *testing.T) {
-	testscript.Run(t, scriptParams(t, "aliyun"))
+	runStories(t, scriptParams(t, "aliyun"))
 }
 
 func init() { scriptCmds["accounts"] = cmdAccounts }

@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,23 +22,116 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/cmd"
+	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(storyParallel{m}, map[string]func(){
 		"kubectl-ack_expose": func() {
+			fastWaits()
 			os.Exit(cmd.Execute(genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}, os.Args[1:]))
 		},
 	})
 }
 
+// storyParallel runs the stories 2 per CPU unless -parallel says otherwise
+// (STORY_PARALLEL=N overrides): most of a story's time is spent waiting on
+// simulated rollouts, lock waits and confirm windows, not on a CPU.
+type storyParallel struct{ m *testing.M }
+
+func (p storyParallel) Run() int {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if n, err := strconv.Atoi(os.Getenv("STORY_PARALLEL")); err == nil && n > 0 {
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
+	} else if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
+	}
+	return p.m.Run()
+}
+
+// envFastWaits is the harness's test knob: set in every story, it shortens
+// the waits a story sits through that no simulator timing controls (the
+// pause before the first poll of a task and between polls, the backoff of a
+// retried call, the pace of commit confirmed's checks), each by ten. It is
+// read here, by the test binary acting as the plugin, never by the plugin.
+// A story can turn it off with `env ACK_EXPOSE_TEST_FAST_WAITS=`.
+const envFastWaits = "ACK_EXPOSE_TEST_FAST_WAITS"
+
+func fastWaits() {
+	if os.Getenv(envFastWaits) == "" {
+		return
+	}
+	p := expose.DefaultPoll
+	p.Initial, p.Max = p.Initial/10, p.Max/10
+	expose.DefaultPoll = p
+	c := expose.ConfirmPoll
+	c.Initial, c.Max = c.Initial/10, c.Max/10
+	expose.ConfirmPoll = c
+	r := backend.DefaultRetry
+	r.Initial, r.Max = r.Initial/10, r.Max/10
+	backend.DefaultRetry = r
+}
+
 // TestScriptsSimulator runs every story in testdata/script with the in-process
 // simulator backend.
 func TestScriptsSimulator(t *testing.T) {
-	testscript.Run(t, scriptParams(t, "simulator"))
+	runStories(t, scriptParams(t, "simulator"))
 }
+
+// runStories runs the stories in parallel (see storyParallel), except that a
+// story with a line "# alone: REASON" runs by itself: one whose timing
+// (a lock wait, a timeout of a few hundred milliseconds) other stories' CPU
+// use could upset.
+func runStories(t *testing.T, p testscript.Params) {
+	testscript.RunT(gatedT{T: t, gate: new(sync.RWMutex), dir: p.Dir}, p)
+}
+
+type gatedT struct {
+	*testing.T
+	gate  *sync.RWMutex
+	dir   string
+	alone bool
+	held  *bool
+}
+
+func (t gatedT) Run(name string, f func(testscript.T)) {
+	t.T.Run(name, func(tt *testing.T) {
+		b, _ := os.ReadFile(filepath.Join(t.dir, name+".txtar"))
+		alone := regexp.MustCompile(`(?m)^# alone: `).Match(b)
+		g := gatedT{T: tt, gate: t.gate, dir: t.dir, alone: alone, held: new(bool)}
+		defer g.release()
+		f(g)
+	})
+}
+
+// Parallel lets the story run beside the others, or alone.
+func (t gatedT) Parallel() {
+	t.T.Parallel()
+	if t.alone {
+		t.gate.Lock()
+	} else {
+		t.gate.RLock()
+	}
+	*t.held = true
+}
+
+func (t gatedT) release() {
+	if !*t.held {
+		return
+	}
+	if t.alone {
+		t.gate.Unlock()
+	} else {
+		t.gate.RUnlock()
+	}
+}
+
+func (t gatedT) Verbose() bool { return testing.Verbose() }
 
 var update = os.Getenv("UPDATE_SCRIPTS") != ""
 
@@ -52,6 +149,7 @@ func scriptParams(t *testing.T, backendName string) testscript.Params {
 			env.Setenv("ACK_EXPOSE_BACKEND", backendName)
 			env.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 			env.Setenv("BACKEND", backendName)
+			env.Setenv(envFastWaits, "1")
 			exportDemoNames(env)
 			for _, k := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 				"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_REGION_ID", "ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
@@ -506,7 +604,7 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 			env = append(env, kv)
 		}
 	}
-	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH", "ACK_EXPOSE_HOSTS", "HTTPS_PROXY", "NO_PROXY",
+	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH", envFastWaits, "ACK_EXPOSE_HOSTS",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
 		"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",

@@ -10,7 +10,7 @@ import (
 // lockAccess serialises, on this machine, the runs that read, plan and
 // change a cluster's allow list (allow, revoke): a second run waits for the
 // first (at most clusterlock.DefaultWait), then plans from the list the first
-// left. Runs on other machines are not serialised (see the README).
+// left. Runs on other machines are not serialised (see docs/allow-list.md).
 func lockAccess(ctx context.Context, o *clusterOptions, clusterID string) (func(), error) {
 	dir, err := clusterlock.DefaultDir()
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
-// Exit codes: the contract scripts rely on (README "Exit codes").
+// Exit codes: the contract scripts rely on (docs/output.md, "Exit codes"; checked by TestExitCodesDocumented).
 const (
 	ExitOK          = 0
 	ExitError       = 1

@@ -22,7 +22,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 )
 
-// Environment variables (contract: README "Environment").
+// Environment variables (contract: docs/output.md, "Environment").
 const (
 	EnvBackend        = "ACK_EXPOSE_BACKEND"
 	EnvSimulatorState = "ACK_EXPOSE_SIMULATOR_STATE"

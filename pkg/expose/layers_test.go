@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// The layers of the design (docs/design.md), as imports: the lifecycle is
+// The layers of the design (docs/development.md), as imports: the lifecycle is
 // backend-agnostic and file-agnostic, the kubeconfig package depends on
 // nothing of it, and internal/ and the simulator are plumbing and an engine
 // that import nothing from pkg/.
