@@ -27,7 +27,7 @@ func TestExitCodesDocumented(t *testing.T) {
 		n, _ := strconv.Atoi(m[1])
 		documented = append(documented, n)
 	}
-	want := []int{ExitOK, ExitError, ExitUsage, ExitUnsupported, ExitConflict, ExitNotFound, ExitTimeout, ExitRefused, ExitInterrupted}
+	want := []int{ExitOK, ExitError, ExitUsage, ExitUnsupported, ExitConflict, ExitNotFound, ExitTimeout, ExitRefused, ExitPolicy, ExitInterrupted}
 	slices.Sort(documented)
 	slices.Sort(want)
 	if !slices.Equal(documented, want) {
