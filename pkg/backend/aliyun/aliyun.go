@@ -3,6 +3,11 @@
 // (RPC) for EIPs. Both go through the SDK's CommonRequest, HTTPS always (the
 // SDK's default is HTTP), and decode the bodies into this package's own wire
 // types: the SDK's generated CS models are empty.
+//
+// A Go program imports it to give pkg/expose the real cloud: New(Options),
+// with credentials from the SDK's default chain (environment variables, the
+// aliyun CLI's ~/.aliyun/config.json, ...) unless Options.Credentials is set,
+// and endpoints that may point at `simulator serve` on loopback.
 package aliyun
 
 import (
