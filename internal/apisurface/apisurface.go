@@ -77,11 +77,7 @@ func Package(dir, importPath string) ([]string, error) {
 		return nil, err
 	}
 	l := lister{fset: fset, prefix: "pkg " + importPath + ", "}
-	l.values(p.Consts, "const")
-	l.values(p.Vars, "var")
-	for _, f := range p.Funcs {
-		l.fn(f)
-	}
+	l.decls(p.Consts, p.Vars, p.Funcs)
 	for _, t := range p.Types {
 		l.typ(t)
 	}
@@ -236,12 +232,15 @@ func (l *lister) typ(t *doc.Type) {
 			}
 		}
 	}
-	l.values(t.Consts, "const")
-	l.values(t.Vars, "var")
-	for _, f := range t.Funcs {
+	l.decls(t.Consts, t.Vars, append(t.Funcs, t.Methods...))
+}
+
+// decls lists the consts, vars and funcs of a package, or those go/doc
+// groups under a type (its constructors and methods).
+func (l *lister) decls(consts, vars []*doc.Value, funcs []*doc.Func) {
+	l.values(consts, "const")
+	l.values(vars, "var")
+	for _, f := range funcs {
 		l.fn(f)
-	}
-	for _, m := range t.Methods {
-		l.fn(m)
 	}
 }
