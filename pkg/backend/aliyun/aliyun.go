@@ -4,10 +4,9 @@
 // SDK's default is HTTP), and decode the bodies into this package's own wire
 // types: the SDK's generated CS models are empty.
 //
-// A Go program imports it to give pkg/expose the real cloud: New(Options),
-// with credentials from the SDK's default chain (environment variables, the
-// aliyun CLI's ~/.aliyun/config.json, ...) unless Options.Credentials is set,
-// and endpoints that may point at `simulator serve` on loopback.
+// A Go program imports it to give pkg/expose the real cloud: New(Options)
+// signs with Options.Credentials, else with the chain the plugin itself uses
+// (see Options), and its endpoints may point at `simulator serve` on loopback.
 package aliyun
 
 import (
