@@ -3,6 +3,10 @@
 // listeners and their access control lists, endpoint checks), plus Wrap, which
 // adds retries of throttled calls and a debug log to any Backend. Errors carry
 // the kinds of pkg/errdefs. It knows nothing about HTTP, files or cobra.
+//
+// A Go program imports it to implement another cloud (or a fake) for the
+// lifecycle of pkg/expose, or to call a Backend directly: pkg/backend/aliyun
+// and pkg/backend/simulated are the two implementations.
 package backend
 
 import (

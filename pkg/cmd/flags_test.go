@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
@@ -27,7 +29,13 @@ func TestKubectlFlagsAreClientcmds(t *testing.T) {
 	root, _ := NewRootCommand(genericiooptions.NewTestIOStreamsDiscard())
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
-		_ = c.LocalFlags()
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			// pflag takes a `quoted` word of the usage as the value's name:
+			// "--count simulator fault clear" in --help.
+			if strings.Contains(f.Usage, "`") {
+				t.Errorf("%s --%s: a backquote in the usage becomes the value's name in --help: %q", c.CommandPath(), f.Name, f.Usage)
+			}
+		})
 		for _, s := range c.Commands() {
 			walk(s)
 		}

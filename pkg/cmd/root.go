@@ -3,6 +3,10 @@
 // the cluster (complete), makes one call to the lifecycle (pkg/expose) and
 // prints what comes back (run). It is the only package that knows cobra, and
 // ExitCode (exit.go) is the only place errors become exit codes.
+//
+// A Go program imports it to embed the whole plugin (NewRootCommand with its
+// streams, ExitCode for the process status), as cmd/kubectl-ack_expose does;
+// for the logic without the command line, import pkg/expose.
 package cmd
 
 import (

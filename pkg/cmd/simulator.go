@@ -92,7 +92,7 @@ state file unless --kubeconfig says otherwise; your own kubeconfig is never touc
 	f.StringVar(&o.state, "state", "", "State file to write (default from "+EnvSimulatorState+", else ~/.ack-expose/simulator.json)")
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "Kubeconfig file to write (default: \"kubeconfig\" beside the state file)")
 	f.BoolVar(&o.force, "force", false, "Overwrite existing files")
-	f.StringVar(&o.accountID, "account-id", simulator.DemoAccountID, "Account UID of the world (its contexts are named <account-uid>-<clusterId>): another account for `simulator serve --account`")
+	f.StringVar(&o.accountID, "account-id", simulator.DemoAccountID, "Account UID of the world (its contexts are named <account-uid>-<clusterId>): another account for simulator serve --account")
 	f.DurationVar(&o.modifyCluster, "modify-cluster-time", 2*time.Second, "How long a ModifyCluster task runs")
 	f.DurationVar(&o.eipT, "eip-transition-time", time.Second, "How long an EIP takes to be released")
 	f.DurationVar(&o.latency, "api-latency", 0, "Delay added to every simulated API call")

@@ -90,7 +90,7 @@ func newSimulatorFaultAddCommand(streams genericiooptions.IOStreams) *cobra.Comm
 	fl.StringVar(&o.fault.Code, "code", "", "The cloud error code to answer (Throttling.User, ServiceUnavailable, InternalError, ...)")
 	fl.IntVar(&o.fault.HTTPStatus, "status", 0, "The HTTP status of that error, 400-599 (default 400 with --code)")
 	fl.StringVar(&o.fault.Message, "message", "", "The error message (default \"simulated CODE\")")
-	fl.IntVar(&o.fault.Remaining, "count", 1, "How many calls it fires on; 0: every call until `simulator fault clear`")
+	fl.IntVar(&o.fault.Remaining, "count", 1, "How many calls it fires on; 0: every call until simulator fault clear")
 	fl.IntVar(&o.fault.After, "after", 0, "Let this many calls of the action pass first")
 	fl.DurationVar(&o.delay, "delay", 0, "Hold the answer back this long (a stalled server)")
 	fl.BoolVar(&o.fault.Drop, "drop", false, "Carry the call out, then close the connection without an answer")

@@ -2,6 +2,10 @@
 // the one mapping from Alibaba Cloud error codes to them. Both backends (the
 // real cloud and the simulator) classify errors here; the command layer maps
 // each kind to one exit code.
+//
+// A Go program imports it to tell errors of the other packages apart by kind
+// (KindOf: not found, conflict, throttled...) without matching messages, or
+// to give its own Backend's errors those kinds.
 package errdefs
 
 import (

@@ -13,6 +13,11 @@
 // may leave unfinished), Kubeconfig (entries to repoint), Checker (the
 // endpoint check). It knows nothing about HTTP, files or cobra, and every
 // result is a printable document (TypeMeta, JSON field names fixed).
+//
+// A Go program imports it to run the plugin's lifecycle without the command
+// line: build a Service over a backend (pkg/backend/aliyun, or
+// pkg/backend/simulated offline) and call Status, Run, RunAccess, Audit or
+// Cleanup; the Example shows a status and an associate.
 package expose
 
 import (

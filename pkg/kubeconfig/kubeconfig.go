@@ -6,6 +6,10 @@
 // that holds an entry (LocationOfOrigin), and editing that file as YAML nodes
 // under kubectl's lock (<file>.lock), keeping comments, order, mode and
 // symlinks, with the result checked by clientcmd before it is written.
+//
+// A Go program imports it to find the context and server kubectl would use
+// (NewSource, Source.Current) and to add a context or repoint clusters in a
+// user's kubeconfig without damaging it (Source.AddContext, Source.Repoint).
 package kubeconfig
 
 import (

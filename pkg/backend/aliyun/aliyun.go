@@ -3,6 +3,10 @@
 // (RPC) for EIPs. Both go through the SDK's CommonRequest, HTTPS always (the
 // SDK's default is HTTP), and decode the bodies into this package's own wire
 // types: the SDK's generated CS models are empty.
+//
+// A Go program imports it to give pkg/expose the real cloud: New(Options)
+// signs with Options.Credentials, else with the chain the plugin itself uses
+// (see Options), and its endpoints may point at `simulator serve` on loopback.
 package aliyun
 
 import (

@@ -1,5 +1,9 @@
 // Package simulated is the Backend over the offline simulator engine,
 // in-process: the same rules and call counts as the simulator's HTTP front.
+//
+// A Go program imports it to run the lifecycle offline, in tests or a demo:
+// New over a simulator state file (written with the simulator package's
+// DemoWorld and Engine.Write) gives a backend.Backend.
 package simulated
 
 import (
