@@ -31,6 +31,9 @@ const DefaultLookupTimeout = 300 * time.Millisecond
 type Resolver struct {
 	// Hosts, when not nil, replaces the system resolver (EnvHosts).
 	Hosts map[string][]string
+	// Records are names known before any resolver is asked: the simulated
+	// world's DNS records (`simulator dns`), for the simulator backend.
+	Records map[string][]string
 	// Timeout bounds a lookup (zero: DefaultLookupTimeout).
 	Timeout time.Duration
 
@@ -100,7 +103,9 @@ func (r *Resolver) Lookup(ctx context.Context, host string) ([]string, error) {
 		return l.addrs, l.err
 	}
 	var l lookup
-	if r.Hosts != nil {
+	if addrs := r.Records[host]; len(addrs) > 0 {
+		l.addrs = addrs
+	} else if r.Hosts != nil {
 		if l.addrs = r.Hosts[host]; len(l.addrs) == 0 {
 			l.err = fmt.Errorf("%s is not in the %s file", host, EnvHosts)
 		}

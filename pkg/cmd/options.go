@@ -3,7 +3,9 @@ package cmd
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,6 +22,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
+	"github.com/ack-expose/ack-expose/simulator"
 )
 
 // Environment variables (contract: docs/output.md, "Environment").
@@ -168,6 +171,13 @@ func (o *clusterOptions) network() (*probe.Network, error) {
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
+	if o.backendName() == "simulator" {
+		// The simulated world's DNS records are this machine's DNS for its
+		// endpoints, as the simulated check already takes them.
+		if res.Records, err = o.simulatedDNS(); err != nil {
+			return nil, err
+		}
+	}
 	o.net = &probe.Network{Resolver: res, ConnectTo: ct}
 	return o.net, nil
 }
@@ -260,6 +270,26 @@ func (o *clusterOptions) newAliyunBackend() (backend.Backend, error) {
 }
 
 // simulatorStatePath is the flag, else ACK_EXPOSE_SIMULATOR_STATE, else ~/.ack-expose/simulator.json.
+// simulatedDNS reads the simulated world's DNS records (none when the state
+// file does not exist yet).
+func (o *clusterOptions) simulatedDNS() (map[string][]string, error) {
+	path, err := simulatorStatePath(o.simState)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	records := map[string][]string{}
+	err = simulator.New(path).View(func(s *simulator.State) error {
+		for name, addr := range s.DNS {
+			records[name] = []string{addr}
+		}
+		return nil
+	})
+	return records, err
+}
+
 func simulatorStatePath(flag string) (string, error) {
 	if flag != "" {
 		return flag, nil

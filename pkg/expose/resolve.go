@@ -239,10 +239,11 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 		t.ClusterID, t.How = hits[0].ID, HowServerURL
 		return t, nil
 	case 0:
-		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil && isDNSName(kubectx.EndpointHost(kc.Server)) && kc.Reach.Err != "" {
+		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil && isDNSName(kubectx.EndpointHost(kc.Server)) {
 			// A name in front of the cluster's endpoint (kubeconfig
-			// --server-name) that this machine cannot resolve: the
-			// context's name says which cluster it is.
+			// --server-name) that leads to no cluster from here (not
+			// resolved, or its DNS record not yet moved to a new EIP):
+			// the context's name says which cluster it is.
 			t.ClusterID, t.How = id, HowServerName
 			return t, nil
 		}
