@@ -2,14 +2,10 @@ package main
 
 import (
 	"encoding/pem"
-	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -36,39 +32,8 @@ func cmdCloudProxy(ts *testscript.TestScript, neg bool, _ []string) {
 	ts.Check(os.WriteFile(filepath.Join(ts.Getenv("WORK"), "cloud-ca.pem"), ca, 0o644))
 	_, port, _ := net.SplitHostPort(cloud.Listener.Addr().String())
 
-	logPath := filepath.Join(ts.Getenv("WORK"), "proxy.log")
-	var mu sync.Mutex
-	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		f, err := os.OpenFile(logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err == nil {
-			fmt.Fprintf(f, "%s %s\n", r.Method, r.Host)
-			_ = f.Close()
-		}
-		mu.Unlock()
-		if r.Method != http.MethodConnect {
-			http.Error(w, "this proxy only tunnels", http.StatusMethodNotAllowed)
-			return
-		}
-		upstream, err := net.Dial("tcp", cloud.Listener.Addr().String())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		conn, buf, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			_ = upstream.Close()
-			return
-		}
-		_, _ = conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
-		go func() {
-			_, _ = io.Copy(upstream, buf)
-			_ = upstream.Close()
-		}()
-		_, _ = io.Copy(conn, upstream)
-		_ = conn.Close()
-	}))
-	ts.Defer(proxy.Close)
+	addr := cloud.Listener.Addr().String()
+	url := connectProxy(ts, func(string, string) string { return addr }, filepath.Join(ts.Getenv("WORK"), "proxy.log"))
 	ts.Setenv("CLOUD_TLS_URL", "https://example.com:"+port)
-	ts.Setenv("PROXY_URL", proxy.URL)
+	ts.Setenv("PROXY_URL", url)
 }

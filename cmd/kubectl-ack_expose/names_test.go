@@ -1,12 +1,7 @@
 package main
 
 import (
-	"io"
 	"net"
-	"net/http"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -50,7 +45,8 @@ func cmdResolve(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // kubectlproxy: start the CONNECT proxy kubectl reaches named API servers
-// through, and point HTTPS_PROXY at it. It needs ACK_EXPOSE_CONNECT_TO (the
+// through (worldRoute: the name resolved with the simulated world's DNS),
+// and point HTTPS_PROXY at it. It needs ACK_EXPOSE_CONNECT_TO (the
 // harness's on the aliyun backend, or startserve's).
 func cmdKubectlProxy(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
@@ -61,49 +57,7 @@ func cmdKubectlProxy(ts *testscript.TestScript, neg bool, args []string) {
 	if ct.Len() == 0 {
 		ts.Fatalf("kubectlproxy: ACK_EXPOSE_CONNECT_TO is empty: run startserve first")
 	}
-	engine := simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE"))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
-	var wg sync.WaitGroup
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodConnect {
-			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
-			return
-		}
-		host, port, err := net.SplitHostPort(r.Host)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		_ = engine.View(func(s *simulator.State) error {
-			if ip, ok := s.DNS[strings.ToLower(host)]; ok {
-				host = ip
-			}
-			return nil
-		})
-		up, err := net.DialTimeout("tcp", ct.Target(net.JoinHostPort(host, port)), 5*time.Second)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			_ = up.Close()
-			return
-		}
-		_, _ = conn.Write([]byte("HTTP/1.1 200 Connection Established\r\n\r\n"))
-		wg.Add(2)
-		pipe := func(dst, src net.Conn) {
-			defer wg.Done()
-			_, _ = io.Copy(dst, src)
-			_ = dst.Close()
-		}
-		go pipe(up, conn)
-		go pipe(conn, up)
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	ts.Defer(func() { _ = srv.Close(); wg.Wait() })
-	url := "http://" + ln.Addr().String()
+	url := connectProxy(ts, worldRoute(ts), "")
 	for _, k := range []string{"HTTPS_PROXY", "https_proxy"} {
 		ts.Setenv(k, url)
 	}

@@ -1,41 +1,78 @@
 package main
 
 import (
-	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ack-expose/ack-expose/internal/probe"
+	"github.com/ack-expose/ack-expose/simulator"
 )
 
 func init() {
 	scriptCmds["startproxy"] = cmdStartProxy
 }
 
-// startproxy [-dead]: an HTTP CONNECT proxy on loopback, as a corporate
-// proxy is: it opens the tunnel each CONNECT asks for, names resolved
-// through the script's ACK_EXPOSE_HOSTS, to the address the script's
-// ACK_EXPOSE_CONNECT_TO maps it to (the simulated API servers; run
-// startserve first). It sets PROXY_URL. With -dead it sets DEAD_PROXY to
-// the URL of a loopback port nothing listens on: a proxy that is down.
-func cmdStartProxy(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) > 1 {
-		ts.Fatalf("usage: startproxy [-dead]")
-	}
+// connectProxy serves an HTTP CONNECT proxy on loopback until the script
+// ends, as a corporate proxy is: each CONNECT host:port is tunnelled to
+// route(host, port); every request is logged as "METHOD host:port" to
+// logPath when it is set. It returns the proxy's URL.
+func connectProxy(ts *testscript.TestScript, route func(host, port string) string, logPath string) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	ts.Check(err)
-	if len(args) == 1 {
-		if args[0] != "-dead" {
-			ts.Fatalf("usage: startproxy [-dead]")
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if logPath != "" {
+			mu.Lock()
+			if f, err := os.OpenFile(logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+				fmt.Fprintf(f, "%s %s\n", r.Method, r.Host)
+				_ = f.Close()
+			}
+			mu.Unlock()
 		}
-		ts.Setenv("DEAD_PROXY", "http://"+ln.Addr().String())
-		ts.Check(ln.Close())
-		return
-	}
+		if r.Method != http.MethodConnect {
+			http.Error(w, "this proxy only tunnels (CONNECT)", http.StatusMethodNotAllowed)
+			return
+		}
+		host, port, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		up, err := net.DialTimeout("tcp", route(host, port), 5*time.Second)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			_ = up.Close()
+			return
+		}
+		_, _ = conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
+		wg.Add(2)
+		go func() { defer wg.Done(); _, _ = io.Copy(up, buf); _ = up.Close() }()
+		go func() { defer wg.Done(); _, _ = io.Copy(conn, up); _ = conn.Close() }()
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	ts.Defer(func() { _ = srv.Close(); wg.Wait() })
+	return "http://" + ln.Addr().String()
+}
+
+// worldRoute is where a name or address of the simulated world leads from
+// this machine: a name through the script's ACK_EXPOSE_HOSTS file, else the
+// simulated world's DNS records; then the address through the script's
+// ACK_EXPOSE_CONNECT_TO (the simulated API servers; run startserve first).
+func worldRoute(ts *testscript.TestScript) func(host, port string) string {
 	ct, err := probe.ParseConnectTo(ts.Getenv(probe.EnvConnectTo))
 	ts.Check(err)
 	var hosts map[string][]string
@@ -43,51 +80,36 @@ func cmdStartProxy(ts *testscript.TestScript, neg bool, args []string) {
 		hosts, err = probe.ReadHosts(p)
 		ts.Check(err)
 	}
-	var wg sync.WaitGroup
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tunnel(c, ct, hosts)
-			}()
+	engine := simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE"))
+	return func(host, port string) string {
+		name := strings.ToLower(host)
+		if a := hosts[name]; len(a) > 0 {
+			host = a[0]
+		} else {
+			_ = engine.View(func(s *simulator.State) error {
+				if ip, ok := s.DNS[name]; ok {
+					host = ip
+				}
+				return nil
+			})
 		}
-	}()
-	ts.Setenv("PROXY_URL", "http://"+ln.Addr().String())
-	ts.Defer(func() { _ = ln.Close(); wg.Wait() })
+		return ct.Target(net.JoinHostPort(host, port))
+	}
 }
 
-// tunnel serves one CONNECT: 200 and the bytes both ways, or 502.
-func tunnel(c net.Conn, ct probe.ConnectTo, hosts map[string][]string) {
-	defer c.Close()
-	br := bufio.NewReader(c)
-	req, err := http.ReadRequest(br)
-	if err != nil {
+// startproxy [-dead]: a CONNECT proxy to the simulated world (worldRoute);
+// sets PROXY_URL. With -dead it sets DEAD_PROXY to the URL of a loopback
+// port nothing listens on: a proxy that is down.
+func cmdStartProxy(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) > 1 || len(args) == 1 && args[0] != "-dead" {
+		ts.Fatalf("usage: startproxy [-dead]")
+	}
+	if len(args) == 1 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		ts.Setenv("DEAD_PROXY", "http://"+ln.Addr().String())
+		ts.Check(ln.Close())
 		return
 	}
-	if req.Method != http.MethodConnect {
-		_, _ = io.WriteString(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
-		return
-	}
-	addr := req.Host
-	if host, port, err := net.SplitHostPort(addr); err == nil && len(hosts[host]) > 0 {
-		addr = net.JoinHostPort(hosts[host][0], port)
-	}
-	up, err := net.Dial("tcp", ct.Target(addr))
-	if err != nil {
-		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-		return
-	}
-	defer up.Close()
-	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-		return
-	}
-	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(up, br); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
-	<-done
+	ts.Setenv("PROXY_URL", connectProxy(ts, worldRoute(ts), filepath.Join(ts.Getenv("WORK"), "proxy.log")))
 }
