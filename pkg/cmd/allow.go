@@ -290,6 +290,8 @@ func accessSummary(a *expose.AccessControl, clusterID string) string {
 		return "anyone"
 	case a.Type == cloudenum.ACLBlack:
 		return "anyone (blacklist " + cmp.Or(a.AclName, a.AclID) + ")"
+	case a.Entries == nil && a.OpenToInternet != nil && *a.OpenToInternet:
+		return "anyone (its entries admit every address)"
 	case a.Entries == nil && (a.AclName == expose.ACLName(clusterID) || a.AclName == ""):
 		return "allow list"
 	case a.Entries == nil:

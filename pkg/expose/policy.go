@@ -59,12 +59,14 @@ func ParseRules(values []string) ([]string, error) {
 }
 
 // Enforce marks the rows that break rules and returns how many rows do.
-// Only RuleExpired costs calls: one read of each allow list that is on and
-// guards a public endpoint (the audit reads no entries otherwise).
+// Only RuleOpen and RuleExpired cost calls: one read of each allow list that
+// is on and guards a public endpoint (the audit reads no entries
+// otherwise), so that a whitelist whose entries admit every address counts
+// as open, and its row says so (openToInternet).
 func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []string, now time.Time) int {
 	var expired map[string][]string
-	if slices.Contains(rules, RuleExpired) {
-		expired = s.expiredEntries(ctx, list, now)
+	if slices.Contains(rules, RuleExpired) || slices.Contains(rules, RuleOpen) {
+		expired = s.readWhitelists(ctx, list, now)
 	}
 	n := 0
 	for i := range list.Items {
@@ -76,7 +78,7 @@ func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []strin
 			switch {
 			case r == RulePublic && exposed:
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: public endpoint %s", r, it.PublicEndpoint))
-			case r == RuleOpen && exposed && a != nil && a.Error == "" && (!a.Enabled || a.Type != cloudenum.ACLWhite):
+			case r == RuleOpen && exposed && a != nil && a.Error == "" && (!a.Enabled || a.Type != cloudenum.ACLWhite || a.OpenToInternet != nil && *a.OpenToInternet):
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: public endpoint %s admits every source address", r, it.PublicEndpoint))
 			case r == RuleUnchecked && exposed && (a == nil || a.Error != ""):
 				why := "no allow list is known"
@@ -98,11 +100,12 @@ func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []strin
 	return n
 }
 
-// expiredEntries reads the whitelists that guard public endpoints (one
-// call each, at most auditParallel at a time) and returns, by region/ACL,
-// the entries whose expiry has passed. An unreadable list counts as none
-// here; the row's access error is RuleUnchecked's business.
-func (s *Service) expiredEntries(ctx context.Context, list *ExposureList, now time.Time) map[string][]string {
+// readWhitelists reads the whitelists that guard public endpoints (one
+// call each, at most auditParallel at a time), records in each row whether
+// its entries admit every address (openToInternet), and returns, by
+// region/ACL, the entries whose expiry has passed. A list that cannot be read
+// makes its rows' access control unknown (RuleUnchecked's business).
+func (s *Service) readWhitelists(ctx context.Context, list *ExposureList, now time.Time) map[string][]string {
 	type key struct{ region, acl string }
 	var keys []key
 	seen := map[key]bool{}
@@ -128,18 +131,32 @@ func (s *Service) expiredEntries(ctx context.Context, list *ExposureList, now ti
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			acl, err := s.Backend.DescribeACL(ctx, k.region, k.acl)
-			if err != nil || acl == nil {
-				return
+			if err == nil && acl == nil {
+				err = fmt.Errorf("allow list %s not found", k.acl)
 			}
-			var old []string
-			for _, e := range acl.Entries {
-				if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) {
-					old = append(old, fmt.Sprintf("%s (expired %s)", e.CIDR, t.UTC().Format(time.RFC3339)))
+			var old, cidrs []string
+			if err == nil {
+				for _, e := range acl.Entries {
+					cidrs = append(cidrs, e.CIDR)
+					if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) {
+						old = append(old, fmt.Sprintf("%s (expired %s)", e.CIDR, t.UTC().Format(time.RFC3339)))
+					}
 				}
 			}
 			mu.Lock()
+			defer mu.Unlock()
 			out[k.region+"/"+k.acl] = old
-			mu.Unlock()
+			for i := range list.Items {
+				it := &list.Items[i]
+				if a := it.AccessControl; a != nil && it.PublicEndpoint != "" && it.Cluster.RegionID == k.region && a.AclID == k.acl {
+					if err != nil {
+						a.Error = fmt.Sprintf("cannot read the allow list %s: %s", k.acl, errdefs.FirstLine(err))
+						a.OpenToInternet = nil
+						continue
+					}
+					a.OpenToInternet = ptr(len(cidrs) == 0 || CoversEveryone(cidrs))
+				}
+			}
 		}()
 	}
 	wg.Wait()
