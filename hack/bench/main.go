@@ -127,17 +127,20 @@ func main() {
 		// status: cluster, EIP, and the allow list (CLB, listener; ACL and VPC when on).
 		{[]string{"status"}, 4},
 		{[]string{"status", pro}, 4},
-		{[]string{"associate", "--eip", "47.96.1.10", "--dry-run"}, 4},
+		// A command that changes things (a plan or a no-op included: they say
+		// what the real run would do) asks STS once whose credentials these are,
+		// before anything else: the account guard (docs/credentials.md).
+		{[]string{"associate", "--eip", "47.96.1.10", "--dry-run"}, 4 + 1},
 		{[]string{"associate", "--eip", "47.96.1.10"}, 9},
-		{[]string{"associate", "--eip", "47.96.1.10"}, 2},
+		{[]string{"associate", "--eip", "47.96.1.10"}, 2 + 1},
 		// Creating the list: one ACL per cluster is looked up by name first, and
 		// the listener is read again just before attaching (parallel runs).
-		{[]string{"allow", "203.0.113.0/24", "--yes"}, 10},
-		{[]string{"allow", "203.0.113.0/24"}, 6},
+		{[]string{"allow", "203.0.113.0/24", "--yes"}, 10 + 1},
+		{[]string{"allow", "203.0.113.0/24"}, 6 + 1},
 		{[]string{"status"}, 6},
 		{[]string{"change", "--allocate", "--release"}, 10},
 		{[]string{"disassociate", "--release"}, 8},
-		{[]string{"disassociate"}, 1},
+		{[]string{"disassociate"}, 1 + 1},
 		{[]string{"status", "--all-contexts"}, 5},
 	} {
 		resetCalls(state)

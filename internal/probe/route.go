@@ -31,14 +31,16 @@ const DefaultLookupTimeout = 300 * time.Millisecond
 type Resolver struct {
 	// Hosts, when not nil, replaces the system resolver (EnvHosts).
 	Hosts map[string][]string
-	// Records are names known before any resolver is asked: the simulated
-	// world's DNS records (`simulator dns`), for the simulator backend.
-	Records map[string][]string
+	// Records, when set, gives names known before any resolver is asked:
+	// the simulated world's DNS records (`simulator dns`), for the
+	// simulator backend. It is called once, at the first name looked up.
+	Records func() map[string][]string
 	// Timeout bounds a lookup (zero: DefaultLookupTimeout).
 	Timeout time.Duration
 
-	mu    sync.Mutex
-	cache map[string]lookup
+	mu      sync.Mutex
+	cache   map[string]lookup
+	records map[string][]string
 }
 
 type lookup struct {
@@ -102,8 +104,14 @@ func (r *Resolver) Lookup(ctx context.Context, host string) ([]string, error) {
 	if l, ok := r.cache[host]; ok {
 		return l.addrs, l.err
 	}
+	if r.Records != nil && r.records == nil {
+		r.records = r.Records()
+		if r.records == nil {
+			r.records = map[string][]string{}
+		}
+	}
 	var l lookup
-	if addrs := r.Records[host]; len(addrs) > 0 {
+	if addrs := r.records[host]; len(addrs) > 0 {
 		l.addrs = addrs
 	} else if r.Hosts != nil {
 		if l.addrs = r.Hosts[host]; len(l.addrs) == 0 {
