@@ -100,31 +100,13 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseForeignList(c, l, a, r, name); err != nil {
+		return nil, err
+	}
 	p := &AccessPlan{Request: r, Target: t, Cluster: c, Listener: l, ACL: a, now: now}
 	enabled := l.Status == cloudenum.ACLOn
-	if a != nil {
-		others := shared(a, l)
-		if len(others) > 0 && !r.Anyone { // turning the listener's list off changes no other listener
-			return nil, errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s uses ACL %s (%s), which listeners %s use too: changing it would change who may reach them as well",
-				name, a.ID, a.Name, strings.Join(others, ", ")).
-				WithHint("Unbind that ACL from the API server listener, or from the other listeners, in the CLB console, then run this again: ack-expose then creates its own list %s.", ACLName(c.ID))
-		}
-	}
-	if l.Type == cloudenum.ACLBlack && l.ACLID != "" && !r.Anyone {
-		return nil, errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s uses ACL %s as a blacklist (AclType black): ack-expose manages an allow list (whitelist) and will not turn a deny list into one", name, l.ACLID).
-			WithHint("Turn access control of listener %d on CLB %s off, or switch it to a whitelist, in the CLB console, then run this again.", APIServerPort, l.LoadBalancerID)
-	}
-
 	if r.Anyone {
-		if !enabled {
-			p.NothingToDo = true
-			p.Steps = []string{fmt.Sprintf("nothing to do: access control of the API server of cluster %s is already off; every source may connect", name)}
-		} else {
-			p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: cloudenum.ACLOff}
-			p.Steps = []string{fmt.Sprintf("turn access control off on listener %d of CLB %s: every source may connect", APIServerPort, l.LoadBalancerID)}
-			p.Confirm = fmt.Sprintf("the API server of cluster %s will accept connections from any address%s", name, publicNote(c))
-		}
-		p.After = accessView(afterListener(l, p.SetListener), a, nil, now)
+		planAnyone(p, name, enabled)
 		return p, nil
 	}
 
@@ -135,41 +117,104 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 	if a != nil {
 		current = a.Entries
 	}
-	has := map[string]backend.ACLEntry{}
-	for _, e := range current {
-		has[e.CIDR] = e
+	expired := expiredEntries(p, current, now)
+	desired, err := desiredEntries(p, current, expired)
+	if err != nil {
+		return nil, err
 	}
+	p.Add, p.Remove = entryChanges(current, desired)
+	allowing := len(r.Allow) > 0
+	if allowing {
+		if a == nil {
+			p.CreateACL = true
+		}
+		if !enabled || l.Type != cloudenum.ACLWhite {
+			p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: cloudenum.ACLOn, Type: cloudenum.ACLWhite, ACLID: l.ACLID}
+		}
+	} else if enabled && len(desired) == 0 {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "this would leave the enabled allow list empty, and an empty list lets every source through").
+			WithHint("To let every source connect, say so: `kubectl ack-expose allow --anyone`.")
+	}
+	planSteps(p, name, expired, desired)
+	if allowing && !p.NothingToDo && p.After.Enabled && p.After.Anyone() {
+		// An allow list that admits every address is no restriction: say
+		// so, and ask, as --anyone does.
+		var cidrs []string
+		for _, e := range desired {
+			cidrs = append(cidrs, e.CIDR)
+		}
+		p.Confirm = fmt.Sprintf("the allow list would admit every IPv4 address (%s): the API server of cluster %s would accept connections from any address%s, as `kubectl ack-expose allow --anyone` (the honest spelling) does",
+			EveryoneNote(cidrs), name, publicNote(c))
+	}
+	cutting := p.SetListener != nil || len(p.Remove) > 0
+	if !p.NothingToDo && cutting && (enabled || p.SetListener != nil) && !p.After.Anyone() {
+		p.Lockout = accessLockout(p)
+	}
+	return p, nil
+}
+
+// refuseForeignList refuses a list ack-expose must not change: one shared
+// with other listeners (except to turn the listener's list off, which
+// changes no other listener), or a blacklist.
+func refuseForeignList(c *backend.Cluster, l *backend.ListenerACL, a *backend.ACL, r AccessRequest, name string) error {
+	if a != nil {
+		others := shared(a, l)
+		if len(others) > 0 && !r.Anyone { // turning the listener's list off changes no other listener
+			return errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s uses ACL %s (%s), which listeners %s use too: changing it would change who may reach them as well",
+				name, a.ID, a.Name, strings.Join(others, ", ")).
+				WithHint("Unbind that ACL from the API server listener, or from the other listeners, in the CLB console, then run this again: ack-expose then creates its own list %s.", ACLName(c.ID))
+		}
+	}
+	if l.Type == cloudenum.ACLBlack && l.ACLID != "" && !r.Anyone {
+		return errdefs.Errorf(errdefs.KindConflict, "the API server listener of cluster %s uses ACL %s as a blacklist (AclType black): ack-expose manages an allow list (whitelist) and will not turn a deny list into one", name, l.ACLID).
+			WithHint("Turn access control of listener %d on CLB %s off, or switch it to a whitelist, in the CLB console, then run this again.", APIServerPort, l.LoadBalancerID)
+	}
+	return nil
+}
+
+// planAnyone plans `allow --anyone`: the listener's access control off.
+func planAnyone(p *AccessPlan, name string, enabled bool) {
+	l := p.Listener
+	if !enabled {
+		p.NothingToDo = true
+		p.Steps = []string{fmt.Sprintf("nothing to do: access control of the API server of cluster %s is already off; every source may connect", name)}
+	} else {
+		p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: cloudenum.ACLOff}
+		p.Steps = []string{fmt.Sprintf("turn access control off on listener %d of CLB %s: every source may connect", APIServerPort, l.LoadBalancerID)}
+		p.Confirm = fmt.Sprintf("the API server of cluster %s will accept connections from any address%s", name, publicNote(p.Cluster))
+	}
+	p.After = accessView(afterListener(l, p.SetListener), p.ACL, nil, p.now)
+}
+
+// expiredEntries are the entries whose expiry (in their comment) has
+// passed, except the required ones, which never expire.
+func expiredEntries(p *AccessPlan, current []backend.ACLEntry, now time.Time) map[string]bool {
 	expired := map[string]bool{}
 	for _, e := range current {
 		if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) && !slices.Contains(p.Required, e.CIDR) {
 			expired[e.CIDR] = true
 		}
 	}
+	return expired
+}
+
+// desiredEntries is the list the request asks for: the current entries
+// (but the expired ones, and without --only), the required ones and the
+// sources allowed; or the current ones but those revoked.
+func desiredEntries(p *AccessPlan, current []backend.ACLEntry, expired map[string]bool) ([]backend.ACLEntry, error) {
+	r, c := p.Request, p.Cluster
+	has := map[string]backend.ACLEntry{}
+	for _, e := range current {
+		has[e.CIDR] = e
+	}
 	comment := r.Comment
 	if r.For > 0 {
-		comment = ExpiryComment(r.Comment, now.Add(r.For))
+		comment = ExpiryComment(r.Comment, p.now.Add(r.For))
 	}
 	var desired []backend.ACLEntry
 	keep := func(e backend.ACLEntry) { desired = append(desired, e) }
 	in := func(cidr string) bool {
-		for _, e := range desired {
-			if e.CIDR == cidr {
-				return true
-			}
-		}
-		return false
-	}
-	addRequired := func() {
-		for _, x := range p.Required {
-			if in(x) {
-				continue
-			}
-			if e, ok := has[x]; ok {
-				keep(e)
-			} else {
-				keep(backend.ACLEntry{CIDR: x, Comment: requiredComment(x, c)})
-			}
-		}
+		return slices.ContainsFunc(desired, func(e backend.ACLEntry) bool { return e.CIDR == cidr })
 	}
 	switch {
 	case len(r.Allow) > 0:
@@ -180,7 +225,16 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 				}
 			}
 		}
-		addRequired()
+		for _, x := range p.Required {
+			if in(x) {
+				continue
+			}
+			if e, ok := has[x]; ok {
+				keep(e)
+			} else {
+				keep(backend.ACLEntry{CIDR: x, Comment: requiredComment(x, c)})
+			}
+		}
 		for _, x := range r.Allow {
 			if in(x) {
 				continue
@@ -215,32 +269,34 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "the list would hold %d entries (with the %d required ones): a CLB access control list holds at most %d; merge addresses into wider CIDR blocks, or use --only",
 			len(desired), len(p.Required), backend.ACLEntriesMax)
 	}
+	return desired, nil
+}
+
+// entryChanges is what turns the current list into the desired one.
+func entryChanges(current, desired []backend.ACLEntry) (add, remove []backend.ACLEntry) {
+	has := map[string]bool{}
+	for _, e := range current {
+		has[e.CIDR] = true
+	}
 	want := map[string]bool{}
 	for _, e := range desired {
 		want[e.CIDR] = true
-		if _, ok := has[e.CIDR]; !ok {
-			p.Add = append(p.Add, e)
+		if !has[e.CIDR] {
+			add = append(add, e)
 		}
 	}
 	for _, e := range current {
 		if !want[e.CIDR] {
-			p.Remove = append(p.Remove, e)
+			remove = append(remove, e)
 		}
 	}
-	allowing := len(r.Allow) > 0
-	if allowing {
-		if a == nil {
-			p.CreateACL = true
-		}
-		if !enabled || l.Type != cloudenum.ACLWhite {
-			p.SetListener = &backend.ListenerACL{LoadBalancerID: l.LoadBalancerID, Port: l.Port, Status: cloudenum.ACLOn, Type: cloudenum.ACLWhite, ACLID: l.ACLID}
-		}
-	} else if enabled && len(desired) == 0 {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "this would leave the enabled allow list empty, and an empty list lets every source through").
-			WithHint("To let every source connect, say so: `kubectl ack-expose allow --anyone`.")
-	}
+	return add, remove
+}
 
-	aclName := ACLName(c.ID)
+// planSteps says the plan's steps, one a line, and the list it leaves (After).
+func planSteps(p *AccessPlan, name string, expired map[string]bool, desired []backend.ACLEntry) {
+	l, a := p.Listener, p.ACL
+	aclName := ACLName(p.Cluster.ID)
 	if a != nil {
 		aclName = a.Name
 	}
@@ -272,22 +328,7 @@ func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, 
 	if p.CreateACL {
 		after.ACLID = "(new)"
 	}
-	p.After = accessView(after, afterACL, p.Required, now)
-	if allowing && !p.NothingToDo && p.After.Enabled && p.After.Anyone() {
-		// An allow list that admits every address is no restriction: say
-		// so, and ask, as --anyone does.
-		var cidrs []string
-		for _, e := range desired {
-			cidrs = append(cidrs, e.CIDR)
-		}
-		p.Confirm = fmt.Sprintf("the allow list would admit every IPv4 address (%s): the API server of cluster %s would accept connections from any address%s, as `kubectl ack-expose allow --anyone` (the honest spelling) does",
-			EveryoneNote(cidrs), name, publicNote(c))
-	}
-	cutting := p.SetListener != nil || len(p.Remove) > 0
-	if !p.NothingToDo && cutting && (enabled || p.SetListener != nil) && !p.After.Anyone() {
-		p.Lockout = accessLockout(p)
-	}
-	return p, nil
+	p.After = accessView(after, afterACL, p.Required, p.now)
 }
 
 func afterListener(l *backend.ListenerACL, set *backend.ListenerACL) *backend.ListenerACL {
