@@ -14,6 +14,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -141,7 +142,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	ptrs := make([]*expose.KubeContext, len(contexts))
+	ptrs := make([]*kubeconfig.Context, len(contexts))
 	for i := range contexts {
 		ptrs[i] = &contexts[i]
 	}
@@ -200,7 +201,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 
 // accounts connects with each profile of --profiles and asks STS whose
 // account it reads (one call per profile).
-func (o *statusOptions) accounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
+func (o *statusOptions) accounts(ctx context.Context, contexts []kubeconfig.Context) ([]expose.Account, error) {
 	if o.backendName() != "aliyun" {
 		return nil, usageError("--profiles and --assume-role read accounts through the cloud's credentials: they need the aliyun backend (the simulator backend is one account; `simulator serve --account` serves several)")
 	}
@@ -235,7 +236,7 @@ func (o *statusOptions) accounts(ctx context.Context, contexts []expose.KubeCont
 
 // roleAccounts assumes --assume-role in each account the contexts' names
 // carry, from the credentials of --profile or the chain.
-func (o *statusOptions) roleAccounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
+func (o *statusOptions) roleAccounts(ctx context.Context, contexts []kubeconfig.Context) ([]expose.Account, error) {
 	base, _, err := aliyun.ResolveCredentials(o.profile)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -116,7 +116,7 @@ func (a *applier) resolve() (verdict, string) {
 		}
 	default:
 		switch {
-		case target != nil && now.PublicEndpoint != "" && kubectx.EndpointHost(now.PublicEndpoint) == target.IPAddress:
+		case target != nil && now.PublicEndpoint != "" && kubeserver.EndpointHost(now.PublicEndpoint) == target.IPAddress:
 			return wasAccepted, state
 		case e != nil && (e.Status == backend.EIPAssociating || e.Status == backend.EIPInUse):
 			return wasAccepted, state

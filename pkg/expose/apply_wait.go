@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -105,7 +105,7 @@ func (a *applier) doneNow() (*backend.Cluster, *backend.EIP, bool) {
 	if a.newEIP == nil {
 		return now, nil, now.PublicEndpoint == ""
 	}
-	if kubectx.EndpointHost(now.PublicEndpoint) != a.newEIP.IPAddress {
+	if kubeserver.EndpointHost(now.PublicEndpoint) != a.newEIP.IPAddress {
 		return nil, nil, false
 	}
 	list, err := a.s.lookupEIPs(ctx, a.c.RegionID, backend.EIPQuery{AllocationIDs: []string{a.newEIP.AllocationID}})

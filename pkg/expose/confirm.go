@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -113,9 +113,9 @@ func (p *AccessPlan) GuardedEndpoint() string {
 		return ""
 	}
 	switch c := p.Cluster; {
-	case kubectx.SameEndpoint(c.PublicEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.PublicEndpoint):
+	case kubeserver.SameEndpoint(c.PublicEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.PublicEndpoint):
 		return c.PublicEndpoint
-	case kubectx.SameEndpoint(c.IntranetEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.IntranetEndpoint):
+	case kubeserver.SameEndpoint(c.IntranetEndpoint, p.Target.Server) || p.Target.Kube.Reaches(c.IntranetEndpoint):
 		return c.IntranetEndpoint
 	}
 	return ""

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/simulator"
@@ -175,7 +175,7 @@ type scripted struct {
 	checks  int
 }
 
-func (s *scripted) CheckEndpoint(_ context.Context, endpoint string, path kubectx.Path) backend.CheckResult {
+func (s *scripted) CheckEndpoint(_ context.Context, endpoint string, path kubeserver.Path) backend.CheckResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ok := s.before

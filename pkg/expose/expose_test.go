@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -160,19 +160,19 @@ func TestResolve(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
 	id := simulator.ClusterIDFor("demo-serverless")
-	tg, err := Resolve(ctx, svc.Backend, "", KubeContext{Name: "1234-" + id})
+	tg, err := Resolve(ctx, svc.Backend, "", kubeserver.Context{Name: "1234-" + id})
 	if err != nil || tg.ClusterID != id || tg.How != HowContextName {
 		t.Errorf("context name: %+v %v", tg, err)
 	}
-	tg, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://192.168.2.10:6443/"})
+	tg, err = Resolve(ctx, svc.Backend, "", kubeserver.Context{Name: "mine", Server: "https://192.168.2.10:6443/"})
 	if err != nil || tg.ClusterID != id || tg.How != HowServerURL {
 		t.Errorf("server URL: %+v %v", tg, err)
 	}
-	_, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://8.8.8.8"})
+	_, err = Resolve(ctx, svc.Backend, "", kubeserver.Context{Name: "mine", Server: "https://8.8.8.8"})
 	if errdefs.KindOf(err) != errdefs.KindNotFound || !strings.Contains(err.Error(), "--cluster-id: not given") {
 		t.Errorf("no match: %v", err)
 	}
-	if _, err := Resolve(ctx, svc.Backend, "C123", KubeContext{}); errdefs.KindOf(err) != errdefs.KindInvalid {
+	if _, err := Resolve(ctx, svc.Backend, "C123", kubeserver.Context{}); errdefs.KindOf(err) != errdefs.KindInvalid {
 		t.Errorf("bad ID: %v", err)
 	}
 }
@@ -202,11 +202,11 @@ func TestParsers(t *testing.T) {
 		{"https://1.2.3.4:6443", "https://1.2.3.4:6443/"},
 		{"https://EXAMPLE.com", "https://example.com:443"},
 	} {
-		if !kubectx.SameEndpoint(tc.a, tc.b) {
-			t.Errorf("kubectx.SameEndpoint(%q, %q) = false", tc.a, tc.b)
+		if !kubeserver.SameEndpoint(tc.a, tc.b) {
+			t.Errorf("kubeserver.SameEndpoint(%q, %q) = false", tc.a, tc.b)
 		}
 	}
-	if kubectx.SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || kubectx.SameEndpoint("", "") {
+	if kubeserver.SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || kubeserver.SameEndpoint("", "") {
 		t.Error("different endpoints compared equal")
 	}
 	for in, want := range map[[2]string]string{
@@ -214,11 +214,11 @@ func TestParsers(t *testing.T) {
 		{"https://47.96.1.20", "1.2.3.4"}:         "https://1.2.3.4",
 		{"https://[::1]:6443", "1.2.3.4"}:         "https://1.2.3.4:6443",
 	} {
-		if got := kubectx.WithHost(in[0], in[1]); got != want {
-			t.Errorf("kubectx.WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		if got := kubeserver.WithHost(in[0], in[1]); got != want {
+			t.Errorf("kubeserver.WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
 	}
-	if h := kubectx.EndpointHost("https://[::1]:6443/x"); h != "::1" {
+	if h := kubeserver.EndpointHost("https://[::1]:6443/x"); h != "::1" {
 		t.Errorf("EndpointHost = %q", h)
 	}
 }

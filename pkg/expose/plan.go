@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/internal/eipspec"
@@ -181,7 +181,7 @@ func contextServer(t Target, c *backend.Cluster) string {
 		which = ", the intranet endpoint"
 	}
 	server := k.Server
-	if host, port, ok := kubectx.HostPort(server); ok {
+	if host, port, ok := kubeserver.HostPort(server); ok {
 		server = host
 		if strings.HasPrefix(k.Reach.Note, "a tunnel") {
 			server = net.JoinHostPort(host, port)
@@ -194,7 +194,7 @@ func currentName(p *Plan) string {
 	if p.Current != nil {
 		return describeEIP(p.Current)
 	}
-	return kubectx.EndpointHost(p.Cluster.PublicEndpoint)
+	return kubeserver.EndpointHost(p.Cluster.PublicEndpoint)
 }
 
 // planTarget looks up the requested EIP and checks it can be bound.
@@ -210,7 +210,7 @@ func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
 	}
 	e := &list[0]
 	p.New = e
-	if c.PublicEndpoint != "" && kubectx.EndpointHost(c.PublicEndpoint) == e.IPAddress {
+	if c.PublicEndpoint != "" && kubeserver.EndpointHost(c.PublicEndpoint) == e.IPAddress {
 		p.Current = e
 		p.NothingToDo = true
 		p.Steps = []string{fmt.Sprintf("nothing to do: EIP %s is already associated with the API server of cluster %s", describeEIP(e), c.Name)}
@@ -239,7 +239,7 @@ func lockout(p *Plan) string {
 	if byName && p.Request.Action == Change {
 		return "" // the name follows the EIP once its DNS record does (namesFollow says so)
 	}
-	if !byName && !p.Target.Kube.Reaches(c.PublicEndpoint) && !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
+	if !byName && !p.Target.Kube.Reaches(c.PublicEndpoint) && !kubeserver.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubeserver.EndpointHost(p.Target.Server) != kubeserver.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -19,13 +19,10 @@ type Kubeconfig interface {
 	// CheckWritable fails if the entries on endpoint could not be repointed.
 	CheckWritable(endpoint string) error
 	// ClustersAt lists the cluster entries whose server is endpoint.
-	ClustersAt(endpoint string) ([]EndpointUse, error)
+	ClustersAt(endpoint string) ([]kubeserver.EndpointUse, error)
 	// Repoint points the cluster entries on from at to, and lists them.
-	Repoint(from, to string) ([]EndpointUse, error)
+	Repoint(from, to string) ([]kubeserver.EndpointUse, error)
 }
-
-// EndpointUse is a kubeconfig cluster entry whose server is a given endpoint.
-type EndpointUse = kubectx.EndpointUse
 
 // Run is the one call of associate, change and disassociate: it plans the
 // request, says first what the user should know (Progress.Warn: a context
@@ -201,10 +198,10 @@ func (s *Service) updateKubeconfig(p *Plan, x *Exposure) error {
 	if op.DryRun {
 		next = "the new EIP's endpoint"
 		if p.New != nil {
-			next = kubectx.WithHost(old, p.New.IPAddress)
+			next = kubeserver.WithHost(old, p.New.IPAddress)
 		}
 	}
-	var uses []EndpointUse
+	var uses []kubeserver.EndpointUse
 	var err error
 	action := KubeconfigUnreachable
 	switch {
@@ -244,7 +241,7 @@ func (s *Service) namesFollow(p *Plan, x *Exposure) {
 	}
 	next := "the new EIP"
 	if !op.DryRun && x.PublicEndpoint != "" {
-		next = kubectx.EndpointHost(x.PublicEndpoint)
+		next = kubeserver.EndpointHost(x.PublicEndpoint)
 	} else if p.New != nil {
 		next = p.New.IPAddress
 	}
@@ -252,11 +249,11 @@ func (s *Service) namesFollow(p *Plan, x *Exposure) {
 		if !isDNSName(name) || strings.HasPrefix(name, "*.") {
 			continue
 		}
-		s.warnOp(op, "the API server certificate names %s: if its DNS record points at %s, point it at %s now; contexts that reach the cluster as %s were left alone", name, kubectx.EndpointHost(old), next, name)
+		s.warnOp(op, "the API server certificate names %s: if its DNS record points at %s, point it at %s now; contexts that reach the cluster as %s were left alone", name, kubeserver.EndpointHost(old), next, name)
 		if !p.Request.UpdateKubeconfig || s.Kubeconfig == nil {
 			continue
 		}
-		uses, err := s.Kubeconfig.ClustersAt(kubectx.WithHost(old, name))
+		uses, err := s.Kubeconfig.ClustersAt(kubeserver.WithHost(old, name))
 		if err != nil {
 			continue
 		}
@@ -317,7 +314,7 @@ type ContextPlan struct {
 	Cluster *backend.Cluster
 	// From is the context in use: one that reaches the cluster, or one
 	// named after it whose endpoint went away.
-	From KubeContext
+	From kubeserver.Context
 	// Server is the endpoint the new context reaches the cluster through.
 	Server string
 	// Endpoints are every endpoint of the cluster: a context reaching one of

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -139,7 +139,7 @@ func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.
 	if c.PublicEndpoint == "" {
 		return nil, nil
 	}
-	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{kubectx.EndpointHost(c.PublicEndpoint)}})
+	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{kubeserver.EndpointHost(c.PublicEndpoint)}})
 	if err != nil {
 		return nil, err
 	}

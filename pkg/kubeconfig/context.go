@@ -11,7 +11,7 @@ import (
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
@@ -129,7 +129,7 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	if name == from {
 		// Re-running on a context this command made: it is already what
 		// would be written, or it is the source and must not be rewritten.
-		if !explicit && kubectx.SameEndpoint(spec.From.Server, spec.Server) {
+		if !explicit && kubeserver.SameEndpoint(spec.From.Server, spec.Server) {
 			res.Cluster, res.Server = fromCtx.Cluster, spec.From.Server
 			return s.switchTo(res, spec.Switch)
 		}
@@ -236,7 +236,7 @@ func (s *Source) switchIn(res *ContextResult, path string) (*ContextResult, erro
 
 func reachesAny(server string, endpoints []string) bool {
 	for _, e := range endpoints {
-		if kubectx.SameEndpoint(server, e) {
+		if kubeserver.SameEndpoint(server, e) {
 			return true
 		}
 	}
@@ -250,8 +250,9 @@ func orNothing(server string) string {
 	return server
 }
 
-// EndpointUse is a cluster entry whose server is a given endpoint.
-type EndpointUse = kubectx.EndpointUse
+// EndpointUse is a cluster entry whose server is a given endpoint (the
+// type pkg/expose's Kubeconfig.Repoint returns).
+type EndpointUse = kubeserver.EndpointUse
 
 // ClustersAt lists the cluster entries, in every kubeconfig file, whose server
 // is endpoint.
@@ -269,7 +270,7 @@ func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if server := cfg.Clusters[name].Server; kubectx.SameEndpoint(server, endpoint) {
+			if server := cfg.Clusters[name].Server; kubeserver.SameEndpoint(server, endpoint) {
 				out = append(out, EndpointUse{File: p, Cluster: name, Server: server})
 			}
 		}
