@@ -132,7 +132,7 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 	c.Flags().BoolVar(&o.allClusters, "all-clusters", false, "Audit every cluster of the account, in every region, whether or not a context reaches it: one row per cluster")
 	c.Flags().StringSliceVar(&o.profiles, "profiles", nil, "With an audit: read every account these aliyun CLI profiles sign as (comma list, or all: every profile of the CLI config); each profile's account comes from STS GetCallerIdentity")
 	c.Flags().StringVar(&o.assumeRole, "assume-role", "", "With an audit: from one set of credentials (--profile or the chain), assume acs:ram::<uid>:role/NAME in each account the kubeconfig's contexts name (Resource Directory: ResourceDirectoryAccountAccessRole)")
-	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(ExitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
+	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(exitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
 	o.chk.addFlags(c.Flags(), true)
 	return c
 }

@@ -25,11 +25,11 @@ const RequiredControlPlaneCIDR = "100.104.0.0/16"
 // ACLName is the name of the ACL ack-expose creates for a cluster.
 func ACLName(clusterID string) string { return "ack-expose-" + clusterID }
 
-// ApplyAccess carries out an access plan: entries are added before the list
+// applyAccess carries out an access plan: entries are added before the list
 // is turned on, so it is never on with fewer entries than planned. A step
 // that fails returns the operation with the error: op.Changed says whether
 // an earlier step changed the list (a batch of entries, say).
-func (s *Service) ApplyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions) (_ *Operation, err error) {
+func (s *Service) applyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions) (_ *Operation, err error) {
 	op := &Operation{Action: p.Request.action(), DryRun: o.DryRun, Steps: p.Steps}
 	op.Warnings = append(op.Warnings, p.Warnings...)
 	if p.Lockout != "" {
@@ -136,8 +136,8 @@ func (p *AccessPlan) ask(o ApplyOptions) error {
 	return nil
 }
 
-// AccessResult is the result of allow and revoke.
-func (s *Service) AccessResult(ctx context.Context, p *AccessPlan, op *Operation) (*Exposure, error) {
+// accessResult is the result of allow and revoke.
+func (s *Service) accessResult(ctx context.Context, p *AccessPlan, op *Operation) (*Exposure, error) {
 	e, err := s.currentEIP(ctx, p.Cluster)
 	if err != nil {
 		return nil, err

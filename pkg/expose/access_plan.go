@@ -74,10 +74,10 @@ type AccessPlan struct {
 	now     time.Time
 }
 
-// PlanAccess reads the cluster and its list and checks the request: conflicts
+// planAccess reads the cluster and its list and checks the request: conflicts
 // (an ACL shared with other listeners, a blacklist), required entries, the
 // size limit, idempotency and the lockout guard. It makes no mutating call.
-func (s *Service) PlanAccess(ctx context.Context, t Target, r AccessRequest, now time.Time) (*AccessPlan, error) {
+func (s *Service) planAccess(ctx context.Context, t Target, r AccessRequest, now time.Time) (*AccessPlan, error) {
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
 		return nil, err
@@ -88,10 +88,10 @@ func (s *Service) PlanAccess(ctx context.Context, t Target, r AccessRequest, now
 	if t, err = s.mustReach(ctx, t, c); err != nil {
 		return nil, err
 	}
-	return s.planAccess(ctx, t, c, r, now)
+	return s.planAccessFor(ctx, t, c, r, now)
 }
 
-func (s *Service) planAccess(ctx context.Context, t Target, c *backend.Cluster, r AccessRequest, now time.Time) (*AccessPlan, error) {
+func (s *Service) planAccessFor(ctx context.Context, t Target, c *backend.Cluster, r AccessRequest, now time.Time) (*AccessPlan, error) {
 	name := fmt.Sprintf("%s (%s)", c.Name, c.ID)
 	if !hasAccessControl(c) {
 		return nil, errdefs.Errorf(errdefs.KindUnsupported, "cluster %s is a registered cluster: its API server is not behind an ACK CLB, so its sources are controlled in its own infrastructure", name)

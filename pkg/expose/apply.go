@@ -68,7 +68,7 @@ func (a *applier) graceCtx(d time.Duration) (context.Context, context.CancelFunc
 	return context.WithTimeout(context.Background(), d)
 }
 
-// Apply carries out a plan: allocate (if asked), modify the cluster, wait for
+// apply carries out a plan: allocate (if asked), modify the cluster, wait for
 // the task, the cluster and the EIP to settle, then release (if asked).
 //
 // Every way out ends in a known state. An EIP it allocated is released again
@@ -80,7 +80,7 @@ func (a *applier) graceCtx(d time.Duration) (context.Context, context.CancelFunc
 // When the cloud accepted the change but the wait ended early (timeout,
 // interrupt, permission error), Apply returns both the exposure (phase
 // accepted) and the error.
-func (s *Service) Apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure, error) {
+func (s *Service) apply(ctx context.Context, p *Plan, o ApplyOptions) (*Exposure, error) {
 	defer s.progressDone()
 	op := &Operation{Action: string(p.Request.Action), DryRun: o.DryRun, Steps: p.Steps}
 	if p.Lockout != "" {

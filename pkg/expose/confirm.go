@@ -139,16 +139,16 @@ func (s *Service) announceCommit(p *AccessPlan, o ApplyOptions) {
 	}
 }
 
-// ApplyAccessConfirmed is ApplyAccess with commit confirmed (o.Commit): when
+// applyAccessConfirmed is applyAccess with commit confirmed (o.Commit): when
 // the plan could cut off the context in use (GuardedEndpoint), the endpoint
 // is checked before and after the change, and the change reverted if it
 // stopped answering. The lockout guard asks first, so a refused change costs
 // no check.
-func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o ApplyOptions) (*Operation, error) {
+func (s *Service) applyAccessConfirmed(ctx context.Context, p *AccessPlan, o ApplyOptions) (*Operation, error) {
 	c := o.Commit
 	endpoint := p.GuardedEndpoint()
 	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
-		op, err := s.ApplyAccess(ctx, p, o)
+		op, err := s.applyAccess(ctx, p, o)
 		if err == nil && op != nil && op.Changed {
 			s.forgetUnconfirmed(p.Cluster)
 		}
@@ -166,7 +166,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 		msg := fmt.Sprintf("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
 			p.Request.action(), endpoint, checkFailure(&before))
 		s.note("%s", msg)
-		op, err := s.ApplyAccess(ctx, p, asked)
+		op, err := s.applyAccess(ctx, p, asked)
 		if op != nil {
 			op.Warnings = append(op.Warnings, msg)
 		}
@@ -190,7 +190,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	// A change that failed part way is checked too (and reverted if what
 	// was made of it cut this machine off): a later batch of entries may
 	// fail after an earlier one was made.
-	op, applyErr := s.ApplyAccess(ctx, p, asked)
+	op, applyErr := s.applyAccess(ctx, p, asked)
 	if op == nil || !op.Changed {
 		settled = true
 		if applyErr != nil {
@@ -214,7 +214,7 @@ func (s *Service) ApplyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 			Err:  ctx.Err()}
 	}
 	why := fmt.Sprintf("%s stopped answering from this machine after it (%s)", endpoint, checkFailure(&after))
-	if err := s.RevertAccess(ctx, p); err != nil {
+	if err := s.revertAccess(ctx, p); err != nil {
 		return nil, revertFailed(ctx, s, p, why, err)
 	}
 	settled = true

@@ -79,10 +79,10 @@ type Service struct {
 	Kubeconfig Kubeconfig
 }
 
-// Plan reads the cluster and the EIPs involved and checks the request against
+// plan reads the cluster and the EIPs involved and checks the request against
 // the rules: cluster kind and state, idempotency, conflicts, EIP region and
 // status, and the lockout guard. It makes no mutating call.
-func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) {
+func (s *Service) plan(ctx context.Context, t Target, r Request) (*Plan, error) {
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ func TestCommandsAndAuditResolveAlike(t *testing.T) {
 			if x.Cluster.Name != tc.cluster || (x.Cluster.Context == tc.kc.Name) != tc.reaches || !strings.Contains(x.Mismatch, tc.mismatch) || (tc.mismatch == "") != (x.Mismatch == "") {
 				t.Errorf("status: cluster %s, context %q, mismatch %q", x.Cluster.Name, x.Cluster.Context, x.Mismatch)
 			}
-			_, err = svc.Plan(ctx, tg, Request{Action: Disassociate})
+			_, err = svc.plan(ctx, tg, Request{Action: Disassociate})
 			if refused := errdefs.KindOf(err) == errdefs.KindConflict && strings.Contains(err.Error(), "is named after"); refused != tc.refused {
 				t.Errorf("plan: %v, refused %v", err, tc.refused)
 			}

@@ -15,7 +15,7 @@ import (
 // Reverting an access change that commit confirmed found locking this machine
 // out: the list put back as it was, or the command that restores it.
 
-// RevertAccess puts the API server listener's access control back as the
+// revertAccess puts the API server listener's access control back as the
 // plan found it: its AclStatus and AclType, and the entries of its list, with
 // their comments. It reads the list as it is now and changes only what
 // differs, so it also undoes a change that was carried out in part. When the
@@ -24,7 +24,7 @@ import (
 // cannot unset AclId), and the next allow uses it again. Access comes back
 // first: a list turned on is turned off before the entries are restored, and
 // entries removed are added back before the ones added are removed.
-func (s *Service) RevertAccess(ctx context.Context, p *AccessPlan) error {
+func (s *Service) revertAccess(ctx context.Context, p *AccessPlan) error {
 	c, prev := p.Cluster, p.Listener
 	l, a, err := s.readAccess(ctx, c)
 	if err != nil {

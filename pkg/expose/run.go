@@ -43,7 +43,7 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 	o.deadline = time.Now().Add(o.Timeout)
 	pctx, cancel := context.WithDeadline(ctx, o.deadline)
 	defer cancel()
-	p, err := s.Plan(pctx, t, r)
+	p, err := s.plan(pctx, t, r)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, errdefs.Errorf(errdefs.KindInterrupted, "interrupted before any change was made: nothing was changed")
@@ -70,7 +70,7 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 	if err != nil {
 		return nil, err
 	}
-	x, err := s.Apply(ctx, p, o)
+	x, err := s.apply(ctx, p, o)
 	if err != nil && allowed != nil && !o.DryRun {
 		err = listStays(err, allowed, p.Cluster)
 	}
@@ -132,7 +132,7 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 		}
 		defer unlock()
 	}
-	ap, err := s.planAccess(ctx, p.Target, p.Cluster, AccessRequest{Allow: p.Request.Allow}, time.Now())
+	ap, err := s.planAccessFor(ctx, p.Target, p.Cluster, AccessRequest{Allow: p.Request.Allow}, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 	// Commit confirmed: the list turned on is checked from this machine (through
 	// the endpoint the context uses, the intranet one until the EIP is there)
 	// and reverted, before anything is associated, if it cut this machine off.
-	if _, err := s.ApplyAccessConfirmed(ctx, ap, ApplyOptions{Confirm: o.Confirm, Commit: o.Commit}); err != nil {
+	if _, err := s.applyAccessConfirmed(ctx, ap, ApplyOptions{Confirm: o.Confirm, Commit: o.Commit}); err != nil {
 		return nil, fmt.Errorf("restricting the sources before associating the EIP (no EIP was associated): %w", err)
 	}
 	return ap.After, nil
@@ -269,7 +269,7 @@ func (s *Service) namesFollow(p *Plan, x *Exposure) {
 // plan removes, and reads the result.
 func (s *Service) RunAccess(ctx context.Context, t Target, r AccessRequest, o ApplyOptions) (*Exposure, error) {
 	defer s.progressDone()
-	p, err := s.PlanAccess(ctx, t, r, time.Now())
+	p, err := s.planAccess(ctx, t, r, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -277,14 +277,14 @@ func (s *Service) RunAccess(ctx context.Context, t Target, r AccessRequest, o Ap
 		s.warn("%s. Without --yes this would be refused.", p.Lockout)
 	}
 	s.announceCommit(p, o)
-	op, err := s.ApplyAccessConfirmed(ctx, p, o)
+	op, err := s.applyAccessConfirmed(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range p.Warnings {
 		s.warn("%s", w)
 	}
-	return s.AccessResult(ctx, p, op)
+	return s.accessResult(ctx, p, op)
 }
 
 // warn tells the user what they should know, through Progress.
