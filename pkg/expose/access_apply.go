@@ -61,6 +61,23 @@ func (s *Service) applyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 			}()
 		}
 	}
+	if err := s.changeEntries(ctx, p, op, aclID); err != nil {
+		return op, err
+	}
+	if err := s.setListener(ctx, p, op, aclID); err != nil {
+		return op, err
+	}
+	if p.After != nil && p.CreateACL {
+		p.After.AclID = aclID
+	}
+	return op, nil
+}
+
+// changeEntries adds and removes the plan's entries, in batches the API
+// takes; add first, so the list never holds less than planned, unless
+// adding first would pass the entry limit.
+func (s *Service) changeEntries(ctx context.Context, p *AccessPlan, op *Operation, aclID string) error {
+	c := p.Cluster
 	add := func() error {
 		for lo := 0; lo < len(p.Add); lo += backend.ACLEntriesPerCall {
 			batch := p.Add[lo:min(lo+backend.ACLEntriesPerCall, len(p.Add))]
@@ -87,42 +104,45 @@ func (s *Service) applyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions
 		}
 		return nil
 	}
-	// Add first, so the list never holds less than planned; unless adding
-	// first would pass the entry limit.
 	first, second := add, remove
 	if p.ACL != nil && len(p.ACL.Entries)+len(p.Add) > backend.ACLEntriesMax {
 		first, second = remove, add
 	}
 	if err := first(); err != nil {
-		return op, err
+		return err
 	}
-	if err := second(); err != nil {
-		return op, err
+	return second()
+}
+
+// setListener turns the listener's access control on (with the list) or
+// off, as planned; a list this run found or created is attached only if
+// the listener still is as planned.
+func (s *Service) setListener(ctx context.Context, p *AccessPlan, op *Operation, aclID string) error {
+	set := p.SetListener
+	if set == nil {
+		return nil
 	}
-	if set := p.SetListener; set != nil {
-		req := *set
-		if req.Status == cloudenum.ACLOn {
-			req.ACLID = aclID
-		}
-		if p.CreateACL {
-			if err := s.checkListenerUnchanged(ctx, p, aclID); err != nil {
-				return op, err
-			}
-		}
-		if err := s.Backend.SetListenerACL(ctx, c.RegionID, req); err != nil {
-			return op, err
-		}
-		op.Changed = true
-		if req.Status == cloudenum.ACLOff {
-			s.step(op, "turned access control off on listener %d of CLB %s: every source may connect", APIServerPort, l.LoadBalancerID)
-		} else {
-			s.step(op, "turned the allow list %s on for listener %d of CLB %s", aclID, APIServerPort, l.LoadBalancerID)
+	l := p.Listener
+	c := p.Cluster
+	req := *set
+	if req.Status == cloudenum.ACLOn {
+		req.ACLID = aclID
+	}
+	if p.CreateACL {
+		if err := s.checkListenerUnchanged(ctx, p, aclID); err != nil {
+			return err
 		}
 	}
-	if p.After != nil && p.CreateACL {
-		p.After.AclID = aclID
+	if err := s.Backend.SetListenerACL(ctx, c.RegionID, req); err != nil {
+		return err
 	}
-	return op, nil
+	op.Changed = true
+	if req.Status == cloudenum.ACLOff {
+		s.step(op, "turned access control off on listener %d of CLB %s: every source may connect", APIServerPort, l.LoadBalancerID)
+	} else {
+		s.step(op, "turned the allow list %s on for listener %d of CLB %s", aclID, APIServerPort, l.LoadBalancerID)
+	}
+	return nil
 }
 
 // ask puts the lockout guard's question, and the plan's own, to o.Confirm.
