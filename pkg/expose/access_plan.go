@@ -117,7 +117,7 @@ func (s *Service) planAccessFor(ctx context.Context, t Target, c *backend.Cluste
 	if a != nil {
 		current = a.Entries
 	}
-	expired := expiredEntries(p, current, now)
+	expired := expiredCIDRs(p, current, now)
 	desired, err := desiredEntries(p, current, expired)
 	if err != nil {
 		return nil, err
@@ -186,9 +186,9 @@ func planAnyone(p *AccessPlan, name string, enabled bool) {
 	p.After = accessView(afterListener(l, p.SetListener), p.ACL, nil, p.now)
 }
 
-// expiredEntries are the entries whose expiry (in their comment) has
+// expiredCIDRs are the entries whose expiry (in their comment) has
 // passed, except the required ones, which never expire.
-func expiredEntries(p *AccessPlan, current []backend.ACLEntry, now time.Time) map[string]bool {
+func expiredCIDRs(p *AccessPlan, current []backend.ACLEntry, now time.Time) map[string]bool {
 	expired := map[string]bool{}
 	for _, e := range current {
 		if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) && !slices.Contains(p.Required, e.CIDR) {
