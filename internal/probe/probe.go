@@ -29,7 +29,7 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/rest"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 )
 
 // Options are the per-step timeouts and how to reach the endpoint.
@@ -42,8 +42,8 @@ type Options struct {
 }
 
 // Path is what a kubeconfig context says about how to reach its API server
-// (kubectx.Path: CA, tls-server-name, proxy-url).
-type Path = kubectx.Path
+// (kubeserver.Path: CA, tls-server-name, proxy-url).
+type Path = kubeserver.Path
 
 // Default step timeouts (the --check-*-timeout flags).
 const (

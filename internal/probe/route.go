@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 )
 
 // EnvHosts names a hosts-format file ("ADDRESS NAME..." per line, # comments)
@@ -153,9 +153,9 @@ type Network struct {
 // tunnel (the server is where an ACK_EXPOSE_CONNECT_TO entry leads), the
 // endpoint the tunnel fronts; for a host name, the addresses it resolves to.
 // A name that does not resolve is reported in Err, never guessed.
-func (n *Network) Reach(ctx context.Context, server string) kubectx.Reach {
-	r := kubectx.Reach{}
-	host, port, ok := kubectx.HostPort(server)
+func (n *Network) Reach(ctx context.Context, server string) kubeserver.Reach {
+	r := kubeserver.Reach{}
+	host, port, ok := kubeserver.HostPort(server)
 	if !ok {
 		return r
 	}

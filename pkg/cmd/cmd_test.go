@@ -38,8 +38,8 @@ func TestExitCode(t *testing.T) {
 		{&errkind.Error{Kind: errkind.Invalid, Msg: "journal unwritable"}, 2},
 		{&errkind.Error{Kind: errkind.Interrupted, Msg: "stopped waiting"}, 130},
 	} {
-		if got := ExitCode(tc.err); got != tc.want {
-			t.Errorf("ExitCode(%v) = %d, want %d", tc.err, got, tc.want)
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)
 		}
 	}
 }
@@ -77,7 +77,7 @@ func TestAllocateSpec(t *testing.T) {
 	if err != nil || s.InternetChargeType != "PayByTraffic" || s.ISP != "BGP" || s.Bandwidth != 200 {
 		t.Errorf("%+v %v", s, err)
 	}
-	if _, err := allocateSpec(201, "PayByTraffic", "BGP"); ExitCode(err) != ExitUsage {
+	if _, err := allocateSpec(201, "PayByTraffic", "BGP"); exitCode(err) != exitUsage {
 		t.Errorf("201 Mbps by traffic: %v", err)
 	}
 	if _, err := allocateSpec(500, "PayByBandwidth", "BGP_PRO"); err != nil {

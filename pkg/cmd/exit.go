@@ -9,46 +9,46 @@ import (
 
 // Exit codes: the contract scripts rely on (docs/output.md, "Exit codes"; checked by TestExitCodesDocumented).
 const (
-	ExitOK          = 0
-	ExitError       = 1
-	ExitUsage       = 2
-	ExitUnsupported = 3
-	ExitConflict    = 4
-	ExitNotFound    = 5
-	ExitTimeout     = 6
-	ExitRefused     = 7
-	// ExitPolicy: status --fail-if found clusters that break the policy.
-	ExitPolicy      = 8
-	ExitInterrupted = 130
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitUnsupported = 3
+	exitConflict    = 4
+	exitNotFound    = 5
+	exitTimeout     = 6
+	exitRefused     = 7
+	// exitPolicy: status --fail-if found clusters that break the policy.
+	exitPolicy      = 8
+	exitInterrupted = 130
 )
 
-// ExitCode is the one place that maps an error to the process exit code.
-func ExitCode(err error) int {
+// exitCode is the one place that maps an error to the process exit code.
+func exitCode(err error) int {
 	if err == nil {
-		return ExitOK
+		return exitOK
 	}
 	if errors.Is(err, context.Canceled) {
-		return ExitInterrupted
+		return exitInterrupted
 	}
 	switch errdefs.KindOf(err) {
 	case errdefs.KindInvalid:
-		return ExitUsage
+		return exitUsage
 	case errdefs.KindUnsupported:
-		return ExitUnsupported
+		return exitUnsupported
 	case errdefs.KindConflict:
-		return ExitConflict
+		return exitConflict
 	case errdefs.KindNotFound:
-		return ExitNotFound
+		return exitNotFound
 	case errdefs.KindTimeout:
-		return ExitTimeout
+		return exitTimeout
 	case errdefs.KindRefused:
-		return ExitRefused
+		return exitRefused
 	case errdefs.KindInterrupted:
-		return ExitInterrupted
+		return exitInterrupted
 	case errdefs.KindPolicy:
-		return ExitPolicy
+		return exitPolicy
 	}
-	return ExitError
+	return exitError
 }
 
 // usageError marks bad usage of a command's flags or arguments: exit 2, and

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// docs/output.md's exit code table lists exactly the codes ExitCode returns.
+// docs/output.md's exit code table lists exactly the codes exitCode returns.
 func TestExitCodesDocumented(t *testing.T) {
 	b, err := os.ReadFile("../../docs/output.md")
 	if err != nil {
@@ -27,7 +27,7 @@ func TestExitCodesDocumented(t *testing.T) {
 		n, _ := strconv.Atoi(m[1])
 		documented = append(documented, n)
 	}
-	want := []int{ExitOK, ExitError, ExitUsage, ExitUnsupported, ExitConflict, ExitNotFound, ExitTimeout, ExitRefused, ExitPolicy, ExitInterrupted}
+	want := []int{exitOK, exitError, exitUsage, exitUnsupported, exitConflict, exitNotFound, exitTimeout, exitRefused, exitPolicy, exitInterrupted}
 	slices.Sort(documented)
 	slices.Sort(want)
 	if !slices.Equal(documented, want) {

@@ -11,7 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/internal/certsan"
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
@@ -135,7 +135,7 @@ func (o *kubeconfigOptions) checkNames(c *cobra.Command) error {
 // the certificate through it, and what makes it valid when it will not.
 func (o *kubeconfigOptions) nameNotes(cl *backend.Cluster, server string) {
 	w := o.streams.ErrOut
-	holds := append([]string{kubectx.EndpointHost(cl.IntranetEndpoint), kubectx.EndpointHost(cl.PublicEndpoint),
+	holds := append([]string{kubeserver.EndpointHost(cl.IntranetEndpoint), kubeserver.EndpointHost(cl.PublicEndpoint),
 		inClusterName, inClusterName + ".default", inClusterName + ".default.svc"}, cl.ExtraSANs...)
 	switch {
 	case o.tlsServerName != "":
@@ -162,7 +162,7 @@ func (o *kubeconfigOptions) run(c *cobra.Command) error {
 	}
 	server := p.Server
 	if o.serverName != "" {
-		server = kubectx.WithHost(p.Server, o.serverName)
+		server = kubeserver.WithHost(p.Server, o.serverName)
 		suffix = "-" + o.serverName
 	}
 	o.nameNotes(p.Cluster, server)

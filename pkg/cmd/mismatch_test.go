@@ -62,8 +62,8 @@ func TestMutatingCommandsRefuseMismatch(t *testing.T) {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			before := calls(t, state)
 			code, out := run(append(args, mismatch...)...)
-			if code != ExitConflict || !strings.Contains(out, "kubectl with this context reaches demo-basic, not demo-pro") {
-				t.Errorf("exit %d, want %d (conflict) naming the mismatch; output:\n%s", code, ExitConflict, out)
+			if code != exitConflict || !strings.Contains(out, "kubectl with this context reaches demo-basic, not demo-pro") {
+				t.Errorf("exit %d, want %d (conflict) naming the mismatch; output:\n%s", code, exitConflict, out)
 			}
 			for action, n := range calls(t, state) {
 				// Reads (Describe*, GetCallerIdentity) may come first; no write may.

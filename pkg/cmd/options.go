@@ -143,7 +143,7 @@ func (o *clusterOptions) complete(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := o.reach(ctx, []*expose.KubeContext{&kc}); err != nil {
+	if err := o.reach(ctx, []*kubeconfig.Context{&kc}); err != nil {
 		return err
 	}
 	o.target, err = expose.Resolve(ctx, o.be, o.clusterID, kc)
@@ -187,7 +187,7 @@ const reachParallel = 32
 // reach fills in where each context's server leads from this machine (a
 // name resolved, a tunnel followed), so that the cluster a context reaches
 // is known however its server is written.
-func (o *clusterOptions) reach(ctx context.Context, contexts []*expose.KubeContext) error {
+func (o *clusterOptions) reach(ctx context.Context, contexts []*kubeconfig.Context) error {
 	n, err := o.network()
 	if err != nil {
 		return err

@@ -83,12 +83,12 @@ func TestTemplatesOnMissingFields(t *testing.T) {
 	}
 	for _, output := range []string{"jsonpath={.nosuchfield}", "go-template={{.nosuchfield}}", "go-template={{base64decode .cluster.name}}"} {
 		got, err := renderMissing(t, output, false, x)
-		if ExitCode(err) != ExitUsage || got != "" {
-			t.Errorf("-o %s --allow-missing-template-keys=false: printed %q, err %v (exit %d); want nothing printed and exit 2", output, got, err, ExitCode(err))
+		if exitCode(err) != exitUsage || got != "" {
+			t.Errorf("-o %s --allow-missing-template-keys=false: printed %q, err %v (exit %d); want nothing printed and exit 2", output, got, err, exitCode(err))
 		}
 	}
 	for _, output := range []string{"jsonpath={.cluster", "go-template={{.cluster", "jsonpath=", "go-template=", "template=", "jsonpath-file=", "go-template-file=/no/such/file", "xml"} {
-		if _, err := newPrinter(output, true); ExitCode(err) != ExitUsage {
+		if _, err := newPrinter(output, true); exitCode(err) != exitUsage {
 			t.Errorf("-o %s: %v, want a usage error", output, err)
 		}
 	}

@@ -59,7 +59,7 @@ func TestPromptAnswer(t *testing.T) {
 		{"allow", "203.0.113.0/24", "--confirm-timeout", "5s"}, // admits the simulated client, 203.0.113.10
 	} {
 		code, stderr := run("n\n", args...)
-		if code != ExitRefused || !strings.HasSuffix(stderr, "Proceed? [y/N]: error: aborted\n") || strings.Count(stderr, "Warning:") != 1 {
+		if code != exitRefused || !strings.HasSuffix(stderr, "Proceed? [y/N]: error: aborted\n") || strings.Count(stderr, "Warning:") != 1 {
 			t.Errorf("%v, answering n: exit %d, stderr:\n%s\nwant exit 7, the warning once, then \"error: aborted\"", args, code, stderr)
 		}
 		code, stderr = run("y\n", args...)
@@ -88,7 +88,7 @@ func TestPromptInterrupted(t *testing.T) {
 		t.Fatal("an unanswered question was taken as yes")
 	}
 	err = afterPrompt(&p, errdefs.Errorf(errdefs.KindRefused, "refused"))
-	if !p.interrupted || p.declined || ExitCode(err) != ExitInterrupted {
-		t.Errorf("interrupted %v declined %v, exit %d (%v), want 130", p.interrupted, p.declined, ExitCode(err), err)
+	if !p.interrupted || p.declined || exitCode(err) != exitInterrupted {
+		t.Errorf("interrupted %v declined %v, exit %d (%v), want 130", p.interrupted, p.declined, exitCode(err), err)
 	}
 }

@@ -2,10 +2,10 @@
 // turns its flags into a request (toOptions, kubectl's ToOptions), resolves
 // the cluster (complete), makes one call to the lifecycle (pkg/expose) and
 // prints what comes back (run). It is the only package that knows cobra, and
-// ExitCode (exit.go) is the only place errors become exit codes.
+// exitCode (exit.go) is the only place errors become exit codes.
 //
 // A Go program imports it to embed the whole plugin (NewRootCommand with its
-// streams, ExitCode for the process status), as cmd/kubectl-ack_expose does;
+// streams, exitCode for the process status), as cmd/kubectl-ack_expose does;
 // for the logic without the command line, import pkg/expose.
 package cmd
 
@@ -38,16 +38,16 @@ func Execute(streams genericiooptions.IOStreams, args []string) int {
 	root.SetArgs(args)
 	c, err := root.ExecuteContextC(context.Background())
 	if err == nil {
-		return ExitOK
+		return exitOK
 	}
-	code := ExitCode(err)
-	if !*started && code == ExitError {
+	code := exitCode(err)
+	if !*started && code == exitError {
 		// cobra failed before any command ran: unknown command, bad flag, bad args.
-		code = ExitUsage
+		code = exitUsage
 	}
 	msg := strings.TrimRight(err.Error(), "\n")
 	fmt.Fprintf(streams.ErrOut, "error: %s\n", msg)
-	if code == ExitUsage && (!*started || isUsageError(err)) {
+	if code == exitUsage && (!*started || isUsageError(err)) {
 		// As kubectl does: point at the help of the command that was misused.
 		fmt.Fprintf(streams.ErrOut, "See '%s --help' for usage.\n", c.CommandPath())
 	}
@@ -77,7 +77,7 @@ func catchInterrupts(c *cobra.Command) (stop func()) {
 		select {
 		case <-sigs:
 			fmt.Fprintln(w, leftBehind())
-			os.Exit(ExitInterrupted)
+			os.Exit(exitInterrupted)
 		case <-done:
 		}
 	}()

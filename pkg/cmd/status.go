@@ -14,6 +14,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -131,7 +132,7 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 	c.Flags().BoolVar(&o.allClusters, "all-clusters", false, "Audit every cluster of the account, in every region, whether or not a context reaches it: one row per cluster")
 	c.Flags().StringSliceVar(&o.profiles, "profiles", nil, "With an audit: read every account these aliyun CLI profiles sign as (comma list, or all: every profile of the CLI config); each profile's account comes from STS GetCallerIdentity")
 	c.Flags().StringVar(&o.assumeRole, "assume-role", "", "With an audit: from one set of credentials (--profile or the chain), assume acs:ram::<uid>:role/NAME in each account the kubeconfig's contexts name (Resource Directory: ResourceDirectoryAccountAccessRole)")
-	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(ExitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
+	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(exitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
 	o.chk.addFlags(c.Flags(), true)
 	return c
 }
@@ -141,7 +142,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	ptrs := make([]*expose.KubeContext, len(contexts))
+	ptrs := make([]*kubeconfig.Context, len(contexts))
 	for i := range contexts {
 		ptrs[i] = &contexts[i]
 	}
@@ -200,7 +201,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 
 // accounts connects with each profile of --profiles and asks STS whose
 // account it reads (one call per profile).
-func (o *statusOptions) accounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
+func (o *statusOptions) accounts(ctx context.Context, contexts []kubeconfig.Context) ([]expose.Account, error) {
 	if o.backendName() != "aliyun" {
 		return nil, usageError("--profiles and --assume-role read accounts through the cloud's credentials: they need the aliyun backend (the simulator backend is one account; `simulator serve --account` serves several)")
 	}
@@ -235,7 +236,7 @@ func (o *statusOptions) accounts(ctx context.Context, contexts []expose.KubeCont
 
 // roleAccounts assumes --assume-role in each account the contexts' names
 // carry, from the credentials of --profile or the chain.
-func (o *statusOptions) roleAccounts(ctx context.Context, contexts []expose.KubeContext) ([]expose.Account, error) {
+func (o *statusOptions) roleAccounts(ctx context.Context, contexts []kubeconfig.Context) ([]expose.Account, error) {
 	base, _, err := aliyun.ResolveCredentials(o.profile)
 	if err != nil {
 		return nil, err

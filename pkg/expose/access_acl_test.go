@@ -44,18 +44,18 @@ func TestRacingAllowsShareOneACL(t *testing.T) {
 		}
 		ctx := context.Background()
 		id := simulator.ClusterIDFor("demo-basic")
-		pa, err := a.PlanAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"10.1.0.0/16"}}, time.Now())
+		pa, err := a.planAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"10.1.0.0/16"}}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		pb, err := b.PlanAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"10.2.0.0/16"}}, time.Now())
+		pb, err := b.planAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"10.2.0.0/16"}}, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.ApplyAccess(ctx, pa, ApplyOptions{}); err != nil {
+		if _, err := a.applyAccess(ctx, pa, ApplyOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := b.ApplyAccess(ctx, pb, ApplyOptions{}); err != nil {
+		if _, err := b.applyAccess(ctx, pb, ApplyOptions{}); err != nil {
 			t.Fatalf("blind %v: second run: %v", blind, err)
 		}
 		c, _ := be.DescribeCluster(ctx, id)
@@ -96,7 +96,7 @@ func TestAllowDoesNotReplaceAListAttachedMeanwhile(t *testing.T) {
 	svc := &Service{Backend: simulated.New(path)}
 	ctx := context.Background()
 	id := simulator.ClusterIDFor("demo-basic")
-	p, err := svc.PlanAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"10.1.0.0/16"}}, time.Now())
+	p, err := svc.planAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"10.1.0.0/16"}}, time.Now())
 	if err != nil || !p.CreateACL {
 		t.Fatalf("plan: %+v %v", p, err)
 	}
@@ -109,7 +109,7 @@ func TestAllowDoesNotReplaceAListAttachedMeanwhile(t *testing.T) {
 		LoadBalancerID: p.Listener.LoadBalancerID, Port: APIServerPort, AclID: office}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = svc.ApplyAccess(ctx, p, ApplyOptions{})
+	_, err = svc.applyAccess(ctx, p, ApplyOptions{})
 	if errdefs.KindOf(err) != errdefs.KindConflict || !strings.Contains(err.Error(), office) {
 		t.Fatalf("apply: %v, want a conflict naming %s", err, office)
 	}

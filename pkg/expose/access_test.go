@@ -106,14 +106,14 @@ func TestAccessOnOldStateFile(t *testing.T) {
 	svc := &Service{Backend: simulated.New(path)}
 	id := simulator.ClusterIDFor("demo-basic")
 	ctx := context.Background()
-	p, err := svc.PlanAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"203.0.113.0/24"}}, time.Now())
+	p, err := svc.planAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: []string{"203.0.113.0/24"}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !p.CreateACL || p.SetListener == nil || len(p.Add) != 3 || p.Add[1].CIDR != "192.168.0.0/16" {
 		t.Fatalf("plan %+v (add %v)", p, p.Add)
 	}
-	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+	if _, err := svc.applyAccess(ctx, p, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := svc.Backend.DescribeCluster(ctx, id)
@@ -132,11 +132,11 @@ func TestApplyAccessOrder(t *testing.T) {
 	}
 	svc := &Service{Backend: simulated.New(path)}
 	ctx := context.Background()
-	p, err := svc.PlanAccess(ctx, Target{ClusterID: simulator.ClusterIDFor("demo-basic")}, AccessRequest{Allow: []string{"198.51.100.1/32"}}, time.Now())
+	p, err := svc.planAccess(ctx, Target{ClusterID: simulator.ClusterIDFor("demo-basic")}, AccessRequest{Allow: []string{"198.51.100.1/32"}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+	if _, err := svc.applyAccess(ctx, p, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	_ = simulator.New(path).View(func(s *simulator.State) error {
@@ -165,11 +165,11 @@ func TestAccessBatches(t *testing.T) {
 		many = append(many, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 9, byte(i), 0}), 24).String())
 	}
 	id := simulator.ClusterIDFor("demo-basic")
-	p, err := svc.PlanAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: many}, time.Now())
+	p, err := svc.planAccess(ctx, Target{ClusterID: id}, AccessRequest{Allow: many}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+	if _, err := svc.applyAccess(ctx, p, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := svc.Backend.DescribeCluster(ctx, id)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 )
 
 // Account is one account of a multi-account audit: its UID (from STS
@@ -20,7 +22,7 @@ type Account struct {
 // name carries an account UID is read in that account (or listed as
 // unreadable when no profile reads it), one matched by its server URL is
 // tried in each account in turn. Accounts read by two profiles are read once.
-func AuditAccounts(ctx context.Context, accounts []Account, contexts []KubeContext, allClusters bool) (*ExposureList, int, error) {
+func AuditAccounts(ctx context.Context, accounts []Account, contexts []kubeserver.Context, allClusters bool) (*ExposureList, int, error) {
 	var uniq []Account
 	byID := map[string]int{}
 	for _, a := range accounts {
@@ -79,7 +81,7 @@ func AuditAccounts(ctx context.Context, accounts []Account, contexts []KubeConte
 		if len(idx) == 0 {
 			continue
 		}
-		sub := make([]KubeContext, len(idx))
+		sub := make([]kubeserver.Context, len(idx))
 		for k, i := range idx {
 			sub[k] = contexts[i]
 		}

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -41,7 +41,7 @@ const eipBatch = 50
 // up eipBatch addresses per call, so hundreds of contexts cost a handful of
 // calls. A context that is not an ACK cluster is listed with the reason; a
 // cloud error is listed on the contexts it concerns, without aborting the rest.
-func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureList, int, error) {
+func (s *Service) Audit(ctx context.Context, contexts []kubeserver.Context) (*ExposureList, int, error) {
 	list := &ExposureList{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
 	clusters, err := s.Backend.ListClusters(ctx, "")
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Service) Audit(ctx context.Context, contexts []KubeContext) (*ExposureL
 // AuditClusters reports the exposure of every cluster of the account, in
 // every region, whether or not a context reaches it: one row per cluster,
 // with the context of contexts that reaches it, if any. Same batching.
-func (s *Service) AuditClusters(ctx context.Context, contexts []KubeContext) (*ExposureList, int, error) {
+func (s *Service) AuditClusters(ctx context.Context, contexts []kubeserver.Context) (*ExposureList, int, error) {
 	list := &ExposureList{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
 	clusters, err := s.Backend.ListClusters(ctx, "")
 	if err != nil {
@@ -131,7 +131,7 @@ func (s *Service) fillAudit(ctx context.Context, list *ExposureList, found []*ba
 		if c == nil || c.PublicEndpoint == "" {
 			continue
 		}
-		ip := kubectx.EndpointHost(c.PublicEndpoint)
+		ip := kubeserver.EndpointHost(c.PublicEndpoint)
 		if !seen[c.RegionID+"/"+ip] {
 			seen[c.RegionID+"/"+ip] = true
 			byRegion[c.RegionID] = append(byRegion[c.RegionID], ip)
@@ -181,7 +181,7 @@ func (s *Service) fillAudit(ctx context.Context, list *ExposureList, found []*ba
 				list.Items[i].Error, list.Items[i].CloudError = "looking up the EIP: "+err.Error(), true
 				failed++
 			}
-			e = eips[c.RegionID+"/"+kubectx.EndpointHost(c.PublicEndpoint)]
+			e = eips[c.RegionID+"/"+kubeserver.EndpointHost(c.PublicEndpoint)]
 		}
 		x := newExposure(c, reached[i], e)
 		x.AccessControl = access[c.ID]

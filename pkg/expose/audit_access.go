@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -85,7 +85,7 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 	var ids []string
 	clusterOf := map[string]*backend.Cluster{}
 	for _, c := range clusters {
-		host := kubectx.EndpointHost(c.IntranetEndpoint)
+		host := kubeserver.EndpointHost(c.IntranetEndpoint)
 		for _, lb := range byAddress[host] {
 			if c.VPCID == "" || lb.VPCID == "" || lb.VPCID == c.VPCID {
 				out[c.ID].LoadBalancerID = lb.ID

@@ -87,15 +87,55 @@ func (s *Service) CleanupRegion(ctx context.Context, region string, dryRun bool)
 // the cloud to that cluster's.
 func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bool) (*CleanupResult, error) {
 	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
+	mine, forget, err := s.cleanupRecords(ctx, region, res)
+	if err != nil {
+		return nil, err
+	}
+	// One listing of the region's EIPs serves the lost allocations and the
+	// EIPs marked in the cloud.
+	all, err := s.lookupEIPs(ctx, region, backend.EIPQuery{})
+	if err != nil {
+		return nil, err
+	}
+	forget = append(forget, findLostAllocations(mine, all)...)
+	var failed []string
+	for _, r := range mine {
+		if r.AllocationID == "" {
+			continue // no EIP was allocated: nothing to release
+		}
+		it, done := s.cleanupRecorded(ctx, region, r, dryRun, &failed)
+		if done != nil {
+			forget = append(forget, *done)
+		}
+		res.Items = append(res.Items, it)
+	}
+	handled := map[string]bool{}
+	for _, it := range res.Items {
+		handled[it.AllocationID] = true
+	}
+	failed = append(failed, s.cleanupMarked(ctx, region, cluster, all, handled, dryRun, res)...)
+	if !dryRun {
+		s.journalForget(forget...)
+	}
+	if len(failed) > 0 {
+		return res, errdefs.Errorf(errdefs.KindInternal, "%d EIP(s) could not be released: %s; they stay recorded: run `kubectl ack-expose cleanup` again", len(failed), strings.Join(failed, ", "))
+	}
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	return res, nil
+}
+
+// cleanupRecords sorts the journal's records of the region: mine, the
+// allocations to release; forget, the operation records that are over.
+// A record another ack-expose is at work on gets a skipped item in res.
+func (s *Service) cleanupRecords(ctx context.Context, region string, res *CleanupResult) (mine, forget []Record, err error) {
 	var records []Record
 	if s.Journal != nil {
-		var err error
 		if records, err = s.Journal.List(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	var mine []Record
-	var forget []Record
 	for _, r := range records {
 		if r.RegionID != region || r.Kind == RecordUnconfirmed {
 			continue // an unconfirmed change is the user's to judge: status tells
@@ -119,93 +159,66 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 		}
 		mine = append(mine, r)
 	}
-	// Allocations whose answer was lost: find their EIPs by the client token
-	// in the description ack-expose gave them.
-	var tokens []Record
-	for _, r := range mine {
-		if r.AllocationID == "" {
-			tokens = append(tokens, r)
+	return mine, forget, nil
+}
+
+// findLostAllocations fills in the EIP of the allocations whose answer was
+// lost, found by the client token in the description ack-expose gave them;
+// it returns the records whose EIP was never allocated, to forget.
+func findLostAllocations(mine []Record, all []backend.EIP) (forget []Record) {
+	for i, r := range mine {
+		if r.AllocationID != "" {
+			continue
 		}
-	}
-	// One listing of the region's EIPs serves the lost allocations and the
-	// EIPs marked in the cloud.
-	all, err := s.lookupEIPs(ctx, region, backend.EIPQuery{})
-	if err != nil {
-		return nil, err
-	}
-	if len(tokens) > 0 {
-		for i, r := range mine {
-			if r.AllocationID != "" {
-				continue
-			}
-			for _, e := range all {
-				if strings.Contains(e.Description, "client token "+r.ClientToken) {
-					mine[i].AllocationID, mine[i].IPAddress = e.AllocationID, e.IPAddress
-				}
-			}
-			if mine[i].AllocationID == "" {
-				forget = append(forget, r)
+		for _, e := range all {
+			if strings.Contains(e.Description, "client token "+r.ClientToken) {
+				mine[i].AllocationID, mine[i].IPAddress = e.AllocationID, e.IPAddress
 			}
 		}
-	}
-	var failed []string
-	for _, r := range mine {
-		if r.AllocationID == "" {
-			continue // no EIP was allocated: nothing to release
+		if mine[i].AllocationID == "" {
+			forget = append(forget, r)
 		}
-		it := CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID, Reason: reasonOf(r)}
-		rec := r
-		if rec.ClientToken != "" {
-			rec.AllocationID = "" // its key in the journal
+	}
+	return forget
+}
+
+// cleanupRecorded releases (or, dry, would release) the EIP of one journal
+// record, unless the rules keep it; done is the record to forget, if any.
+func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, dryRun bool, failed *[]string) (it CleanupItem, done *Record) {
+	it = CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID, Reason: reasonOf(r)}
+	rec := r
+	if rec.ClientToken != "" {
+		rec.AllocationID = "" // its key in the journal
+	}
+	e, err := s.settledEIP(ctx, region, r.AllocationID)
+	switch {
+	case err != nil:
+		it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
+		*failed = append(*failed, r.AllocationID)
+		return it, nil
+	case e == nil || e.Status == backend.EIPReleasing:
+		it.Action, it.Note = CleanupGone, "already released"
+		if e != nil {
+			it.Status = e.Status
 		}
-		e, err := s.settledEIP(ctx, region, r.AllocationID)
-		switch {
-		case err != nil:
-			it.Action, it.Note = CleanupFailed, cleanupNote(ctx, err)
-			failed = append(failed, r.AllocationID)
-		case e == nil || e.Status == backend.EIPReleasing:
-			it.Action, it.Note = CleanupGone, "already released"
-			if e != nil {
-				it.Status = e.Status
-			}
-			forget = append(forget, rec)
-		case e.Status != backend.EIPAvailable:
-			it.Status, it.Action = e.Status, CleanupKept
-			it.Note = fmt.Sprintf("in use by %s %s: never released while associated; forgotten", e.InstanceType, e.InstanceID)
-			forget = append(forget, rec)
-		case !describes(rec, e):
-			it.Status, it.Action = e.Status, CleanupKept
-			it.Note = "its description no longer says ack-expose allocated it for this cluster: never released; forgotten"
-			forget = append(forget, rec)
-		case e.ChargeType == cloudenum.ChargePrePaid:
-			it.Status, it.Action, it.Note = e.Status, CleanupKept, "a subscription (PrePaid) EIP cannot be released; forgotten"
-			forget = append(forget, rec)
-		case dryRun:
-			it.Status, it.Action, it.IPAddress = e.Status, CleanupWouldRelease, e.IPAddress
-		default:
-			it.Status, it.IPAddress = e.Status, e.IPAddress
-			if !s.cleanupRelease(ctx, region, &it, &failed) {
-				break
-			}
-			forget = append(forget, rec)
+	case e.Status != backend.EIPAvailable:
+		it.Status, it.Action = e.Status, CleanupKept
+		it.Note = fmt.Sprintf("in use by %s %s: never released while associated; forgotten", e.InstanceType, e.InstanceID)
+	case !describes(rec, e):
+		it.Status, it.Action = e.Status, CleanupKept
+		it.Note = "its description no longer says ack-expose allocated it for this cluster: never released; forgotten"
+	case e.ChargeType == cloudenum.ChargePrePaid:
+		it.Status, it.Action, it.Note = e.Status, CleanupKept, "a subscription (PrePaid) EIP cannot be released; forgotten"
+	case dryRun:
+		it.Status, it.Action, it.IPAddress = e.Status, CleanupWouldRelease, e.IPAddress
+		return it, nil
+	default:
+		it.Status, it.IPAddress = e.Status, e.IPAddress
+		if !s.cleanupRelease(ctx, region, &it, failed) {
+			return it, nil
 		}
-		res.Items = append(res.Items, it)
 	}
-	handled := map[string]bool{}
-	for _, it := range res.Items {
-		handled[it.AllocationID] = true
-	}
-	failed = append(failed, s.cleanupMarked(ctx, region, cluster, all, handled, dryRun, res)...)
-	if !dryRun {
-		s.journalForget(forget...)
-	}
-	if len(failed) > 0 {
-		return res, errdefs.Errorf(errdefs.KindInternal, "%d EIP(s) could not be released: %s; they stay recorded: run `kubectl ack-expose cleanup` again", len(failed), strings.Join(failed, ", "))
-	}
-	if ctx.Err() != nil {
-		return res, ctx.Err()
-	}
-	return res, nil
+	return it, &rec
 }
 
 // cleanupMarked releases the EIPs ack-expose marked in the cloud (name

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/simulator"
@@ -53,17 +53,17 @@ func readList(t *testing.T, svc *Service, id string) listState {
 
 func mustApply(t *testing.T, svc *Service, tg Target, r AccessRequest) *AccessPlan {
 	t.Helper()
-	p, err := svc.PlanAccess(context.Background(), tg, r, time.Now())
+	p, err := svc.planAccess(context.Background(), tg, r, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApplyAccess(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }}); err != nil {
+	if _, err := svc.applyAccess(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }}); err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
 
-// RevertAccess puts back the listener's AclStatus, AclType, AclId and the
+// revertAccess puts back the listener's AclStatus, AclType, AclId and the
 // list's entries with their comments, whatever the change was.
 func TestRevertAccessRestoresExactly(t *testing.T) {
 	pro := simulator.ClusterIDFor("demo-pro")
@@ -96,7 +96,7 @@ func TestRevertAccessRestoresExactly(t *testing.T) {
 			if readList(t, svc, pro) == before {
 				t.Fatal("the change changed nothing")
 			}
-			if err := svc.RevertAccess(context.Background(), p); err != nil {
+			if err := svc.revertAccess(context.Background(), p); err != nil {
 				t.Fatal(err)
 			}
 			if got := readList(t, svc, pro); got != before {
@@ -116,7 +116,7 @@ func TestRevertAccessOfACreatedList(t *testing.T) {
 	if !p.CreateACL {
 		t.Fatal("the plan creates no list")
 	}
-	if err := svc.RevertAccess(context.Background(), p); err != nil {
+	if err := svc.revertAccess(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	got := readList(t, svc, pro)
@@ -147,17 +147,17 @@ func TestRevertAccessOfAPartialChange(t *testing.T) {
 		s.Faults = append(s.Faults, simulator.Fault{Action: "RemoveAccessControlListEntry", Code: "Forbidden.RAM", HTTPStatus: 403, Message: "no", Remaining: 1})
 		return nil
 	})
-	p, err := svc.PlanAccess(context.Background(), tg, AccessRequest{Allow: []string{"192.0.2.0/24"}, Only: true}, time.Now())
+	p, err := svc.planAccess(context.Background(), tg, AccessRequest{Allow: []string{"192.0.2.0/24"}, Only: true}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApplyAccess(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }}); err == nil {
+	if _, err := svc.applyAccess(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }}); err == nil {
 		t.Fatal("the fault did not stop the change")
 	}
 	if readList(t, svc, pro) == before {
 		t.Fatal("nothing was carried out")
 	}
-	if err := svc.RevertAccess(context.Background(), p); err != nil {
+	if err := svc.revertAccess(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	if got := readList(t, svc, pro); got != before {
@@ -175,7 +175,7 @@ type scripted struct {
 	checks  int
 }
 
-func (s *scripted) CheckEndpoint(_ context.Context, endpoint string, path kubectx.Path) backend.CheckResult {
+func (s *scripted) CheckEndpoint(_ context.Context, endpoint string, path kubeserver.Path) backend.CheckResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ok := s.before
@@ -213,7 +213,7 @@ func TestApplyAccessConfirmed(t *testing.T) {
 			before := readList(t, svc, pro)
 			chk := &scripted{before: tc.before, after: tc.after}
 			chk.changed = func() bool { return readList(t, svc, pro) != before }
-			p, err := svc.PlanAccess(context.Background(), proTarget(), AccessRequest{Revoke: []string{"203.0.113.10/32"}}, time.Now())
+			p, err := svc.planAccess(context.Background(), proTarget(), AccessRequest{Revoke: []string{"203.0.113.10/32"}}, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,7 +222,7 @@ func TestApplyAccessConfirmed(t *testing.T) {
 			}
 			c := fastConfirm
 			c.Checker = chk
-			_, err = svc.ApplyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }, Commit: c})
+			_, err = svc.applyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }, Commit: c})
 			after := readList(t, svc, pro)
 			if tc.reverted {
 				if errdefs.KindOf(err) != errdefs.KindRefused || !strings.Contains(err.Error(), "reverted the revoke: "+proEndpoint+" stopped answering") {
@@ -250,7 +250,7 @@ func TestGuardedEndpoint(t *testing.T) {
 	pro := simulator.ClusterIDFor("demo-pro")
 	mustApply(t, svc, Target{ClusterID: pro}, AccessRequest{Allow: []string{"203.0.113.10/32"}})
 	plan := func(tg Target, r AccessRequest) *AccessPlan {
-		p, err := svc.PlanAccess(context.Background(), tg, r, time.Now())
+		p, err := svc.planAccess(context.Background(), tg, r, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +292,7 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 	svc, _ := newService(t)
 	pro := simulator.ClusterIDFor("demo-pro")
 	mustApply(t, svc, Target{ClusterID: pro}, AccessRequest{Allow: []string{"203.0.113.10/32", "198.51.100.7/32"}})
-	p, err := svc.PlanAccess(context.Background(), proTarget(), AccessRequest{Revoke: []string{"203.0.113.10/32"}}, time.Now())
+	p, err := svc.planAccess(context.Background(), proTarget(), AccessRequest{Revoke: []string{"203.0.113.10/32"}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 	c := fastConfirm
 	first := true // the first check is the one before the change
 	c.Checker = &scripted{before: true, after: []bool{false}, changed: func() bool { was := first; first = false; return !was }}
-	_, err = svc.ApplyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }, Commit: c})
+	_, err = svc.applyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }, Commit: c})
 	if err == nil || errdefs.KindOf(err) == errdefs.KindRefused {
 		t.Fatalf("error %v; want a failed revert", err)
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"sync"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
 // Path is how kubectl with the context in use reaches the cluster (its CA,
 // tls-server-name and proxy), for a check of the endpoint it reaches.
-func (t Target) Path() kubectx.Path {
+func (t Target) Path() kubeserver.Path {
 	p := t.Kube.Path()
 	p.Context, p.CA = t.Context, t.CA
 	return p
@@ -23,7 +23,7 @@ func (t Target) Path() kubectx.Path {
 // and the simulator's in-process backend implement it; commit-confirmed
 // changes call it to tell whether the endpoint still answers.
 type Checker interface {
-	CheckEndpoint(ctx context.Context, endpoint string, path kubectx.Path) backend.CheckResult
+	CheckEndpoint(ctx context.Context, endpoint string, path kubeserver.Path) backend.CheckResult
 }
 
 // CheckExposure checks the public endpoint of x (the intranet one when
@@ -33,8 +33,8 @@ type Checker interface {
 // certificate names it.
 func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, private bool) *backend.CheckResult {
 	var r backend.CheckResult
-	if name := t.Server; !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubectx.EndpointHost(name)) &&
-		!kubectx.SameEndpoint(name, x.IntranetEndpoint) && !kubectx.SameEndpoint(name, x.PublicEndpoint) {
+	if name := t.Server; !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubeserver.EndpointHost(name)) &&
+		!kubeserver.SameEndpoint(name, x.IntranetEndpoint) && !kubeserver.SameEndpoint(name, x.PublicEndpoint) {
 		r = chk.CheckEndpoint(ctx, name, t.Path())
 	} else {
 		r = checkOne(ctx, chk, x, t.Path(), private)
@@ -43,7 +43,7 @@ func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, priv
 	return &r
 }
 
-func checkOne(ctx context.Context, chk Checker, x *Exposure, path kubectx.Path, private bool) backend.CheckResult {
+func checkOne(ctx context.Context, chk Checker, x *Exposure, path kubeserver.Path, private bool) backend.CheckResult {
 	endpoint := x.PublicEndpoint
 	if private {
 		endpoint = x.IntranetEndpoint
@@ -60,11 +60,11 @@ func checkOne(ctx context.Context, chk Checker, x *Exposure, path kubectx.Path, 
 
 // CheckAudit checks the endpoint of every audited cluster with its context's
 // CA, at most parallel at a time. Rows without a cluster get no check.
-func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []KubeContext, private bool, parallel int) {
+func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []kubeserver.Context, private bool, parallel int) {
 	if parallel < 1 {
 		parallel = 1
 	}
-	paths := map[string]kubectx.Path{}
+	paths := map[string]kubeserver.Path{}
 	for _, kc := range contexts {
 		paths[kc.Name] = kc.Path()
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
 
@@ -22,7 +22,7 @@ type fakeChecker struct {
 	peak    atomic.Int32
 }
 
-func (f *fakeChecker) CheckEndpoint(_ context.Context, endpoint string, path kubectx.Path) backend.CheckResult {
+func (f *fakeChecker) CheckEndpoint(_ context.Context, endpoint string, path kubeserver.Path) backend.CheckResult {
 	n := f.running.Add(1)
 	defer f.running.Add(-1)
 	for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
@@ -37,7 +37,7 @@ func (f *fakeChecker) CheckEndpoint(_ context.Context, endpoint string, path kub
 func TestCheckAudit(t *testing.T) {
 	f := &fakeChecker{cas: map[string]string{}}
 	l := &ExposureList{}
-	var contexts []KubeContext
+	var contexts []kubeserver.Context
 	for i := range 40 {
 		name := fmt.Sprintf("ctx-%d", i)
 		it := AuditItem{Context: name}
@@ -49,7 +49,7 @@ func TestCheckAudit(t *testing.T) {
 			it.Cluster.ID, it.Cluster.Name = "c", "x"
 		}
 		l.Items = append(l.Items, it)
-		contexts = append(contexts, KubeContext{Name: name, CA: []byte("ca-" + name)})
+		contexts = append(contexts, kubeserver.Context{Name: name, CA: []byte("ca-" + name)})
 	}
 	CheckAudit(context.Background(), f, l, contexts, false, 4)
 	if p := f.peak.Load(); p > 4 || p < 1 {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
@@ -67,7 +67,7 @@ func TestPlanRules(t *testing.T) {
 		{"serverless", "demo-serverless", Request{Action: Associate, EIP: ref("47.96.1.10")}, false, 0, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := svc.Plan(ctx, target(tc.cluster), tc.req)
+			p, err := svc.plan(ctx, target(tc.cluster), tc.req)
 			if tc.wantErr {
 				if err == nil || errdefs.KindOf(err) != tc.kind {
 					t.Fatalf("err %v (kind %v), want kind %v", err, errdefs.KindOf(err), tc.kind)
@@ -90,7 +90,7 @@ func TestLockoutGuard(t *testing.T) {
 	// A context through the intranet endpoint is not cut off by removing the EIP.
 	tg := target("demo-pro")
 	tg.Context, tg.Server = "pro", "https://192.168.1.10:6443"
-	p, err := svc.Plan(ctx, tg, Request{Action: Disassociate})
+	p, err := svc.plan(ctx, tg, Request{Action: Disassociate})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +99,14 @@ func TestLockoutGuard(t *testing.T) {
 	}
 	// A context through the public endpoint is.
 	tg.Server = "https://47.96.1.20:6443"
-	if p, err = svc.Plan(ctx, tg, Request{Action: Disassociate}); err != nil {
+	if p, err = svc.plan(ctx, tg, Request{Action: Disassociate}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(p.Lockout, "https://192.168.1.10:6443") {
 		t.Fatalf("lockout %q does not say how to reach the cluster", p.Lockout)
 	}
 	asked := ""
-	_, err = svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(msg string) bool { asked = msg; return false }})
+	_, err = svc.apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(msg string) bool { asked = msg; return false }})
 	if errdefs.KindOf(err) != errdefs.KindRefused || asked == "" {
 		t.Fatalf("refusal: %v (asked %q)", err, asked)
 	}
@@ -116,7 +116,7 @@ func TestLockoutGuard(t *testing.T) {
 		}
 		return nil
 	})
-	x, err := svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(string) bool { return true }})
+	x, err := svc.apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute, Confirm: func(string) bool { return true }})
 	if err != nil || x.PublicEndpoint != "" || !x.Operation.Changed {
 		t.Fatalf("confirmed: %+v %v", x, err)
 	}
@@ -125,11 +125,11 @@ func TestLockoutGuard(t *testing.T) {
 func TestApplyAssociateWaitsForTheResult(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
-	p, err := svc.Plan(ctx, target("demo-basic"), Request{Action: Associate, EIP: ref("eip-bp1demo0000000000002")})
+	p, err := svc.plan(ctx, target("demo-basic"), Request{Action: Associate, EIP: ref("eip-bp1demo0000000000002")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
+	x, err := svc.apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,11 +140,11 @@ func TestApplyAssociateWaitsForTheResult(t *testing.T) {
 
 func TestDryRunChangesNothing(t *testing.T) {
 	svc, e := newService(t)
-	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
+	p, err := svc.plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := svc.Apply(context.Background(), p, ApplyOptions{DryRun: true, Wait: true, Timeout: time.Minute})
+	x, err := svc.apply(context.Background(), p, ApplyOptions{DryRun: true, Wait: true, Timeout: time.Minute})
 	if err != nil || !x.Operation.DryRun || x.Operation.Changed {
 		t.Fatalf("%+v %v", x.Operation, err)
 	}
@@ -160,19 +160,19 @@ func TestResolve(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
 	id := simulator.ClusterIDFor("demo-serverless")
-	tg, err := Resolve(ctx, svc.Backend, "", KubeContext{Name: "1234-" + id})
+	tg, err := Resolve(ctx, svc.Backend, "", kubeserver.Context{Name: "1234-" + id})
 	if err != nil || tg.ClusterID != id || tg.How != HowContextName {
 		t.Errorf("context name: %+v %v", tg, err)
 	}
-	tg, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://192.168.2.10:6443/"})
+	tg, err = Resolve(ctx, svc.Backend, "", kubeserver.Context{Name: "mine", Server: "https://192.168.2.10:6443/"})
 	if err != nil || tg.ClusterID != id || tg.How != HowServerURL {
 		t.Errorf("server URL: %+v %v", tg, err)
 	}
-	_, err = Resolve(ctx, svc.Backend, "", KubeContext{Name: "mine", Server: "https://8.8.8.8"})
+	_, err = Resolve(ctx, svc.Backend, "", kubeserver.Context{Name: "mine", Server: "https://8.8.8.8"})
 	if errdefs.KindOf(err) != errdefs.KindNotFound || !strings.Contains(err.Error(), "--cluster-id: not given") {
 		t.Errorf("no match: %v", err)
 	}
-	if _, err := Resolve(ctx, svc.Backend, "C123", KubeContext{}); errdefs.KindOf(err) != errdefs.KindInvalid {
+	if _, err := Resolve(ctx, svc.Backend, "C123", kubeserver.Context{}); errdefs.KindOf(err) != errdefs.KindInvalid {
 		t.Errorf("bad ID: %v", err)
 	}
 }
@@ -202,11 +202,11 @@ func TestParsers(t *testing.T) {
 		{"https://1.2.3.4:6443", "https://1.2.3.4:6443/"},
 		{"https://EXAMPLE.com", "https://example.com:443"},
 	} {
-		if !kubectx.SameEndpoint(tc.a, tc.b) {
-			t.Errorf("kubectx.SameEndpoint(%q, %q) = false", tc.a, tc.b)
+		if !kubeserver.SameEndpoint(tc.a, tc.b) {
+			t.Errorf("kubeserver.SameEndpoint(%q, %q) = false", tc.a, tc.b)
 		}
 	}
-	if kubectx.SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || kubectx.SameEndpoint("", "") {
+	if kubeserver.SameEndpoint("https://1.2.3.4:6443", "https://1.2.3.4:443") || kubeserver.SameEndpoint("", "") {
 		t.Error("different endpoints compared equal")
 	}
 	for in, want := range map[[2]string]string{
@@ -214,11 +214,11 @@ func TestParsers(t *testing.T) {
 		{"https://47.96.1.20", "1.2.3.4"}:         "https://1.2.3.4",
 		{"https://[::1]:6443", "1.2.3.4"}:         "https://1.2.3.4:6443",
 	} {
-		if got := kubectx.WithHost(in[0], in[1]); got != want {
-			t.Errorf("kubectx.WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
+		if got := kubeserver.WithHost(in[0], in[1]); got != want {
+			t.Errorf("kubeserver.WithHost(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
 	}
-	if h := kubectx.EndpointHost("https://[::1]:6443/x"); h != "::1" {
+	if h := kubeserver.EndpointHost("https://[::1]:6443/x"); h != "::1" {
 		t.Errorf("EndpointHost = %q", h)
 	}
 }
@@ -258,12 +258,12 @@ func (f *failingStatus) DescribeCluster(ctx context.Context, id string) (*backen
 func TestNoRollbackOnceTheCloudHasTheChange(t *testing.T) {
 	svc, e := newService(t)
 	svc.Backend = &failingStatus{Backend: svc.Backend}
-	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate,
+	p, err := svc.plan(context.Background(), target("demo-basic"), Request{Action: Associate,
 		Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: false, Timeout: time.Minute})
+	x, err := svc.apply(context.Background(), p, ApplyOptions{Wait: false, Timeout: time.Minute})
 	if err != nil || x.Operation.Phase != PhaseAccepted {
 		t.Fatalf("an accepted change whose status cannot be read is still accepted: %v", err)
 	}
@@ -285,11 +285,11 @@ func (noEIPs) DescribeEIPs(context.Context, string, backend.EIPQuery) ([]backend
 func TestReleaseNeedsTheEIP(t *testing.T) {
 	svc, _ := newService(t)
 	svc.Backend = noEIPs{svc.Backend}
-	_, err := svc.Plan(context.Background(), target("demo-pro"), Request{Action: Disassociate, Release: true})
+	_, err := svc.plan(context.Background(), target("demo-pro"), Request{Action: Disassociate, Release: true})
 	if errdefs.KindOf(err) != errdefs.KindNotFound || !strings.Contains(err.Error(), "drop --release") {
 		t.Errorf("got %v", err)
 	}
-	if _, err := svc.Plan(context.Background(), target("demo-pro"), Request{Action: Disassociate}); err != nil {
+	if _, err := svc.plan(context.Background(), target("demo-pro"), Request{Action: Disassociate}); err != nil {
 		t.Errorf("without --release the plan must still work: %v", err)
 	}
 }
@@ -346,12 +346,12 @@ func TestInterruptDuringModifyIsResolved(t *testing.T) {
 		svc.Journal = j
 		ctx, cancel := context.WithCancel(context.Background())
 		svc.Backend = interruptedModify{Backend: svc.Backend, cancel: cancel, sent: sent}
-		p, err := svc.Plan(ctx, target("demo-basic"), Request{Action: Associate,
+		p, err := svc.plan(ctx, target("demo-basic"), Request{Action: Associate,
 			Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, err := svc.Apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
+		x, err := svc.apply(ctx, p, ApplyOptions{Wait: true, Timeout: time.Minute})
 		if errdefs.KindOf(err) != errdefs.KindInterrupted {
 			t.Fatalf("sent %v: got %v", sent, err)
 		}
@@ -401,11 +401,11 @@ func TestAcceptedWithoutTaskID(t *testing.T) {
 		svc, _ := newService(t)
 		be := &noTaskID{Backend: svc.Backend, endState: end}
 		svc.Backend = be
-		p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
+		p, err := svc.plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
+		x, err := svc.apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
 		switch {
 		case end == "" && (err != nil || x.Operation.Phase != PhaseDone || x.EIP == nil || x.EIP.Status != backend.EIPInUse):
 			t.Errorf("no task ID: %v %+v", err, x)
@@ -470,11 +470,11 @@ func (taskGone) DescribeTask(context.Context, string) (*backend.Task, error) {
 func TestTaskGoneFollowsTheCluster(t *testing.T) {
 	svc, _ := newService(t)
 	svc.Backend = taskGone{svc.Backend}
-	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
+	p, err := svc.plan(context.Background(), target("demo-basic"), Request{Action: Associate, EIP: ref("47.96.1.10")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
+	x, err := svc.apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: 10 * time.Second})
 	if err != nil || x.Operation.Phase != PhaseDone {
 		t.Errorf("got %v, %+v", err, x)
 	}

@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/internal/eipspec"
@@ -80,168 +79,10 @@ type Service struct {
 	Kubeconfig Kubeconfig
 }
 
-// Status reads the exposure of a cluster: at most two API calls. What this
-// machine's journal knows is added: a change still in flight (shown with the
-// EIP it moves, in its transitional status) and EIPs awaiting release.
-func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
-	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
-	if err != nil {
-		return nil, err
-	}
-	if t, err = s.reach(ctx, t, c); err != nil {
-		return nil, err
-	}
-	var op *Record
-	records := s.journalList()
-	for i, r := range records {
-		if r.Kind == RecordOperation && r.ClusterID == c.ID {
-			op = &records[i]
-		}
-	}
-	if !backend.IsBusy(c.State) {
-		op = nil
-	}
-	var e *backend.EIP
-	if op != nil && op.AllocationID != "" && c.PublicEndpoint == "" {
-		// Associating: the endpoint does not show the EIP yet.
-		list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: []string{op.AllocationID}})
-		if err != nil {
-			return nil, err
-		}
-		if len(list) > 0 {
-			e = &list[0]
-		}
-	} else if e, err = s.currentEIP(ctx, c); err != nil {
-		return nil, err
-	}
-	x := newExposure(c, t.Context, e)
-	if t.Mismatch != nil {
-		x.Mismatch = t.Mismatch.Error() + ". " + t.Mismatch.Fix()
-	}
-	x.ContextServer = contextServer(t, c)
-	x.Unconfirmed = s.unconfirmed(c, records)
-	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
-	if op != nil {
-		x.InProgress = &InProgress{Action: op.Action, TaskID: op.TaskID, AllocationID: op.AllocationID, IPAddress: op.IPAddress}
-		task := ""
-		if op.TaskID != "" {
-			task = ", task " + op.TaskID
-		}
-		x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (EIP %s%s); wait until it is done and the cluster is running again", c.State, op.Action, op.AllocationID, task)
-		if op.Action.IsSANs() {
-			x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (the API server restarts%s); wait until it is done and the cluster is running again", c.State, op.Action, task)
-		}
-	}
-	x.AwaitingRelease = s.awaitingRelease(c, e, records...)
-	if op != nil || backend.IsBusy(c.State) {
-		x.AwaitingRelease = s.notBeingAssociated(ctx, c, op, x.AwaitingRelease)
-	}
-	return x, nil
-}
-
-// notBeingAssociated drops from ids the EIPs a change in flight is
-// associating with cluster c: the one its operation record names, and any
-// found Associating or InUse (one lookup). Such an EIP is about to serve
-// the cluster, not to be released; after the change, status tells again.
-func (s *Service) notBeingAssociated(ctx context.Context, c *backend.Cluster, op *Record, ids []string) []string {
-	var rest, lookup []string
-	for _, id := range ids {
-		switch {
-		case op != nil && id == op.AllocationID && op.Action != "disassociate":
-		case strings.HasPrefix(id, "eip-"):
-			lookup = append(lookup, id)
-			rest = append(rest, id)
-		default:
-			rest = append(rest, id)
-		}
-	}
-	if len(lookup) == 0 {
-		return rest
-	}
-	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{AllocationIDs: lookup})
-	if err != nil {
-		return rest
-	}
-	bound := map[string]bool{}
-	for _, e := range list {
-		if e.Status == backend.EIPAssociating {
-			bound[e.AllocationID] = true
-		}
-	}
-	out := rest[:0]
-	for _, id := range rest {
-		if !bound[id] {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// awaitingRelease lists the EIPs of cluster c that the journal says await
-// release (current is the EIP the cluster uses now, never listed); records
-// are read from the journal when not given.
-func (s *Service) awaitingRelease(c *backend.Cluster, current *backend.EIP, records ...Record) []string {
-	if records == nil {
-		records = s.journalList()
-	}
-	var out []string
-	for _, r := range records {
-		if r.RegionID != c.RegionID || r.ClusterID != c.ID || r.Kind == RecordOperation || r.Kind == RecordUnconfirmed || (s.Journal != nil && s.Journal.Owned(r)) {
-			continue
-		}
-		if current != nil && r.AllocationID == current.AllocationID && r.Kind == RecordAllocated {
-			continue // in use by this cluster now
-		}
-		id := r.AllocationID
-		if id == "" {
-			id = "an EIP allocated with client token " + r.ClientToken
-		}
-		out = append(out, id)
-	}
-	return out
-}
-
-// currentEIP finds the EIP behind the cluster's public endpoint, if any.
-func (s *Service) currentEIP(ctx context.Context, c *backend.Cluster) (*backend.EIP, error) {
-	if c.PublicEndpoint == "" {
-		return nil, nil
-	}
-	list, err := s.lookupEIPs(ctx, c.RegionID, backend.EIPQuery{IPAddresses: []string{kubectx.EndpointHost(c.PublicEndpoint)}})
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, nil
-	}
-	s.associationSeen(c, list[0])
-	return &list[0], nil
-}
-
-// associationSeen forgets the journal's records (allocated or to release)
-// of an EIP once a running cluster, any cluster, serves through it: whatever
-// the record said is over (the association is confirmed, e.g. after
-// --wait=false, or the user bound that EIP again), and cleanup must not
-// release an EIP the user later kept (disassociate without --release).
-func (s *Service) associationSeen(c *backend.Cluster, e backend.EIP) {
-	if c.State != backend.StateRunning {
-		return
-	}
-	s.forgetEIP(e.AllocationID)
-}
-
-// forgetEIP drops the allocated and release records of an EIP.
-func (s *Service) forgetEIP(id string) {
-	for _, r := range s.journalList() {
-		if (r.Kind == RecordAllocated || r.Kind == RecordRelease) && r.AllocationID == id && id != "" {
-			s.journalForget(r)
-		}
-	}
-}
-
-// Plan reads the cluster and the EIPs involved and checks the request against
+// plan reads the cluster and the EIPs involved and checks the request against
 // the rules: cluster kind and state, idempotency, conflicts, EIP region and
 // status, and the lockout guard. It makes no mutating call.
-func (s *Service) Plan(ctx context.Context, t Target, r Request) (*Plan, error) {
+func (s *Service) plan(ctx context.Context, t Target, r Request) (*Plan, error) {
 	c, err := s.Backend.DescribeCluster(ctx, t.ClusterID)
 	if err != nil {
 		return nil, err
@@ -340,7 +181,7 @@ func contextServer(t Target, c *backend.Cluster) string {
 		which = ", the intranet endpoint"
 	}
 	server := k.Server
-	if host, port, ok := kubectx.HostPort(server); ok {
+	if host, port, ok := kubeserver.HostPort(server); ok {
 		server = host
 		if strings.HasPrefix(k.Reach.Note, "a tunnel") {
 			server = net.JoinHostPort(host, port)
@@ -353,7 +194,7 @@ func currentName(p *Plan) string {
 	if p.Current != nil {
 		return describeEIP(p.Current)
 	}
-	return kubectx.EndpointHost(p.Cluster.PublicEndpoint)
+	return kubeserver.EndpointHost(p.Cluster.PublicEndpoint)
 }
 
 // planTarget looks up the requested EIP and checks it can be bound.
@@ -369,7 +210,7 @@ func (s *Service) planTarget(ctx context.Context, p *Plan, ref EIPRef) error {
 	}
 	e := &list[0]
 	p.New = e
-	if c.PublicEndpoint != "" && kubectx.EndpointHost(c.PublicEndpoint) == e.IPAddress {
+	if c.PublicEndpoint != "" && kubeserver.EndpointHost(c.PublicEndpoint) == e.IPAddress {
 		p.Current = e
 		p.NothingToDo = true
 		p.Steps = []string{fmt.Sprintf("nothing to do: EIP %s is already associated with the API server of cluster %s", describeEIP(e), c.Name)}
@@ -398,7 +239,7 @@ func lockout(p *Plan) string {
 	if byName && p.Request.Action == Change {
 		return "" // the name follows the EIP once its DNS record does (namesFollow says so)
 	}
-	if !byName && !p.Target.Kube.Reaches(c.PublicEndpoint) && !kubectx.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubectx.EndpointHost(p.Target.Server) != kubectx.EndpointHost(c.PublicEndpoint) {
+	if !byName && !p.Target.Kube.Reaches(c.PublicEndpoint) && !kubeserver.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubeserver.EndpointHost(p.Target.Server) != kubeserver.EndpointHost(c.PublicEndpoint) {
 		return ""
 	}
 	ctxName := p.Target.Context

@@ -7,18 +7,11 @@ import (
 	"strings"
 
 	"github.com/ack-expose/ack-expose/internal/certsan"
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 )
-
-// KubeContext is what the kubeconfig says about a context, after kubectl's
-// merge and override flags (pkg/kubeconfig's Source.Current and All read it):
-// its name, the server kubectl would reach, the cluster entry, user and
-// namespace, the files they come from, the CA, and Err when no context could
-// be read.
-type KubeContext = kubectx.Context
 
 // Target is the cluster a command acts on, and how the user reaches it.
 type Target struct {
@@ -33,7 +26,7 @@ type Target struct {
 	// How says which resolution step found the cluster.
 	How How
 	// Kube is the context as the kubeconfig has it.
-	Kube KubeContext
+	Kube kubeserver.Context
 	// Mismatch is set when the context's name says this cluster but its
 	// server is not an endpoint of it.
 	Mismatch *Mismatch
@@ -58,7 +51,7 @@ const (
 // Mismatch is a context whose name says one cluster while its server is not
 // an endpoint of that cluster: kubectl with it reaches something else.
 type Mismatch struct {
-	Kube    KubeContext
+	Kube    kubeserver.Context
 	Named   *backend.Cluster // the cluster the context's name says
 	Reached *backend.Cluster // the cluster the server is an endpoint of, if any
 }
@@ -149,7 +142,7 @@ func newClusterIndex(clusters []backend.Cluster) *clusterIndex {
 		x.byID[c.ID] = c
 		for _, ep := range []string{c.IntranetEndpoint, c.PublicEndpoint} {
 			if ep != "" {
-				x.byEndpoint[kubectx.EndpointKey(ep)] = append(x.byEndpoint[kubectx.EndpointKey(ep)], c)
+				x.byEndpoint[kubeserver.EndpointKey(ep)] = append(x.byEndpoint[kubeserver.EndpointKey(ep)], c)
 			}
 		}
 	}
@@ -159,7 +152,7 @@ func newClusterIndex(clusters []backend.Cluster) *clusterIndex {
 // reachedBy lists the clusters that kubectl with kc reaches: those with the
 // context's server as an endpoint, or the endpoint it leads to (a name
 // resolved, a tunnel).
-func (x *clusterIndex) reachedBy(kc KubeContext) []*backend.Cluster {
+func (x *clusterIndex) reachedBy(kc kubeserver.Context) []*backend.Cluster {
 	var out []*backend.Cluster
 	for _, key := range kc.Keys() {
 		for _, c := range x.byEndpoint[key] {
@@ -196,7 +189,7 @@ func (e *resolveError) Error() string {
 // Resolve finds the cluster: --cluster-id; else the ACK context name; else the
 // cluster whose intranet or public endpoint is the context's server (one list
 // call). A failure names every step tried.
-func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc KubeContext) (Target, error) {
+func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc kubeserver.Context) (Target, error) {
 	t, err := resolve(ctx, clusterID, kc, listClusters(b))
 	if re, ok := err.(*resolveError); ok {
 		return t, errdefs.Errorf(errdefs.KindNotFound, "%s", re.Error()).WithHint("Pass --cluster-id c..., or pick an ACK context with --context.")
@@ -206,7 +199,7 @@ func Resolve(ctx context.Context, b backend.Backend, clusterID string, kc KubeCo
 
 // resolve is the one set of resolution rules, for single commands and the
 // audit alike. The context's server is the one kubectl would reach.
-func resolve(ctx context.Context, clusterID string, kc KubeContext, list clusterList) (Target, error) {
+func resolve(ctx context.Context, clusterID string, kc kubeserver.Context, list clusterList) (Target, error) {
 	t := Target{Context: kc.Name, Server: kc.Server, CA: kc.CA, Kube: kc}
 	if clusterID != "" {
 		if err := ValidClusterID(clusterID); err != nil {
@@ -239,7 +232,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 		t.ClusterID, t.How = hits[0].ID, HowServerURL
 		return t, nil
 	case 0:
-		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil && isDNSName(kubectx.EndpointHost(kc.Server)) {
+		if id, ok := derivedContextCluster(kc.Name); ok && clusters.byID[id] != nil && isDNSName(kubeserver.EndpointHost(kc.Server)) {
 			// A name in front of the cluster's endpoint (kubeconfig
 			// --server-name) that leads to no cluster from here (not
 			// resolved, or its DNS record not yet moved to a new EIP):
@@ -270,7 +263,7 @@ func resolve(ctx context.Context, clusterID string, kc KubeContext, list cluster
 // isEndpointOf reports whether kubectl with kc reaches cluster c: its server
 // is an endpoint of c, leads to one (a name resolved, a tunnel followed), or
 // is one of the certificate's extra names on the public endpoint's port.
-func isEndpointOf(kc KubeContext, c *backend.Cluster) bool {
+func isEndpointOf(kc kubeserver.Context, c *backend.Cluster) bool {
 	return kc.Reaches(c.IntranetEndpoint) || kc.Reaches(c.PublicEndpoint) || NamesEndpoint(kc.Server, c)
 }
 
@@ -278,11 +271,11 @@ func isEndpointOf(kc KubeContext, c *backend.Cluster) bool {
 // certificate's extra DNS names, on the port of its public endpoint (a name
 // in front of the EIP, as `sans add` and `kubeconfig --server-name` set up).
 func NamesEndpoint(server string, c *backend.Cluster) bool {
-	host := kubectx.EndpointHost(server)
+	host := kubeserver.EndpointHost(server)
 	if c.PublicEndpoint == "" || !isDNSName(host) || !certsan.Covers(c.ExtraSANs, host) {
 		return false
 	}
-	return kubectx.SameEndpoint(server, kubectx.WithHost(c.PublicEndpoint, host))
+	return kubeserver.SameEndpoint(server, kubeserver.WithHost(c.PublicEndpoint, host))
 }
 
 // isDNSName reports whether host is a DNS name, not an IP address.
@@ -292,7 +285,7 @@ func isDNSName(host string) bool {
 
 // reachSuffix says where the context's server leads, when that is not the
 // server itself: " (resolves to 47.96.1.20)", " (api.x does not resolve ...)".
-func reachSuffix(kc KubeContext) string {
+func reachSuffix(kc kubeserver.Context) string {
 	switch r := kc.Reach; {
 	case r.Err != "":
 		return " (" + r.Err + ")"

@@ -25,11 +25,11 @@ func TestRevokeExpiredKeepsRequiredEntries(t *testing.T) {
 	ctx := context.Background()
 	tg := target("demo-basic")
 	now := time.Now()
-	p, err := svc.PlanAccess(ctx, tg, AccessRequest{Allow: []string{"203.0.113.0/24", "198.51.100.0/24"}}, now)
+	p, err := svc.planAccess(ctx, tg, AccessRequest{Allow: []string{"203.0.113.0/24", "198.51.100.0/24"}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+	if _, err := svc.applyAccess(ctx, p, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	past := ExpiryComment("", now.Add(-time.Hour))
@@ -45,7 +45,7 @@ func TestRevokeExpiredKeepsRequiredEntries(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	p, err = svc.PlanAccess(ctx, tg, AccessRequest{Expired: true}, now)
+	p, err = svc.planAccess(ctx, tg, AccessRequest{Expired: true}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,22 +79,22 @@ func TestSourceLimitIsExactly300(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
 	// The required entries (100.104.0.0/16 and the VPC's CIDRs) count too.
-	p, err := svc.PlanAccess(ctx, target("demo-basic"), AccessRequest{Allow: sources(1)}, time.Now())
+	p, err := svc.planAccess(ctx, target("demo-basic"), AccessRequest{Allow: sources(1)}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	free := backend.ACLEntriesMax - len(p.Required)
-	p, err = svc.PlanAccess(ctx, target("demo-basic"), AccessRequest{Allow: sources(free)}, time.Now())
+	p, err = svc.planAccess(ctx, target("demo-basic"), AccessRequest{Allow: sources(free)}, time.Now())
 	if err != nil {
 		t.Fatalf("%d sources + %d required: %v; want a plan of 300 entries", free, len(p.Required), err)
 	}
 	if len(p.Add) != backend.ACLEntriesMax {
 		t.Fatalf("%d entries to add, want 300", len(p.Add))
 	}
-	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+	if _, err := svc.applyAccess(ctx, p, ApplyOptions{}); err != nil {
 		t.Fatalf("applying a full list of 300: %v", err)
 	}
-	_, err = svc.PlanAccess(ctx, target("demo-basic"), AccessRequest{Allow: []string{"203.0.113.9"}}, time.Now())
+	_, err = svc.planAccess(ctx, target("demo-basic"), AccessRequest{Allow: []string{"203.0.113.9"}}, time.Now())
 	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "301 entries") {
 		t.Errorf("one more than 300: %v; want an invalid-input error naming 301 entries", err)
 	}
@@ -125,7 +125,7 @@ func TestReleaseRefusesPrePaid(t *testing.T) {
 		{Action: Change, EIP: ref("47.96.1.10"), Release: true},
 		{Action: Disassociate, Release: true},
 	} {
-		_, err := svc.Plan(context.Background(), target("demo-pro"), r)
+		_, err := svc.plan(context.Background(), target("demo-pro"), r)
 		if errdefs.KindOf(err) != errdefs.KindConflict || !strings.Contains(err.Error(), "PrePaid") || !strings.Contains(err.Error(), "drop --release") {
 			t.Errorf("%s --release of a PrePaid EIP: %v; want a conflict that says drop --release", r.Action, err)
 		}
@@ -207,11 +207,11 @@ func TestHTTP500IsALostAnswer(t *testing.T) {
 	svc, e := newService(t)
 	svc.Journal = &memJournal{}
 	svc.Backend = modifyThen500{svc.Backend}
-	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: alloc})
+	p, err := svc.plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: alloc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: time.Minute})
+	x, err := svc.apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: time.Minute})
 	if err != nil || x.Operation.Phase != PhaseDone || x.EIP == nil || x.EIP.Status != backend.EIPInUse {
 		t.Errorf("ModifyCluster taken, then 500: %v, %+v; want the change followed to the end", err, x)
 	}
@@ -226,11 +226,11 @@ func TestHTTP500IsALostAnswer(t *testing.T) {
 	svc.Journal = &memJournal{}
 	calls := 0
 	svc.Backend = allocateThen500{Backend: svc.Backend, calls: &calls}
-	p, err = svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: alloc})
+	p, err = svc.plan(context.Background(), target("demo-basic"), Request{Action: Associate, Allocate: alloc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: time.Minute})
+	_, err = svc.apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: time.Minute})
 	if err == nil || !strings.Contains(err.Error(), "released again") || calls != 2 {
 		t.Errorf("AllocateEipAddress done, then 500: %v after %d calls; want the allocation asked for again with its client token", err, calls)
 	}
@@ -247,18 +247,18 @@ func TestHTTP500IsALostAnswer(t *testing.T) {
 func TestRevokeNeverEmptiesAnEnabledList(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
-	p, err := svc.PlanAccess(ctx, target("demo-basic"), AccessRequest{Allow: []string{"203.0.113.0/24"}}, time.Now())
+	p, err := svc.planAccess(ctx, target("demo-basic"), AccessRequest{Allow: []string{"203.0.113.0/24"}}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApplyAccess(ctx, p, ApplyOptions{}); err != nil {
+	if _, err := svc.applyAccess(ctx, p, ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	all := []string{"203.0.113.0/24"}
 	for _, e := range p.After.Entries {
 		all = append(all, e.CIDR)
 	}
-	_, err = svc.PlanAccess(ctx, target("demo-basic"), AccessRequest{Revoke: all, Force: true}, time.Now())
+	_, err = svc.planAccess(ctx, target("demo-basic"), AccessRequest{Revoke: all, Force: true}, time.Now())
 	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "empty") || !strings.Contains(err.Error(), "allow --anyone") {
 		t.Errorf("revoking every entry of an enabled list: %v; want an invalid-input error pointing at allow --anyone", err)
 	}
@@ -283,12 +283,12 @@ func TestAllocationIsRecordedBeforeItIsSent(t *testing.T) {
 	svc.Journal = j
 	cloud := svc.Backend
 	svc.Backend = allocateLost{cloud}
-	p, err := svc.Plan(context.Background(), target("demo-basic"), Request{Action: Associate,
+	p, err := svc.plan(context.Background(), target("demo-basic"), Request{Action: Associate,
 		Allocate: &backend.AllocateSpec{Bandwidth: 5, InternetChargeType: "PayByTraffic", ISP: "BGP"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: time.Minute}); err == nil || !strings.Contains(err.Error(), "cleanup") {
+	if _, err := svc.apply(context.Background(), p, ApplyOptions{Wait: true, Timeout: time.Minute}); err == nil || !strings.Contains(err.Error(), "cleanup") {
 		t.Fatalf("both answers lost: %v; want an error that names cleanup", err)
 	}
 	if len(j.records) != 1 || j.records[0].Kind != RecordAllocated || j.records[0].ClientToken == "" {

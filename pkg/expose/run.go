@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -19,13 +19,10 @@ type Kubeconfig interface {
 	// CheckWritable fails if the entries on endpoint could not be repointed.
 	CheckWritable(endpoint string) error
 	// ClustersAt lists the cluster entries whose server is endpoint.
-	ClustersAt(endpoint string) ([]EndpointUse, error)
+	ClustersAt(endpoint string) ([]kubeserver.EndpointUse, error)
 	// Repoint points the cluster entries on from at to, and lists them.
-	Repoint(from, to string) ([]EndpointUse, error)
+	Repoint(from, to string) ([]kubeserver.EndpointUse, error)
 }
-
-// EndpointUse is a kubeconfig cluster entry whose server is a given endpoint.
-type EndpointUse = kubectx.EndpointUse
 
 // Run is the one call of associate, change and disassociate: it plans the
 // request, says first what the user should know (Progress.Warn: a context
@@ -46,7 +43,7 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 	o.deadline = time.Now().Add(o.Timeout)
 	pctx, cancel := context.WithDeadline(ctx, o.deadline)
 	defer cancel()
-	p, err := s.Plan(pctx, t, r)
+	p, err := s.plan(pctx, t, r)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, errdefs.Errorf(errdefs.KindInterrupted, "interrupted before any change was made: nothing was changed")
@@ -73,7 +70,7 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 	if err != nil {
 		return nil, err
 	}
-	x, err := s.Apply(ctx, p, o)
+	x, err := s.apply(ctx, p, o)
 	if err != nil && allowed != nil && !o.DryRun {
 		err = listStays(err, allowed, p.Cluster)
 	}
@@ -135,7 +132,7 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 		}
 		defer unlock()
 	}
-	ap, err := s.planAccess(ctx, p.Target, p.Cluster, AccessRequest{Allow: p.Request.Allow}, time.Now())
+	ap, err := s.planAccessFor(ctx, p.Target, p.Cluster, AccessRequest{Allow: p.Request.Allow}, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +149,7 @@ func (s *Service) restrictFirst(ctx context.Context, p *Plan, o ApplyOptions) (*
 	// Commit confirmed: the list turned on is checked from this machine (through
 	// the endpoint the context uses, the intranet one until the EIP is there)
 	// and reverted, before anything is associated, if it cut this machine off.
-	if _, err := s.ApplyAccessConfirmed(ctx, ap, ApplyOptions{Confirm: o.Confirm, Commit: o.Commit}); err != nil {
+	if _, err := s.applyAccessConfirmed(ctx, ap, ApplyOptions{Confirm: o.Confirm, Commit: o.Commit}); err != nil {
 		return nil, fmt.Errorf("restricting the sources before associating the EIP (no EIP was associated): %w", err)
 	}
 	return ap.After, nil
@@ -201,10 +198,10 @@ func (s *Service) updateKubeconfig(p *Plan, x *Exposure) error {
 	if op.DryRun {
 		next = "the new EIP's endpoint"
 		if p.New != nil {
-			next = kubectx.WithHost(old, p.New.IPAddress)
+			next = kubeserver.WithHost(old, p.New.IPAddress)
 		}
 	}
-	var uses []EndpointUse
+	var uses []kubeserver.EndpointUse
 	var err error
 	action := KubeconfigUnreachable
 	switch {
@@ -244,7 +241,7 @@ func (s *Service) namesFollow(p *Plan, x *Exposure) {
 	}
 	next := "the new EIP"
 	if !op.DryRun && x.PublicEndpoint != "" {
-		next = kubectx.EndpointHost(x.PublicEndpoint)
+		next = kubeserver.EndpointHost(x.PublicEndpoint)
 	} else if p.New != nil {
 		next = p.New.IPAddress
 	}
@@ -252,11 +249,11 @@ func (s *Service) namesFollow(p *Plan, x *Exposure) {
 		if !isDNSName(name) || strings.HasPrefix(name, "*.") {
 			continue
 		}
-		s.warnOp(op, "the API server certificate names %s: if its DNS record points at %s, point it at %s now; contexts that reach the cluster as %s were left alone", name, kubectx.EndpointHost(old), next, name)
+		s.warnOp(op, "the API server certificate names %s: if its DNS record points at %s, point it at %s now; contexts that reach the cluster as %s were left alone", name, kubeserver.EndpointHost(old), next, name)
 		if !p.Request.UpdateKubeconfig || s.Kubeconfig == nil {
 			continue
 		}
-		uses, err := s.Kubeconfig.ClustersAt(kubectx.WithHost(old, name))
+		uses, err := s.Kubeconfig.ClustersAt(kubeserver.WithHost(old, name))
 		if err != nil {
 			continue
 		}
@@ -272,7 +269,7 @@ func (s *Service) namesFollow(p *Plan, x *Exposure) {
 // plan removes, and reads the result.
 func (s *Service) RunAccess(ctx context.Context, t Target, r AccessRequest, o ApplyOptions) (*Exposure, error) {
 	defer s.progressDone()
-	p, err := s.PlanAccess(ctx, t, r, time.Now())
+	p, err := s.planAccess(ctx, t, r, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -280,14 +277,14 @@ func (s *Service) RunAccess(ctx context.Context, t Target, r AccessRequest, o Ap
 		s.warn("%s. Without --yes this would be refused.", p.Lockout)
 	}
 	s.announceCommit(p, o)
-	op, err := s.ApplyAccessConfirmed(ctx, p, o)
+	op, err := s.applyAccessConfirmed(ctx, p, o)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range p.Warnings {
 		s.warn("%s", w)
 	}
-	return s.AccessResult(ctx, p, op)
+	return s.accessResult(ctx, p, op)
 }
 
 // warn tells the user what they should know, through Progress.
@@ -317,7 +314,7 @@ type ContextPlan struct {
 	Cluster *backend.Cluster
 	// From is the context in use: one that reaches the cluster, or one
 	// named after it whose endpoint went away.
-	From KubeContext
+	From kubeserver.Context
 	// Server is the endpoint the new context reaches the cluster through.
 	Server string
 	// Endpoints are every endpoint of the cluster: a context reaching one of

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/simulator"
 )
@@ -71,11 +71,11 @@ func (f *fakeKubeconfig) CheckWritable(endpoint string) error {
 	return nil
 }
 
-func (f *fakeKubeconfig) ClustersAt(endpoint string) ([]EndpointUse, error) {
-	return []EndpointUse{{File: "config", Cluster: "pro", Server: endpoint}}, nil
+func (f *fakeKubeconfig) ClustersAt(endpoint string) ([]kubeserver.EndpointUse, error) {
+	return []kubeserver.EndpointUse{{File: "config", Cluster: "pro", Server: endpoint}}, nil
 }
 
-func (f *fakeKubeconfig) Repoint(from, to string) ([]EndpointUse, error) {
+func (f *fakeKubeconfig) Repoint(from, to string) ([]kubeserver.EndpointUse, error) {
 	f.repointed = append(f.repointed, from+" -> "+to)
 	return f.ClustersAt(from)
 }
@@ -111,7 +111,7 @@ func TestRunRepointsTheKubeconfig(t *testing.T) {
 // refusingChecker fails every check at the connect step, and counts them.
 type refusingChecker struct{ calls int }
 
-func (c *refusingChecker) CheckEndpoint(_ context.Context, endpoint string, path kubectx.Path) backend.CheckResult {
+func (c *refusingChecker) CheckEndpoint(_ context.Context, endpoint string, path kubeserver.Path) backend.CheckResult {
 	c.calls++
 	return backend.CheckResult{Endpoint: endpoint, Step: backend.CheckStepConnect, Error: "connection refused"}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/ack-expose/ack-expose/internal/certsan"
 	"github.com/ack-expose/ack-expose/internal/clusterkind"
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -112,7 +112,7 @@ func (s *Service) planSANs(ctx context.Context, p *Plan) error {
 func sansLockout(p *Plan) string {
 	c := p.Cluster
 	msg := fmt.Sprintf("changing the certificate's names restarts the API server of cluster %s: kubectl and every client reaching it, through any endpoint, are interrupted until the rollout is done (ACK advises off-peak hours)", c.Name)
-	if host := kubectx.EndpointHost(p.Target.Server); host != "" && slices.Contains(p.Cluster.ExtraSANs, host) && !certsan.Covers(p.SANsAfter, host) {
+	if host := kubeserver.EndpointHost(p.Target.Server); host != "" && slices.Contains(p.Cluster.ExtraSANs, host) && !certsan.Covers(p.SANsAfter, host) {
 		ctxName := cmp.Or(p.Target.Context, "in use")
 		msg += fmt.Sprintf("; context %q reaches the API server as %s, which this removes from the certificate: kubectl with this context will refuse the API server afterwards", ctxName, host)
 	}

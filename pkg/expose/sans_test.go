@@ -28,7 +28,7 @@ func TestPlanSANs(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := func(t Target, a Action, names ...string) (*Plan, error) {
-		return svc.Plan(ctx, t, Request{Action: a, SANs: names})
+		return svc.plan(ctx, t, Request{Action: a, SANs: names})
 	}
 	for _, tc := range []struct {
 		action  Action

@@ -7,7 +7,9 @@
 //
 // A Service runs it against any backend.Backend. Each command is one call:
 // Status, Run (associate, change, disassociate), RunAccess (allow, revoke),
-// Audit, Cleanup, PlanContext; Plan and Apply are Run's two halves. What the
+// Audit, Cleanup, PlanContext. Their steps (plan, apply, commit confirmed,
+// revert) are unexported: an importer runs the whole flow, guards included,
+// or nothing (ConfirmPoll and DefaultPoll only pace its waits). What the
 // lifecycle needs from the outside comes through interfaces the caller
 // provides: Progress (what it is doing, warnings), Journal (what an operation
 // may leave unfinished), Kubeconfig (entries to repoint), Checker (the

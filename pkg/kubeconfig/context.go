@@ -11,7 +11,7 @@ import (
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
@@ -93,19 +93,7 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 			return nil, err
 		}
 	}
-	// The lock covers the files this may write: the one holding the
-	// context, and with --switch the one holding current-context.
-	locked := s.files()
-	if spec.From.ContextFile != "" {
-		// Say it plainly before taking the lock beside it.
-		if err := writableFile(spec.From.ContextFile); err != nil {
-			return nil, err
-		}
-		if !spec.Switch {
-			locked = []string{spec.From.ContextFile}
-		}
-	}
-	unlock, err := lockFiles(locked, s.LockWait)
+	unlock, err := s.lockForContext(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -129,22 +117,15 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	if name == from {
 		// Re-running on a context this command made: it is already what
 		// would be written, or it is the source and must not be rewritten.
-		if !explicit && kubectx.SameEndpoint(spec.From.Server, spec.Server) {
+		if !explicit && kubeserver.SameEndpoint(spec.From.Server, spec.Server) {
 			res.Cluster, res.Server = fromCtx.Cluster, spec.From.Server
 			return s.switchTo(res, spec.Switch)
 		}
 		return nil, errdefs.Errorf(errdefs.KindConflict, "context %q is the context this command copies from; it is not rewritten", name).
 			WithHint("Pick another name with --name.")
 	}
-	if old := merged.Contexts[name]; old != nil {
-		server := ""
-		if c := merged.Clusters[old.Cluster]; c != nil {
-			server = c.Server
-		}
-		if !reachesAny(server, spec.Endpoints) {
-			return nil, errdefs.Errorf(errdefs.KindConflict, "context %q already exists (in %s) and reaches %s, which is not an endpoint of this cluster; it is not overwritten", name, old.LocationOfOrigin, orNothing(server)).
-				WithHint("Pick another name with --name.")
-		}
+	if err := notAnotherClusters(merged, name, spec.Endpoints); err != nil {
+		return nil, err
 	}
 	// The new entries go to the file that defines From; an earlier file
 	// that defines the new names would hide them (kubectl merges first-wins).
@@ -170,15 +151,7 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		if user := contextUsing(cfg, name, name); user != "" {
 			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", name, p, user)
 		}
-		c := clientcmdapi.NewCluster()
-		c.Server = spec.Server
-		c.CertificateAuthority, c.CertificateAuthorityData = srcCluster.CertificateAuthority, srcCluster.CertificateAuthorityData
-		c.TLSServerName, c.ProxyURL = srcCluster.TLSServerName, srcCluster.ProxyURL
-		if spec.TLSServerName != "" {
-			c.TLSServerName = spec.TLSServerName
-		}
-		c.InsecureSkipTLSVerify, c.DisableCompression = srcCluster.InsecureSkipTLSVerify, srcCluster.DisableCompression
-		res.Changed = f.setCluster(name, c)
+		res.Changed = f.setCluster(name, newCluster(spec, srcCluster))
 		user, ns := spec.From.User, spec.From.Namespace
 		if user == "" && ns == "" {
 			user, ns = fromCtx.AuthInfo, fromCtx.Namespace
@@ -199,6 +172,55 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		return s.switchIn(res, holdsCurrent)
 	}
 	return res, nil
+}
+
+// lockForContext takes kubectl's lock on the files AddContext may write:
+// the one holding the context, and with --switch the one holding
+// current-context.
+func (s *Source) lockForContext(spec ContextSpec) (unlock func(changed bool), err error) {
+	locked := s.files()
+	if spec.From.ContextFile != "" {
+		// Say it plainly before taking the lock beside it.
+		if err := writableFile(spec.From.ContextFile); err != nil {
+			return nil, err
+		}
+		if !spec.Switch {
+			locked = []string{spec.From.ContextFile}
+		}
+	}
+	return lockFiles(locked, s.LockWait)
+}
+
+// notAnotherClusters refuses to overwrite a context of that name that
+// reaches none of the cluster's endpoints.
+func notAnotherClusters(merged *clientcmdapi.Config, name string, endpoints []string) error {
+	old := merged.Contexts[name]
+	if old == nil {
+		return nil
+	}
+	server := ""
+	if c := merged.Clusters[old.Cluster]; c != nil {
+		server = c.Server
+	}
+	if !reachesAny(server, endpoints) {
+		return errdefs.Errorf(errdefs.KindConflict, "context %q already exists (in %s) and reaches %s, which is not an endpoint of this cluster; it is not overwritten", name, old.LocationOfOrigin, orNothing(server)).
+			WithHint("Pick another name with --name.")
+	}
+	return nil
+}
+
+// newCluster is the new context's cluster entry: the source's, at the
+// new server (and the new tls-server-name, if any).
+func newCluster(spec ContextSpec, src *clientcmdapi.Cluster) *clientcmdapi.Cluster {
+	c := clientcmdapi.NewCluster()
+	c.Server = spec.Server
+	c.CertificateAuthority, c.CertificateAuthorityData = src.CertificateAuthority, src.CertificateAuthorityData
+	c.TLSServerName, c.ProxyURL = src.TLSServerName, src.ProxyURL
+	if spec.TLSServerName != "" {
+		c.TLSServerName = spec.TLSServerName
+	}
+	c.InsecureSkipTLSVerify, c.DisableCompression = src.InsecureSkipTLSVerify, src.DisableCompression
+	return c
 }
 
 // switchTo makes res.Context current (with --switch), in the first file that
@@ -236,7 +258,7 @@ func (s *Source) switchIn(res *ContextResult, path string) (*ContextResult, erro
 
 func reachesAny(server string, endpoints []string) bool {
 	for _, e := range endpoints {
-		if kubectx.SameEndpoint(server, e) {
+		if kubeserver.SameEndpoint(server, e) {
 			return true
 		}
 	}
@@ -250,8 +272,9 @@ func orNothing(server string) string {
 	return server
 }
 
-// EndpointUse is a cluster entry whose server is a given endpoint.
-type EndpointUse = kubectx.EndpointUse
+// EndpointUse is a cluster entry whose server is a given endpoint (the
+// type pkg/expose's Kubeconfig.Repoint returns).
+type EndpointUse = kubeserver.EndpointUse
 
 // ClustersAt lists the cluster entries, in every kubeconfig file, whose server
 // is endpoint.
@@ -269,7 +292,7 @@ func (s *Source) ClustersAt(endpoint string) ([]EndpointUse, error) {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if server := cfg.Clusters[name].Server; kubectx.SameEndpoint(server, endpoint) {
+			if server := cfg.Clusters[name].Server; kubeserver.SameEndpoint(server, endpoint) {
 				out = append(out, EndpointUse{File: p, Cluster: name, Server: server})
 			}
 		}

@@ -21,7 +21,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/ack-expose/ack-expose/internal/kubectx"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
@@ -35,9 +35,10 @@ type Source struct {
 	LockWait time.Duration
 }
 
-// Context is a kubeconfig context as kubectl would use it (the same type as
-// the lifecycle's expose.KubeContext): see Source.Current.
-type Context = kubectx.Context
+// Context is a kubeconfig context as kubectl would use it: see
+// Source.Current. It is the one name of the type the lifecycle (pkg/expose)
+// takes as a context (Target.Kube, Service.Audit...): pass it as it is.
+type Context = kubeserver.Context
 
 // DefaultLockWait is how long edits wait for another kubectl or ack-expose to
 // finish editing the kubeconfig.
@@ -71,7 +72,7 @@ func (s *Source) Load() (*clientcmdapi.Config, error) {
 // Current returns the context in use, after kubectl's overrides, with the
 // server kubectl would reach and the files its entries come from. A missing
 // kubeconfig or current context is not an error here: it is reported in
-// KubeContext.Err, so that --cluster-id works without any kubeconfig. A
+// Context.Err, so that --cluster-id works without any kubeconfig. A
 // --context or --cluster naming nothing is an error (exit 5).
 func (s *Source) Current() (Context, error) {
 	cfg, err := s.Load()

@@ -75,29 +75,7 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 		}
 		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
 	case "DescribeAccessControlListAttribute":
-		page, err1 := atoiDefault(p.Get("Page"), 0)
-		size, err2 := atoiDefault(p.Get("PageSize"), 0)
-		if err1 != nil || err2 != nil {
-			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "Page and PageSize must be integers."})
-			return
-		}
-		a, total, err := s.Engine.DescribeAccessControlListAttribute(region, p.Get("AclId"), page, size)
-		if err != nil {
-			fail(err)
-			return
-		}
-		entries := make([]map[string]string, 0, len(a.Entries))
-		for _, e := range a.Entries {
-			entries = append(entries, map[string]string{"AclEntryIP": e.Entry, "AclEntryComment": e.Comment})
-		}
-		related := make([]map[string]any, 0, len(a.RelatedListeners))
-		for _, r := range a.RelatedListeners {
-			related = append(related, map[string]any{"LoadBalancerId": r.LoadBalancerID, "ListenerPort": r.Port, "Protocol": r.Protocol, "AclType": r.AclType})
-		}
-		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "AclId": a.ID, "AclName": a.Name,
-			"AddressIPVersion": a.AddressIPVersion, "ResourceGroupId": "rg-simulator", "CreateTime": "2026-01-01T00:00:00Z",
-			"TotalAclEntry": total, "AclEntrys": map[string]any{"AclEntry": entries},
-			"RelatedListeners": map[string]any{"RelatedListener": related}, "Tags": map[string]any{"Tag": []any{}}})
+		s.slbACLAttribute(w, reqID, region, p)
 	case "AddAccessControlListEntry", "RemoveAccessControlListEntry":
 		entries, err := simulator.ParseACLEntries(p.Get("AclEntrys"))
 		if err != nil {
@@ -114,67 +92,104 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 		}
 		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
 	case "DescribeLoadBalancers", "DescribeAccessControlLists":
-		page, err1 := atoiDefault(p.Get("PageNumber"), 1)
-		size, err2 := atoiDefault(p.Get("PageSize"), 10)
-		if err1 != nil || err2 != nil {
-			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "PageNumber and PageSize must be integers."})
-			return
-		}
-		if action == "DescribeLoadBalancers" {
-			list, total, err := s.Engine.DescribeLoadBalancers(region, page, size)
-			if err != nil {
-				fail(err)
-				return
-			}
-			out := make([]map[string]any, 0, len(list))
-			for _, lb := range list {
-				out = append(out, map[string]any{"LoadBalancerId": lb.ID, "Address": lb.Address, "VpcId": lb.VPCID,
-					"AddressIPVersion": lb.AddressIPVersion, "AddressType": "intranet", "NetworkType": "vpc", "RegionId": lb.RegionID,
-					"LoadBalancerStatus": "active", "LoadBalancerName": ""})
-			}
-			writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "PageNumber": page, "PageSize": size,
-				"LoadBalancers": map[string]any{"LoadBalancer": out}})
-			return
-		}
-		list, total, err := s.Engine.DescribeAccessControlLists(region, p.Get("AclName"), page, size)
-		if err != nil {
-			fail(err)
-			return
-		}
-		out := make([]map[string]any, 0, len(list))
-		for _, a := range list {
-			out = append(out, map[string]any{"AclId": a.ID, "AclName": a.Name, "AddressIPVersion": a.AddressIPVersion, "ResourceGroupId": "rg-simulator"})
-		}
-		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "Count": len(out), "PageNumber": page,
-			"PageSize": size, "Acls": map[string]any{"Acl": out}})
+		s.slbPagedList(w, reqID, region, action, p)
 	case "DescribeLoadBalancerListeners":
-		max, err := atoiDefault(p.Get("MaxResults"), 20)
-		if err != nil {
-			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "MaxResults must be an integer."})
-			return
-		}
-		port := 0
-		if v := p.Get("ListenerPort"); v != "" {
-			if port, err = strconv.Atoi(v); err != nil {
-				writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "ListenerPort must be an integer."})
-				return
-			}
-		}
-		list, next, err := s.Engine.DescribeLoadBalancerListeners(region, repeated(p, "LoadBalancerId"), port, p.Get("NextToken"), max)
-		if err != nil {
-			fail(err)
-			return
-		}
-		out := make([]map[string]any, 0, len(list))
-		for _, l := range list {
-			out = append(out, map[string]any{"LoadBalancerId": l.LoadBalancerID, "ListenerPort": l.Port, "ListenerProtocol": l.Protocol,
-				"Status": "running", "AclStatus": l.AclStatus, "AclType": l.AclType, "AclId": l.AclID, "AclIds": nonEmpty(l.AclID)})
-		}
-		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "NextToken": next, "MaxResults": max, "TotalCount": len(out), "Listeners": out})
+		s.slbListeners(w, reqID, region, p)
 	default:
 		writeRPCError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
 			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves SLB %s DescribeLoadBalancers, DescribeLoadBalancerListeners, DescribeAccessControlLists, DescribeLoadBalancerTCPListenerAttribute, SetLoadBalancerTCPListenerAttribute, CreateAccessControlList, DeleteAccessControlList, DescribeAccessControlListAttribute, AddAccessControlListEntry and RemoveAccessControlListEntry).", action, SLBVersion)})
 	}
+}
+
+// slbACLAttribute answers DescribeAccessControlListAttribute: a page of the list's entries, and the listeners that use it.
+func (s *Server) slbACLAttribute(w http.ResponseWriter, reqID, region string, p url.Values) {
+	page, err1 := atoiDefault(p.Get("Page"), 0)
+	size, err2 := atoiDefault(p.Get("PageSize"), 0)
+	if err1 != nil || err2 != nil {
+		writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "Page and PageSize must be integers."})
+		return
+	}
+	a, total, err := s.Engine.DescribeAccessControlListAttribute(region, p.Get("AclId"), page, size)
+	if err != nil {
+		writeRPCError(w, asAPIError(err))
+		return
+	}
+	entries := make([]map[string]string, 0, len(a.Entries))
+	for _, e := range a.Entries {
+		entries = append(entries, map[string]string{"AclEntryIP": e.Entry, "AclEntryComment": e.Comment})
+	}
+	related := make([]map[string]any, 0, len(a.RelatedListeners))
+	for _, r := range a.RelatedListeners {
+		related = append(related, map[string]any{"LoadBalancerId": r.LoadBalancerID, "ListenerPort": r.Port, "Protocol": r.Protocol, "AclType": r.AclType})
+	}
+	writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "AclId": a.ID, "AclName": a.Name,
+		"AddressIPVersion": a.AddressIPVersion, "ResourceGroupId": "rg-simulator", "CreateTime": "2026-01-01T00:00:00Z",
+		"TotalAclEntry": total, "AclEntrys": map[string]any{"AclEntry": entries},
+		"RelatedListeners": map[string]any{"RelatedListener": related}, "Tags": map[string]any{"Tag": []any{}}})
+}
+
+// slbPagedList answers DescribeLoadBalancers and DescribeAccessControlLists: a page by PageNumber and PageSize.
+func (s *Server) slbPagedList(w http.ResponseWriter, reqID, region, action string, p url.Values) {
+	page, err1 := atoiDefault(p.Get("PageNumber"), 1)
+	size, err2 := atoiDefault(p.Get("PageSize"), 10)
+	if err1 != nil || err2 != nil {
+		writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "PageNumber and PageSize must be integers."})
+		return
+	}
+	if action == "DescribeLoadBalancers" {
+		list, total, err := s.Engine.DescribeLoadBalancers(region, page, size)
+		if err != nil {
+			writeRPCError(w, asAPIError(err))
+			return
+		}
+		out := make([]map[string]any, 0, len(list))
+		for _, lb := range list {
+			out = append(out, map[string]any{"LoadBalancerId": lb.ID, "Address": lb.Address, "VpcId": lb.VPCID,
+				"AddressIPVersion": lb.AddressIPVersion, "AddressType": "intranet", "NetworkType": "vpc", "RegionId": lb.RegionID,
+				"LoadBalancerStatus": "active", "LoadBalancerName": ""})
+		}
+		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "PageNumber": page, "PageSize": size,
+			"LoadBalancers": map[string]any{"LoadBalancer": out}})
+		return
+	}
+	list, total, err := s.Engine.DescribeAccessControlLists(region, p.Get("AclName"), page, size)
+	if err != nil {
+		writeRPCError(w, asAPIError(err))
+		return
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, a := range list {
+		out = append(out, map[string]any{"AclId": a.ID, "AclName": a.Name, "AddressIPVersion": a.AddressIPVersion, "ResourceGroupId": "rg-simulator"})
+	}
+	writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "TotalCount": total, "Count": len(out), "PageNumber": page,
+		"PageSize": size, "Acls": map[string]any{"Acl": out}})
+}
+
+// slbListeners answers DescribeLoadBalancerListeners: the listeners of some CLBs, by NextToken and MaxResults.
+func (s *Server) slbListeners(w http.ResponseWriter, reqID, region string, p url.Values) {
+	max, err := atoiDefault(p.Get("MaxResults"), 20)
+	if err != nil {
+		writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "MaxResults must be an integer."})
+		return
+	}
+	port := 0
+	if v := p.Get("ListenerPort"); v != "" {
+		if port, err = strconv.Atoi(v); err != nil {
+			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "ListenerPort must be an integer."})
+			return
+		}
+	}
+	list, next, err := s.Engine.DescribeLoadBalancerListeners(region, repeated(p, "LoadBalancerId"), port, p.Get("NextToken"), max)
+	if err != nil {
+		writeRPCError(w, asAPIError(err))
+		return
+	}
+	out := make([]map[string]any, 0, len(list))
+	for _, l := range list {
+		out = append(out, map[string]any{"LoadBalancerId": l.LoadBalancerID, "ListenerPort": l.Port, "ListenerProtocol": l.Protocol,
+			"Status": "running", "AclStatus": l.AclStatus, "AclType": l.AclType, "AclId": l.AclID, "AclIds": nonEmpty(l.AclID)})
+	}
+	writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "NextToken": next, "MaxResults": max, "TotalCount": len(out), "Listeners": out})
 }
 
 // repeated reads an RPC list parameter: Name.1, Name.2, ... (classic SDKs) or

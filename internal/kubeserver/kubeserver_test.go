@@ -1,4 +1,4 @@
-package kubectx
+package kubeserver
 
 import "testing"
 

@@ -1,8 +1,8 @@
-// Package kubectx is what the lifecycle (pkg/expose) and the kubeconfig
+// Package kubeserver is what the lifecycle (pkg/expose) and the kubeconfig
 // package (pkg/kubeconfig) share about a kubeconfig context, so that neither
 // depends on the other: the context as kubectl would use it, and how API
 // server URLs compare. It does no I/O.
-package kubectx
+package kubeserver
 
 import (
 	"net"

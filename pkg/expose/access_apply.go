@@ -5,9 +5,171 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
+
+// Who may reach the API server: the access control list on the port 6443
+// listener of the API server's CLB. One list governs both the public and the
+// intranet endpoint; an enabled whitelist without entries lets every source
+// through, so a whitelist is never enabled empty, and it always keeps the
+// entries ACK and the nodes need (RequiredControlPlaneCIDR and the VPC's CIDR blocks).
+
+// APIServerPort is the API server listener of the CLB.
+const APIServerPort = 6443
+
+// RequiredControlPlaneCIDR is where ACK's control-plane components connect from.
+const RequiredControlPlaneCIDR = "100.104.0.0/16"
+
+// ACLName is the name of the ACL ack-expose creates for a cluster.
+func ACLName(clusterID string) string { return "ack-expose-" + clusterID }
+
+// applyAccess carries out an access plan: entries are added before the list
+// is turned on, so it is never on with fewer entries than planned. A step
+// that fails returns the operation with the error: op.Changed says whether
+// an earlier step changed the list (a batch of entries, say).
+func (s *Service) applyAccess(ctx context.Context, p *AccessPlan, o ApplyOptions) (_ *Operation, err error) {
+	op := &Operation{Action: p.Request.action(), DryRun: o.DryRun, Steps: p.Steps}
+	op.Warnings = append(op.Warnings, p.Warnings...)
+	if p.Lockout != "" {
+		op.Warnings = append(op.Warnings, p.Lockout)
+	}
+	if p.NothingToDo || o.DryRun {
+		return op, nil
+	}
+	if err := p.ask(o); err != nil {
+		return nil, err
+	}
+	op.Steps = nil
+	c, l := p.Cluster, p.Listener
+	aclID := l.ACLID
+	if p.CreateACL {
+		var id string
+		var created bool
+		if id, created, err = s.clusterACL(ctx, p, op); err != nil {
+			return op, err
+		}
+		aclID = id
+		if created {
+			// A list this run created and could not attach is deleted, not
+			// left behind (50 lists per region).
+			defer func() {
+				if err != nil {
+					s.dropACL(ctx, c, id, op)
+				}
+			}()
+		}
+	}
+	if err := s.changeEntries(ctx, p, op, aclID); err != nil {
+		return op, err
+	}
+	if err := s.setListener(ctx, p, op, aclID); err != nil {
+		return op, err
+	}
+	if p.After != nil && p.CreateACL {
+		p.After.AclID = aclID
+	}
+	return op, nil
+}
+
+// changeEntries adds and removes the plan's entries, in batches the API
+// takes; add first, so the list never holds less than planned, unless
+// adding first would pass the entry limit.
+func (s *Service) changeEntries(ctx context.Context, p *AccessPlan, op *Operation, aclID string) error {
+	c := p.Cluster
+	add := func() error {
+		for lo := 0; lo < len(p.Add); lo += backend.ACLEntriesPerCall {
+			batch := p.Add[lo:min(lo+backend.ACLEntriesPerCall, len(p.Add))]
+			if err := s.Backend.AddACLEntries(ctx, c.RegionID, aclID, batch); err != nil {
+				return err
+			}
+			op.Changed = true
+			for _, e := range batch {
+				s.step(op, "allowed %s", describeEntry(e, p.Required))
+			}
+		}
+		return nil
+	}
+	remove := func() error {
+		for lo := 0; lo < len(p.Remove); lo += backend.ACLEntriesPerCall {
+			batch := p.Remove[lo:min(lo+backend.ACLEntriesPerCall, len(p.Remove))]
+			if err := s.Backend.RemoveACLEntries(ctx, c.RegionID, aclID, batch); err != nil {
+				return err
+			}
+			op.Changed = true
+			for _, e := range batch {
+				s.step(op, "removed %s", e.CIDR)
+			}
+		}
+		return nil
+	}
+	first, second := add, remove
+	if p.ACL != nil && len(p.ACL.Entries)+len(p.Add) > backend.ACLEntriesMax {
+		first, second = remove, add
+	}
+	if err := first(); err != nil {
+		return err
+	}
+	return second()
+}
+
+// setListener turns the listener's access control on (with the list) or
+// off, as planned; a list this run found or created is attached only if
+// the listener still is as planned.
+func (s *Service) setListener(ctx context.Context, p *AccessPlan, op *Operation, aclID string) error {
+	set := p.SetListener
+	if set == nil {
+		return nil
+	}
+	l := p.Listener
+	c := p.Cluster
+	req := *set
+	if req.Status == cloudenum.ACLOn {
+		req.ACLID = aclID
+	}
+	if p.CreateACL {
+		if err := s.checkListenerUnchanged(ctx, p, aclID); err != nil {
+			return err
+		}
+	}
+	if err := s.Backend.SetListenerACL(ctx, c.RegionID, req); err != nil {
+		return err
+	}
+	op.Changed = true
+	if req.Status == cloudenum.ACLOff {
+		s.step(op, "turned access control off on listener %d of CLB %s: every source may connect", APIServerPort, l.LoadBalancerID)
+	} else {
+		s.step(op, "turned the allow list %s on for listener %d of CLB %s", aclID, APIServerPort, l.LoadBalancerID)
+	}
+	return nil
+}
+
+// ask puts the lockout guard's question, and the plan's own, to o.Confirm.
+func (p *AccessPlan) ask(o ApplyOptions) error {
+	for _, ask := range []string{p.Lockout, p.Confirm} {
+		if ask != "" && (o.Confirm == nil || !o.Confirm(ask)) {
+			return &errdefs.Error{Kind: errdefs.KindRefused, Msg: "refused: " + ask,
+				Hint: "Run again with --yes to go ahead anyway, or use --dry-run to review the plan."}
+		}
+	}
+	return nil
+}
+
+// accessResult is the result of allow and revoke.
+func (s *Service) accessResult(ctx context.Context, p *AccessPlan, op *Operation) (*Exposure, error) {
+	e, err := s.currentEIP(ctx, p.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	x := newExposure(p.Cluster, p.Target.Context, e)
+	x.AccessControl = p.After
+	if op.DryRun || !op.Changed {
+		x.AccessControl = accessView(p.Listener, p.ACL, p.Required, p.now)
+	}
+	x.Operation = op
+	return x, nil
+}
 
 // The ACL ack-expose creates for a cluster is named ACLName(cluster ID), and
 // ACL names are unique in a region: a run that finds no list on the listener
