@@ -187,8 +187,12 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		}
 		expose.CheckAudit(c.Context(), chk, list, contexts, o.chk.private, o.chk.parallel)
 	}
-	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") }); err != nil {
-		return err
+	perr := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") })
+	if perr != nil && (violations > 0 || failed > 0 || list.Policy != nil && list.Policy.Unjudged > 0) {
+		perr = printedAfter(o.streams.ErrOut, perr, "the audit has a result")
+	}
+	if perr != nil {
+		return perr
 	}
 	if violations > 0 {
 		return errdefs.Errorf(errdefs.KindPolicy, "%d of %d clusters break the policy (--fail-if %s)%s", violations, len(list.Items), strings.Join(o.rules, ","), violationSummary(list))
