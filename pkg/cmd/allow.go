@@ -213,12 +213,12 @@ func (o *accessOptions) run(c *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	return printObject(o.streams.Out, o.printer, x, func(w io.Writer) error {
+	return printedAfter(o.streams.ErrOut, printObject(o.streams.Out, o.printer, x, func(w io.Writer) error {
 		if err := operationTable(w, x); err != nil {
 			return err
 		}
 		return accessTable(w, x.AccessControl)
-	})
+	}), changeMade(x))
 }
 
 // accessTable prints the allow list under the exposure table.

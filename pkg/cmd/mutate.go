@@ -300,8 +300,14 @@ func (o *mutateOptions) run(c *cobra.Command) error {
 	}
 	// An accepted change that failed later, or one that failed in the
 	// cloud, still says where things stand.
-	if perr := printObject(o.streams.Out, o.printer, x, func(w io.Writer) error { return operationTable(w, x) }); err == nil {
-		return perr
+	perr := printObject(o.streams.Out, o.printer, x, func(w io.Writer) error {
+		if err := operationTable(w, x); err != nil {
+			return err
+		}
+		return accessTable(w, x.AccessControl) // who may connect, as status shows it (unknown included)
+	})
+	if err == nil {
+		return printedAfter(o.streams.ErrOut, perr, changeMade(x))
 	}
 	return err
 }

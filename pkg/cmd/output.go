@@ -16,6 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/ack-expose/ack-expose/internal/clusterkind"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -161,6 +162,28 @@ func printObject(w io.Writer, p printer, doc any, table func(io.Writer) error) e
 		return table(w)
 	}
 	return p(w, doc)
+}
+
+// printedAfter turns a print error into a warning when the command has
+// already done what it reports (done: a change was made, or an audit's gate
+// has its own result): a template that fails only at print time (a missing
+// key with --allow-missing-template-keys=false; the template itself is
+// parsed before any call) must not read as exit 2, "nothing changed", nor
+// mask the gate's 8. The command then keeps its own exit code.
+func printedAfter(errOut io.Writer, perr error, done string) error {
+	if perr == nil || done == "" {
+		return perr
+	}
+	fmt.Fprintf(errOut, "warning: %s, but the output could not be printed: %s\n", done, errdefs.FirstLine(perr))
+	return nil
+}
+
+// changeMade is printedAfter's done for an operation's result.
+func changeMade(x *expose.Exposure) string {
+	if x != nil && x.Operation != nil && x.Operation.Changed && !x.Operation.DryRun {
+		return "the change was made"
+	}
+	return ""
 }
 
 // kindName is a cluster kind in the words of the ACK console.

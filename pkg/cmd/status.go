@@ -187,14 +187,27 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		}
 		expose.CheckAudit(c.Context(), chk, list, contexts, o.chk.private, o.chk.parallel)
 	}
-	if err := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") }); err != nil {
-		return err
+	perr := printObject(o.streams.Out, o.printer, list, func(w io.Writer) error { return auditTable(w, list, o.output == "wide") })
+	if perr != nil && (violations > 0 || failed > 0 || list.Policy != nil && list.Policy.Unjudged > 0) {
+		perr = printedAfter(o.streams.ErrOut, perr, "the audit has a result")
+	}
+	if perr != nil {
+		return perr
 	}
 	if violations > 0 {
 		return errdefs.Errorf(errdefs.KindPolicy, "%d of %d clusters break the policy (--fail-if %s)%s", violations, len(list.Items), strings.Join(o.rules, ","), violationSummary(list))
 	}
+	if list.Policy != nil && list.Policy.Unjudged > 0 {
+		// Unknown is unknown: a list the gate needed but could not read is
+		// never a pass (a violation elsewhere wins: 8 above).
+		return errdefs.Errorf(errdefs.KindInternal, "%d of %d clusters could not be judged (--fail-if %s): what the gate had to read could not be read%s", list.Policy.Unjudged, len(list.Items), strings.Join(o.rules, ","), unjudgedSummary(list))
+	}
 	if failed > 0 {
-		return errdefs.Errorf(errdefs.KindInternal, "%d of %d contexts could not be audited in full because of cloud errors (see their rows: what could not be read is unknown)", failed, len(list.Items))
+		rows := "contexts"
+		if o.allClusters {
+			rows = "clusters"
+		}
+		return errdefs.Errorf(errdefs.KindInternal, "%d of %d %s could not be audited in full because of cloud errors (see their rows: what could not be read is unknown)", failed, len(list.Items), rows)
 	}
 	return nil
 }
@@ -270,16 +283,23 @@ func (o *statusOptions) roleAccounts(ctx context.Context, contexts []kubeconfig.
 
 // violationSummary lists the rows that break the policy, one per line.
 func violationSummary(l *expose.ExposureList) string {
+	return rowSummary(l, func(it *expose.AuditItem) []string { return it.Violations })
+}
+
+// unjudgedSummary names, one a line, the rules the gate could not judge.
+func unjudgedSummary(l *expose.ExposureList) string {
+	return rowSummary(l, func(it *expose.AuditItem) []string { return it.Unjudged })
+}
+
+func rowSummary(l *expose.ExposureList, lines func(*expose.AuditItem) []string) string {
 	var b strings.Builder
-	for _, it := range l.Items {
-		if len(it.Violations) == 0 {
-			continue
-		}
+	for i := range l.Items {
+		it := &l.Items[i]
 		name := cmp.Or(it.Cluster.Name, it.Context)
 		if it.Cluster.ID != "" {
 			name += " (" + it.Cluster.ID + ")"
 		}
-		for _, v := range it.Violations {
+		for _, v := range lines(it) {
 			fmt.Fprintf(&b, "\n  %s: %s", name, v)
 		}
 	}

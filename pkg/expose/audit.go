@@ -27,6 +27,9 @@ type AuditItem struct {
 	CloudError bool `json:"-"`
 	// Violations are the --fail-if rules this row breaks, each with why.
 	Violations []string `json:"violations,omitempty"`
+	// Unjudged are the --fail-if rules the gate could not judge for this
+	// row (what it had to read could not be read), each with why.
+	Unjudged []string `json:"unjudged,omitempty"`
 	// Account and CredentialsProfile say which account, read with which
 	// profile, the row comes from (the multi-account audit).
 	Account            string `json:"account,omitempty"`

@@ -32,13 +32,17 @@ const (
 // Rules are the rules --fail-if takes, in the order they are documented.
 var Rules = []string{RuleOpen, RuleExpired, RuleUnchecked, RulePublic, RuleError}
 
-// PolicyResult is the gate's outcome in the audit's JSON.
+// PolicyResult is the gate's outcome in the audit's JSON: how many rows
+// break a rule, and how many the gate could not judge (unknown).
 type PolicyResult struct {
 	FailIf     []string `json:"failIf"`
 	Violations int      `json:"violations"`
+	Unjudged   int      `json:"unjudged"`
 }
 
-// ParseRules checks the --fail-if values (comma lists allowed).
+// ParseRules checks the --fail-if values (comma lists allowed). Values that
+// name no rule at all ("", ",") are an error: an empty CI variable must not
+// silently turn the gate off.
 func ParseRules(values []string) ([]string, error) {
 	var out []string
 	for _, v := range values {
@@ -55,38 +59,49 @@ func ParseRules(values []string) ([]string, error) {
 			}
 		}
 	}
+	if values != nil && len(out) == 0 {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "--fail-if names no rule: use one or more of %s (or leave the flag out)", strings.Join(Rules, ", "))
+	}
 	return out, nil
 }
 
-// Enforce marks the rows that break rules and returns how many rows do.
-// Only RuleOpen and RuleExpired cost calls: one read of each allow list that
-// is on and guards a public endpoint (the audit reads no entries
-// otherwise), so that a whitelist whose entries admit every address counts
-// as open, and its row says so (openToInternet).
+// Enforce marks the rows that break rules and returns how many rows do; the
+// rows it could not judge (a rule needed an allow list that could not be
+// read) it marks Unjudged, counted in list.Policy.Unjudged. Only RuleOpen,
+// RuleExpired and RuleUnchecked cost calls: one read of each allow list they
+// judge (the audit reads no entries otherwise), so that a whitelist whose
+// entries admit every address counts as open, and its row says so
+// (openToInternet). Expired judges every enabled whitelist, since a list
+// guards the intranet endpoint too; open and unchecked judge public ones.
 func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []string, now time.Time) int {
 	var expired map[string][]string
-	if slices.Contains(rules, RuleExpired) || slices.Contains(rules, RuleOpen) {
-		expired = s.readWhitelists(ctx, list, now)
+	if slices.Contains(rules, RuleExpired) || slices.Contains(rules, RuleOpen) || slices.Contains(rules, RuleUnchecked) {
+		expired = s.readWhitelists(ctx, list, now, slices.Contains(rules, RuleExpired))
 	}
-	n := 0
+	n, unknown := 0, 0
 	for i := range list.Items {
 		it := &list.Items[i]
-		it.Violations = nil
+		it.Violations, it.Unjudged = nil, nil
 		exposed := it.PublicEndpoint != ""
 		a := it.AccessControl
+		unread := a != nil && a.Error != ""
 		for _, r := range rules {
 			switch {
 			case r == RulePublic && exposed:
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: public endpoint %s", r, it.PublicEndpoint))
-			case r == RuleOpen && exposed && a != nil && a.Error == "" && (!a.Enabled || a.Type != cloudenum.ACLWhite || a.OpenToInternet != nil && *a.OpenToInternet):
+			case r == RuleOpen && exposed && unread:
+				it.Unjudged = append(it.Unjudged, fmt.Sprintf("%s: %s", r, a.Error))
+			case r == RuleOpen && exposed && a != nil && (!a.Enabled || a.Type != cloudenum.ACLWhite || a.OpenToInternet != nil && *a.OpenToInternet):
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: public endpoint %s admits every source address", r, it.PublicEndpoint))
-			case r == RuleUnchecked && exposed && (a == nil || a.Error != ""):
+			case r == RuleUnchecked && exposed && (a == nil || unread):
 				why := "no allow list is known"
 				if a != nil {
 					why = a.Error
 				}
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: who may reach public endpoint %s is unknown: %s", r, it.PublicEndpoint, why))
-			case r == RuleExpired && exposed && a != nil && len(expired[it.Cluster.RegionID+"/"+a.AclID]) > 0:
+			case r == RuleExpired && unread:
+				it.Unjudged = append(it.Unjudged, fmt.Sprintf("%s: %s", r, a.Error))
+			case r == RuleExpired && a != nil && len(expired[it.Cluster.RegionID+"/"+a.AclID]) > 0:
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: the allow list still admits expired entries %s", r, strings.Join(expired[it.Cluster.RegionID+"/"+a.AclID], ", ")))
 			case r == RuleError && it.CloudError:
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: %s", r, it.Error))
@@ -95,25 +110,34 @@ func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []strin
 		if len(it.Violations) > 0 {
 			n++
 		}
+		if len(it.Unjudged) > 0 {
+			unknown++
+		}
 	}
-	list.Policy = &PolicyResult{FailIf: rules, Violations: n}
+	list.Policy = &PolicyResult{FailIf: rules, Violations: n, Unjudged: unknown}
 	return n
 }
 
-// readWhitelists reads the whitelists that guard public endpoints (one
-// call each, at most auditParallel at a time), records in each row whether
-// its entries admit every address (openToInternet), and returns, by
-// region/ACL, the entries whose expiry has passed. A list that cannot be read
-// makes its rows' access control unknown (RuleUnchecked's business).
-func (s *Service) readWhitelists(ctx context.Context, list *ExposureList, now time.Time) map[string][]string {
+// readWhitelists reads the enabled whitelists that guard public endpoints,
+// or every enabled whitelist when all is set (one call each, at most
+// auditParallel at a time), records in each public row whether its entries
+// admit every address (openToInternet), and returns, by region/ACL, the
+// entries whose expiry has passed. A list that cannot be read makes its rows'
+// access control unknown (a.Error).
+func (s *Service) readWhitelists(ctx context.Context, list *ExposureList, now time.Time, all bool) map[string][]string {
 	type key struct{ region, acl string }
+	judged := func(it *AuditItem) bool {
+		a := it.AccessControl
+		return (all || it.PublicEndpoint != "") && a != nil && a.Enabled && a.Type == cloudenum.ACLWhite && a.AclID != "" && a.Error == ""
+	}
 	var keys []key
 	seen := map[key]bool{}
-	for _, it := range list.Items {
-		a := it.AccessControl
-		if it.PublicEndpoint == "" || a == nil || !a.Enabled || a.Type != cloudenum.ACLWhite || a.AclID == "" {
+	for i := range list.Items {
+		it := &list.Items[i]
+		if !judged(it) {
 			continue
 		}
+		a := it.AccessControl
 		k := key{it.Cluster.RegionID, a.AclID}
 		if !seen[k] {
 			seen[k] = true
@@ -148,10 +172,13 @@ func (s *Service) readWhitelists(ctx context.Context, list *ExposureList, now ti
 			out[k.region+"/"+k.acl] = old
 			for i := range list.Items {
 				it := &list.Items[i]
-				if a := it.AccessControl; a != nil && it.PublicEndpoint != "" && it.Cluster.RegionID == k.region && a.AclID == k.acl {
+				if a := it.AccessControl; judged(it) && it.Cluster.RegionID == k.region && a.AclID == k.acl {
 					if err != nil {
 						a.Error = fmt.Sprintf("cannot read the allow list %s: %s", k.acl, errdefs.FirstLine(err))
 						a.OpenToInternet = nil
+						continue
+					}
+					if it.PublicEndpoint == "" {
 						continue
 					}
 					a.OpenToInternet = ptr(len(cidrs) == 0 || CoversEveryone(cidrs))

@@ -168,7 +168,13 @@ func (s *Service) warnOpen(ctx context.Context, p *Plan, x *Exposure) {
 		a = s.AccessStatus(ctx, p.Cluster, time.Now())
 		x.AccessControl = a
 	}
-	if a == nil || a.Error != "" || !a.Anyone() {
+	if a != nil && a.Error != "" {
+		msg := fmt.Sprintf("who may reach the API server of cluster %s is unknown: the allow list could not be read: %s; see `kubectl ack-expose status`", x.Cluster.Name, a.Error)
+		op.Warnings = append(op.Warnings, msg)
+		s.warn("%s", msg)
+		return
+	}
+	if a == nil || !a.Anyone() {
 		return
 	}
 	cluster := &x.Cluster
