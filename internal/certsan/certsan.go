@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"unicode"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -20,9 +21,14 @@ import (
 // names"; the DNS rule is Kubernetes' own (apimachinery's validation), which
 // is what the API server's certificate names are checked against.
 func Canonical(name string) (string, error) {
-	n := strings.TrimSpace(name)
+	n := name
 	if n == "" {
 		return "", fmt.Errorf("an empty name: give a DNS name (api.example.com) or an IP address")
+	}
+	if strings.IndexFunc(n, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		// Refused, not trimmed: a name pasted with a newline or a space is
+		// most likely not the name meant, and the certificate would hold it.
+		return "", fmt.Errorf("%q has a space or a control character (a newline, a tab): give the name alone, without quotes or spaces around it", name)
 	}
 	if strings.Contains(n, "://") || strings.ContainsAny(n, "/") {
 		return "", fmt.Errorf("%q is a URL, not a name: give only its host, as in api.example.com", name)
@@ -47,6 +53,13 @@ func Canonical(name string) (string, error) {
 			// apimachinery checks a subdomain's length, not its labels'.
 			errs = append(errs, fmt.Sprintf("the label %q is longer than %d characters", label, validation.DNS1123LabelMaxLength))
 		}
+	}
+	labels := strings.Split(lower, ".")
+	if last := labels[len(labels)-1]; last != "" && strings.Trim(last, "0123456789") == "" {
+		// RFC 1123 section 2.1 and RFC 3696 section 2: a top-level domain
+		// is never all digits, so 1.2.3 or 300.1.1.1 is a mistyped
+		// address, not a name.
+		errs = append(errs, fmt.Sprintf("not an IP address, and a DNS name's last label (%q) is not all digits", last))
 	}
 	if len(errs) > 0 {
 		return "", fmt.Errorf("%q is neither an IP address nor a DNS name: %s", name, strings.Join(errs, "; "))

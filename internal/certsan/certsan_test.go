@@ -8,7 +8,15 @@ import (
 func TestCanonical(t *testing.T) {
 	for _, tc := range []struct{ in, want, err string }{
 		{"api.example.com", "api.example.com", ""},
-		{" API.Example.COM ", "api.example.com", ""},
+		{"API.Example.COM", "api.example.com", ""},
+		{" api.example.com", "", "a space or a control character"},
+		{"api.example.com\n", "", "a space or a control character"},
+		{"api.example.com\r", "", "a space or a control character"},
+		{"api.\texample.com", "", "a space or a control character"},
+		{"1.2.3", "", "last label"},
+		{"300.1.1.1", "", "last label"},
+		{"api.example.123", "", "last label"},
+		{"api.123.example", "api.123.example", ""},
 		{"*.apps.example.com", "*.apps.example.com", ""},
 		{"localhost", "localhost", ""},
 		{"203.0.113.7", "203.0.113.7", ""},

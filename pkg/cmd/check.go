@@ -78,6 +78,11 @@ func (c *checkOptions) checker(o *clusterOptions) (expose.Checker, error) {
 		}
 		b := simulated.New(path)
 		b.Net = c.probeOptions()
+		n, err := o.network()
+		if err != nil {
+			return nil, err
+		}
+		b.Lookup = n.Resolver.Lookup
 		return b, nil
 	}
 	return networkChecker{c.probeOptions()}, nil

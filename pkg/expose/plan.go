@@ -1,6 +1,7 @@
 package expose
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -232,12 +233,17 @@ func lockout(p *Plan) string {
 	if p.NothingToDo || c.PublicEndpoint == "" || p.Target.Server == "" {
 		return ""
 	}
-	if p.Request.Action == Change && p.Request.UpdateKubeconfig {
-		return "" // the context's entry follows the endpoint to the new EIP
-	}
 	byName := p.Target.How == HowServerName || NamesEndpoint(p.Target.Server, c)
-	if byName && p.Request.Action == Change {
-		return "" // the name follows the EIP once its DNS record does (namesFollow says so)
+	if p.Request.Action == Change {
+		if host := kubeserver.EndpointHost(p.Target.Server); isDNSName(host) && (NamesEndpoint(p.Target.Server, c) || p.Target.Kube.Reaches(c.PublicEndpoint)) {
+			// A name follows the EIP only once its DNS record does, which
+			// ack-expose does not manage: --update-kubeconfig cannot help.
+			return fmt.Sprintf("context %q reaches the API server as %s, whose DNS record points at %s, the public endpoint this change removes: kubectl with this context will stop working until you point the record of %s at the new EIP (--update-kubeconfig cannot repoint a name; it leaves the context as it is)",
+				cmp.Or(p.Target.Context, "in use"), host, kubeserver.EndpointHost(c.PublicEndpoint), host)
+		}
+		if p.Request.UpdateKubeconfig {
+			return "" // the context's entry follows the endpoint to the new EIP
+		}
 	}
 	if !byName && !p.Target.Kube.Reaches(c.PublicEndpoint) && !kubeserver.SameEndpoint(p.Target.Server, c.PublicEndpoint) && kubeserver.EndpointHost(p.Target.Server) != kubeserver.EndpointHost(c.PublicEndpoint) {
 		return ""

@@ -229,6 +229,13 @@ func resolve(ctx context.Context, clusterID string, kc kubeserver.Context, list 
 	hits := clusters.reachedBy(kc)
 	switch len(hits) {
 	case 1:
+		if id, ok := derivedContextCluster(kc.Name); ok && id != hits[0].ID && clusters.byID[id] != nil {
+			// A context made for one cluster (<uid>-<clusterId>-SUFFIX)
+			// whose server now reaches another: its name is taken at its
+			// word, as an ACK context's is, so reach reports the Mismatch.
+			t.ClusterID, t.How = id, HowContextName
+			return t, nil
+		}
 		t.ClusterID, t.How = hits[0].ID, HowServerURL
 		return t, nil
 	case 0:

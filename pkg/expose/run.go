@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -250,6 +251,15 @@ func (s *Service) namesFollow(p *Plan, x *Exposure) {
 		next = kubeserver.EndpointHost(x.PublicEndpoint)
 	} else if p.New != nil {
 		next = p.New.IPAddress
+	}
+	// The context in use, when it reaches the endpoint by a DNS name the
+	// certificate need not hold (tls-server-name), is kept as well.
+	if host := kubeserver.EndpointHost(p.Target.Server); p.Request.UpdateKubeconfig && s.Kubeconfig != nil && isDNSName(host) && p.Target.Kube.Reaches(old) && !slices.Contains(p.Cluster.ExtraSANs, host) {
+		if uses, err := s.Kubeconfig.ClustersAt(p.Target.Server); err == nil {
+			for _, u := range uses {
+				op.Kubeconfig = append(op.Kubeconfig, KubeconfigEntry{File: u.File, Cluster: u.Cluster, Server: u.Server, Action: KubeconfigKept})
+			}
+		}
 	}
 	for _, name := range p.Cluster.ExtraSANs {
 		if !isDNSName(name) || strings.HasPrefix(name, "*.") {

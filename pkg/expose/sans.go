@@ -61,15 +61,24 @@ func (s *Service) planSANs(ctx context.Context, p *Plan) error {
 	var after []string
 	switch r.Action {
 	case SANsAdd:
-		var missing []string
+		var missing, byDefault []string
+		defaults := defaultSANs(c)
 		for _, n := range r.SANs {
-			if !slices.Contains(cur, n) {
+			switch {
+			case slices.Contains(cur, n):
+			case slices.Contains(defaults, n):
+				byDefault = append(byDefault, n)
+			default:
 				missing = append(missing, n)
 			}
 		}
 		if len(missing) == 0 {
 			p.NothingToDo = true
-			p.Steps = []string{fmt.Sprintf("nothing to do: the API server certificate of cluster %s already names %s", name, strings.Join(r.SANs, ", "))}
+			msg := fmt.Sprintf("nothing to do: the API server certificate of cluster %s already names %s", name, strings.Join(r.SANs, ", "))
+			if len(byDefault) > 0 {
+				msg += fmt.Sprintf(" (%s by default: ACK issues every certificate with the intranet address and the in-cluster names)", strings.Join(byDefault, ", "))
+			}
+			p.Steps = []string{msg}
 			return nil
 		}
 		after = append(append([]string{}, cur...), missing...)
@@ -117,6 +126,19 @@ func sansLockout(p *Plan) string {
 		msg += fmt.Sprintf("; context %q reaches the API server as %s, which this removes from the certificate: kubectl with this context will refuse the API server afterwards", ctxName, host)
 	}
 	return msg
+}
+
+// defaultSANs are the names ACK puts in every API server certificate, beside
+// the extra ones: the CLB's intranet address and the in-cluster names of the
+// kubernetes Service. Adding one of them would restart the API server for
+// nothing. The bound EIP is not one: some certificates are issued without it,
+// and `status --check` then advises `sans add <EIP>`.
+func defaultSANs(c *backend.Cluster) []string {
+	out := []string{"kubernetes", "kubernetes.default", "kubernetes.default.svc"}
+	if h := kubeserver.EndpointHost(c.IntranetEndpoint); h != "" {
+		out = append(out, h)
+	}
+	return out
 }
 
 func joinNames(names []string) string {

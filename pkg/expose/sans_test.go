@@ -38,6 +38,10 @@ func TestPlanSANs(t *testing.T) {
 	}{
 		{SANsAdd, []string{"a.example.com", "c.example.com"}, false, "append: c.example.com"},
 		{SANsAdd, []string{"b.example.com"}, true, ""},
+		{SANsAdd, []string{"kubernetes", "kubernetes.default.svc"}, true, ""},
+		{SANsAdd, []string{"192.168.1.10", "b.example.com"}, true, ""},
+		{SANsAdd, []string{"47.96.1.20"}, false, "append: 47.96.1.20"},
+		{SANsAdd, []string{"kubernetes", "c.example.com"}, false, "append: c.example.com"},
 		{SANsRemove, []string{"a.example.com", "z.example.com"}, false, "overwrite: b.example.com"},
 		{SANsRemove, []string{"z.example.com"}, true, ""},
 		{SANsSet, []string{"b.example.com", "a.example.com"}, true, ""},

@@ -62,6 +62,19 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 	if err != nil {
 		return fail(backend.CheckStepConnect, "the simulated network is unavailable: "+convert(err).Error())
 	}
+	if nv.Unresolved && b.Lookup != nil {
+		// Not in the simulated DNS records: the next resolver status asks.
+		if addrs, err := b.Lookup(ctx, u.Hostname()); err == nil {
+			for _, a := range addrs {
+				if v, err := b.Engine.Network(net.JoinHostPort(a, port)); err == nil {
+					nv = v
+					if v.Endpoint != nil {
+						break
+					}
+				}
+			}
+		}
+	}
 	ep := nv.Endpoint
 	switch {
 	case nv.Unresolved:

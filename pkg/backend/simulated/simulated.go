@@ -25,6 +25,10 @@ type Backend struct {
 	// Net is how its endpoint check reaches what is real on this machine:
 	// the proxy of a context (dialed), ACK_EXPOSE_CONNECT_TO (reported).
 	Net probe.Options
+	// Lookup, when set, resolves a name the simulated DNS records do not
+	// hold, as status does (ACK_EXPOSE_HOSTS, else the system resolver):
+	// the check then follows the name where status says it leads.
+	Lookup func(ctx context.Context, host string) ([]string, error)
 }
 
 // New returns a backend over the state file at path.
