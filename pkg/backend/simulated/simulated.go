@@ -45,7 +45,7 @@ func convert(err error) error {
 			// What a client sees of a reset connection: no answer, no code.
 			return &errdefs.Error{Kind: errdefs.KindUnavailable, Msg: apiErr.Action + ": connection reset by peer"}
 		}
-		return &errdefs.Error{Kind: kind, Msg: apiErr.Action + ": " + apiErr.Message, Code: apiErr.Code,
+		return &errdefs.Error{Kind: kind, Msg: apiErr.Action + ": " + errdefs.Printable(apiErr.Message), Code: apiErr.Code,
 			RequestID: apiErr.RequestID, HTTPStatus: apiErr.HTTPStatus}
 	}
 	var stErr *simulator.StateError
