@@ -131,7 +131,7 @@ func New(o Options) (*Backend, error) {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "setting up the Alibaba Cloud client: %v", err)
 	}
 	client.SetConnectTimeout(5 * time.Second)
-	client.SetReadTimeout(15 * time.Second)
+	client.SetReadTimeout(backend.CallTimeout)
 	b.client = client
 	return b, nil
 }
