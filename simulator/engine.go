@@ -3,6 +3,7 @@ package simulator
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -344,4 +345,54 @@ func setAvailable(e *EIP) {
 
 func setInUse(e *EIP, c *Cluster) {
 	e.Status, e.InstanceID, e.InstanceType = "InUse", c.APIServerLoadBalancerID, cloudenum.InstanceTypeSLB
+}
+
+// ClearFaults removes the faults of action (every fault when action is "")
+// and returns how many it removed. It reads the faults it removes only for
+// their action, so that a state file whose faults do not validate (edited by
+// hand) can still be repaired; the rest of the state must validate.
+func (e *Engine) ClearFaults(action string) (int, error) {
+	l, target, err := e.lock()
+	if err != nil {
+		return 0, err
+	}
+	defer l.Unlock()
+	data, err := os.ReadFile(target)
+	if err != nil {
+		return 0, &StateError{Path: e.Path, Missing: errors.Is(err, fs.ErrNotExist), Err: err}
+	}
+	var top map[string]json.RawMessage
+	var faults []json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return 0, &StateError{Path: e.Path, Err: fmt.Errorf("not valid simulator JSON: %v", err)}
+	}
+	if raw, ok := top["faults"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &faults); err != nil {
+			return 0, &StateError{Path: e.Path, Err: fmt.Errorf("faults: %v", err)}
+		}
+	}
+	var kept []json.RawMessage
+	for _, raw := range faults {
+		var f struct {
+			Action string `json:"action"`
+		}
+		if json.Unmarshal(raw, &f) == nil && action != "" && f.Action != action {
+			kept = append(kept, raw)
+		}
+	}
+	if kept == nil {
+		kept = []json.RawMessage{}
+	}
+	if top["faults"], err = json.Marshal(kept); err != nil {
+		return 0, err
+	}
+	if data, err = json.Marshal(top); err != nil {
+		return 0, err
+	}
+	s, err := Decode(data)
+	if err != nil {
+		return 0, &StateError{Path: e.Path, Err: err}
+	}
+	s.advance(e.now())
+	return len(faults) - len(kept), e.save(target, s)
 }

@@ -164,6 +164,14 @@ func (f Fault) Check() error {
 		return fmt.Errorf("after %d is negative: give how many calls pass first (0 or more)", f.After)
 	case f.Remaining < 0:
 		return fmt.Errorf("remaining (--count) %d is negative: give how many calls it fails (1 or more), or 0 (or none) for every call until `simulator fault clear`", f.Remaining)
+	case f.Delay < 0:
+		return fmt.Errorf("delay %s is negative: give how long the answer is held back (0 or more)", f.Delay.D())
+	case f.Action != FaultTaskFailure && f.ClusterState != "":
+		return fmt.Errorf("clusterState (--cluster-state) means something only for %s (the state a failed task leaves the cluster in); drop it", FaultTaskFailure)
+	case f.Action == FaultTaskFailure && (f.Delay != 0 || f.Drop):
+		return fmt.Errorf("delay and drop mean nothing for %s (a task has no answer to hold back or lose); fault the action instead (e.g. DescribeTaskInfo)", FaultTaskFailure)
+	case f.ClusterState != "" && checkClusterState(f.ClusterState) != nil:
+		return fmt.Errorf("clusterState: %v", checkClusterState(f.ClusterState))
 	case f.Action != FaultTaskFailure && f.Code == "" && f.Delay == 0 && !f.Drop:
 		return fmt.Errorf("no code, delay or drop: the fault would do nothing")
 	}

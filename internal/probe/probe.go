@@ -74,14 +74,27 @@ func proxyFunc(p Path) (func(*http.Request) (*url.URL, error), error) {
 	}
 	u, err := url.Parse(p.ProxyURL)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("proxy-url %q of context %s is not a URL such as http://proxy.example:3128", p.ProxyURL, p.Context)
+		// The value is not printed: it may hold credentials that no parse can find to hide.
+		return nil, fmt.Errorf("the proxy-url of context %s is not a URL such as http://proxy.example:3128", p.Context)
 	}
 	switch u.Scheme {
 	case "http", "https", "socks5":
 	default:
-		return nil, fmt.Errorf("proxy-url %q of context %s: unsupported scheme %q, must be http, https, or socks5 (as kubectl requires)", p.ProxyURL, p.Context, u.Scheme)
+		return nil, fmt.Errorf("proxy-url %s of context %s: unsupported scheme %q, must be http, https, or socks5 (as kubectl requires)", redactProxy(u), p.Context, u.Scheme)
 	}
 	return http.ProxyURL(u), nil
+}
+
+// redactProxy renders a proxy URL with any userinfo replaced by REDACTED.
+// url.URL.Redacted hides only a password, and a username alone is often a
+// token (http://ghp_xxx@proxy:3128), so it is hidden too.
+func redactProxy(u *url.URL) string {
+	if u.User == nil {
+		return u.String()
+	}
+	c := *u
+	c.User = url.User("REDACTED")
+	return c.String()
 }
 
 // Via says what this machine dials to reach endpoint, when it is not the
@@ -93,7 +106,7 @@ func Via(endpoint string, p Path, ct ConnectTo) string {
 		return ""
 	}
 	if proxy, err := Proxy(endpoint, p); err == nil && proxy != nil {
-		return "proxy " + proxy.Redacted()
+		return "proxy " + redactProxy(proxy)
 	}
 	port := u.Port()
 	if port == "" {
@@ -350,7 +363,7 @@ func networkFailure(a attempt, addr string, proxy *url.URL) (step, msg string) {
 			if !a.proxied {
 				return CheckStepConnect, ProxyDown(proxy, addr, unwrapOp(err))
 			}
-			return CheckStepConnect, fmt.Sprintf("proxy %s did not open a connection to %s: %v (the proxy cannot reach the API server, or refuses to)", proxy.Redacted(), addr, unwrapOp(err))
+			return CheckStepConnect, fmt.Sprintf("proxy %s did not open a connection to %s: %v (the proxy cannot reach the API server, or refuses to)", redactProxy(proxy), addr, unwrapOp(err))
 		}
 		return CheckStepConnect, connectError(addr, err, a.timeout)
 	case phaseTLS:
@@ -367,7 +380,7 @@ func networkFailure(a attempt, addr string, proxy *url.URL) (step, msg string) {
 
 // ProxyDown is a proxy this machine cannot connect to.
 func ProxyDown(proxy *url.URL, addr string, err error) string {
-	return fmt.Sprintf("cannot connect to proxy %s (%v), so %s cannot be reached through it; kubectl fails the same way: fix the proxy-url of the context's cluster entry, or HTTPS_PROXY/NO_PROXY", proxy.Redacted(), err, addr)
+	return fmt.Sprintf("cannot connect to proxy %s (%v), so %s cannot be reached through it; kubectl fails the same way: fix the proxy-url of the context's cluster entry, or HTTPS_PROXY/NO_PROXY", redactProxy(proxy), err, addr)
 }
 
 // ProxyAddr is the address (host:port) to dial for proxy.

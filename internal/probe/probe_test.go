@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -112,5 +113,24 @@ func TestProbe(t *testing.T) {
 	}
 	if r := Probe(context.Background(), "http://47.96.1.10:6443", Path{}, Options{}); r.Step != CheckStepEndpoint {
 		t.Errorf("plain http endpoint: %+v", r)
+	}
+}
+
+// Any userinfo of a proxy URL is hidden wherever it is printed: a username
+// alone is often a token, which url.URL.Redacted would keep.
+func TestProxyUserinfoNeverPrinted(t *testing.T) {
+	for _, proxy := range []string{"http://ghp_TOKENabc123@127.0.0.1:9", "http://user:ghp_TOKENabc123@127.0.0.1:9", "ftp://ghp_TOKENabc123@127.0.0.1:9"} {
+		p := Path{Context: "demo", ProxyURL: proxy}
+		via := Via("https://47.96.1.20:6443", p, ConnectTo{})
+		if strings.Contains(via, "TOKEN") || !strings.Contains(via, "REDACTED@127.0.0.1:9") && !strings.HasPrefix(proxy, "ftp") {
+			t.Errorf("Via with proxy %s = %q, want the userinfo redacted", proxy, via)
+		}
+		if _, err := Proxy("https://47.96.1.20:6443", p); err != nil && strings.Contains(err.Error(), "TOKEN") {
+			t.Errorf("Proxy error for %s prints the token: %v", proxy, err)
+		}
+		r := Probe(context.Background(), "https://127.0.0.1:9", p, Options{ConnectTimeout: time.Second, TLSTimeout: time.Second, HTTPTimeout: time.Second})
+		if s := fmt.Sprintf("%+v", r); strings.Contains(s, "TOKEN") {
+			t.Errorf("check through proxy %s prints the token: %s", proxy, s)
+		}
 	}
 }

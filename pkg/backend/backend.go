@@ -83,6 +83,11 @@ type SANChange struct {
 	Names  []string
 }
 
+// CallTimeout bounds one cloud API call: a backend gives up on an answer
+// that has not come by then (KindUnavailable; the cloud may still carry the
+// call out). The aliyun backend's read timeout; the simulated backend's too.
+const CallTimeout = 15 * time.Second
+
 // Actions of a SANChange, as ModifyCluster spells them.
 const (
 	SANsAppend    = "append"

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -273,7 +273,7 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 // console, or by another tool, must not break the table or drive the
 // terminal).
 func tableCell(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+	if errdefs.Printable(s) == s {
 		return s
 	}
 	return strconv.QuoteToGraphic(s)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -47,7 +49,8 @@ It also finds the EIPs ack-expose marked in the cloud (named ack-expose-<cluster
 described "allocated by ack-expose for cluster ..."), whatever machine or CI runner
 allocated them, and releases those Available, pay-as-you-go and not about to be
 used by their cluster (not while it is updating). --region R without a context
-or --cluster-id cleans up a whole region, and --all-regions every region of the
+or --cluster-id cleans up a whole region (one of the account's; with a
+cluster, --region must be the cluster's own), and --all-regions every region of the
 account: no cluster needed, and the EIPs of deleted clusters are found too.`,
 		Example: `  # What would be released, without releasing anything
   kubectl ack-expose cleanup --dry-run
@@ -78,6 +81,9 @@ account: no cluster needed, and the EIPs of deleted clusters are found too.`,
 			if err := o.complete(c.Context()); err != nil {
 				return err
 			}
+			if err := o.checkClusterRegion(c.Context()); err != nil {
+				return err
+			}
 			return o.run(c.Context())
 		},
 	}
@@ -106,6 +112,23 @@ func (o *cleanupOptions) run(ctx context.Context) error {
 	return err
 }
 
+// checkClusterRegion refuses a --region that is not the named cluster's: a
+// cluster's cleanup works in the cluster's region, and silently cleaning up
+// another one than the user named would surprise.
+func (o *cleanupOptions) checkClusterRegion(ctx context.Context) error {
+	if o.region == "" {
+		return nil
+	}
+	cl, err := o.be.DescribeCluster(ctx, o.target.ClusterID)
+	if err != nil {
+		return err
+	}
+	if cl.RegionID != "" && cl.RegionID != o.region {
+		return usageError("--region %s contradicts the cluster: %s is in %s, and cleanup of a cluster works in its region; drop --region, or name no cluster (--region %s alone cleans up that whole region)", o.region, o.target.ClusterID, cl.RegionID, o.region)
+	}
+	return nil
+}
+
 // regionWide: --all-regions, or --region without anything naming a cluster.
 func (o *cleanupOptions) regionWide() bool {
 	ov := o.source.Overrides
@@ -126,12 +149,16 @@ func (o *cleanupOptions) runRegions(ctx context.Context) error {
 	if err := o.connect(ctx); err != nil {
 		return err
 	}
-	regions := []string{o.region}
-	if o.allRegions {
-		var err error
-		if regions, err = o.be.ListRegions(ctx); err != nil {
-			return err
+	all, err := o.be.ListRegions(ctx)
+	if err != nil {
+		return err
+	}
+	regions := all
+	if !o.allRegions {
+		if !slices.Contains(all, o.region) {
+			return usageError("--region %s is not a region of the account: use one of %s", o.region, strings.Join(all, ", "))
 		}
+		regions = []string{o.region}
 	}
 	wctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()

@@ -23,6 +23,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
 
@@ -45,7 +46,13 @@ func Execute(streams genericiooptions.IOStreams, args []string) int {
 		// cobra failed before any command ran: unknown command, bad flag, bad args.
 		code = exitUsage
 	}
-	msg := strings.TrimRight(err.Error(), "\n")
+	// Each line escaped: an error may carry text from outside (a cloud
+	// message, a file's content) that must not drive the terminal.
+	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = errdefs.Printable(l)
+	}
+	msg := strings.Join(lines, "\n")
 	fmt.Fprintf(streams.ErrOut, "error: %s\n", msg)
 	if code == exitUsage && (!*started || isUsageError(err)) {
 		// As kubectl does: point at the help of the command that was misused.

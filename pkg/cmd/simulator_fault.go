@@ -144,19 +144,11 @@ func newSimulatorFaultClearCommand(streams genericiooptions.IOStreams) *cobra.Co
 			if err != nil {
 				return err
 			}
-			n := 0
-			err = simulator.New(path).Update(func(s *simulator.State) error {
-				kept := s.Faults[:0]
-				for _, f := range s.Faults {
-					if len(args) == 1 && f.Action != args[0] {
-						kept = append(kept, f)
-						continue
-					}
-					n++
-				}
-				s.Faults = kept
-				return nil
-			})
+			action := ""
+			if len(args) == 1 {
+				action = args[0]
+			}
+			n, err := simulator.New(path).ClearFaults(action)
 			if err != nil {
 				return err
 			}

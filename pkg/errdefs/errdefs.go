@@ -11,7 +11,9 @@ package errdefs
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Kind classifies an error by what the user can do about it. The command
@@ -191,4 +193,17 @@ func Ambiguous(err error) bool {
 func FirstLine(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
 	return s
+}
+
+// Printable is s with every rune that is not printable (a control character,
+// a terminal escape, a newline, a line separator) escaped as in a Go string
+// literal, so that text from outside (a cloud error message, a comment written
+// in the console) cannot drive the terminal or fake a line of output; s
+// itself when it has none.
+func Printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }

@@ -136,8 +136,8 @@ func CheckComment(comment string, temporary bool) error {
 	switch {
 	case !utf8.ValidString(comment):
 		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q is not valid UTF-8", comment).WithHint("%s", hint)
-	case strings.IndexFunc(comment, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0:
-		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q contains a control character (a newline, a tab, a terminal escape, a bidirectional override)", comment).WithHint("%s", hint)
+	case strings.IndexFunc(comment, func(r rune) bool { return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) }) >= 0:
+		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q contains a control character (a newline, a line or paragraph separator, a tab, a terminal escape, a bidirectional override)", comment).WithHint("%s", hint)
 	case n > CommentMax:
 		return errdefs.Errorf(errdefs.KindInvalid, "--comment is %d characters long (with the expiry --for adds): an entry's comment holds at most %d", n, CommentMax).WithHint("Shorten it.")
 	case strings.Contains(strings.ToLower(comment), strings.TrimSpace(expiryPrefix)):

@@ -131,7 +131,7 @@ func New(o Options) (*Backend, error) {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "setting up the Alibaba Cloud client: %v", err)
 	}
 	client.SetConnectTimeout(5 * time.Second)
-	client.SetReadTimeout(15 * time.Second)
+	client.SetReadTimeout(backend.CallTimeout)
 	b.client = client
 	return b, nil
 }
@@ -288,7 +288,7 @@ func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError
 	if errors.As(err, &se) {
 		ce := cloudErr(se)
 		kind := errdefs.KindForCloudCode(ce.Code, se.HttpStatus())
-		msg := ce.Message
+		msg := errdefs.Printable(ce.Message)
 		if msg == "" {
 			msg = "HTTP " + strconv.Itoa(se.HttpStatus())
 		}
@@ -301,7 +301,7 @@ func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError
 		case "SDK.ServerUnreachable", "SDK.TimeoutError", "SDK.ServerError":
 			kind = errdefs.KindUnavailable
 		}
-		return &errdefs.Error{Kind: kind, Msg: action + ": " + scrubURLs(ce.Message()), Code: ce.ErrorCode()}
+		return &errdefs.Error{Kind: kind, Msg: action + ": " + errdefs.Printable(scrubURLs(ce.Message())), Code: ce.ErrorCode()}
 	}
 	var urlErr *url.Error
 	var netErr net.Error

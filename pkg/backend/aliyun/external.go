@@ -45,17 +45,12 @@ func (e *externalProvider) GetCredentials() (*providers.Credentials, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, e.argv[0], e.argv[1:]...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// Neither its output nor its error output is kept: either may hold a
+	// secret (docs/credentials.md promises it is never printed).
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
-		}
-		if msg != "" {
-			msg = ": " + msg
-		}
-		return nil, fmt.Errorf("its process_command %s failed (%v)%s", e.argv[0], err, msg)
+		return nil, fmt.Errorf("its process_command %s failed (%v); its output is never printed (it may hold secrets): run the command yourself to see why", e.argv[0], err)
 	}
 	var out externalOutput
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -46,4 +48,29 @@ func TestAccessCallsHonourTheContext(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A call whose answer does not come (a fault's --delay) is given up after the
+// call timeout, as the aliyun backend's read timeout does, even without a
+// deadline on the context.
+func TestCallGivesUpAfterTheCallTimeout(t *testing.T) {
+	b := New(filepath.Join(t.TempDir(), "s.json"))
+	if err := b.Engine.Write(simulator.DemoWorld(), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Engine.Update(func(s *simulator.State) error {
+		s.Faults = append(s.Faults, simulator.Fault{Action: "DescribeClusterDetail", Delay: simulator.Duration(time.Hour), Remaining: 1})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stalled, entered := make(chan struct{}), make(chan struct{})
+	b.Engine.Sleep = func(time.Duration) { close(entered); <-stalled } // an answer that never comes
+	defer func() { <-entered; close(stalled) }()                       // the call is done with the file: the directory can go
+	defer func(d time.Duration) { callTimeout = d }(callTimeout)
+	callTimeout = time.Millisecond
+	_, err := b.DescribeCluster(context.Background(), simulator.ClusterIDFor("demo-pro"))
+	if errdefs.KindOf(err) != errdefs.KindUnavailable {
+		t.Fatalf("DescribeCluster with a stalled answer: %v (kind %v), want an unavailable error", err, errdefs.KindOf(err))
+	}
 }

@@ -49,7 +49,7 @@ func convert(err error) error {
 			// What a client sees of a reset connection: no answer, no code.
 			return &errdefs.Error{Kind: errdefs.KindUnavailable, Msg: apiErr.Action + ": connection reset by peer"}
 		}
-		return &errdefs.Error{Kind: kind, Msg: apiErr.Action + ": " + apiErr.Message, Code: apiErr.Code,
+		return &errdefs.Error{Kind: kind, Msg: apiErr.Action + ": " + errdefs.Printable(apiErr.Message), Code: apiErr.Code,
 			RequestID: apiErr.RequestID, HTTPStatus: apiErr.HTTPStatus}
 	}
 	var stErr *simulator.StateError
@@ -79,9 +79,13 @@ func allocatedAt(e simulator.EIP) time.Time {
 	return e.AllocatedAt.UTC().Truncate(time.Second)
 }
 
-// do runs one engine call, giving up (but not stopping it) when ctx ends, as
-// a client gives up on a request in flight: the engine may still carry it
-// out, exactly as the cloud would.
+// callTimeout is backend.CallTimeout; tests shorten it.
+var callTimeout = backend.CallTimeout
+
+// do runs one engine call, giving up (but not stopping it) when ctx ends or
+// no answer came within the call timeout (a fault's --delay), as a client
+// gives up on a request in flight: the engine may still carry it out,
+// exactly as the cloud would.
 func do[T any](ctx context.Context, call func() (T, error)) (T, error) {
 	type result struct {
 		v   T
@@ -96,10 +100,15 @@ func do[T any](ctx context.Context, call func() (T, error)) (T, error) {
 		v, err := call()
 		ch <- result{v, err}
 	}()
+	timer := time.NewTimer(callTimeout)
+	defer timer.Stop()
 	select {
 	case <-ctx.Done():
 		var zero T
 		return zero, ctx.Err()
+	case <-timer.C:
+		var zero T
+		return zero, errdefs.Errorf(errdefs.KindUnavailable, "no answer within %s, the read timeout of a call (the cloud may still carry it out)", callTimeout)
 	case r := <-ch:
 		return r.v, r.err
 	}
