@@ -23,7 +23,8 @@ FUZZ_TARGETS := \
 	./internal/probe:FuzzParseConnectTo \
 	./internal/probe:FuzzReadHosts \
 	./pkg/expose:FuzzParseSources \
-	./internal/journal:FuzzList
+	./internal/journal:FuzzList \
+	./internal/kubeserver:FuzzEndpointKey
 
 .PHONY: all build test prereqs vet docs demo bench fuzz mutate api dist release-snapshot release krew-check clean
 
