@@ -31,7 +31,8 @@ type AccessControl struct {
 	// control off, a blacklist, an empty list, or entries that together
 	// cover every address (0.0.0.0/0, or 0.0.0.0/1 and 128.0.0.0/1...).
 	// null when not known: the list could not be read (Error says why), or
-	// the audit, which does not read each list's entries, found a whitelist.
+	// the audit, which reads the entries of public endpoints' whitelists
+	// only, found a whitelist on a private endpoint.
 	OpenToInternet *bool `json:"openToInternet"`
 	// Error says why the list could not be read (status goes on without it).
 	Error string `json:"error,omitempty"`

@@ -96,7 +96,7 @@ func AuditAccounts(ctx context.Context, accounts []Account, contexts []kubeserve
 			case done[i]:
 			case k < len(routed[j]) || it.Cluster.ID != "":
 				items[i], done[i] = it, true
-				if it.CloudError {
+				if it.unread() {
 					failed++
 				}
 			case items[i].Context == "":

@@ -16,6 +16,8 @@ type ExposureList struct {
 	Items []AuditItem `json:"items"`
 	// Policy is the gate's outcome (status --fail-if).
 	Policy *PolicyResult `json:"policy,omitempty"`
+	// acls are the allow lists read so far (readWhitelists), each once.
+	acls map[aclKey]aclRead
 }
 
 // AuditItem is the exposure of one context's cluster, or why there is none.
@@ -34,6 +36,8 @@ type AuditItem struct {
 	// profile, the row comes from (the multi-account audit).
 	Account            string `json:"account,omitempty"`
 	CredentialsProfile string `json:"credentialsProfile,omitempty"`
+	// svc is the service that read the row (its account's credentials).
+	svc *Service
 }
 
 // eipBatch is the most addresses DescribeEipAddresses takes in one call.
@@ -182,20 +186,30 @@ func (s *Service) fillAudit(ctx context.Context, list *ExposureList, found []*ba
 		if c.PublicEndpoint != "" {
 			if err := regionErr[c.RegionID]; err != nil {
 				list.Items[i].Error, list.Items[i].CloudError = "looking up the EIP: "+err.Error(), true
-				failed++
 			}
 			e = eips[c.RegionID+"/"+kubeserver.EndpointHost(c.PublicEndpoint)]
 		}
 		x := newExposure(c, reached[i], e)
 		x.AccessControl = access[c.ID]
-		if a := x.AccessControl; a != nil && a.Error != "" && !list.Items[i].CloudError {
-			// Who may connect is unknown: the row says so, and the audit fails (1).
-			failed++
-		}
 		list.Items[i].Exposure = *x
 		list.Items[i].Exposure.TypeMeta = TypeMeta{}
+		list.Items[i].svc = s
+	}
+	// Open is open: a whitelist of a public endpoint whose entries admit
+	// every address is "anyone", which only its entries tell.
+	s.readWhitelists(ctx, list, false)
+	for i := range list.Items {
+		if list.Items[i].unread() {
+			failed++
+		}
 	}
 	return failed
+}
+
+// unread says whether a cloud error left part of the row unknown (the
+// cluster's EIP or who may connect): the audit then fails (exit 1).
+func (it *AuditItem) unread() bool {
+	return it.CloudError || it.AccessControl != nil && it.AccessControl.Error != ""
 }
 
 func endpointsOf(c *backend.Cluster) string {

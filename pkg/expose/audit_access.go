@@ -15,8 +15,10 @@ import (
 // calls: per region, the CLBs page by page (the API server's CLB is the one
 // whose address is the cluster's intranet endpoint), the API server
 // listeners of ListenerLoadBalancersPerCall CLBs per call, and the ACL names
-// page by page. The cloud has no batch read of ACL entries, so the audit
-// leaves entries and sharedWithListeners null; `status` shows them.
+// page by page. The cloud has no batch read of ACL entries: the audit reads
+// those of public endpoints' whitelists afterwards, one call each
+// (readWhitelists), to tell whether they admit everyone, and leaves entries
+// and sharedWithListeners null; `status` shows them.
 func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) map[string]*AccessControl {
 	out := map[string]*AccessControl{}
 	byRegion := map[string][]*backend.Cluster{}
@@ -43,7 +45,7 @@ func (s *Service) auditAccess(ctx context.Context, clusters []*backend.Cluster) 
 	}
 	wg.Wait()
 	for _, a := range out {
-		a.setOpen() // open when off or a blacklist; a whitelist's entries are not read
+		a.setOpen() // open when off or a blacklist; a whitelist's entries are read after
 	}
 	return out
 }

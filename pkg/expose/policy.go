@@ -1,15 +1,16 @@
 package expose
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
@@ -67,16 +68,14 @@ func ParseRules(values []string) ([]string, error) {
 
 // Enforce marks the rows that break rules and returns how many rows do; the
 // rows it could not judge (a rule needed an allow list that could not be
-// read) it marks Unjudged, counted in list.Policy.Unjudged. Only RuleOpen,
-// RuleExpired and RuleUnchecked cost calls: one read of each allow list they
-// judge (the audit reads no entries otherwise), so that a whitelist whose
-// entries admit every address counts as open, and its row says so
-// (openToInternet). Expired judges every enabled whitelist, since a list
-// guards the intranet endpoint too; open and unchecked judge public ones.
+// read) it marks Unjudged, counted in list.Policy.Unjudged. The audit has
+// read the whitelists of public endpoints already (openToInternet); only
+// RuleExpired costs more calls: it judges every enabled whitelist, since a
+// list guards the intranet endpoint too, and reads those the audit did not
+// (one call each, with the credentials of the row's account).
 func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []string, now time.Time) int {
-	var expired map[string][]string
 	if slices.Contains(rules, RuleExpired) || slices.Contains(rules, RuleOpen) || slices.Contains(rules, RuleUnchecked) {
-		expired = s.readWhitelists(ctx, list, now, slices.Contains(rules, RuleExpired))
+		s.readWhitelists(ctx, list, slices.Contains(rules, RuleExpired))
 	}
 	n, unknown := 0, 0
 	for i := range list.Items {
@@ -101,8 +100,8 @@ func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []strin
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: who may reach public endpoint %s is unknown: %s", r, it.PublicEndpoint, why))
 			case r == RuleExpired && unread:
 				it.Unjudged = append(it.Unjudged, fmt.Sprintf("%s: %s", r, a.Error))
-			case r == RuleExpired && a != nil && len(expired[it.Cluster.RegionID+"/"+a.AclID]) > 0:
-				it.Violations = append(it.Violations, fmt.Sprintf("%s: the allow list still admits expired entries %s", r, strings.Join(expired[it.Cluster.RegionID+"/"+a.AclID], ", ")))
+			case r == RuleExpired && a != nil && len(s.expiredEntries(list, it, now)) > 0:
+				it.Violations = append(it.Violations, fmt.Sprintf("%s: the allow list still admits expired entries %s", r, strings.Join(s.expiredEntries(list, it, now), ", ")))
 			case r == RuleError && it.CloudError:
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: %s", r, it.Error))
 			}
@@ -118,74 +117,105 @@ func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []strin
 	return n
 }
 
-// readWhitelists reads the enabled whitelists that guard public endpoints,
-// or every enabled whitelist when all is set (one call each, at most
-// auditParallel at a time), records in each public row whether its entries
-// admit every address (openToInternet), and returns, by region/ACL, the
-// entries whose expiry has passed. A list that cannot be read makes its rows'
-// access control unknown (a.Error).
-func (s *Service) readWhitelists(ctx context.Context, list *ExposureList, now time.Time, all bool) map[string][]string {
-	type key struct{ region, acl string }
-	judged := func(it *AuditItem) bool {
-		a := it.AccessControl
-		return (all || it.PublicEndpoint != "") && a != nil && a.Enabled && a.Type == cloudenum.ACLWhite && a.AclID != "" && a.Error == ""
+// aclKey names an allow list read by the audit: its ID within the region and
+// account (the service) it was read with.
+type aclKey struct {
+	svc            *Service
+	region, aclID string
+}
+
+// aclRead is what reading one allow list found.
+type aclRead struct {
+	acl *backend.ACL
+	err error
+}
+
+// whitelistOf is the enabled whitelist of a row whose access control is
+// known, and the key to read it with; ok is false for any other row, and for
+// a private row unless all is set.
+func (s *Service) whitelistOf(it *AuditItem, all bool) (aclKey, bool) {
+	a := it.AccessControl
+	if (!all && it.PublicEndpoint == "") || a == nil || !a.Enabled || a.Type != cloudenum.ACLWhite || a.AclID == "" || a.Error != "" {
+		return aclKey{}, false
 	}
-	var keys []key
-	seen := map[key]bool{}
+	return aclKey{cmp.Or(it.svc, s), it.Cluster.RegionID, a.AclID}, true
+}
+
+// readWhitelists reads the entries of the enabled whitelists that guard
+// public endpoints, or of every enabled whitelist when all is set: one call
+// per list not read yet (the cloud has no batch read of entries), at most
+// auditParallel at a time, each with the service of its row's account. Each
+// public row then says whether its entries admit every address
+// (openToInternet); a list that cannot be read makes its rows' access
+// control unknown (Error), never open or closed.
+func (s *Service) readWhitelists(ctx context.Context, list *ExposureList, all bool) {
+	if list.acls == nil {
+		list.acls = map[aclKey]aclRead{}
+	}
+	var keys []aclKey
 	for i := range list.Items {
-		it := &list.Items[i]
-		if !judged(it) {
-			continue
-		}
-		a := it.AccessControl
-		k := key{it.Cluster.RegionID, a.AclID}
-		if !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
+		if k, ok := s.whitelistOf(&list.Items[i], all); ok && !slices.Contains(keys, k) {
+			if _, read := list.acls[k]; !read {
+				keys = append(keys, k)
+			}
 		}
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].region+keys[i].acl < keys[j].region+keys[j].acl })
-	out := map[string][]string{}
-	var mu sync.Mutex
+	reads := make([]aclRead, len(keys))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, auditParallel)
-	for _, k := range keys {
+	for i, k := range keys {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			acl, err := s.Backend.DescribeACL(ctx, k.region, k.acl)
+			acl, err := k.svc.Backend.DescribeACL(ctx, k.region, k.aclID)
 			if err == nil && acl == nil {
-				err = fmt.Errorf("allow list %s not found", k.acl)
+				err = fmt.Errorf("allow list %s not found", k.aclID)
 			}
-			var old, cidrs []string
-			if err == nil {
-				for _, e := range acl.Entries {
-					cidrs = append(cidrs, e.CIDR)
-					if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) {
-						old = append(old, fmt.Sprintf("%s (expired %s)", e.CIDR, t.UTC().Format(time.RFC3339)))
-					}
-				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			out[k.region+"/"+k.acl] = old
-			for i := range list.Items {
-				it := &list.Items[i]
-				if a := it.AccessControl; judged(it) && it.Cluster.RegionID == k.region && a.AclID == k.acl {
-					if err != nil {
-						a.Error = fmt.Sprintf("cannot read the allow list %s: %s", k.acl, errdefs.FirstLine(err))
-						a.OpenToInternet = nil
-						continue
-					}
-					if it.PublicEndpoint == "" {
-						continue
-					}
-					a.OpenToInternet = ptr(len(cidrs) == 0 || CoversEveryone(cidrs))
-				}
-			}
+			reads[i] = aclRead{acl, err}
 		}()
 	}
 	wg.Wait()
-	return out
+	for i, k := range keys {
+		list.acls[k] = reads[i]
+	}
+	for i := range list.Items {
+		it := &list.Items[i]
+		k, ok := s.whitelistOf(it, all)
+		if !ok {
+			continue
+		}
+		a, r := it.AccessControl, list.acls[k]
+		switch {
+		case r.err != nil:
+			a.Error = fmt.Sprintf("cannot read the allow list %s: %s", k.aclID, errdefs.FirstLine(r.err))
+			a.OpenToInternet = nil
+		case it.PublicEndpoint != "":
+			cidrs := make([]string, len(r.acl.Entries))
+			for j, e := range r.acl.Entries {
+				cidrs[j] = e.CIDR
+			}
+			a.OpenToInternet = ptr(len(cidrs) == 0 || CoversEveryone(cidrs))
+		}
+	}
+}
+
+// expiredEntries lists the entries of the row's allow list, as read by
+// readWhitelists, whose --for expiry has passed at now.
+func (s *Service) expiredEntries(list *ExposureList, it *AuditItem, now time.Time) []string {
+	k, ok := s.whitelistOf(it, true)
+	if !ok {
+		return nil
+	}
+	r, ok := list.acls[k]
+	if !ok || r.err != nil {
+		return nil
+	}
+	var old []string
+	for _, e := range r.acl.Entries {
+		if t, ok := ParseExpiry(e.Comment); ok && !now.Before(t) {
+			old = append(old, fmt.Sprintf("%s (expired %s)", e.CIDR, t.UTC().Format(time.RFC3339)))
+		}
+	}
+	return old
 }
