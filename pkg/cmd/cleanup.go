@@ -99,7 +99,8 @@ func (o *cleanupOptions) run(ctx context.Context) error {
 	defer cancel()
 	res, err := o.service().Cleanup(wctx, o.target, o.dryRun)
 	if res != nil {
-		if perr := printObject(o.streams.Out, o.printer, res, func(w io.Writer) error { return cleanupTable(w, res) }); perr != nil {
+		perr := printObject(o.streams.Out, o.printer, res, func(w io.Writer) error { return cleanupTable(w, res) })
+		if perr = printedAfter(o.streams.ErrOut, perr, cleanupDone(res)); perr != nil {
 			return perr
 		}
 	}
@@ -178,14 +179,15 @@ func (o *cleanupOptions) runRegions(ctx context.Context) error {
 	if !o.allRegions && len(list.Items) == 1 {
 		out = list.Items[0]
 	}
-	if perr := printObject(o.streams.Out, o.printer, out, func(w io.Writer) error {
+	perr := printObject(o.streams.Out, o.printer, out, func(w io.Writer) error {
 		for _, r := range list.Items {
 			if err := cleanupTable(w, r); err != nil {
 				return err
 			}
 		}
 		return nil
-	}); perr != nil {
+	})
+	if perr = printedAfter(o.streams.ErrOut, perr, cleanupDone(list.Items...)); perr != nil {
 		return perr
 	}
 	if ctx.Err() != nil {
@@ -195,6 +197,24 @@ func (o *cleanupOptions) runRegions(ctx context.Context) error {
 		return errdefs.Errorf(errdefs.KindTimeout, "timed out after %s waiting for EIPs to settle: run `kubectl ack-expose cleanup` again", o.timeout)
 	}
 	return errors.Join(errs...)
+}
+
+// cleanupDone is printedAfter's done for cleanups that released EIPs: an
+// output that cannot be printed then must not read as "nothing happened"
+// (exit 2), so it is a warning and the cleanup's own outcome stands.
+func cleanupDone(rs ...*expose.CleanupResult) string {
+	n := 0
+	for _, r := range rs {
+		for _, it := range r.Items {
+			if it.Action == expose.CleanupReleased {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d EIP%s released", n, plural(n))
 }
 
 func cleanupTable(w io.Writer, r *expose.CleanupResult) error {
