@@ -120,7 +120,7 @@ func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []strin
 // aclKey names an allow list read by the audit: its ID within the region and
 // account (the service) it was read with.
 type aclKey struct {
-	svc            *Service
+	svc           *Service
 	region, aclID string
 }
 
