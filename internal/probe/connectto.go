@@ -25,7 +25,8 @@ type connectEntry struct {
 }
 
 // ParseConnectTo parses "HOST:PORT=HOST2:PORT2,..." (IPv6 hosts in brackets).
-// An empty HOST or PORT on the left matches any, as in curl. It never panics,
+// An empty HOST or PORT on the left matches any, as in curl; unlike curl,
+// the most specific match wins (Target), not the first. It never panics,
 // whatever the input: it is the parser FuzzParseConnectTo feeds.
 func ParseConnectTo(s string) (ConnectTo, error) {
 	var c ConnectTo
@@ -62,20 +63,33 @@ func validPort(p string) bool {
 	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == p
 }
 
-// Target is the address to dial for addr (host:port): the first entry that
-// matches it, else addr itself.
+// Target is the address to dial for addr (host:port): the most specific
+// entry that matches it (host and port, then host, then port, then any;
+// the first of equals), else addr itself. So an entry appended after a
+// catch-all (`simulator serve` prints one last) still counts.
 func (c ConnectTo) Target(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr
 	}
 	host = strings.ToLower(host)
+	best, rank := addr, -1
 	for _, e := range c.entries {
-		if (e.host == "" || e.host == host) && (e.port == "" || e.port == port) {
-			return e.to
+		if (e.host != "" && e.host != host) || (e.port != "" && e.port != port) {
+			continue
+		}
+		r := 0
+		if e.host != "" {
+			r += 2
+		}
+		if e.port != "" {
+			r++
+		}
+		if r > rank {
+			best, rank = e.to, r
 		}
 	}
-	return addr
+	return best
 }
 
 // Len is the number of entries.

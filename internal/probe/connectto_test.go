@@ -32,6 +32,22 @@ func TestParseConnectTo(t *testing.T) {
 			t.Errorf("ParseConnectTo(%q): no error", bad)
 		}
 	}
+	// The most specific entry wins, wherever it is: a mapping appended
+	// after serve's catch-all (":6443=...") is not shadowed by it.
+	c, err = ParseConnectTo(":6443=127.0.0.1:1,:=127.0.0.1:9,47.96.1.10:=127.0.0.1:3,47.96.1.10:6443=127.0.0.1:2,47.96.1.10:6443=127.0.0.1:4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"47.96.1.10:6443": "127.0.0.1:2", // host and port; the first of two
+		"47.96.1.10:443":  "127.0.0.1:3", // host only
+		"47.96.1.11:6443": "127.0.0.1:1", // port only
+		"47.96.1.11:443":  "127.0.0.1:9", // any
+	} {
+		if got := c.Target(in); got != want {
+			t.Errorf("Target(%s) = %s, want %s", in, got, want)
+		}
+	}
 	if c, err := ParseConnectTo(" "); err != nil || c.Len() != 0 {
 		t.Errorf("empty value: %v, %d entries", err, c.Len())
 	}

@@ -150,7 +150,7 @@ func (a *APIServers) ConnectTo() string {
 		out = append(out, addr+"="+ln.Addr().String())
 	}
 	sort.Strings(out)
-	if a.fallback != nil { // last: the first matching entry wins
+	if a.fallback != nil { // a catch-all: the more specific entries win
 		out = append(out, ":6443="+a.fallback.Addr().String())
 	}
 	return strings.Join(out, ",")
