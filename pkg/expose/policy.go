@@ -100,8 +100,10 @@ func (s *Service) Enforce(ctx context.Context, list *ExposureList, rules []strin
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: who may reach public endpoint %s is unknown: %s", r, it.PublicEndpoint, why))
 			case r == RuleExpired && unread:
 				it.Unjudged = append(it.Unjudged, fmt.Sprintf("%s: %s", r, a.Error))
-			case r == RuleExpired && a != nil && len(s.expiredEntries(list, it, now)) > 0:
-				it.Violations = append(it.Violations, fmt.Sprintf("%s: the allow list still admits expired entries %s", r, strings.Join(s.expiredEntries(list, it, now), ", ")))
+			case r == RuleExpired && a != nil:
+				if old := s.expiredEntries(list, it, now); len(old) > 0 {
+					it.Violations = append(it.Violations, fmt.Sprintf("%s: the allow list still admits expired entries %s", r, strings.Join(old, ", ")))
+				}
 			case r == RuleError && it.CloudError:
 				it.Violations = append(it.Violations, fmt.Sprintf("%s: %s", r, it.Error))
 			}
