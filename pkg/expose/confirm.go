@@ -243,10 +243,12 @@ func quote(s string) string { return fmt.Sprintf("%q", s) }
 // it answers. The last check is returned.
 func (s *Service) watchEndpoint(ctx context.Context, c CommitOptions, endpoint string, t Target, settle time.Duration, what string) (last backend.CheckResult, ok bool) {
 	start := time.Now()
-	wctx, cancel := context.WithTimeout(ctx, c.timeout())
+	poll := c.poll()
+	wctx, cancel := context.WithTimeout(ctx, poll.deadline(c.timeout()))
 	defer cancel()
+	settle = poll.deadline(settle)
 	var since time.Time // when the endpoint began answering without a miss
-	_ = c.poll().pollNow(wctx, func() (bool, error) {
+	_ = poll.pollNow(wctx, func() (bool, error) {
 		// The check runs under ctx, not wctx: a check cut short by the
 		// deadline would read as a failure of the endpoint.
 		last = c.Checker.CheckEndpoint(ctx, endpoint, t.Path())

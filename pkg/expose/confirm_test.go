@@ -355,3 +355,37 @@ func TestRestoreCommand(t *testing.T) {
 		}
 	}
 }
+
+// DeadlineScale (the story harness's knob) shortens the confirm window that is
+// waited, not the one that is said: a 5 s window that never sees an answer
+// ends in a fraction of it.
+func TestConfirmDeadlineScale(t *testing.T) {
+	for _, tc := range []struct {
+		scale float64
+		want  time.Duration
+	}{{0, 5 * time.Second}, {0.1, 500 * time.Millisecond}, {1, 5 * time.Second}, {2, 5 * time.Second}, {-1, 5 * time.Second}} {
+		if got := (PollPolicy{DeadlineScale: tc.scale}).deadline(5 * time.Second); got != tc.want {
+			t.Errorf("DeadlineScale %v: %s, want %s", tc.scale, got, tc.want)
+		}
+	}
+	svc, _ := newService(t)
+	pro := simulator.ClusterIDFor("demo-pro")
+	mustApply(t, svc, Target{ClusterID: pro}, AccessRequest{Allow: []string{"203.0.113.10/32"}})
+	before := readList(t, svc, pro)
+	chk := &scripted{before: true, after: []bool{false}}
+	chk.changed = func() bool { return readList(t, svc, pro) != before }
+	p, err := svc.planAccess(context.Background(), proTarget(), AccessRequest{Revoke: []string{"203.0.113.10/32"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := CommitOptions{Timeout: 5 * time.Second, Checker: chk,
+		Poll: PollPolicy{Initial: time.Millisecond, Factor: 1, Max: 5 * time.Millisecond, DeadlineScale: 0.02}}
+	start := time.Now()
+	_, err = svc.applyAccessConfirmed(context.Background(), p, ApplyOptions{Confirm: func(string) bool { return true }, Commit: c})
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the 5 s window scaled by 0.02 was waited for %s", took)
+	}
+	if errdefs.KindOf(err) != errdefs.KindRefused || readList(t, svc, pro) != before {
+		t.Errorf("error %v; want the revoke reverted", err)
+	}
+}

@@ -19,6 +19,20 @@ type PollPolicy struct {
 	Factor  float64
 	Max     time.Duration
 	Jitter  float64 // fraction added at random to each interval
+	// DeadlineScale, between 0 and 1, shortens the deadlines waited with
+	// this policy (commit confirmed's window and settle time): a test knob,
+	// set only by the story harness, so a story sits through a tenth of a
+	// 5 s window. What is said about a deadline keeps its real duration.
+	// Zero (or anything else outside (0, 1)) waits the real deadline.
+	DeadlineScale float64
+}
+
+// deadline is d as waited under the policy's DeadlineScale.
+func (p PollPolicy) deadline(d time.Duration) time.Duration {
+	if p.DeadlineScale > 0 && p.DeadlineScale < 1 {
+		return time.Duration(float64(d) * p.DeadlineScale)
+	}
+	return d
 }
 
 // DefaultPoll: with a 3 s operation it polls at ~0.5, 1.2, 2.0, 3.1 s.
