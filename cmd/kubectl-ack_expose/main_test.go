@@ -25,6 +25,7 @@ import (
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/cmd"
 	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -57,12 +58,28 @@ func (p storyParallel) Run() int {
 // envFastWaits is the harness's test knob: set in every story, it shortens
 // the waits a story sits through that no simulator timing controls (the
 // pause before the first poll of a task and between polls, the backoff of a
-// retried call, the pace of commit confirmed's checks), each by ten. It is
-// read here, by the test binary acting as the plugin, never by the plugin.
-// A story can turn it off with `env ACK_EXPOSE_TEST_FAST_WAITS=`.
+// retried call, the pace of commit confirmed's checks, and commit
+// confirmed's window and settle time, whose messages still say the real
+// durations), each by ten. It is read here, by the test binary acting as the
+// plugin, never by the plugin. A story can turn it off with
+// `env ACK_EXPOSE_TEST_FAST_WAITS=`.
 const envFastWaits = "ACK_EXPOSE_TEST_FAST_WAITS"
 
+// envLockWait, a duration, replaces how long a kubeconfig edit waits for a
+// held lock (kubeconfig.DefaultLockWait, 5 s): a story that sits through a
+// held lock sets it short, one whose many processes queue for the lock on a
+// loaded machine sets it long. Unset: the real wait. Read like envFastWaits.
+const envLockWait = "ACK_EXPOSE_TEST_LOCK_WAIT"
+
 func fastWaits() {
+	if v := os.Getenv(envLockWait); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s=%q: %v\n", envLockWait, v, err)
+			os.Exit(2)
+		}
+		kubeconfig.DefaultLockWait = d
+	}
 	if os.Getenv(envFastWaits) == "" {
 		return
 	}
@@ -70,7 +87,7 @@ func fastWaits() {
 	p.Initial, p.Max = p.Initial/10, p.Max/10
 	expose.DefaultPoll = p
 	c := expose.ConfirmPoll
-	c.Initial, c.Max = c.Initial/10, c.Max/10
+	c.Initial, c.Max, c.DeadlineScale = c.Initial/10, c.Max/10, 0.1
 	expose.ConfirmPoll = c
 	r := backend.DefaultRetry
 	r.Initial, r.Max = r.Initial/10, r.Max/10
@@ -83,12 +100,19 @@ func TestScriptsSimulator(t *testing.T) {
 	runStories(t, scriptParams(t, "simulator"))
 }
 
+// storyGate lets the stories of both suites run side by side, and a story
+// marked "# alone" by itself (see runStories).
+var storyGate sync.RWMutex
+
 // runStories runs the stories in parallel (see storyParallel), except that a
 // story with a line "# alone: REASON" runs by itself: one whose timing
 // (a lock wait, a timeout of a few hundred milliseconds) other stories' CPU
-// use could upset.
+// use could upset. Both suites (TestScriptsSimulator, TestScriptsAliyun) are
+// parallel tests, so their stories share one pool of -parallel slots and
+// one gate: the second suite does not wait for the first to end.
 func runStories(t *testing.T, p testscript.Params) {
-	testscript.RunT(gatedT{T: t, gate: new(sync.RWMutex), dir: p.Dir}, p)
+	t.Parallel()
+	testscript.RunT(gatedT{T: t, gate: &storyGate, dir: p.Dir}, p)
 }
 
 type gatedT struct {
@@ -236,6 +260,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //	                            (CODE - : no error, only the delay or the drop)
 //	sim timing modifyCluster|eipTransition|apiLatency DURATION
 //	sim calls ACTION COUNT      (assert; COUNT may be ">=N")
+//	sim await-call ACTION [N]   (wait, up to 20 s, until ACTION was called N times, 1 by default:
+//	                            a background command has reached that point)
 //	sim reset-calls
 //	sim order ACTION1 ACTION2   (assert: the last ACTION1 call precedes the first ACTION2 call)
 //	sim entry ACLNAME CIDR COMMENT
@@ -335,6 +361,8 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			return nil
 		}))
+	case "await-call":
+		awaitCall(ts, e, neg, args[1:])
 	case "reset-calls":
 		ts.Check(e.Update(func(s *simulator.State) error { s.Calls, s.CallLog = map[string]int{}, nil; return nil }))
 	case "order":
@@ -518,6 +546,31 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// awaitCall is `sim await-call ACTION [N]`: it polls the calls the simulator
+// recorded until ACTION was called at least N times, instead of a story
+// sleeping for a background command to get there.
+func awaitCall(ts *testscript.TestScript, e *simulator.Engine, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: sim await-call ACTION [N]")
+	}
+	n := 1
+	if len(args) == 2 {
+		n = atoi(ts, "N", args[1])
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got := 0
+		ts.Check(e.View(func(s *simulator.State) error { got = s.Calls[args[0]]; return nil }))
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("sim await-call: %s was called %d times in 20s, want %d", args[0], got, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // interrupt [-again MARKER2 | -kill] MARKER CODE prog args...: start prog, send
 // it SIGINT once its stderr shows MARKER (and, with -again, a second SIGINT
 // once it shows MARKER2; with -kill, SIGKILL instead, as kill -9: CODE is
@@ -604,7 +657,7 @@ func scriptCommand(ts *testscript.TestScript, path string, args ...string) *exec
 			env = append(env, kv)
 		}
 	}
-	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH", envFastWaits, "ACK_EXPOSE_HOSTS",
+	for _, k := range []string{"HOME", "KUBECONFIG", "ACK_EXPOSE_SIMULATOR_STATE", "ACK_EXPOSE_BACKEND", "PATH", envFastWaits, envLockWait, "ACK_EXPOSE_HOSTS",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
 		"ALIBABA_CLOUD_REGION_ID", "ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_CONNECT_TO", "ACK_EXPOSE_SLB_ENDPOINT",
 		"ACK_EXPOSE_STS_ENDPOINT", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
