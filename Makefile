@@ -78,10 +78,19 @@ $(CYCLONEDX):
 # Vet (gofmt, tidy, vet, staticcheck, the dependency rule, actionlint, goreleaser
 # check); the release snapshot's archives installed through the real Krew and
 # kubectl; unit tests, fuzz seeds, the docs and manifests checks, and every
-# testscript story against both backends.
+# testscript story against both backends. The Krew check runs beside the Go
+# tests (its output, kept aside, is printed once it ends); both must pass.
 test: vet
-	bash hack/krew-check.sh
-	$(GO) test -count=1 ./...
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	  echo "bash hack/krew-check.sh (beside go test; its output follows the tests')"; \
+	  bash hack/krew-check.sh >"$$log" 2>&1 & krew=$$!; \
+	  echo "$(GO) test -count=1 ./..."; \
+	  $(GO) test -count=1 ./...; tests=$$?; \
+	  wait $$krew; krewst=$$?; \
+	  echo "== hack/krew-check.sh"; cat "$$log"; \
+	  [ $$krewst -eq 0 ] || echo "make test: hack/krew-check.sh failed (exit $$krewst)"; \
+	  [ $$tests -eq 0 ] || echo "make test: go test failed (exit $$tests)"; \
+	  [ $$tests -eq 0 ] && [ $$krewst -eq 0 ]
 
 # Rewrite the golden list of the exported API under pkg/ after a deliberate
 # change to it (internal/apisurface's test fails until then; docs/maintainers.md).
