@@ -136,7 +136,7 @@ func (o *simulatorServeOptions) run(ctx context.Context, path string) error {
 			strings.Join(added, ", "), probe.EnvConnectTo, apis.ConnectTo())
 	})
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- openapi.Serve(hs, ln, engine) }()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
