@@ -154,19 +154,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	var failed int
 	var svc *expose.Service
 	if len(o.profiles) > 0 || o.assumeRole != "" {
-		accounts, err := o.accounts(c.Context(), contexts)
-		if err != nil {
-			return err
-		}
-		svc = o.service() // the journal's warning, and the gate's reads when no account is readable
-		for _, a := range accounts {
-			if a.Service != nil {
-				svc = a.Service
-				break
-			}
-		}
-		list, failed, err = expose.AuditAccounts(c.Context(), accounts, contexts, o.allClusters)
-		if err != nil {
+		if list, failed, svc, err = o.auditAccounts(c.Context(), contexts); err != nil {
 			return err
 		}
 	} else {
@@ -253,6 +241,25 @@ func (o *statusOptions) accounts(ctx context.Context, contexts []kubeconfig.Cont
 	}
 	o.profile = ""
 	return out, nil
+}
+
+// auditAccounts is the audit over the accounts of --profiles or
+// --assume-role, and the service for what follows it (the journal's
+// warning, the gate's reads): the first readable account's.
+func (o *statusOptions) auditAccounts(ctx context.Context, contexts []kubeconfig.Context) (*expose.ExposureList, int, *expose.Service, error) {
+	accounts, err := o.accounts(ctx, contexts)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	svc := o.service()
+	for _, a := range accounts {
+		if a.Service != nil {
+			svc = a.Service
+			break
+		}
+	}
+	list, failed, err := expose.AuditAccounts(ctx, accounts, contexts, o.allClusters)
+	return list, failed, svc, err
 }
 
 // roleAccounts assumes --assume-role in each account the contexts' names
