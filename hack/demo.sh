@@ -107,4 +107,10 @@ run status --all-clusters --fail-if open,expired || echo "(exit $?)"
 
 printf '\n# The account-wide sweep: EIPs ack-expose marked in the cloud, whatever machine\n# allocated them, deleted clusters included, in every region:\n'
 run cleanup --all-regions --dry-run
+
+printf '\n# Several accounts in one audit: each aliyun CLI profile read as the account STS says\n# it is (here a second simulated account, its AccessKey ID mapped to its own state file):\n'
+"$bin" simulator init --state "$dir/b.json" --kubeconfig "$dir/b.kubeconfig" --account-id 2222222222222222 >/dev/null
+printf '{"current":"a","profiles":[{"name":"a","mode":"AK","access_key_id":"LTAIdemoA","access_key_secret":"demo"},{"name":"b","mode":"AK","access_key_id":"LTAIdemoB","access_key_secret":"demo"}]}\n' >"$dir/accounts.json"
+ALIBABA_CLOUD_CONFIG_FILE=$dir/accounts.json ACK_EXPOSE_SIMULATOR_ACCOUNTS=LTAIdemoB=$dir/b.json KUBECONFIG=$KUBECONFIG:$dir/b.kubeconfig \
+  run status --all-contexts --profiles all
 run simulator show

@@ -11,6 +11,7 @@ import (
 var Actions = []string{
 	"AddAccessControlListEntry",
 	"AllocateEipAddress",
+	"AssumeRole",
 	"CreateAccessControlList",
 	"DeleteAccessControlList",
 	"DescribeAccessControlListAttribute",

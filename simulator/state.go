@@ -41,6 +41,8 @@ type State struct {
 	VPCs          []VPC          `json:"vpcs,omitempty"`
 	// CallLog is the ordered log of the most recent calls (CallLogSize).
 	CallLog []CallRecord `json:"callLog,omitempty"`
+	// Roles are the account's RAM roles, for STS AssumeRole (accounts.go).
+	Roles []Role `json:"roles,omitempty"`
 }
 
 // Timing says how long simulated asynchronous work takes.

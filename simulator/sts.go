@@ -18,14 +18,18 @@ type Caller struct {
 
 // GetCallerIdentity is STS GetCallerIdentity (no permission needed): the
 // account of the state, as a RAM user, or as an assumed role when the
-// AccessKey is an STS one (prefix "STS.").
+// AccessKey is an STS one (prefix "STS.": the role AssumeRole named).
 func (e *Engine) GetCallerIdentity(accessKeyID string) (Caller, error) {
 	var c Caller
 	err := e.Call("GetCallerIdentity", func(s *State, _ time.Time) error {
 		uid := s.AccountID
-		if strings.HasPrefix(accessKeyID, "STS.") {
-			c = Caller{AccountID: uid, IdentityType: "AssumedRoleUser", Arn: "acs:ram::" + uid + ":assumed-role/ack-expose-simulator/session",
-				PrincipalID: "300000000000000001:session", RoleID: "300000000000000001"}
+		if strings.HasPrefix(accessKeyID, stsKeyPrefix) {
+			role := "ack-expose-simulator"
+			if _, r, ok := parseSTSKey(accessKeyID); ok {
+				role = strings.ToLower(r)
+			}
+			c = Caller{AccountID: uid, IdentityType: "AssumedRoleUser", Arn: "acs:ram::" + uid + ":assumed-role/" + role + "/session",
+				PrincipalID: assumedRoleID + ":session", RoleID: assumedRoleID}
 			return nil
 		}
 		c = Caller{AccountID: uid, IdentityType: "RAMUser", Arn: "acs:ram::" + uid + ":user/simulator",

@@ -15,6 +15,10 @@ import (
 // DemoAccountID is the account UID of the demo world.
 const DemoAccountID = "1234567890123456"
 
+// DemoAccessRole is the RAM role of the demo world, the one Resource
+// Directory creates in its member accounts (status --assume-role).
+const DemoAccessRole = "ResourceDirectoryAccountAccessRole"
+
 // DemoRegion is the region of the demo world's clusters.
 const DemoRegion = "cn-hangzhou"
 
@@ -45,6 +49,10 @@ func DemoWorld() *State {
 		Tasks:     []Task{},
 		Faults:    []Fault{},
 		Calls:     map[string]int{},
+		// The role a Resource Directory creates in each member account,
+		// trusting the management account: the demo account here (another
+		// account written by `simulator init --account-id` keeps trusting it).
+		Roles: []Role{{Name: DemoAccessRole, TrustedAccounts: []string{DemoAccountID}}},
 	}
 	for i, sp := range specs {
 		id := ClusterIDFor(sp.name)

@@ -3,11 +3,13 @@ package main
 import (
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/ack-expose/ack-expose/pkg/cmd"
 	"github.com/ack-expose/ack-expose/simulator"
 	"github.com/ack-expose/ack-expose/simulator/openapi"
 )
@@ -28,7 +30,7 @@ func init() {
 			return err
 		}
 		srv := &http.Server{Handler: openapi.New(simulator.New(state))}
-		go func() { _ = srv.Serve(ln) }()
+		go func() { _ = openapi.Serve(srv, ln, simulator.New(state)) }()
 		env.Defer(func() { _ = srv.Close() })
 		// The API server endpoints of the demo world, on loopback too, and
 		// every other address on 6443 dropped: a check never leaves the machine.
@@ -65,27 +67,43 @@ func init() { scriptCmds["accounts"] = cmdAccounts }
 
 // accounts AK=STATEFILE...: serve the OpenAPI again with more accounts (as
 // `simulator serve --account` does): requests signed with AccessKey ID AK
-// see STATEFILE's world; the others the script's. Points the endpoints at it.
+// see STATEFILE's world; the others the script's. Points the endpoints at it,
+// STS at its https side (role assumption is https only), trusted through the
+// simulator CA in SSL_CERT_FILE; the simulator backend gets the same accounts
+// through ACK_EXPOSE_SIMULATOR_ACCOUNTS.
 func cmdAccounts(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
 		ts.Fatalf("usage: accounts AK=STATEFILE...")
 	}
-	srv := openapi.New(simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE")))
+	state := ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE")
+	srv := openapi.New(simulator.New(state))
 	srv.Accounts = map[string]*simulator.Engine{}
+	var env []string
 	for _, a := range args {
 		ak, file, ok := strings.Cut(a, "=")
 		if !ok {
 			ts.Fatalf("accounts: %q is not AK=STATEFILE", a)
 		}
 		srv.Accounts[ak] = simulator.New(ts.MkAbs(file))
+		env = append(env, ak+"="+ts.MkAbs(file))
 	}
+	ts.Setenv(cmd.EnvSimulatorAccounts, strings.Join(env, ","))
+	var ca *simulator.CA
+	ts.Check(simulator.New(state).View(func(s *simulator.State) error { ca = s.CA; return nil }))
+	if ca == nil {
+		ts.Fatalf("accounts: %s has no CA", state)
+	}
+	caFile := ts.MkAbs("simulator-ca.pem")
+	ts.Check(os.WriteFile(caFile, []byte(ca.Cert), 0o600))
+	ts.Setenv("SSL_CERT_FILE", caFile)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	ts.Check(err)
 	hs := &http.Server{Handler: srv}
-	go func() { _ = hs.Serve(ln) }()
+	go func() { _ = openapi.Serve(hs, ln, simulator.New(state)) }()
 	ts.Defer(func() { _ = hs.Close() })
 	url := "http://" + ln.Addr().String()
-	for _, k := range []string{"ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_SLB_ENDPOINT", "ACK_EXPOSE_STS_ENDPOINT"} {
+	for _, k := range []string{"ACK_EXPOSE_CS_ENDPOINT", "ACK_EXPOSE_VPC_ENDPOINT", "ACK_EXPOSE_SLB_ENDPOINT"} {
 		ts.Setenv(k, url)
 	}
+	ts.Setenv("ACK_EXPOSE_STS_ENDPOINT", "https://"+ln.Addr().String())
 }

@@ -3,13 +3,16 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
+	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
+	"github.com/ack-expose/ack-expose/simulator"
 )
 
 // caller asks STS GetCallerIdentity once per run, and only when something
@@ -60,4 +63,58 @@ func (o *clusterOptions) checkAccount(ctx context.Context, contextName string) e
 		return e.WithHint("Use the credentials of account %s: --profile %s.", uid, strings.Join(names, " or --profile "))
 	}
 	return e.WithHint("Use the credentials of account %s: --profile NAME with a profile of that account (see docs/credentials.md).", uid)
+}
+
+// EnvSimulatorAccounts gives the simulator backend more accounts, as
+// `simulator serve --account` gives the OpenAPI: ACCESSKEYID=STATEFILE,...
+// A profile (--profile, --profiles) whose AccessKey ID is listed reads that
+// state file's account; STS AssumeRole reaches the account of the role.
+const EnvSimulatorAccounts = "ACK_EXPOSE_SIMULATOR_ACCOUNTS"
+
+// simulatorAccounts is the simulated cloud: the state file, and the
+// accounts of ACK_EXPOSE_SIMULATOR_ACCOUNTS. A malformed entry is exit 2.
+func simulatorAccounts(path string) (*simulator.Accounts, error) {
+	a := &simulator.Accounts{Default: simulator.New(path), ByKey: map[string]*simulator.Engine{}}
+	for _, e := range strings.Split(os.Getenv(EnvSimulatorAccounts), ",") {
+		if e = strings.TrimSpace(e); e == "" {
+			continue
+		}
+		ak, file, ok := strings.Cut(e, "=")
+		if !ok || ak == "" || file == "" {
+			return nil, usageError("%s: %q is not ACCESSKEYID=STATEFILE (entries separated by commas)", EnvSimulatorAccounts, e)
+		}
+		a.ByKey[ak] = simulator.New(file)
+	}
+	return a, nil
+}
+
+// simulatedBackend is the simulator backend over the account --profile
+// signs as (when there are accounts to choose from), else the state file's.
+func (o *clusterOptions) simulatedBackend(path string) (backend.Backend, error) {
+	accts, err := simulatorAccounts(path)
+	if err != nil {
+		return nil, err
+	}
+	key := ""
+	if o.profile != "" && (len(accts.ByKey) > 0 || o.signAs) {
+		if key, err = profileAccessKeyID(o.profile); err != nil {
+			return nil, err
+		}
+	}
+	return &simulated.Backend{Engine: accts.For(key), AccessKeyID: key}, nil
+}
+
+// profileAccessKeyID is the AccessKey ID the profile signs with (the
+// simulator's account key), through the same providers as the aliyun
+// backend: a profile the cloud would refuse is refused here too.
+func profileAccessKeyID(profile string) (string, error) {
+	p, src, err := aliyun.ResolveCredentials(profile)
+	if err != nil {
+		return "", err
+	}
+	c, err := aliyun.NewSDKProvider(p, src).GetCredentials()
+	if err != nil {
+		return "", err
+	}
+	return c.AccessKeyId, nil
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
-	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
@@ -49,6 +48,9 @@ type clusterOptions struct {
 	target  expose.Target
 	who     *backend.Caller
 	whoErr  error
+	// signAs: the simulator backend picks the account of --profile's
+	// AccessKey ID even without ACK_EXPOSE_SIMULATOR_ACCOUNTS (--profiles).
+	signAs bool
 	// mutates makes complete check the context's account first (account.go).
 	mutates bool
 	net     *probe.Network
@@ -242,7 +244,7 @@ func (o *clusterOptions) newBackend() (backend.Backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		return simulated.New(path), nil
+		return o.simulatedBackend(path)
 	case "aliyun":
 		return o.newAliyunBackend()
 	default:

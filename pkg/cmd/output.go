@@ -291,10 +291,15 @@ func operationTable(w io.Writer, x *expose.Exposure) error {
 func auditTable(w io.Writer, l *expose.ExposureList, wide bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	checked := auditChecked(l)
-	// cells: CONTEXT CLUSTER KIND STATE PUBLIC EIP SOURCES SUPPORTED CHECK NOTE,
-	// then the wide ones: CLUSTER ID, REGION, INTRANET ENDPOINT, EIP ADDRESS.
-	row := func(c ...string) {
-		out := []string{c[0], c[1]}
+	accounts := severalAccounts(l)
+	// cells: ACCOUNT CONTEXT CLUSTER KIND STATE PUBLIC EIP SOURCES SUPPORTED CHECK
+	// NOTE, then the wide ones: CLUSTER ID, REGION, INTRANET ENDPOINT, EIP ADDRESS.
+	row := func(account string, c ...string) {
+		var out []string
+		if accounts {
+			out = append(out, account)
+		}
+		out = append(out, c[0], c[1])
 		if wide {
 			out = append(out, c[10], c[11])
 		}
@@ -308,11 +313,12 @@ func auditTable(w io.Writer, l *expose.ExposureList, wide bool) error {
 		out = append(out, c[9])
 		fmt.Fprintln(tw, strings.Join(out, "\t"))
 	}
-	row("CONTEXT", "CLUSTER", "KIND", "STATE", "PUBLIC ENDPOINT", "EIP", "SOURCES", "SUPPORTED", "CHECK", "NOTE",
+	row("ACCOUNT", "CONTEXT", "CLUSTER", "KIND", "STATE", "PUBLIC ENDPOINT", "EIP", "SOURCES", "SUPPORTED", "CHECK", "NOTE",
 		"CLUSTER ID", "REGION", "INTRANET ENDPOINT", "EIP ADDRESS")
 	for _, it := range l.Items {
+		account := cmp.Or(it.Account, "-")
 		if it.Cluster.ID == "" {
-			row(it.Context, "-", "-", "-", "-", "-", "-", "-", "-", it.Error, "-", "-", "-", "-")
+			row(account, cmp.Or(it.Context, "-"), "-", "-", "-", "-", "-", "-", "-", "-", it.Error, "-", "-", "-", "-")
 			continue
 		}
 		eip, address := "-", "-"
@@ -327,11 +333,26 @@ func auditTable(w io.Writer, l *expose.ExposureList, wide bool) error {
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
 		}
-		row(cmp.Or(it.Context, "-"), it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, cmp.Or(it.PublicEndpoint, "-"), eip,
+		row(account, cmp.Or(it.Context, "-"), it.Cluster.Name, kindName(it.Cluster), it.Cluster.State, cmp.Or(it.PublicEndpoint, "-"), eip,
 			accessSummary(it.AccessControl, it.Cluster.ID), supported, auditCheckCell(it.Check), note,
 			it.Cluster.ID, cmp.Or(it.Cluster.RegionID, "-"), cmp.Or(it.IntranetEndpoint, "-"), address)
 	}
 	return tw.Flush()
+}
+
+// severalAccounts: the audit's rows come from more than one account (or
+// name a profile whose account is unknown), so the table says whose each is.
+func severalAccounts(l *expose.ExposureList) bool {
+	seen := map[string]bool{}
+	for _, it := range l.Items {
+		if it.Account == "" && it.CredentialsProfile != "" {
+			return true
+		}
+		if it.Account != "" {
+			seen[it.Account] = true
+		}
+	}
+	return len(seen) > 1
 }
 
 func plural(n int) string {

@@ -41,9 +41,12 @@ Point the real backend at it to exercise the whole cloud code path offline:
 Requests must be signed; any AccessKey will do, and reads the world of --state.
 --account AK=FILE adds an account: requests signed with AccessKey ID AK see the
 world of FILE (its own accountId, clusters and EIPs), for the multi-account
-audit (status --profiles). It also serves STS GetCallerIdentity (an AccessKey
-ID starting with "STS." is an assumed role) and, at /simulator/credentials, a
-temporary credential for a CredentialsURI profile (docs/credentials.md).
+audit (status --profiles). It also serves STS GetCallerIdentity, STS AssumeRole
+(the roles of each account's state, and their trust; status --assume-role) and,
+at /simulator/credentials, a temporary credential for a CredentialsURI profile
+(docs/credentials.md). The same port speaks HTTPS too, with a certificate from
+the state's CA (role assumption is https only): trust it with SSL_CERT_FILE and
+set ACK_EXPOSE_STS_ENDPOINT=https://ADDRESS (docs/simulator.md).
 
 It also plays the network: each EIP and intranet endpoint of the world gets a
 loopback port where the API server of the cluster behind it answers (TLS with a
@@ -136,7 +139,7 @@ func (o *simulatorServeOptions) run(ctx context.Context, path string) error {
 			strings.Join(added, ", "), probe.EnvConnectTo, apis.ConnectTo())
 	})
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- openapi.Serve(hs, ln, engine) }()
 	select {
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
+	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 	"github.com/ack-expose/ack-expose/pkg/kubeconfig"
@@ -153,13 +154,7 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 	var failed int
 	var svc *expose.Service
 	if len(o.profiles) > 0 || o.assumeRole != "" {
-		accounts, err := o.accounts(c.Context(), contexts)
-		if err != nil {
-			return err
-		}
-		svc = accounts[0].Service
-		list, failed, err = expose.AuditAccounts(c.Context(), accounts, contexts, o.allClusters)
-		if err != nil {
+		if list, failed, svc, err = o.auditAccounts(c.Context(), contexts); err != nil {
 			return err
 		}
 	} else {
@@ -213,11 +208,9 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 }
 
 // accounts connects with each profile of --profiles and asks STS whose
-// account it reads (one call per profile).
+// account it reads (one call per profile). A profile that cannot be used is
+// an account with an error (a row of the audit), not the end of the audit.
 func (o *statusOptions) accounts(ctx context.Context, contexts []kubeconfig.Context) ([]expose.Account, error) {
-	if o.backendName() != "aliyun" {
-		return nil, usageError("--profiles and --assume-role read accounts through the cloud's credentials: they need the aliyun backend (the simulator backend is one account; `simulator serve --account` serves several)")
-	}
 	if o.assumeRole != "" {
 		return o.roleAccounts(ctx, contexts)
 	}
@@ -231,15 +224,18 @@ func (o *statusOptions) accounts(ctx context.Context, contexts []kubeconfig.Cont
 			return nil, usageError("--profiles all: the aliyun CLI config %s has no profile", aliyun.CLIConfigPath())
 		}
 	}
+	o.signAs = true
 	var out []expose.Account
 	for _, p := range names {
 		o.profile, o.who, o.whoErr = p, nil, nil
 		if err := o.connect(ctx); err != nil {
-			return nil, fmt.Errorf("profile %s: %w", p, err)
+			out = append(out, expose.Account{Profile: p, Err: err})
+			continue
 		}
 		who, err := o.caller(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("profile %s: GetCallerIdentity: %w", p, err)
+			out = append(out, expose.Account{Profile: p, Err: fmt.Errorf("whose credentials these are is unknown: GetCallerIdentity: %w", err)})
+			continue
 		}
 		out = append(out, expose.Account{ID: who.AccountID, Profile: p, Service: o.service()})
 	}
@@ -247,13 +243,29 @@ func (o *statusOptions) accounts(ctx context.Context, contexts []kubeconfig.Cont
 	return out, nil
 }
 
-// roleAccounts assumes --assume-role in each account the contexts' names
-// carry, from the credentials of --profile or the chain.
-func (o *statusOptions) roleAccounts(ctx context.Context, contexts []kubeconfig.Context) ([]expose.Account, error) {
-	base, _, err := aliyun.ResolveCredentials(o.profile)
+// auditAccounts is the audit over the accounts of --profiles or
+// --assume-role, and the service for what follows it (the journal's
+// warning, the gate's reads): the first readable account's.
+func (o *statusOptions) auditAccounts(ctx context.Context, contexts []kubeconfig.Context) (*expose.ExposureList, int, *expose.Service, error) {
+	accounts, err := o.accounts(ctx, contexts)
 	if err != nil {
-		return nil, err
+		return nil, 0, nil, err
 	}
+	svc := o.service()
+	for _, a := range accounts {
+		if a.Service != nil {
+			svc = a.Service
+			break
+		}
+	}
+	list, failed, err := expose.AuditAccounts(ctx, accounts, contexts, o.allClusters)
+	return list, failed, svc, err
+}
+
+// roleAccounts assumes --assume-role in each account the contexts' names
+// carry, from the credentials of --profile or the chain. A role that cannot
+// be assumed is an account with an error: its contexts' rows say why.
+func (o *statusOptions) roleAccounts(ctx context.Context, contexts []kubeconfig.Context) ([]expose.Account, error) {
 	var uids []string
 	for _, kc := range contexts {
 		if uid, ok := expose.ContextAccount(kc.Name); ok && !slices.Contains(uids, uid) {
@@ -263,22 +275,69 @@ func (o *statusOptions) roleAccounts(ctx context.Context, contexts []kubeconfig.
 	if len(uids) == 0 {
 		return nil, usageError("--assume-role: no context of the kubeconfig is named <account-uid>-<clusterId>, so no account to assume the role in")
 	}
-	region, _ := aliyun.ResolveRegion(o.region, o.profile)
+	assume, err := o.roleAssumer()
+	if err != nil {
+		return nil, err
+	}
 	var out []expose.Account
 	for _, uid := range uids {
+		arn := "acs:ram::" + uid + ":role/" + o.assumeRole
+		a := expose.Account{ID: uid, Profile: "role " + o.assumeRole}
+		be, err := assume(ctx, uid)
+		if err == nil {
+			o.be, o.who, o.whoErr = backend.Wrap(be, backend.DefaultRetry, o.logf()), nil, nil
+			// Whose the credentials are: the role is assumed here, once.
+			_, err = o.caller(ctx)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "role "+arn) {
+			err = fmt.Errorf("role %s: %w", arn, err)
+		}
+		if err != nil {
+			a.Err = err
+		} else {
+			a.Service = o.service()
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// roleAssumer gives, for an account, the backend signing as --assume-role
+// in it: through STS (credentials-go, lazily) on the aliyun backend, the
+// simulated cloud's AssumeRole on the simulator backend.
+func (o *statusOptions) roleAssumer() (func(ctx context.Context, uid string) (backend.Backend, error), error) {
+	if o.backendName() == "simulator" {
+		path, err := simulatorStatePath(o.simState)
+		if err != nil {
+			return nil, err
+		}
+		accts, err := simulatorAccounts(path)
+		if err != nil {
+			return nil, err
+		}
+		key := os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
+		if o.profile != "" {
+			if key, err = profileAccessKeyID(o.profile); err != nil {
+				return nil, err
+			}
+		}
+		return func(ctx context.Context, uid string) (backend.Backend, error) {
+			return simulated.AssumeRole(ctx, accts, key, "acs:ram::"+uid+":role/"+o.assumeRole, "ack-expose-audit")
+		}, nil
+	}
+	base, _, err := aliyun.ResolveCredentials(o.profile)
+	if err != nil {
+		return nil, err
+	}
+	region, _ := aliyun.ResolveRegion(o.region, o.profile)
+	return func(_ context.Context, uid string) (backend.Backend, error) {
 		p, src, err := aliyun.AssumeRoleIn(base, uid, o.assumeRole)
 		if err != nil {
 			return nil, err
 		}
-		be, err := aliyun.New(aliyun.Options{Region: region, CSEndpoint: os.Getenv(aliyun.EnvCSEndpoint), VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
+		return aliyun.New(aliyun.Options{Region: region, CSEndpoint: os.Getenv(aliyun.EnvCSEndpoint), VPCEndpoint: os.Getenv(aliyun.EnvVPCEndpoint),
 			SLBEndpoint: os.Getenv(aliyun.EnvSLBEndpoint), Credentials: aliyun.NewSDKProvider(p, src), Source: src, Log: o.logf()})
-		if err != nil {
-			return nil, fmt.Errorf("account %s: %w", uid, err)
-		}
-		o.be = backend.Wrap(be, backend.DefaultRetry, o.logf())
-		out = append(out, expose.Account{ID: uid, Profile: "role " + o.assumeRole, Service: o.service()})
-	}
-	return out, nil
+	}, nil
 }
 
 // violationSummary lists the rows that break the policy, one per line.

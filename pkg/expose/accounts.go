@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/ack-expose/ack-expose/internal/kubeserver"
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
 // Account is one account of a multi-account audit: its UID (from STS
@@ -15,6 +16,12 @@ type Account struct {
 	ID      string
 	Profile string
 	Service *Service
+	// Err says the account cannot be read this way: a profile that cannot
+	// be used (its mode, what it lacks, STS not answering whose it is), a
+	// role that cannot be assumed. The audit goes on without it: its
+	// contexts (or, with an unknown ID, the profile) get a row with the
+	// error, which fails the audit (exit 1).
+	Err error
 }
 
 // AuditAccounts is the audit over several accounts. With allClusters, every
@@ -23,43 +30,100 @@ type Account struct {
 // unreadable when no profile reads it), one matched by its server URL is
 // tried in each account in turn. Accounts read by two profiles are read once.
 func AuditAccounts(ctx context.Context, accounts []Account, contexts []kubeserver.Context, allClusters bool) (*ExposureList, int, error) {
-	var uniq []Account
-	byID := map[string]int{}
+	var uniq, unknown []Account
+	byID := map[string]bool{}
 	for _, a := range accounts {
-		if _, dup := byID[a.ID]; !dup {
-			byID[a.ID] = len(uniq)
+		switch {
+		case a.ID == "":
+			unknown = append(unknown, a)
+		case !byID[a.ID]:
+			byID[a.ID] = true
 			uniq = append(uniq, a)
 		}
 	}
 	list := &ExposureList{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "APIServerExposureList"}, Items: []AuditItem{}}
-	failed := 0
+	var failed int
 	if allClusters {
-		// The accounts are independent: read them at the same time.
-		lists := make([]*ExposureList, len(uniq))
-		fails := make([]int, len(uniq))
-		errs := make([]error, len(uniq))
-		var wg sync.WaitGroup
-		for j, a := range uniq {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				lists[j], fails[j], errs[j] = a.Service.AuditClusters(ctx, contexts)
-			}()
-		}
-		wg.Wait()
-		for j, a := range uniq {
-			if errs[j] != nil {
-				return nil, 0, fmt.Errorf("account %s (profile %s): %w", a.ID, a.Profile, errs[j])
-			}
-			for _, it := range lists[j].Items {
-				it.Account, it.CredentialsProfile = a.ID, a.Profile
-				list.Items = append(list.Items, it)
-			}
-			failed += fails[j]
-		}
-		return list, failed, nil
+		list.Items, failed = auditEveryCluster(ctx, uniq, contexts)
+	} else {
+		list.Items, failed = auditRouted(ctx, uniq, contexts)
 	}
-	// Route the contexts: index per account, and the unrouted ones for all.
+	for _, a := range unknown {
+		list.Items = append(list.Items, AuditItem{CredentialsProfile: a.Profile, CloudError: true,
+			Error: fmt.Sprintf("profile %s cannot be used: %s", a.Profile, errdefs.FirstLine(a.Err))})
+		failed++
+	}
+	return list, failed, nil
+}
+
+// accountError is the row of an account that could not be read at all.
+func accountError(a Account, context string, err error) AuditItem {
+	return AuditItem{Context: context, Account: a.ID, CredentialsProfile: a.Profile, CloudError: true,
+		Error: fmt.Sprintf("account %s (%s) cannot be read: %s", a.ID, profileLabel(a.Profile), errdefs.FirstLine(err))}
+}
+
+func profileLabel(p string) string {
+	if strings.HasPrefix(p, "role ") {
+		return p
+	}
+	return "profile " + p
+}
+
+// auditEveryCluster audits every cluster of every account, the accounts at
+// the same time (they are independent).
+func auditEveryCluster(ctx context.Context, uniq []Account, contexts []kubeserver.Context) ([]AuditItem, int) {
+	lists := make([]*ExposureList, len(uniq))
+	fails := make([]int, len(uniq))
+	errs := make([]error, len(uniq))
+	var wg sync.WaitGroup
+	for j, a := range uniq {
+		if a.Err != nil {
+			errs[j] = a.Err
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lists[j], fails[j], errs[j] = a.Service.AuditClusters(ctx, contextsOf(a.ID, contexts))
+		}()
+	}
+	wg.Wait()
+	items, failed := []AuditItem{}, 0
+	for j, a := range uniq {
+		if errs[j] != nil {
+			items = append(items, accountError(a, "", errs[j]))
+			failed++
+			continue
+		}
+		for _, it := range lists[j].Items {
+			it.Account, it.CredentialsProfile = a.ID, a.Profile
+			items = append(items, it)
+		}
+		failed += fails[j]
+	}
+	return items, failed
+}
+
+// contextsOf are the contexts that may reach the clusters of account uid:
+// those whose name carries that account, or none (matched by server URL).
+// Two accounts may hold clusters of the same ID (the simulator's do).
+func contextsOf(uid string, contexts []kubeserver.Context) []kubeserver.Context {
+	var out []kubeserver.Context
+	for _, kc := range contexts {
+		if id, ok := ContextAccount(kc.Name); !ok || id == uid {
+			out = append(out, kc)
+		}
+	}
+	return out
+}
+
+// auditRouted audits the contexts, each in the account its name carries;
+// the others are tried in each account, the first that finds it wins.
+func auditRouted(ctx context.Context, uniq []Account, contexts []kubeserver.Context) ([]AuditItem, int) {
+	byID := map[string]int{}
+	for j, a := range uniq {
+		byID[a.ID] = j
+	}
 	routed := make([][]int, len(uniq))
 	var unrouted []int
 	items := make([]AuditItem, len(contexts))
@@ -70,28 +134,32 @@ func AuditAccounts(ctx context.Context, accounts []Account, contexts []kubeserve
 			unrouted = append(unrouted, i)
 		case known:
 			routed[j] = append(routed[j], i)
+		case len(uniq) == 0:
+			items[i] = AuditItem{Context: kc.Name, Account: uid, Error: fmt.Sprintf("account %s: no profile given could be used to read it", uid)}
 		default:
 			items[i] = AuditItem{Context: kc.Name, Account: uid,
 				Error: fmt.Sprintf("account %s: no profile given reads it (the profiles read %s)", uid, accountIDs(uniq))}
 		}
 	}
 	done := make([]bool, len(contexts))
+	failed := 0
 	for j, a := range uniq {
 		idx := append(append([]int{}, routed[j]...), unrouted...)
 		if len(idx) == 0 {
 			continue
 		}
-		sub := make([]kubeserver.Context, len(idx))
+		l, err := auditSome(ctx, a, contexts, idx)
 		for k, i := range idx {
-			sub[k] = contexts[i]
-		}
-		l, f, err := a.Service.Audit(ctx, sub)
-		if err != nil {
-			return nil, 0, fmt.Errorf("account %s (profile %s): %w", a.ID, a.Profile, err)
-		}
-		for k, i := range idx {
-			it := l.Items[k]
-			it.Account, it.CredentialsProfile = a.ID, a.Profile
+			var it AuditItem
+			if err != nil {
+				if k >= len(routed[j]) {
+					continue // tried in each account: another may read it
+				}
+				it = accountError(a, contexts[i].Name, err)
+			} else {
+				it = l.Items[k]
+				it.Account, it.CredentialsProfile = a.ID, a.Profile
+			}
 			switch {
 			case done[i]:
 			case k < len(routed[j]) || it.Cluster.ID != "":
@@ -103,10 +171,27 @@ func AuditAccounts(ctx context.Context, accounts []Account, contexts []kubeserve
 				items[i] = it // no account found it yet: keep the first answer
 			}
 		}
-		_ = f
 	}
-	list.Items = items
-	return list, failed, nil
+	for i := range items {
+		if items[i].Context == "" { // every account that could read it failed
+			items[i] = AuditItem{Context: contexts[i].Name, CloudError: true, Error: "no account given could be read to look for it"}
+			failed++
+		}
+	}
+	return items, failed
+}
+
+// auditSome audits the contexts at idx in account a.
+func auditSome(ctx context.Context, a Account, contexts []kubeserver.Context, idx []int) (*ExposureList, error) {
+	if a.Err != nil {
+		return nil, a.Err
+	}
+	sub := make([]kubeserver.Context, len(idx))
+	for k, i := range idx {
+		sub[k] = contexts[i]
+	}
+	l, _, err := a.Service.Audit(ctx, sub)
+	return l, err
 }
 
 func accountIDs(accounts []Account) string {

@@ -42,10 +42,21 @@ type Server struct {
 	Accounts map[string]*simulator.Engine
 	// Logf, when set, logs one line per request (method, path, action, status).
 	Logf func(format string, args ...any)
+	// cloud is every account, on the copy that serves one request of another
+	// account than Engine's (AssumeRole reaches the role's account).
+	cloud *simulator.Accounts
 }
 
 // New returns a server over an engine.
 func New(e *simulator.Engine) *Server { return &Server{Engine: e} }
+
+// accounts is the cloud the server serves: Engine, and Accounts by AccessKey ID.
+func (s *Server) accounts() *simulator.Accounts {
+	if s.cloud != nil {
+		return s.cloud
+	}
+	return &simulator.Accounts{Default: s.Engine, ByKey: s.Accounts}
+}
 
 // ServeHTTP routes a request to the CS or VPC API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -55,8 +66,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw := &statusWriter{ResponseWriter: w, status: 200}
 	params, err := rpcParams(r)
-	if e := s.Accounts[accessKeyIDOf(r, params)]; e != nil && err == nil {
-		s = &Server{Engine: e, Logf: s.Logf}
+	key := accessKeyIDOf(r, params)
+	if cloud := s.accounts(); err == nil {
+		if e := cloud.For(key); e != s.Engine {
+			s = &Server{Engine: e, Accounts: s.Accounts, Logf: s.Logf, cloud: cloud}
+		}
 	}
 	action := r.Header.Get("x-acs-action")
 	if action == "" {
@@ -76,7 +90,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		} else if version == SLBVersion {
 			s.serveSLB(rw, action, params)
 		} else if version == STSVersion {
-			s.serveSTS(rw, r, action, params)
+			s.serveSTS(rw, key, action, params)
 		} else {
 			s.serveVPC(rw, action, params)
 		}

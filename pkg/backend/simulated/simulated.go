@@ -22,6 +22,9 @@ import (
 // Backend runs every call against the state file of an engine.
 type Backend struct {
 	Engine *simulator.Engine
+	// AccessKeyID is whose credentials the calls stand for (empty: the
+	// account's RAM user), for GetCallerIdentity: an assumed role's.
+	AccessKeyID string
 	// Net is how its endpoint check reaches what is real on this machine:
 	// the proxy of a context (dialed), ACK_EXPOSE_CONNECT_TO (reported).
 	Net probe.Options
@@ -214,7 +217,7 @@ func (b *Backend) DescribeTask(ctx context.Context, id string) (*backend.Task, e
 }
 
 func (b *Backend) CallerIdentity(ctx context.Context) (*backend.Caller, error) {
-	c, err := do(ctx, func() (simulator.Caller, error) { return b.Engine.GetCallerIdentity("") })
+	c, err := do(ctx, func() (simulator.Caller, error) { return b.Engine.GetCallerIdentity(b.AccessKeyID) })
 	if err != nil {
 		return nil, convert(err)
 	}
@@ -224,4 +227,15 @@ func (b *Backend) CallerIdentity(ctx context.Context) (*backend.Caller, error) {
 func (b *Backend) ListRegions(ctx context.Context) ([]string, error) {
 	r, err := do(ctx, b.Engine.DescribeRegions)
 	return r, convert(err)
+}
+
+// AssumeRole is STS AssumeRole in the simulated cloud, with the credentials
+// of accessKeyID: the backend of the account the role is in, signing as the
+// role.
+func AssumeRole(ctx context.Context, accounts *simulator.Accounts, accessKeyID, roleArn, session string) (*Backend, error) {
+	r, err := do(ctx, func() (simulator.AssumedRole, error) { return accounts.AssumeRole(accessKeyID, roleArn, session, 0) })
+	if err != nil {
+		return nil, convert(err)
+	}
+	return &Backend{Engine: accounts.For(r.AccessKeyID), AccessKeyID: r.AccessKeyID}, nil
 }
