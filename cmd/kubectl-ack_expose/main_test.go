@@ -112,8 +112,11 @@ var storyGate sync.RWMutex
 // one gate: the second suite does not wait for the first to end.
 func runStories(t *testing.T, p testscript.Params) {
 	t.Parallel()
-	testscript.RunT(gatedT{T: t, gate: &storyGate, dir: p.Dir}, p)
+	testscript.RunT(gated(t, p.Dir), p)
 }
+
+// gated is a suite's T for runStories: its stories pass storyGate.
+func gated(t *testing.T, dir string) gatedT { return gatedT{T: t, gate: &storyGate, dir: dir} }
 
 type gatedT struct {
 	*testing.T
