@@ -40,8 +40,9 @@ func TestMain(m *testing.M) {
 
 // storyParallel runs the stories 3 per CPU unless -parallel says otherwise
 // (STORY_PARALLEL=N overrides): much of a story's time is spent waiting on
-// simulated rollouts and API latency, not on a CPU, and no story's outcome
-// depends on the CPU keeping up with a timing (see docs/development.md).
+// simulated rollouts and API latency, not on a CPU; the stories whose outcome
+// hung on the CPU keeping up with a short timing now use a knob or an await
+// instead (docs/development.md).
 type storyParallel struct{ m *testing.M }
 
 func (p storyParallel) Run() int {
