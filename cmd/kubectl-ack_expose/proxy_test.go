@@ -105,10 +105,7 @@ func cmdStartProxy(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: startproxy [-dead]")
 	}
 	if len(args) == 1 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		ts.Check(err)
-		ts.Setenv("DEAD_PROXY", "http://"+ln.Addr().String())
-		ts.Check(ln.Close())
+		ts.Setenv("DEAD_PROXY", "http://"+deadAddress(ts))
 		return
 	}
 	ts.Setenv("PROXY_URL", connectProxy(ts, worldRoute(ts), filepath.Join(ts.Getenv("WORK"), "proxy.log")))
