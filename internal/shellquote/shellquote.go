@@ -12,8 +12,9 @@ func safe(r rune) bool {
 }
 
 // Quote returns s as one shell word: unchanged when every character is
-// safe (letters, digits, @%+=:,./_-), else in single quotes, a single quote
-// inside written '\''. The empty string is ''.
+// safe (letters, digits, @%+=:,./_-), else in single quotes, where a single
+// quote of s is written as the four characters quote, backslash, quote,
+// quote. The empty string is a pair of single quotes.
 func Quote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
 		return s
