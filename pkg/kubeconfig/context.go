@@ -3,6 +3,7 @@ package kubeconfig
 import (
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -67,14 +68,21 @@ func CheckContextName(name string) error {
 }
 
 // contextName is the name of the context to write: --name, else the source's
-// base name (without a suffix this command added) plus suffix.
+// base name plus suffix. The base is the source's name without a suffix this
+// command gives (-public, -private, the suffix asked for, or -NAME of the
+// --server-name the source reaches), so that running the command again, from
+// the context it made, names the same context, never one suffixed twice.
 func contextName(spec ContextSpec) (name string, explicit bool) {
 	if spec.Name != "" {
 		return spec.Name, true
 	}
+	suffixes := append([]string{spec.Suffix}, derivedSuffixes...)
+	if h := kubeserver.EndpointHost(spec.From.Server); h != "" && net.ParseIP(h) == nil {
+		suffixes = append(suffixes, "-"+h)
+	}
 	base := spec.From.Name
-	for _, s := range derivedSuffixes {
-		if b, ok := strings.CutSuffix(base, s); ok && b != "" {
+	for _, s := range suffixes {
+		if b, ok := strings.CutSuffix(base, s); ok && s != "" && b != "" {
 			base = b
 			break
 		}
