@@ -90,6 +90,10 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 		x.AccessControl = allowed
 	}
 	s.warnOpen(ctx, p, x)
+	if x.AccessControl == nil && r.Action == Change {
+		// The new EIP admits whom the list admits: say so, as status does.
+		x.AccessControl = s.AccessStatus(ctx, p.Cluster, time.Now())
+	}
 	if r.UpdateKubeconfig && (x.Operation.Changed || x.Operation.DryRun) {
 		if err := s.updateKubeconfig(p, x); err != nil {
 			return nil, fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", r.Action, err)
