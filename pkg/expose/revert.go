@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/internal/shellquote"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -137,7 +138,7 @@ func describeList(l *backend.ListenerACL, a *backend.ACL) string {
 	if a == nil || len(a.Entries) == 0 {
 		return fmt.Sprintf("%s list %s on, empty: every source may connect", l.Type, l.ACLID)
 	}
-	return fmt.Sprintf("%s list %s on, %d entries: %s", l.Type, l.ACLID, len(a.Entries), cidrs(a.Entries))
+	return fmt.Sprintf("%s list %s on, %s: %s", l.Type, l.ACLID, plural.N(len(a.Entries), "entry", "entries"), cidrs(a.Entries))
 }
 
 // partly returns op and err as they are, unless err cut the change short

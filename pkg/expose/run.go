@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/kubeserver"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -118,8 +119,8 @@ func listStays(err error, a *AccessControl, c *backend.Cluster) error {
 	for _, e := range a.Entries {
 		cidrs = append(cidrs, e.CIDR)
 	}
-	hint := fmt.Sprintf("The source allow list that --allow set stays on (%s list %s, %d entries: %s): only those sources may reach the API server, through its intranet endpoint too. To turn it off: `kubectl ack-expose allow --anyone --cluster-id %s --yes`.",
-		a.Type, a.AclID, len(cidrs), strings.Join(cidrs, ", "), c.ID)
+	hint := fmt.Sprintf("The source allow list that --allow set stays on (%s list %s, %s: %s): only those sources may reach the API server, through its intranet endpoint too. To turn it off: `kubectl ack-expose allow --anyone --cluster-id %s --yes`.",
+		a.Type, a.AclID, plural.N(len(cidrs), "entry", "entries"), strings.Join(cidrs, ", "), c.ID)
 	return &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint}
 }
 
