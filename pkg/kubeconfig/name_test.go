@@ -16,6 +16,9 @@ func TestContextNameNeverSuffixedTwice(t *testing.T) {
 		{"prod-api.example.com", "https://api.example.com:6443", "-ops.example.com", "prod-ops.example.com"},
 		{"prod-api.example.com", "https://api.example.com:6443", "-public", "prod-public"},
 		{"prod-public", "https://47.96.1.20:6443", "-api.example.com", "prod-api.example.com"},
+		// A context made with --server-name whose server is now an address
+		// (repointed by hand): the suffix asked for is still not given twice.
+		{"prod-api.example.com", "https://47.96.1.20:6443", "-api.example.com", "prod-api.example.com"},
 		// A name that merely ends like an address is kept.
 		{"prod-47.96.1.20", "https://47.96.1.20:6443", "-public", "prod-47.96.1.20-public"},
 		{"-public", "https://47.96.1.20:6443", "-public", "-public-public"},
