@@ -139,11 +139,11 @@ type attempt struct {
 	timeout time.Duration
 }
 
-// get runs GET /version on endpoint through the transport kubectl builds
-// (rest.TransportFor), with the dial redirected by ConnectTo and each step
-// bounded by its own timeout. insecure skips verification (and the CA),
-// to look at a certificate that did not verify.
-func (o Options) get(ctx context.Context, endpoint string, p Path, proxy func(*http.Request) (*url.URL, error), insecure bool) attempt {
+// transport is the transport kubectl builds for endpoint (rest.TransportFor),
+// with the dial redirected by ConnectTo and bounded by the connect timeout.
+// insecure skips verification (and the CA), to look at a certificate that
+// did not verify.
+func (o Options) transport(endpoint string, p Path, proxy func(*http.Request) (*url.URL, error), insecure bool) (http.RoundTripper, error) {
 	cfg := &rest.Config{
 		Host:      endpoint,
 		UserAgent: "kubectl-ack_expose/check",
@@ -161,8 +161,15 @@ func (o Options) get(ctx context.Context, endpoint string, p Path, proxy func(*h
 		d := net.Dialer{Timeout: connectTimeout}
 		return d.DialContext(ctx, network, o.ConnectTo.Target(addr))
 	}
+	return rest.TransportFor(cfg)
+}
+
+// get runs GET /version on endpoint through the transport kubectl builds
+// (transport), each step bounded by its own timeout.
+func (o Options) get(ctx context.Context, endpoint string, p Path, proxy func(*http.Request) (*url.URL, error), insecure bool) attempt {
+	connectTimeout := orDefault(o.ConnectTimeout, DefaultConnectTimeout)
 	var a attempt
-	rt, err := rest.TransportFor(cfg)
+	rt, err := o.transport(endpoint, p, proxy, insecure)
 	if err != nil {
 		a.err = err
 		return a

@@ -3,6 +3,8 @@ package backend
 import (
 	"context"
 	"fmt"
+
+	"github.com/ack-expose/ack-expose/internal/plural"
 )
 
 func (w *wrapped) APIServerLoadBalancer(ctx context.Context, clusterID string) (string, error) {
@@ -33,13 +35,13 @@ func (w *wrapped) DescribeACL(ctx context.Context, region, aclID string) (*ACL, 
 }
 
 func (w *wrapped) AddACLEntries(ctx context.Context, region, aclID string, entries []ACLEntry) error {
-	name := fmt.Sprintf("AddAccessControlListEntry %s (%d entries)", aclID, len(entries))
+	name := fmt.Sprintf("AddAccessControlListEntry %s (%s)", aclID, plural.N(len(entries), "entry", "entries"))
 	_, err := run(w, ctx, name, func() (struct{}, error) { return struct{}{}, w.b.AddACLEntries(ctx, region, aclID, entries) })
 	return err
 }
 
 func (w *wrapped) RemoveACLEntries(ctx context.Context, region, aclID string, entries []ACLEntry) error {
-	name := fmt.Sprintf("RemoveAccessControlListEntry %s (%d entries)", aclID, len(entries))
+	name := fmt.Sprintf("RemoveAccessControlListEntry %s (%s)", aclID, plural.N(len(entries), "entry", "entries"))
 	_, err := run(w, ctx, name, func() (struct{}, error) { return struct{}{}, w.b.RemoveACLEntries(ctx, region, aclID, entries) })
 	return err
 }

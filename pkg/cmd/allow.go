@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
@@ -240,7 +241,7 @@ func accessTable(w io.Writer, a *expose.AccessControl) error {
 	case a.Anyone():
 		fmt.Fprintf(w, key+"anyone (%s; restrict with `kubectl ack-expose allow --only CIDR...`)\n", "ALLOWED SOURCES:", a.OpenReason())
 	default:
-		fmt.Fprintf(w, key+"%d entries in %s (%s)\n", "ALLOWED SOURCES:", len(a.Entries), a.AclName, a.AclID)
+		fmt.Fprintf(w, key+"%s in %s (%s)\n", "ALLOWED SOURCES:", plural.N(len(a.Entries), "entry", "entries"), a.AclName, a.AclID)
 	}
 	if len(a.SharedWithListeners) > 0 {
 		fmt.Fprintf(w, key+"%s\n", "LIST SHARED WITH:", strings.Join(a.SharedWithListeners, ", "))
@@ -301,5 +302,5 @@ func accessSummary(a *expose.AccessControl, clusterID string) string {
 	case a.Anyone():
 		return "anyone"
 	}
-	return fmt.Sprintf("%d entries", len(a.Entries))
+	return plural.N(len(a.Entries), "entry", "entries")
 }

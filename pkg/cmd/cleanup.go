@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
@@ -214,7 +215,7 @@ func cleanupDone(rs ...*expose.CleanupResult) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d EIP%s released", n, plural(n))
+	return plural.N(n, "EIP", "EIPs") + " released"
 }
 
 func cleanupTable(w io.Writer, r *expose.CleanupResult) error {

@@ -16,6 +16,7 @@ import (
 	"k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/ack-expose/ack-expose/internal/clusterkind"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 	"github.com/ack-expose/ack-expose/pkg/expose"
 )
@@ -236,7 +237,7 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 		fmt.Fprintf(tw, "; wait until the cluster is running again\n")
 	}
 	if n := len(x.AwaitingRelease); n > 0 {
-		fmt.Fprintf(tw, "AWAITS RELEASE:\t%d EIP%s await%s release: %s; run `kubectl ack-expose cleanup`\n", n, plural(n), map[bool]string{true: "s", false: ""}[n == 1], strings.Join(x.AwaitingRelease, ", "))
+		fmt.Fprintf(tw, "AWAITS RELEASE:\t%s %s release: %s; run `kubectl ack-expose cleanup`\n", plural.N(n, "EIP", "EIPs"), plural.Word(n, "awaits", "await"), strings.Join(x.AwaitingRelease, ", "))
 	}
 	switch {
 	case !x.Supported:
@@ -353,11 +354,4 @@ func severalAccounts(l *expose.ExposureList) bool {
 		}
 	}
 	return len(seen) > 1
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

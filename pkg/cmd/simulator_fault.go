@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/simulator"
 )
 
@@ -152,7 +153,7 @@ func newSimulatorFaultClearCommand(streams genericiooptions.IOStreams) *cobra.Co
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(streams.Out, "%d fault(s) cleared\n", n)
+			fmt.Fprintf(streams.Out, "%s cleared\n", plural.N(n, "fault", "faults"))
 			return nil
 		},
 	}
@@ -203,7 +204,7 @@ func faultEffect(f simulator.Fault) string {
 }
 
 func faultFires(f simulator.Fault) string {
-	s := fmt.Sprintf("next %d call(s)", f.Remaining)
+	s := "next " + plural.N(f.Remaining, "call", "calls")
 	if f.Remaining == 0 {
 		s = "every call until cleared"
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/backend/aliyun"
 	"github.com/ack-expose/ack-expose/pkg/backend/simulated"
@@ -190,19 +191,19 @@ func (o *statusOptions) runAudit(c *cobra.Command) error {
 		return perr
 	}
 	if violations > 0 {
-		return errdefs.Errorf(errdefs.KindPolicy, "%d of %d clusters break the policy (--fail-if %s)%s", violations, len(list.Items), strings.Join(o.rules, ","), violationSummary(list))
+		return errdefs.Errorf(errdefs.KindPolicy, "%s %s the policy (--fail-if %s)%s", plural.Of(violations, len(list.Items), "cluster", "clusters"), plural.Word(violations, "breaks", "break"), strings.Join(o.rules, ","), violationSummary(list))
 	}
 	if list.Policy != nil && list.Policy.Unjudged > 0 {
 		// Unknown is unknown: a list the gate needed but could not read is
 		// never a pass (a violation elsewhere wins: 8 above).
-		return errdefs.Errorf(errdefs.KindInternal, "%d of %d clusters could not be judged (--fail-if %s): what the gate had to read could not be read%s", list.Policy.Unjudged, len(list.Items), strings.Join(o.rules, ","), unjudgedSummary(list))
+		return errdefs.Errorf(errdefs.KindInternal, "%s could not be judged (--fail-if %s): what the gate had to read could not be read%s", plural.Of(list.Policy.Unjudged, len(list.Items), "cluster", "clusters"), strings.Join(o.rules, ","), unjudgedSummary(list))
 	}
 	if failed > 0 {
-		rows := "contexts"
+		rows := plural.Of(failed, len(list.Items), "context", "contexts")
 		if o.allClusters {
-			rows = "clusters"
+			rows = plural.Of(failed, len(list.Items), "cluster", "clusters")
 		}
-		return errdefs.Errorf(errdefs.KindInternal, "%d of %d %s could not be audited in full because of cloud errors (see their rows: what could not be read is unknown)", failed, len(list.Items), rows)
+		return errdefs.Errorf(errdefs.KindInternal, "%s could not be audited in full because of cloud errors (see their rows: what could not be read is unknown)", rows)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -223,7 +224,7 @@ func (s *Service) clusterACL(ctx context.Context, p *AccessPlan, op *Operation) 
 	if err := s.adoptACL(ctx, p, id); err != nil {
 		return "", false, err
 	}
-	s.step(op, "using access control list %s (%s), which exists already with %d entries", name, id, len(p.ACL.Entries))
+	s.step(op, "using access control list %s (%s), which exists already with %s", name, id, plural.N(len(p.ACL.Entries), "entry", "entries"))
 	return id, false, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -266,8 +267,8 @@ func desiredEntries(p *AccessPlan, current []backend.ACLEntry, expired map[strin
 		}
 	}
 	if len(desired) > backend.ACLEntriesMax {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "the list would hold %d entries (with the %d required ones): a CLB access control list holds at most %d; merge addresses into wider CIDR blocks, or use --only",
-			len(desired), len(p.Required), backend.ACLEntriesMax)
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "the list would hold %d entries (with the %s): a CLB access control list holds at most %d; merge addresses into wider CIDR blocks, or use --only",
+			len(desired), plural.N(len(p.Required), "required one", "required ones"), backend.ACLEntriesMax)
 	}
 	return desired, nil
 }

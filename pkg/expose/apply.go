@@ -139,7 +139,7 @@ type applier struct {
 	taskID    string
 }
 
-func (a *applier) clusterName() string { return fmt.Sprintf("%s (%s)", a.c.Name, a.c.ID) }
+func (a *applier) clusterName() string { return clusterName(a.c) }
 
 func (a *applier) cleanupCmd() string {
 	return "`kubectl ack-expose cleanup --cluster-id " + a.c.ID + "`"

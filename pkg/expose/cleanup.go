@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -118,7 +119,7 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 		s.journalForget(forget...)
 	}
 	if len(failed) > 0 {
-		return res, errdefs.Errorf(errdefs.KindInternal, "%d EIP(s) could not be released: %s; they stay recorded: run `kubectl ack-expose cleanup` again", len(failed), strings.Join(failed, ", "))
+		return res, errdefs.Errorf(errdefs.KindInternal, "%s could not be released: %s; %s recorded: run `kubectl ack-expose cleanup` again", plural.N(len(failed), "EIP", "EIPs"), strings.Join(failed, ", "), plural.Word(len(failed), "it stays", "they stay"))
 	}
 	if ctx.Err() != nil {
 		return res, ctx.Err()

@@ -58,8 +58,12 @@ func (s *Service) unconfirmed(c *backend.Cluster, records []Record) string {
 		if r.Kind != RecordUnconfirmed || r.ClusterID != c.ID || (s.Journal != nil && s.Journal.Owned(r)) {
 			continue
 		}
+		when := r.Since.UTC().Format(time.RFC3339)
+		if r.RevertFailed {
+			return fmt.Sprintf("the %s of %s was not confirmed and could not be undone; to restore: %s", r.Change, when, r.Restore)
+		}
 		return fmt.Sprintf("the %s of %s was not confirmed (interrupted or killed); if this machine cannot reach the API server, run: %s",
-			r.Change, r.Since.UTC().Format(time.RFC3339), r.Restore)
+			r.Change, when, r.Restore)
 	}
 	return ""
 }
@@ -148,59 +152,41 @@ func (s *Service) applyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	c := o.Commit
 	endpoint := p.GuardedEndpoint()
 	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
-		op, err := s.applyAccess(ctx, p, o)
-		if err == nil && op != nil && op.Changed {
-			s.forgetUnconfirmed(p.Cluster)
-		}
-		return s.partly(ctx, p, op, err, "")
+		return s.applyAccessUnguarded(ctx, p, o)
 	}
 	if err := p.ask(o); err != nil {
 		return nil, err
 	}
 	asked := o
 	asked.Confirm = func(string) bool { return true }
-	t := p.Target
-	before := c.Checker.CheckEndpoint(ctx, endpoint, t.Path())
+	before := c.Checker.CheckEndpoint(ctx, endpoint, p.Target.Path())
 	s.logCheck("before the change", &before)
 	if !before.Reachable {
-		msg := fmt.Sprintf("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
-			p.Request.action(), endpoint, checkFailure(&before))
-		s.note("%s", msg)
-		op, err := s.applyAccess(ctx, p, asked)
-		if op != nil {
-			op.Warnings = append(op.Warnings, msg)
-		}
-		return s.partly(ctx, p, op, err, "")
+		return s.applyAccessUnverifiable(ctx, p, asked, endpoint, &before)
 	}
 	// The journal records the change before it is made: however this
 	// process ends (Ctrl-C, kill -9, a lost machine), status then says that
 	// it was not confirmed and how to undo it. Confirmed or reverted, the
-	// record goes.
+	// record goes; a revert that fails marks it.
 	pending := Record{Kind: RecordUnconfirmed, ClusterID: p.Cluster.ID, RegionID: p.Cluster.RegionID,
-		Change: p.Request.action(), Restore: strings.Trim(restoreCommand(p), "`")}
+		Change: p.Request.action(), Restore: strings.Trim(restoreCommand(p), "`"), Since: time.Now().UTC()}
 	if err := s.journalPut(pending); err != nil {
 		return nil, fmt.Errorf("recording the %s before making it (nothing was changed): %w", p.Request.action(), err)
 	}
-	settled := false
-	defer func() {
-		if settled {
-			s.journalForget(pending)
-		}
-	}()
 	// A change that failed part way is checked too (and reverted if what
 	// was made of it cut this machine off): a later batch of entries may
 	// fail after an earlier one was made.
 	op, applyErr := s.applyAccess(ctx, p, asked)
 	if op == nil || !op.Changed {
-		settled = true
+		s.journalForget(pending)
 		if applyErr != nil {
 			return nil, applyErr
 		}
 		return op, nil
 	}
-	after, ok := s.watchEndpoint(ctx, c, endpoint, t, c.settle(), "confirming the "+p.Request.action())
-	settled = ok
+	after, ok := s.watchEndpoint(ctx, c, endpoint, p.Target, c.settle(), "confirming the "+p.Request.action())
 	if ok {
+		s.journalForget(pending)
 		if applyErr != nil {
 			return s.partly(ctx, p, op, applyErr, fmt.Sprintf("%s still answers from this machine, so what was made of it stays", endpoint))
 		}
@@ -210,14 +196,52 @@ func (s *Service) applyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	if ctx.Err() != nil {
 		return nil, &errdefs.Error{Kind: errdefs.KindInterrupted,
 			Msg:  fmt.Sprintf("interrupted while confirming the %s: the change is made and stays, unconfirmed", p.Request.action()),
-			Hint: fmt.Sprintf("Check that context %q still works (`kubectl ack-expose status --check`); to undo the change: %s", t.Context, restoreCommand(p)),
+			Hint: fmt.Sprintf("Check that context %q still works (`kubectl ack-expose status --check`); to undo the change: %s", p.Target.Context, restoreCommand(p)),
 			Err:  ctx.Err()}
 	}
-	why := fmt.Sprintf("%s stopped answering from this machine after it (%s)", endpoint, checkFailure(&after))
-	if err := s.revertAccess(ctx, p); err != nil {
-		return nil, revertFailed(ctx, s, p, why, err)
+	return nil, s.revertUnconfirmed(ctx, p, c, endpoint, &after, applyErr, pending)
+}
+
+// applyAccessUnguarded applies a plan that commit confirmed does not guard
+// (a dry run, --no-confirm, no checker, or no context it could cut off).
+func (s *Service) applyAccessUnguarded(ctx context.Context, p *AccessPlan, o ApplyOptions) (*Operation, error) {
+	op, err := s.applyAccess(ctx, p, o)
+	if err == nil && op != nil && op.Changed {
+		s.forgetUnconfirmed(p.Cluster)
 	}
-	settled = true
+	return s.partly(ctx, p, op, err, "")
+}
+
+// applyAccessUnverifiable applies a plan whose guarded endpoint did not
+// answer even before the change: a check after it could prove nothing, so
+// the change is made unconfirmed, and the user told so.
+func (s *Service) applyAccessUnverifiable(ctx context.Context, p *AccessPlan, asked ApplyOptions, endpoint string, before *backend.CheckResult) (*Operation, error) {
+	msg := fmt.Sprintf("not confirming the %s: %s does not answer from this machine even before it (%s), so a check after it could not tell whether it cut this machine off",
+		p.Request.action(), endpoint, checkFailure(before))
+	s.note("%s", msg)
+	op, err := s.applyAccess(ctx, p, asked)
+	if op != nil {
+		op.Warnings = append(op.Warnings, msg)
+	}
+	return s.partly(ctx, p, op, err, "")
+}
+
+// revertUnconfirmed puts back a change after which the guarded endpoint
+// stopped answering, and says so: the change refused (exit 7), or the
+// change's own error when it failed part way. A revert that fails leaves the
+// journal record, marked, so that status says the change could not be
+// undone and how to restore the list.
+func (s *Service) revertUnconfirmed(ctx context.Context, p *AccessPlan, c CommitOptions, endpoint string, after *backend.CheckResult, applyErr error, pending Record) error {
+	t := p.Target
+	why := fmt.Sprintf("%s stopped answering from this machine after it (%s)", endpoint, checkFailure(after))
+	if err := s.revertAccess(ctx, p); err != nil {
+		pending.RevertFailed = true
+		if jerr := s.journalPut(pending); jerr != nil && s.Log != nil {
+			s.Log("journal: %v", jerr)
+		}
+		return revertFailed(ctx, s, p, why, err)
+	}
+	s.journalForget(pending)
 	hint := fmt.Sprintf("The allow list is back as it was (%s), so context %q works again.", describeList(p.Listener, p.ACL), t.Context)
 	if again, ok := s.watchEndpoint(ctx, c, endpoint, t, 0, "checking "+endpoint+" again"); !ok {
 		hint = fmt.Sprintf("The allow list is back as it was (%s), but %s does not answer from this machine yet (%s): the cloud may take a moment to apply it; check with `kubectl ack-expose status --check`.",
@@ -225,13 +249,13 @@ func (s *Service) applyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	}
 	if applyErr != nil {
 		// The original error decides the exit code; the revert is told.
-		return nil, &errdefs.Error{Kind: errdefs.KindOf(applyErr),
+		return &errdefs.Error{Kind: errdefs.KindOf(applyErr),
 			Msg:  fmt.Sprintf("the %s failed part way, and what was made of it was reverted, as %s", p.Request.action(), why),
 			Hint: hint, Err: applyErr}
 	}
 	hint += "\nAllow the address this machine connects from in the same command, or, to make this change anyway (context " +
 		quote(t.Context) + " then stops working from here), run it again with --no-confirm."
-	return nil, &errdefs.Error{Kind: errdefs.KindRefused,
+	return &errdefs.Error{Kind: errdefs.KindRefused,
 		Msg:  fmt.Sprintf("reverted the %s: %s", p.Request.action(), why),
 		Hint: hint}
 }

@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"errors"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -297,6 +298,8 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.Backend = failingAdd{svc.Backend}
+	j := &memJournal{}
+	svc.Journal = j
 	c := fastConfirm
 	first := true // the first check is the one before the change
 	c.Checker = &scripted{before: true, after: []bool{false}, changed: func() bool { was := first; first = false; return !was }}
@@ -319,6 +322,16 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 	if !errors.As(err, &e) || e.Hint == "" {
 		t.Errorf("no hint: %v", err)
 	}
+	// The record stays, marked: status says the change could not be undone.
+	cluster, err := svc.Backend.DescribeCluster(context.Background(), pro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := svc.unconfirmed(cluster, j.records)
+	want := regexp.MustCompile(`^the revoke of 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ was not confirmed and could not be undone; to restore: kubectl ack-expose allow --only 203\.0\.113\.10/32 198\.51\.100\.7/32 --cluster-id ` + pro + ` --yes$`)
+	if !want.MatchString(got) {
+		t.Errorf("status says %q, want %s", got, want)
+	}
 }
 
 // The restore command puts back who may connect: a list that was on but
@@ -326,6 +339,7 @@ func TestRevertFailureSaysHowToRestore(t *testing.T) {
 // admits just the required entries (which would lock the user out).
 func TestRestoreCommand(t *testing.T) {
 	c := &backend.Cluster{ID: "c1"}
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	required := []string{"100.104.0.0/16", "192.168.0.0/16"}
 	entries := func(cidrs ...string) *backend.ACL {
 		a := &backend.ACL{ID: "acl-1"}
@@ -347,9 +361,22 @@ func TestRestoreCommand(t *testing.T) {
 			"`kubectl ack-expose allow --only 100.104.0.0/16 192.168.0.0/16 --cluster-id c1 --yes`"},
 		{"on, with sources", backend.ListenerACL{Status: "on", Type: "white", ACLID: "acl-1"}, entries("100.104.0.0/16", "203.0.113.10/32"),
 			"`kubectl ack-expose allow --only 203.0.113.10/32 --cluster-id c1 --yes`"},
+		{"comments and --for kept, quoted", backend.ListenerACL{Status: "on", Type: "white", ACLID: "acl-1"}, &backend.ACL{ID: "acl-1", Entries: []backend.ACLEntry{
+			{CIDR: "100.104.0.0/16", Comment: "ACK control plane"},
+			{CIDR: "203.0.113.10/32", Comment: "office VPN"},
+			{CIDR: "198.51.100.7/32"},
+			{CIDR: "203.0.113.11/32", Comment: "office VPN"},
+			{CIDR: "192.0.2.10/32", Comment: ExpiryComment("it's $(temp)", now.Add(90*time.Minute))},
+			{CIDR: "192.0.2.11/32", Comment: ExpiryComment("", now.Add(2*time.Hour))},
+			{CIDR: "192.0.2.12/32", Comment: ExpiryComment("gone", now.Add(-time.Minute))},
+		}},
+			"`kubectl ack-expose allow --only 203.0.113.10/32 203.0.113.11/32 --comment 'office VPN' --cluster-id c1 --yes" +
+				" && kubectl ack-expose allow 198.51.100.7/32 --cluster-id c1 --yes" +
+				" && kubectl ack-expose allow 192.0.2.10/32 --comment 'it'\\''s $(temp)' --for 1h30m0s --cluster-id c1 --yes" +
+				" && kubectl ack-expose allow 192.0.2.11/32 --for 2h0m0s --cluster-id c1 --yes`"},
 	} {
 		l := tc.listener
-		p := &AccessPlan{Cluster: c, Listener: &l, ACL: tc.acl, Required: required}
+		p := &AccessPlan{Cluster: c, Listener: &l, ACL: tc.acl, Required: required, now: now}
 		if got := restoreCommand(p); got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
 		}

@@ -53,7 +53,10 @@ type Record struct {
 	// the command that puts the list back as it was.
 	Change  string `json:"change,omitempty"`
 	Restore string `json:"restore,omitempty"`
-	PID     int    `json:"pid"`
+	// RevertFailed: the unconfirmed change cut this machine off, and putting
+	// the list back failed; Restore is how to do it.
+	RevertFailed bool `json:"revertFailed,omitempty"`
+	PID          int  `json:"pid"`
 	// PIDStart is when process PID started (Linux: clock ticks after boot),
 	// so that a reused PID is not taken for it.
 	PIDStart uint64    `json:"pidStart,omitempty"`
@@ -98,7 +101,8 @@ func allocatedFor(description string) (clusterID string, ok bool) {
 	return id, id != ""
 }
 
-// journalPut adds or replaces records (by kind and EIP), as this process's.
+// journalPut adds or replaces records (by kind and EIP), as this process's;
+// a record without Since gets the time now.
 func (s *Service) journalPut(recs ...Record) error {
 	if s.Journal == nil {
 		return nil
@@ -106,7 +110,10 @@ func (s *Service) journalPut(recs ...Record) error {
 	now := time.Now().UTC()
 	return s.Journal.Update(func(list []Record) []Record {
 		for _, r := range recs {
-			r.PID, r.Since = os.Getpid(), now
+			r.PID = os.Getpid()
+			if r.Since.IsZero() {
+				r.Since = now
+			}
 			list = dropKey(list, r.key())
 			list = append(list, r)
 		}

@@ -101,69 +101,102 @@ func (s *Service) plan(ctx context.Context, t Target, r Request) (*Plan, error) 
 	if err := checkMutable(c); err != nil {
 		return nil, err
 	}
-	name := fmt.Sprintf("%s (%s)", c.Name, c.ID)
-	exposed := c.PublicEndpoint != ""
 	switch r.Action {
 	case Associate, Change:
-		if r.Action == Associate && r.Allocate != nil && exposed {
-			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s is already exposed at %s; to replace its EIP use `kubectl ack-expose change --allocate`", name, c.PublicEndpoint)
-		}
-		if r.Action == Change && !exposed {
-			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s has no public endpoint, so there is no EIP to change; use `kubectl ack-expose associate`", name)
-		}
-		if r.EIP != nil {
-			if err := s.planTarget(ctx, p, *r.EIP); err != nil || p.NothingToDo {
-				return p, err
-			}
-		}
-		if exposed {
-			if r.Action == Associate {
-				return nil, errdefs.Errorf(errdefs.KindConflict, "cluster %s is already exposed at %s through another EIP; to replace it use `kubectl ack-expose change`", name, c.PublicEndpoint)
-			}
-			if p.Current, err = s.currentEIP(ctx, c); err != nil {
-				return nil, err
-			}
-		}
-		if r.Allocate != nil {
-			a := r.Allocate
-			if a.ISP == eipspec.ISPBGPPro && !eipspec.BGPProIn(c.RegionID) {
-				return nil, errdefs.Errorf(errdefs.KindInvalid, "--isp BGP_PRO: cluster %s is in %s, and BGP (Multi-ISP) Pro EIPs exist only in %s; use --isp BGP", name, c.RegionID, eipspec.BGPProRegionList())
-			}
-			p.Steps = append(p.Steps, fmt.Sprintf("allocate a pay-as-you-go EIP in %s (%d Mbps, %s, %s)", c.RegionID, a.Bandwidth, a.InternetChargeType, a.ISP))
-		}
-		newName := "the new EIP"
-		if p.New != nil {
-			newName = "EIP " + describeEIP(p.New)
-		}
-		if r.Action == Associate {
-			p.Steps = append(p.Steps, fmt.Sprintf("associate %s with the API server of cluster %s", newName, name))
-		} else {
-			p.Steps = append(p.Steps, fmt.Sprintf("replace EIP %s with %s on the API server of cluster %s", currentName(p), newName, name))
-		}
+		err = s.planAttach(ctx, p)
 	case Disassociate:
-		if !exposed {
-			p.NothingToDo = true
-			p.Steps = []string{fmt.Sprintf("nothing to do: cluster %s has no public endpoint", name)}
-			return p, nil
-		}
-		if p.Current, err = s.currentEIP(ctx, c); err != nil {
-			return nil, err
-		}
-		p.Steps = append(p.Steps, fmt.Sprintf("disassociate EIP %s from the API server of cluster %s", currentName(p), name))
+		err = s.planDetach(ctx, p)
 	default:
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "unknown action %q", r.Action)
+		err = errdefs.Errorf(errdefs.KindInvalid, "unknown action %q", r.Action)
 	}
-	if r.Release && p.Current == nil {
-		return nil, errdefs.Errorf(errdefs.KindNotFound, "--release: no EIP with the address of %s was found in region %s, so there is nothing this command could release; drop --release", c.PublicEndpoint, c.RegionID)
+	if err != nil || p.NothingToDo {
+		return p, err
 	}
-	if r.Release && p.Current != nil {
-		if p.Current.ChargeType == cloudenum.ChargePrePaid {
-			return nil, errdefs.Errorf(errdefs.KindConflict, "EIP %s is a subscription (PrePaid) EIP and cannot be released; drop --release", describeEIP(p.Current))
-		}
-		p.Steps = append(p.Steps, fmt.Sprintf("release EIP %s", describeEIP(p.Current)))
+	if err := planRelease(p); err != nil {
+		return nil, err
 	}
 	p.Lockout = lockout(p)
 	return p, nil
+}
+
+// clusterName names a cluster in messages: "name (id)".
+func clusterName(c *backend.Cluster) string { return fmt.Sprintf("%s (%s)", c.Name, c.ID) }
+
+// planAttach plans an associate or a change: the cluster exposed or not as
+// the action needs, the EIP given (nothing to do if it is the one in use) or
+// the one to allocate, and the EIP in use that a change replaces.
+func (s *Service) planAttach(ctx context.Context, p *Plan) error {
+	r, c, name := p.Request, p.Cluster, clusterName(p.Cluster)
+	exposed := c.PublicEndpoint != ""
+	if r.Action == Associate && r.Allocate != nil && exposed {
+		return errdefs.Errorf(errdefs.KindConflict, "cluster %s is already exposed at %s; to replace its EIP use `kubectl ack-expose change --allocate`", name, c.PublicEndpoint)
+	}
+	if r.Action == Change && !exposed {
+		return errdefs.Errorf(errdefs.KindConflict, "cluster %s has no public endpoint, so there is no EIP to change; use `kubectl ack-expose associate`", name)
+	}
+	if r.EIP != nil {
+		if err := s.planTarget(ctx, p, *r.EIP); err != nil || p.NothingToDo {
+			return err
+		}
+	}
+	if exposed {
+		if r.Action == Associate {
+			return errdefs.Errorf(errdefs.KindConflict, "cluster %s is already exposed at %s through another EIP; to replace it use `kubectl ack-expose change`", name, c.PublicEndpoint)
+		}
+		var err error
+		if p.Current, err = s.currentEIP(ctx, c); err != nil {
+			return err
+		}
+	}
+	if a := r.Allocate; a != nil {
+		if a.ISP == eipspec.ISPBGPPro && !eipspec.BGPProIn(c.RegionID) {
+			return errdefs.Errorf(errdefs.KindInvalid, "--isp BGP_PRO: cluster %s is in %s, and BGP (Multi-ISP) Pro EIPs exist only in %s; use --isp BGP", name, c.RegionID, eipspec.BGPProRegionList())
+		}
+		p.Steps = append(p.Steps, fmt.Sprintf("allocate a pay-as-you-go EIP in %s (%d Mbps, %s, %s)", c.RegionID, a.Bandwidth, a.InternetChargeType, a.ISP))
+	}
+	newName := "the new EIP"
+	if p.New != nil {
+		newName = "EIP " + describeEIP(p.New)
+	}
+	if r.Action == Associate {
+		p.Steps = append(p.Steps, fmt.Sprintf("associate %s with the API server of cluster %s", newName, name))
+	} else {
+		p.Steps = append(p.Steps, fmt.Sprintf("replace EIP %s with %s on the API server of cluster %s", currentName(p), newName, name))
+	}
+	return nil
+}
+
+// planDetach plans a disassociate: nothing to do without a public endpoint,
+// else the EIP in use.
+func (s *Service) planDetach(ctx context.Context, p *Plan) error {
+	c, name := p.Cluster, clusterName(p.Cluster)
+	if c.PublicEndpoint == "" {
+		p.NothingToDo = true
+		p.Steps = []string{fmt.Sprintf("nothing to do: cluster %s has no public endpoint", name)}
+		return nil
+	}
+	var err error
+	if p.Current, err = s.currentEIP(ctx, c); err != nil {
+		return err
+	}
+	p.Steps = append(p.Steps, fmt.Sprintf("disassociate EIP %s from the API server of cluster %s", currentName(p), name))
+	return nil
+}
+
+// planRelease checks --release: an EIP in use to release, never a
+// subscription (PrePaid) one, which the cloud cannot release.
+func planRelease(p *Plan) error {
+	r, c := p.Request, p.Cluster
+	if r.Release && p.Current == nil {
+		return errdefs.Errorf(errdefs.KindNotFound, "--release: no EIP with the address of %s was found in region %s, so there is nothing this command could release; drop --release", c.PublicEndpoint, c.RegionID)
+	}
+	if r.Release && p.Current != nil {
+		if p.Current.ChargeType == cloudenum.ChargePrePaid {
+			return errdefs.Errorf(errdefs.KindConflict, "EIP %s is a subscription (PrePaid) EIP and cannot be released; drop --release", describeEIP(p.Current))
+		}
+		p.Steps = append(p.Steps, fmt.Sprintf("release EIP %s", describeEIP(p.Current)))
+	}
+	return nil
 }
 
 // contextServer says where the context's server leads, when it is a name or

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/plural"
+	"github.com/ack-expose/ack-expose/internal/shellquote"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -135,7 +138,7 @@ func describeList(l *backend.ListenerACL, a *backend.ACL) string {
 	if a == nil || len(a.Entries) == 0 {
 		return fmt.Sprintf("%s list %s on, empty: every source may connect", l.Type, l.ACLID)
 	}
-	return fmt.Sprintf("%s list %s on, %d entries: %s", l.Type, l.ACLID, len(a.Entries), cidrs(a.Entries))
+	return fmt.Sprintf("%s list %s on, %s: %s", l.Type, l.ACLID, plural.N(len(a.Entries), "entry", "entries"), cidrs(a.Entries))
 }
 
 // partly returns op and err as they are, unless err cut the change short
@@ -169,24 +172,84 @@ func (s *Service) partly(ctx context.Context, p *AccessPlan, op *Operation, err 
 // found it. A list that was on but empty (or a listener on without a list)
 // admitted every source: its restore is --anyone (access control off admits
 // the same sources), never an --only of the required entries, which would
-// shut out the user who runs it.
+// shut out the user who runs it. Entries keep their comments and, temporary
+// ones, the time they had left when the plan was made (--for): one allow per
+// comment and time left, the first with --only, joined with &&, every word
+// shell-quoted so that the command can be copied as printed.
 func restoreCommand(p *AccessPlan) string {
 	id := p.Cluster.ID
 	if p.Listener.Status != cloudenum.ACLOn || p.ACL == nil || len(p.ACL.Entries) == 0 {
-		return fmt.Sprintf("`kubectl ack-expose allow --anyone --cluster-id %s --yes`", id)
+		return "`" + shellquote.Join("kubectl", "ack-expose", "allow", "--anyone", "--cluster-id", id, "--yes") + "`"
 	}
-	var keep []string
-	if p.ACL != nil {
-		for _, e := range p.ACL.Entries {
-			if !slices.Contains(p.Required, e.CIDR) {
-				keep = append(keep, e.CIDR)
-			}
+	now := p.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	groups := restoreGroups(p, now)
+	if len(groups) == 0 { // only required entries: put them back alone
+		groups = []restoreGroup{{cidrs: p.Required}}
+	}
+	cmds := make([]string, len(groups))
+	for i, g := range groups {
+		w := []string{"kubectl", "ack-expose", "allow"}
+		if i == 0 {
+			w = append(w, "--only")
 		}
+		w = append(w, g.cidrs...)
+		if g.comment != "" {
+			w = append(w, "--comment", g.comment)
+		}
+		if g.left > 0 {
+			w = append(w, "--for", g.left.String())
+		}
+		cmds[i] = shellquote.Join(append(w, "--cluster-id", id, "--yes")...)
 	}
-	if len(keep) == 0 {
-		keep = p.Required
+	return "`" + strings.Join(cmds, " && ") + "`"
+}
+
+// restoreGroup is the entries one restore command adds: those with the same
+// comment and, for temporary ones, the same time left.
+type restoreGroup struct {
+	cidrs   []string
+	comment string        // the comment the user gave (without the expiry)
+	left    time.Duration // a temporary entry's time left at now, whole seconds
+}
+
+// restoreGroups groups the entries of the list the plan found, but the
+// required ones (allow puts them back with their own comments) and the
+// expired ones (any change removes them), by comment and time left, in the
+// list's order.
+func restoreGroups(p *AccessPlan, now time.Time) []restoreGroup {
+	var groups []restoreGroup
+	for _, e := range p.ACL.Entries {
+		if slices.Contains(p.Required, e.CIDR) {
+			continue
+		}
+		g := restoreGroup{comment: e.Comment}
+		if until, ok := ParseExpiry(e.Comment); ok {
+			if !now.Before(until) {
+				continue
+			}
+			g.comment = userComment(e.Comment)
+			g.left = max(until.Sub(now).Round(time.Second), time.Second)
+		}
+		i := slices.IndexFunc(groups, func(x restoreGroup) bool { return x.comment == g.comment && x.left == g.left })
+		if i < 0 {
+			groups = append(groups, g)
+			i = len(groups) - 1
+		}
+		groups[i].cidrs = append(groups[i].cidrs, e.CIDR)
 	}
-	return fmt.Sprintf("`kubectl ack-expose allow --only %s --cluster-id %s --yes`", strings.Join(keep, " "), id)
+	return groups
+}
+
+// userComment is the part of a temporary entry's comment the user gave:
+// what ExpiryComment wrote before the expiry ("" when the expiry is all).
+func userComment(comment string) string {
+	if strings.HasPrefix(comment, expiryPrefix) {
+		return ""
+	}
+	return comment[:strings.LastIndex(comment, " ("+expiryPrefix)]
 }
 
 // revertError is a revert that stopped at a step.

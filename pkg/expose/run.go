@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/kubeserver"
+	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
@@ -90,6 +91,10 @@ func (s *Service) Run(ctx context.Context, t Target, r Request, o ApplyOptions) 
 		x.AccessControl = allowed
 	}
 	s.warnOpen(ctx, p, x)
+	if x.AccessControl == nil && r.Action == Change {
+		// The new EIP admits whom the list admits: say so, as status does.
+		x.AccessControl = s.AccessStatus(ctx, p.Cluster, time.Now())
+	}
 	if r.UpdateKubeconfig && (x.Operation.Changed || x.Operation.DryRun) {
 		if err := s.updateKubeconfig(p, x); err != nil {
 			return nil, fmt.Errorf("the %s succeeded, but updating the kubeconfig failed: %w", r.Action, err)
@@ -114,8 +119,8 @@ func listStays(err error, a *AccessControl, c *backend.Cluster) error {
 	for _, e := range a.Entries {
 		cidrs = append(cidrs, e.CIDR)
 	}
-	hint := fmt.Sprintf("The source allow list that --allow set stays on (%s list %s, %d entries: %s): only those sources may reach the API server, through its intranet endpoint too. To turn it off: `kubectl ack-expose allow --anyone --cluster-id %s --yes`.",
-		a.Type, a.AclID, len(cidrs), strings.Join(cidrs, ", "), c.ID)
+	hint := fmt.Sprintf("The source allow list that --allow set stays on (%s list %s, %s: %s): only those sources may reach the API server, through its intranet endpoint too. To turn it off: `kubectl ack-expose allow --anyone --cluster-id %s --yes`.",
+		a.Type, a.AclID, plural.N(len(cidrs), "entry", "entries"), strings.Join(cidrs, ", "), c.ID)
 	return &errdefs.Error{Kind: errdefs.KindOf(err), Err: err, Hint: hint}
 }
 

@@ -3,6 +3,7 @@ package kubeconfig
 import (
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -67,14 +68,21 @@ func CheckContextName(name string) error {
 }
 
 // contextName is the name of the context to write: --name, else the source's
-// base name (without a suffix this command added) plus suffix.
+// base name plus suffix. The base is the source's name without a suffix this
+// command gives (-public, -private, the suffix asked for, or -NAME of the
+// --server-name the source reaches), so that running the command again, from
+// the context it made, names the same context, never one suffixed twice.
 func contextName(spec ContextSpec) (name string, explicit bool) {
 	if spec.Name != "" {
 		return spec.Name, true
 	}
+	suffixes := append([]string{spec.Suffix}, derivedSuffixes...)
+	if h := kubeserver.EndpointHost(spec.From.Server); h != "" && net.ParseIP(h) == nil {
+		suffixes = append(suffixes, "-"+h)
+	}
 	base := spec.From.Name
-	for _, s := range derivedSuffixes {
-		if b, ok := strings.CutSuffix(base, s); ok && b != "" {
+	for _, s := range suffixes {
+		if b, ok := strings.CutSuffix(base, s); ok && s != "" && b != "" {
 			base = b
 			break
 		}
@@ -127,13 +135,27 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 	if err := notAnotherClusters(merged, name, spec.Endpoints); err != nil {
 		return nil, err
 	}
-	// The new entries go to the file that defines From; an earlier file
-	// that defines the new names would hide them (kubectl merges first-wins).
-	var holdsCurrent string // the first file that sets current-context
+	holdsCurrent, err := s.writeContext(spec, res, fromCtx, srcCluster)
+	if err != nil {
+		return nil, err
+	}
+	if spec.Switch && holdsCurrent != "" && holdsCurrent != res.File {
+		return s.switchIn(res, holdsCurrent)
+	}
+	return res, nil
+}
+
+// writeContext writes res's context and cluster entry into the file that
+// defines From (res.File), switching to it there when asked and that file
+// holds current-context; an earlier file that defines the new names would
+// hide them (kubectl merges first-wins), and is refused. It returns the
+// first file that sets current-context.
+func (s *Source) writeContext(spec ContextSpec, res *ContextResult, fromCtx *clientcmdapi.Context, srcCluster *clientcmdapi.Cluster) (holdsCurrent string, err error) {
+	name := res.Context
 	for _, p := range s.files() {
 		f, err := readFile(p)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		cfg := f.config()
 		if holdsCurrent == "" && cfg.CurrentContext != "" {
@@ -141,15 +163,15 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		}
 		if p != res.File {
 			if cfg.Contexts[name] != nil {
-				return nil, errdefs.Errorf(errdefs.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", name, p)
+				return "", errdefs.Errorf(errdefs.KindConflict, "context %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", name, p)
 			}
 			if cfg.Clusters[name] != nil {
-				return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", name, p)
+				return "", errdefs.Errorf(errdefs.KindConflict, "cluster entry %q is already defined in %s, which comes first in KUBECONFIG and would hide the new one; pick another name with --name", name, p)
 			}
 			continue
 		}
 		if user := contextUsing(cfg, name, name); user != "" {
-			return nil, errdefs.Errorf(errdefs.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", name, p, user)
+			return "", errdefs.Errorf(errdefs.KindConflict, "cluster entry %q in %s is used by context %q; pick another name with --name", name, p, user)
 		}
 		res.Changed = f.setCluster(name, newCluster(spec, srcCluster))
 		user, ns := spec.From.User, spec.From.Namespace
@@ -163,15 +185,12 @@ func (s *Source) AddContext(spec ContextSpec) (*ContextResult, error) {
 		}
 		if res.Changed || res.Switched {
 			if err := f.save(); err != nil {
-				return nil, err
+				return "", err
 			}
 		}
 		break
 	}
-	if spec.Switch && holdsCurrent != "" && holdsCurrent != res.File {
-		return s.switchIn(res, holdsCurrent)
-	}
-	return res, nil
+	return holdsCurrent, nil
 }
 
 // lockForContext takes kubectl's lock on the files AddContext may write:

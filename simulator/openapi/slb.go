@@ -17,80 +17,20 @@ const SLBVersion = "2014-05-15"
 // of alibaba-cloud-sdk-go services/slb.
 func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 	reqID := simulator.NewRequestID()
-	fail := func(err error) { writeRPCError(w, asAPIError(err)) }
 	region := p.Get("RegionId")
 	if region == "" {
 		writeRPCError(w, &simulator.APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."})
 		return
 	}
-	port := func() (int, bool) {
-		n, err := strconv.Atoi(p.Get("ListenerPort"))
-		if err != nil || n < 1 || n > 65535 {
-			writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "ListenerPort must be an integer from 1 to 65535."})
-			return 0, false
-		}
-		return n, true
-	}
 	switch action {
-	case "DescribeLoadBalancerTCPListenerAttribute":
-		n, ok := port()
-		if !ok {
-			return
-		}
-		l, err := s.Engine.DescribeLoadBalancerTCPListenerAttribute(region, p.Get("LoadBalancerId"), n)
-		if err != nil {
-			fail(err)
-			return
-		}
-		writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "LoadBalancerId": l.LoadBalancerID, "ListenerPort": l.Port,
-			"BackendServerPort": l.Port, "Status": "running", "Bandwidth": -1, "Scheduler": "wrr",
-			"AclStatus": l.AclStatus, "AclType": l.AclType, "AclId": l.AclID,
-			"AclIds": map[string]any{"AclId": nonEmpty(l.AclID)}})
-	case "SetLoadBalancerTCPListenerAttribute":
-		n, ok := port()
-		if !ok {
-			return
-		}
-		if err := s.Engine.SetLoadBalancerTCPListenerAttribute(simulator.ListenerACLRequest{RegionID: region,
-			LoadBalancerID: p.Get("LoadBalancerId"), Port: n, AclStatus: p.Get("AclStatus"), AclType: p.Get("AclType"), AclID: p.Get("AclId")}); err != nil {
-			fail(err)
-			return
-		}
-		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
-	case "CreateAccessControlList":
-		if p.Get("AclName") == "" {
-			writeRPCError(w, &simulator.APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "AclName is mandatory for this action."})
-			return
-		}
-		id, err := s.Engine.CreateAccessControlList(region, p.Get("AclName"), p.Get("AddressIPVersion"))
-		if err != nil {
-			fail(err)
-			return
-		}
-		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID, "AclId": id})
-	case "DeleteAccessControlList":
-		if err := s.Engine.DeleteAccessControlList(region, p.Get("AclId")); err != nil {
-			fail(err)
-			return
-		}
-		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
+	case "DescribeLoadBalancerTCPListenerAttribute", "SetLoadBalancerTCPListenerAttribute":
+		s.slbListenerAttribute(w, reqID, region, action, p)
+	case "CreateAccessControlList", "DeleteAccessControlList":
+		s.slbACLLifecycle(w, reqID, region, action, p)
 	case "DescribeAccessControlListAttribute":
 		s.slbACLAttribute(w, reqID, region, p)
 	case "AddAccessControlListEntry", "RemoveAccessControlListEntry":
-		entries, err := simulator.ParseACLEntries(p.Get("AclEntrys"))
-		if err != nil {
-			fail(err)
-			return
-		}
-		call := s.Engine.AddAccessControlListEntry
-		if action == "RemoveAccessControlListEntry" {
-			call = s.Engine.RemoveAccessControlListEntry
-		}
-		if err := call(region, p.Get("AclId"), entries); err != nil {
-			fail(err)
-			return
-		}
-		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
+		s.slbACLEntries(w, reqID, region, action, p)
 	case "DescribeLoadBalancers", "DescribeAccessControlLists":
 		s.slbPagedList(w, reqID, region, action, p)
 	case "DescribeLoadBalancerListeners":
@@ -99,6 +39,74 @@ func (s *Server) serveSLB(w http.ResponseWriter, action string, p url.Values) {
 		writeRPCError(w, &simulator.APIError{Code: "InvalidAction.NotFound", HTTPStatus: 404,
 			Message: fmt.Sprintf("Specified api %q is not found, please check your url and method (the simulator serves SLB %s DescribeLoadBalancers, DescribeLoadBalancerListeners, DescribeAccessControlLists, DescribeLoadBalancerTCPListenerAttribute, SetLoadBalancerTCPListenerAttribute, CreateAccessControlList, DeleteAccessControlList, DescribeAccessControlListAttribute, AddAccessControlListEntry and RemoveAccessControlListEntry).", action, SLBVersion)})
 	}
+}
+
+// slbListenerAttribute answers Describe- and
+// SetLoadBalancerTCPListenerAttribute: a listener's access control.
+func (s *Server) slbListenerAttribute(w http.ResponseWriter, reqID, region, action string, p url.Values) {
+	n, err := strconv.Atoi(p.Get("ListenerPort"))
+	if err != nil || n < 1 || n > 65535 {
+		writeRPCError(w, &simulator.APIError{Code: "InvalidParameter", HTTPStatus: 400, Message: "ListenerPort must be an integer from 1 to 65535."})
+		return
+	}
+	if action == "SetLoadBalancerTCPListenerAttribute" {
+		if err := s.Engine.SetLoadBalancerTCPListenerAttribute(simulator.ListenerACLRequest{RegionID: region,
+			LoadBalancerID: p.Get("LoadBalancerId"), Port: n, AclStatus: p.Get("AclStatus"), AclType: p.Get("AclType"), AclID: p.Get("AclId")}); err != nil {
+			writeRPCError(w, asAPIError(err))
+			return
+		}
+		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
+		return
+	}
+	l, err := s.Engine.DescribeLoadBalancerTCPListenerAttribute(region, p.Get("LoadBalancerId"), n)
+	if err != nil {
+		writeRPCError(w, asAPIError(err))
+		return
+	}
+	writeJSON(w, 200, reqID, map[string]any{"RequestId": reqID, "LoadBalancerId": l.LoadBalancerID, "ListenerPort": l.Port,
+		"BackendServerPort": l.Port, "Status": "running", "Bandwidth": -1, "Scheduler": "wrr",
+		"AclStatus": l.AclStatus, "AclType": l.AclType, "AclId": l.AclID,
+		"AclIds": map[string]any{"AclId": nonEmpty(l.AclID)}})
+}
+
+// slbACLLifecycle answers CreateAccessControlList and DeleteAccessControlList.
+func (s *Server) slbACLLifecycle(w http.ResponseWriter, reqID, region, action string, p url.Values) {
+	if action == "DeleteAccessControlList" {
+		if err := s.Engine.DeleteAccessControlList(region, p.Get("AclId")); err != nil {
+			writeRPCError(w, asAPIError(err))
+			return
+		}
+		writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
+		return
+	}
+	if p.Get("AclName") == "" {
+		writeRPCError(w, &simulator.APIError{Code: "MissingParameter", HTTPStatus: 400, Message: "AclName is mandatory for this action."})
+		return
+	}
+	id, err := s.Engine.CreateAccessControlList(region, p.Get("AclName"), p.Get("AddressIPVersion"))
+	if err != nil {
+		writeRPCError(w, asAPIError(err))
+		return
+	}
+	writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID, "AclId": id})
+}
+
+// slbACLEntries answers AddAccessControlListEntry and RemoveAccessControlListEntry.
+func (s *Server) slbACLEntries(w http.ResponseWriter, reqID, region, action string, p url.Values) {
+	entries, err := simulator.ParseACLEntries(p.Get("AclEntrys"))
+	if err != nil {
+		writeRPCError(w, asAPIError(err))
+		return
+	}
+	call := s.Engine.AddAccessControlListEntry
+	if action == "RemoveAccessControlListEntry" {
+		call = s.Engine.RemoveAccessControlListEntry
+	}
+	if err := call(region, p.Get("AclId"), entries); err != nil {
+		writeRPCError(w, asAPIError(err))
+		return
+	}
+	writeJSON(w, 200, reqID, map[string]string{"RequestId": reqID})
 }
 
 // slbACLAttribute answers DescribeAccessControlListAttribute: a page of the list's entries, and the listeners that use it.

@@ -15,6 +15,7 @@ import (
 	"github.com/ack-expose/ack-expose/internal/certsan"
 	"github.com/ack-expose/ack-expose/internal/probe"
 	"github.com/ack-expose/ack-expose/pkg/backend"
+	"github.com/ack-expose/ack-expose/simulator"
 )
 
 // CheckEndpoint answers a check of endpoint from the simulated network, as
@@ -46,34 +47,14 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 	}
 	r.Via = probe.Via(endpoint, path, b.Net.ConnectTo)
 	if proxy != nil {
-		d := net.Dialer{Timeout: cmp.Or(b.Net.ConnectTimeout, probe.DefaultConnectTimeout)}
-		conn, err := d.DialContext(ctx, "tcp", b.Net.ConnectTo.Target(probe.ProxyAddr(proxy)))
-		if err != nil {
-			var oe *net.OpError
-			if errors.As(err, &oe) {
-				err = oe.Err
-			}
-			return fail(backend.CheckStepConnect, probe.ProxyDown(proxy, addr, err))
+		if msg := b.dialProxy(ctx, proxy, addr); msg != "" {
+			return fail(backend.CheckStepConnect, msg)
 		}
-		_ = conn.Close()
 	}
 	name := cmp.Or(path.TLSServerName, u.Hostname())
-	nv, err := b.Engine.Network(addr)
+	nv, err := b.network(ctx, u.Hostname(), port)
 	if err != nil {
 		return fail(backend.CheckStepConnect, "the simulated network is unavailable: "+convert(err).Error())
-	}
-	if nv.Unresolved && b.Lookup != nil {
-		// Not in the simulated DNS records: the next resolver status asks.
-		if addrs, err := b.Lookup(ctx, u.Hostname()); err == nil {
-			for _, a := range addrs {
-				if v, err := b.Engine.Network(net.JoinHostPort(a, port)); err == nil {
-					nv = v
-					if v.Endpoint != nil {
-						break
-					}
-				}
-			}
-		}
 	}
 	ep := nv.Endpoint
 	switch {
@@ -94,19 +75,9 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 	}
 	na := caCert.NotAfter.UTC()
 	r.TLS.NotAfter = &na
-	var tlsErr, step string
-	switch {
-	case len(caPEM) == 0:
-		tlsErr = backend.CheckNoCA(contextName)
-	case !holdsCert(caPEM, caCert):
-		if x509.NewCertPool().AppendCertsFromPEM(caPEM) {
-			tlsErr = backend.CheckUntrusted(contextName)
-		} else {
-			tlsErr = "TLS not verified: the certificate-authority of context " + contextName + " holds no PEM certificate; get the cluster's kubeconfig from ACK again"
-		}
-	default:
-		r.TLS.Verified = true
-	}
+	var step string
+	tlsErr := verifyCA(caPEM, caCert, contextName)
+	r.TLS.Verified = tlsErr == ""
 	if tlsErr != "" {
 		step = backend.CheckStepTLS
 	}
@@ -120,6 +91,56 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 	}
 	r.LatencyMs = time.Since(start).Milliseconds()
 	return r
+}
+
+// dialProxy dials the proxy the check goes through (a proxy that answers is
+// taken to reach the simulated endpoint); "" when it answers, else why not.
+func (b *Backend) dialProxy(ctx context.Context, proxy *url.URL, addr string) string {
+	d := net.Dialer{Timeout: cmp.Or(b.Net.ConnectTimeout, probe.DefaultConnectTimeout)}
+	conn, err := d.DialContext(ctx, "tcp", b.Net.ConnectTo.Target(probe.ProxyAddr(proxy)))
+	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err
+		}
+		return probe.ProxyDown(proxy, addr, err)
+	}
+	_ = conn.Close()
+	return ""
+}
+
+// network is what the simulated network has at host:port; a host not in
+// the simulated DNS records is asked of the next resolver (Lookup).
+func (b *Backend) network(ctx context.Context, host, port string) (simulator.NetworkView, error) {
+	nv, err := b.Engine.Network(net.JoinHostPort(host, port))
+	if err != nil || !nv.Unresolved || b.Lookup == nil {
+		return nv, err
+	}
+	if addrs, err := b.Lookup(ctx, host); err == nil {
+		for _, a := range addrs {
+			if v, err := b.Engine.Network(net.JoinHostPort(a, port)); err == nil {
+				nv = v
+				if v.Endpoint != nil {
+					break
+				}
+			}
+		}
+	}
+	return nv, nil
+}
+
+// verifyCA says why the context's certificate-authority (caPEM) does not
+// verify the simulated API server's CA; "" when it does.
+func verifyCA(caPEM []byte, caCert *x509.Certificate, contextName string) string {
+	switch {
+	case len(caPEM) == 0:
+		return backend.CheckNoCA(contextName)
+	case holdsCert(caPEM, caCert):
+		return ""
+	case x509.NewCertPool().AppendCertsFromPEM(caPEM):
+		return backend.CheckUntrusted(contextName)
+	}
+	return "TLS not verified: the certificate-authority of context " + contextName + " holds no PEM certificate; get the cluster's kubeconfig from ACK again"
 }
 
 // holdsCert reports whether the PEM bundle contains cert.
