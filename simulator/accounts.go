@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -74,7 +75,7 @@ func parseSTSKey(id string) (uid, role string, ok bool) {
 		return "", "", false
 	}
 	uid, role, ok = strings.Cut(rest, ".")
-	if !ok || !accountUID.MatchString(uid) || role == "" {
+	if !ok || !accountUID().MatchString(uid) || role == "" {
 		return "", "", false
 	}
 	return uid, role, true
@@ -90,10 +91,13 @@ type AssumedRole struct {
 	AssumedRoleID, Arn                          string
 }
 
+// The patterns compile on first use: their counted repetitions expand into
+// large programs, which every start of the plugin would otherwise pay for
+// (about 1.5 ms and 1,800 allocations), STS or not.
 var (
-	accountUID  = regexp.MustCompile(`^[0-9]{16}$`)
-	roleArnRE   = regexp.MustCompile(`^acs:ram::([0-9]{16}):role/([A-Za-z0-9.-]{1,64})$`)
-	sessionName = regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`)
+	accountUID  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{16}$`) })
+	roleArnRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^acs:ram::([0-9]{16}):role/([A-Za-z0-9.-]{1,64})$`) })
+	sessionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`) })
 )
 
 // AssumeRole is STS AssumeRole, called with the credentials of callerKey:
@@ -108,9 +112,9 @@ func (a *Accounts) AssumeRole(callerKey, roleArn, session string, durationSecond
 		switch {
 		case roleArn == "":
 			return &APIError{Code: "MissingRoleArn", HTTPStatus: 400, Message: "RoleArn is mandatory for this action."}
-		case !roleArnRE.MatchString(roleArn):
+		case !roleArnRE().MatchString(roleArn):
 			return &APIError{Code: "InvalidParameter.RoleArn", HTTPStatus: 400, Message: "The parameter RoleArn is wrongly formed."}
-		case !sessionName.MatchString(session):
+		case !sessionName().MatchString(session):
 			return &APIError{Code: "InvalidParameter.RoleSessionName", HTTPStatus: 400, Message: "The parameter RoleSessionName is wrongly formed."}
 		case durationSeconds != 0 && (durationSeconds < 900 || durationSeconds > 3600):
 			return &APIError{Code: "InvalidParameter.DurationSeconds", HTTPStatus: 400, Message: "The Min/Max value of DurationSeconds is 15min/1hr."}
@@ -120,7 +124,7 @@ func (a *Accounts) AssumeRole(callerKey, roleArn, session string, durationSecond
 	if err != nil {
 		return AssumedRole{}, err
 	}
-	m := roleArnRE.FindStringSubmatch(roleArn)
+	m := roleArnRE().FindStringSubmatch(roleArn)
 	uid, name := m[1], m[2]
 	var role *Role
 	if e := a.ByAccount(uid); e != nil {

@@ -1,14 +1,17 @@
 package simulator
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/atomicfile"
@@ -19,15 +22,57 @@ import (
 
 // Engine runs simulated API calls against one state file. Every call locks the
 // file, loads it, advances simulated time, counts the call, consumes a matching
-// fault, runs, and writes the result back atomically before unlocking. An
-// Engine holds no state of its own, so any number of processes may share a file.
+// fault, runs, and writes the result back atomically before unlocking. The
+// file is the truth, so any number of processes may share it; an Engine only
+// remembers the state it last wrote, to skip decoding a file nobody else has
+// written since (a long-lived `simulator serve` makes thousands of calls).
 type Engine struct {
 	Path string
 	// Now is the clock (time.Now when nil); tests move it.
 	Now func() time.Time
 	// Sleep models API latency (time.Sleep when nil).
 	Sleep func(time.Duration)
+
+	mu     sync.Mutex // guards cached; the file lock serialises its use
+	cached *cachedState
+	// out renders the states this engine saves, its buffers reused call
+	// after call (a fresh 20 KB to 1 MB each time costs page faults).
+	outMu sync.Mutex
+	out   *stateEncoder
 }
+
+// stateEncoder renders states as Encode does, into a buffer it reuses.
+type stateEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func (w *stateEncoder) encode(s *State) ([]byte, error) {
+	w.buf.Reset()
+	if w.enc == nil {
+		w.enc = json.NewEncoder(&w.buf)
+		w.enc.SetIndent("", "  ")
+	}
+	if err := w.enc.Encode(s); err != nil {
+		return nil, err
+	}
+	return w.buf.Bytes(), nil
+}
+
+// cachedState is the state an engine wrote to (or read from) target, and
+// the length and hash of the file's bytes then. A file is only ever taken
+// for the cached state when its bytes hash the same: no clock granularity
+// or inode reuse can make another process's write look like ours.
+type cachedState struct {
+	target string
+	size   int
+	sum    uint64
+	state  *State
+}
+
+// fileSeed seeds the hash of the cached file's bytes (one per process: the
+// hash is never stored).
+var fileSeed = maphash.MakeSeed()
 
 // New returns an engine over the state file at path.
 func New(path string) *Engine { return &Engine{Path: path} }
@@ -114,13 +159,24 @@ func (e *Engine) lock() (*flock.Flock, string, error) {
 	return l, target, nil
 }
 
+// load reads the state under the lock: the state this engine last wrote
+// (or read) when the file's bytes are still those, else the file decoded.
+// The caller owns the state it gets; it is remembered again only once
+// saved (remember).
 func (e *Engine) load(target string) (*State, error) {
+	e.mu.Lock()
+	c := e.cached
+	e.cached = nil
+	e.mu.Unlock()
 	data, err := os.ReadFile(target)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &StateError{Path: e.Path, Missing: true, Err: err}
 	}
 	if err != nil {
 		return nil, &StateError{Path: e.Path, Err: err}
+	}
+	if c != nil && c.target == target && c.size == len(data) && c.sum == maphash.Bytes(fileSeed, data) {
+		return c.state, nil
 	}
 	s, err := Decode(data)
 	if err != nil {
@@ -132,11 +188,66 @@ func (e *Engine) load(target string) (*State, error) {
 // save replaces the file atomically. It does not fsync: every call writes
 // (the call counts), and a simulator need not survive a power loss.
 func (e *Engine) save(target string, s *State) error {
-	data, err := Encode(s)
-	if err != nil {
-		return err
+	_, err := e.saveAndHash(target, s)
+	return err
+}
+
+// saveAndHash is save, and the cached form of what it wrote (see remember).
+func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
+	e.outMu.Lock()
+	defer e.outMu.Unlock()
+	if e.out == nil {
+		e.out = &stateEncoder{}
 	}
-	return atomicfile.Replace(target, data, 0o600)
+	data, err := e.out.encode(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Replace(target, data, 0o600); err != nil {
+		return nil, err
+	}
+	return &cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}, nil
+}
+
+// Preload reads the state file into the engine's memory, and readies its
+// encoder, without counting a call or writing anything: a process about to
+// make calls does it while it does other work (the plugin, while it reads
+// the kubeconfig). It does nothing when the file does not exist, and
+// leaves every error for the calls to meet and report.
+func (e *Engine) Preload() {
+	if _, err := os.Stat(e.Path); err != nil {
+		return
+	}
+	l, target, err := e.lock()
+	if err != nil {
+		return
+	}
+	data, err := os.ReadFile(target)
+	_ = l.Unlock()
+	if err != nil {
+		return
+	}
+	s, err := Decode(data)
+	if err != nil {
+		return
+	}
+	e.outMu.Lock()
+	if e.out == nil {
+		e.out = &stateEncoder{}
+	}
+	_, _ = e.out.encode(s) // the encoder's first run builds its type caches
+	e.outMu.Unlock()
+	e.remember(&cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}, false)
+}
+
+// remember keeps c for the next load; unless newer (just saved), not over
+// a state a call has remembered meanwhile.
+func (e *Engine) remember(c *cachedState, newer bool) {
+	e.mu.Lock()
+	if newer || e.cached == nil {
+		e.cached = c
+	}
+	e.mu.Unlock()
 }
 
 // Call runs one simulated API call of the named action. fn sees the advanced
@@ -189,9 +300,11 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (ti
 			apiErr.RequestID = NewRequestID()
 		}
 	}
-	if err := e.save(target, s); err != nil {
+	saved, err := e.saveAndHash(target, s)
+	if err != nil {
 		return 0, fmt.Errorf("writing simulator state %s: %w", e.Path, err)
 	}
+	e.remember(saved, true)
 	return s.Timing.APILatency.D() + delay, callErr
 }
 
@@ -227,7 +340,12 @@ func (e *Engine) Update(fn func(s *State) error) error {
 	if err := fn(s); err != nil {
 		return err
 	}
-	return e.save(target, s)
+	saved, err := e.saveAndHash(target, s)
+	if err != nil {
+		return err
+	}
+	e.remember(saved, true)
+	return nil
 }
 
 // Write creates or replaces the state file with s, atomically and under the lock.

@@ -138,7 +138,9 @@ func main() {
 		{[]string{"allow", "203.0.113.0/24", "--yes"}, 10 + 1},
 		{[]string{"allow", "203.0.113.0/24"}, 6 + 1},
 		{[]string{"status"}, 6},
-		{[]string{"change", "--allocate", "--release"}, 10},
+		// change then shows who may reach the new EIP, as status does: with
+		// the list on, the 4 reads status makes for ALLOWED SOURCES.
+		{[]string{"change", "--allocate", "--release"}, 10 + 4},
 		{[]string{"disassociate", "--release"}, 8},
 		{[]string{"disassociate"}, 1 + 1},
 		{[]string{"status", "--all-contexts"}, 5},

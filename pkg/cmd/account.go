@@ -101,7 +101,11 @@ func (o *clusterOptions) simulatedBackend(path string) (backend.Backend, error) 
 			return nil, err
 		}
 	}
-	return &simulated.Backend{Engine: accts.For(key), AccessKeyID: key}, nil
+	eng := accts.For(key)
+	// Decode the world while the kubeconfig is read: the first call then
+	// finds it in memory.
+	go eng.Preload()
+	return &simulated.Backend{Engine: eng, AccessKeyID: key}, nil
 }
 
 // profileAccessKeyID is the AccessKey ID the profile signs with (the

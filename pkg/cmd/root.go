@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -35,7 +36,7 @@ var (
 
 // Execute runs the plugin with args and returns the process exit code.
 func Execute(streams genericiooptions.IOStreams, args []string) int {
-	root, started := NewRootCommand(streams)
+	root, started := newRootCommand(streams, args)
 	root.SetArgs(args)
 	c, err := root.ExecuteContextC(context.Background())
 	if err == nil {
@@ -127,9 +128,38 @@ func leftBehind() string {
 		"; `kubectl ack-expose status` shows where things stand and `kubectl ack-expose cleanup` releases what is left"
 }
 
+type subcommand struct {
+	name  string
+	build func(genericiooptions.IOStreams) *cobra.Command
+}
+
+// subcommands are the root's commands, by name, in the order of the help.
+var subcommands = []subcommand{
+	{"status", newStatusCommand},
+	{"associate", func(s genericiooptions.IOStreams) *cobra.Command { return newMutateCommand(s, mutateAssociate) }},
+	{"change", func(s genericiooptions.IOStreams) *cobra.Command { return newMutateCommand(s, mutateChange) }},
+	{"disassociate", func(s genericiooptions.IOStreams) *cobra.Command { return newMutateCommand(s, mutateDisassociate) }},
+	{"sans", newSANsCommand},
+	{"allow", newAllowCommand},
+	{"revoke", newRevokeCommand},
+	{"cleanup", newCleanupCommand},
+	{"kubeconfig", newKubeconfigCommand},
+	{"simulator", newSimulatorCommand},
+	{"version", newVersionCommand},
+}
+
 // NewRootCommand builds the command tree. started reports whether a command
 // got past flag and argument parsing.
 func NewRootCommand(streams genericiooptions.IOStreams) (*cobra.Command, *bool) {
+	return newRootCommand(streams, nil)
+}
+
+// newRootCommand builds the tree that running args needs: when args name
+// a command first (the root has no flags of its own), that command alone;
+// else (help, completion, a typo to suggest a fix for, no command) every
+// command. Building every command's flags costs more than a third of a
+// short command's own work, on every run.
+func newRootCommand(streams genericiooptions.IOStreams, args []string) (*cobra.Command, *bool) {
 	started := new(bool)
 	root := &cobra.Command{
 		// The executable's name: the completion scripts complete it (completion.go).
@@ -171,20 +201,18 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError("%v", err) })
-	root.AddCommand(
-		newStatusCommand(streams),
-		newMutateCommand(streams, mutateAssociate),
-		newMutateCommand(streams, mutateChange),
-		newMutateCommand(streams, mutateDisassociate),
-		newSANsCommand(streams),
-		newAllowCommand(streams),
-		newRevokeCommand(streams),
-		newCleanupCommand(streams),
-		newKubeconfigCommand(streams),
-		newSimulatorCommand(streams),
-		newVersionCommand(streams),
-	)
-	setUpCompletionCommand(root)
+	pick := subcommands
+	if len(args) > 0 {
+		if i := slices.IndexFunc(subcommands, func(sc subcommand) bool { return sc.name == args[0] }); i >= 0 {
+			pick = subcommands[i : i+1]
+		}
+	}
+	for _, sc := range pick {
+		root.AddCommand(sc.build(streams))
+	}
+	if len(pick) > 1 {
+		setUpCompletionCommand(root)
+	}
 	return root, started
 }
 

@@ -90,37 +90,10 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
   HTTPS_PROXY=http://proxy.corp:3128 kubectl ack-expose status --check`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if err := o.toOptions(); err != nil {
-				return flagError(err)
-			}
-			if err := o.chk.toOptions(); err != nil {
-				return flagError(err)
-			}
-			rules, err := expose.ParseRules(o.failIf)
-			if err != nil {
-				return flagError(err)
-			}
-			o.rules = rules
-			if len(o.profiles) > 0 && !o.allContexts && !o.allClusters {
-				return usageError("--profiles reads several accounts for an audit: add --all-clusters or --all-contexts")
-			}
-			if o.assumeRole != "" && (len(o.profiles) > 0 || (!o.allContexts && !o.allClusters)) {
-				return usageError("--assume-role reads the kubeconfig's accounts from one set of credentials in an audit: use it with --all-contexts or --all-clusters, without --profiles")
-			}
-			if len(o.profiles) > 0 && o.profile != "" {
-				return usageError("--profile and --profiles: pick one (--profiles reads each account with its own profile)")
-			}
-			if o.allContexts && o.allClusters {
-				return usageError("--all-contexts and --all-clusters are two audits: pick one")
-			}
-			if len(rules) > 0 && !o.allContexts && !o.allClusters {
-				return usageError("--fail-if gates an audit: add --all-clusters or --all-contexts")
+			if err := o.validate(); err != nil {
+				return err
 			}
 			if o.allContexts || o.allClusters {
-				ov := o.source.Overrides
-				if o.clusterID != "" || ov.CurrentContext != "" || ov.Context.Cluster != "" || ov.ClusterInfo.Server != "" {
-					return usageError("--all-contexts and --all-clusters audit many clusters: they cannot be combined with --cluster-id, --context, --cluster or --server")
-				}
 				return o.runAudit(c)
 			}
 			if err := o.complete(c.Context()); err != nil {
@@ -137,6 +110,39 @@ HOST:PORT=HOST2:PORT2,... connects elsewhere, like curl's --connect-to.`,
 	c.Flags().StringSliceVar(&o.failIf, "fail-if", nil, "With an audit: exit "+fmt.Sprint(exitPolicy)+" when a row breaks one of these rules (comma list): "+strings.Join(expose.Rules, ", ")+"; -o json names each violation")
 	o.chk.addFlags(c.Flags(), true)
 	return c
+}
+
+// validate checks the flags and how they combine, before any I/O: a
+// usage error (exit 2) names the flags and the fix.
+func (o *statusOptions) validate() error {
+	if err := o.toOptions(); err != nil {
+		return flagError(err)
+	}
+	if err := o.chk.toOptions(); err != nil {
+		return flagError(err)
+	}
+	rules, err := expose.ParseRules(o.failIf)
+	if err != nil {
+		return flagError(err)
+	}
+	o.rules = rules
+	audit := o.allContexts || o.allClusters
+	switch {
+	case len(o.profiles) > 0 && !audit:
+		return usageError("--profiles reads several accounts for an audit: add --all-clusters or --all-contexts")
+	case o.assumeRole != "" && (len(o.profiles) > 0 || !audit):
+		return usageError("--assume-role reads the kubeconfig's accounts from one set of credentials in an audit: use it with --all-contexts or --all-clusters, without --profiles")
+	case len(o.profiles) > 0 && o.profile != "":
+		return usageError("--profile and --profiles: pick one (--profiles reads each account with its own profile)")
+	case o.allContexts && o.allClusters:
+		return usageError("--all-contexts and --all-clusters are two audits: pick one")
+	case len(rules) > 0 && !audit:
+		return usageError("--fail-if gates an audit: add --all-clusters or --all-contexts")
+	}
+	if ov := o.source.Overrides; audit && (o.clusterID != "" || ov.CurrentContext != "" || ov.Context.Cluster != "" || ov.ClusterInfo.Server != "") {
+		return usageError("--all-contexts and --all-clusters audit many clusters: they cannot be combined with --cluster-id, --context, --cluster or --server")
+	}
+	return nil
 }
 
 func (o *statusOptions) runAudit(c *cobra.Command) error {
@@ -368,15 +374,27 @@ func rowSummary(l *expose.ExposureList, lines func(*expose.AuditItem) []string) 
 
 func (o *statusOptions) run(c *cobra.Command) error {
 	svc := o.service()
+	// Machine output says whose view it is (the table does not need it):
+	// STS is asked meanwhile.
+	var caller chan *backend.Caller
+	if o.output != "" && o.output != "table" && o.output != "wide" {
+		caller = make(chan *backend.Caller, 1)
+		go func() {
+			who, _ := o.caller(c.Context())
+			caller <- who
+		}()
+	}
 	x, err := svc.Status(c.Context(), o.target)
+	if caller != nil {
+		who := <-caller
+		if err == nil {
+			x.Caller = who
+		}
+	}
 	if err != nil {
 		return err
 	}
 	warnJournal(o.streams.ErrOut, svc)
-	if o.output != "" && o.output != "table" && o.output != "wide" {
-		// Machine output says whose view it is; the table does not need it.
-		x.Caller, _ = o.caller(c.Context())
-	}
 	table := func(w io.Writer) error {
 		if err := exposureTable(w, x); err != nil {
 			return err
