@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -83,6 +84,8 @@ func main() {
 	timed := timeAlternating(*runs, cmds...)
 	helloMed, statusMed, statusRSS, floorMed := timed[0].median, timed[1].median, timed[1].peakRSS, timed[2].median
 	record("version (no work: start-up of the linked libraries alone)", fmt.Sprintf("%s (hello %s)", ms(floorMed), ms(helloMed)), "information", true)
+	ownAllocs, heaviest := initAllocs(env)
+	record("package initialisation of the plugin's own packages: allocations", fmt.Sprintf("%d (most: %s)", ownAllocs, heaviest), "<= 300", ownAllocs <= 300)
 	if kerr == nil {
 		kMed := timed[3].median
 		ratio := float64(statusMed) / float64(kMed)
@@ -385,6 +388,32 @@ func timeAlternating(n int, cmds ...timedCommand) []timing {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// initAllocs runs `version` under GODEBUG=inittrace=1 and sums the
+// allocations of the plugin's own packages' initialisation (a regexp or a
+// table built at init is paid by every run, whatever the command).
+func initAllocs(env []string) (int, string) {
+	c := exec.Command(bin, "version")
+	c.Env = append(append([]string{}, env...), "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	c.Stderr = &stderr
+	check(c.Run())
+	total, most, heaviest := 0, -1, "none"
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		// init PKG @T ms, C ms clock, B bytes, A allocs
+		f := strings.Fields(line)
+		if len(f) < 11 || f[0] != "init" || !strings.HasPrefix(f[1], "github.com/ack-expose/") {
+			continue
+		}
+		n, err := strconv.Atoi(f[9])
+		check(err)
+		total += n
+		if n > most {
+			most, heaviest = n, fmt.Sprintf("%s %d", strings.TrimPrefix(f[1], "github.com/ack-expose/ack-expose/"), n)
+		}
+	}
+	return total, heaviest
+}
 
 func run(name string, args ...string) {
 	c := exec.Command(name, args...)
