@@ -168,204 +168,181 @@ func ResolveCredentials(profile string) (providers.CredentialsProvider, Source, 
 	if name == "" {
 		name = os.Getenv(envProfile)
 	}
-	// The CLI config is read only when the chain gets to it: a broken one
-	// must not stop credentials the environment gives.
-	loadCLI := func() (*CLIConfig, error) {
-		if strings.EqualFold(os.Getenv(envCLIDisabled), "true") {
-			return nil, nil
-		}
-		return LoadCLIConfig()
-	}
 	if name != "" {
-		cfg, err := loadCLI()
-		if err != nil {
-			return nil, Source{}, err
-		}
-		if p := cfg.Profile(name); p != nil {
-			prov, err := cfg.provider(p, nil)
-			return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
-		}
-		iniNames, iniErr := credentialsFileSections()
-		if iniErr != nil {
-			return nil, Source{}, iniErr
-		}
-		if slices.Contains(iniNames, name) {
-			prov, err := iniProfile(name)
-			return prov, Source{Provider: "credentials file profile " + name, Profile: name}, err
-		}
-		how := "--profile " + name
-		if profile == "" {
-			how = fmt.Sprintf("%s=%q", envProfile, name)
-		}
-		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "%s names no profile: %s", how, describeProfiles(cfg, iniNames)).
-			WithHint("Pick one of those, or create it with `aliyun configure --profile %s`.", name)
+		return resolveNamedProfile(name, profile == "")
 	}
-	// The chain.
-	id, secret := os.Getenv(envAccessKeyID), os.Getenv(envAccessKeySecret)
-	switch {
-	case id != "" && secret != "":
-		b := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(id).WithAccessKeySecret(secret)
-		if tok := os.Getenv(envSecurityToken); tok != "" {
-			p, err := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(id).WithAccessKeySecret(secret).WithSecurityToken(tok).Build()
-			return p, Source{Provider: "environment (STS token)"}, err
+	for _, step := range credentialChain {
+		if prov, src, ok, err := step(); ok {
+			return prov, src, err
 		}
-		p, err := b.Build()
-		return p, Source{Provider: "environment"}, err
-	case id != "" || secret != "":
-		set, unset := envAccessKeyID, envAccessKeySecret
-		if secret != "" {
-			set, unset = unset, set
-		}
-		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "no usable Alibaba Cloud credentials: %s is set but %s is not: set both", set, unset).
-			WithHint("%s", credentialsHint)
 	}
-	if os.Getenv(envRoleArn) != "" && os.Getenv(envOIDCProvider) != "" && os.Getenv(envOIDCTokenFile) != "" {
-		p, err := providers.NewOIDCCredentialsProviderBuilder().Build()
-		return p, Source{Provider: "RRSA (OIDC)"}, err
+	return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "no Alibaba Cloud credentials found").WithHint("%s", credentialsHint)
+}
+
+// chainStep is one source of the default chain. ok reports that the source
+// decided: then its provider, Source and error are the answer (an error
+// included); else the chain goes on to the next source.
+type chainStep func() (prov providers.CredentialsProvider, src Source, ok bool, err error)
+
+// credentialChain is the default chain, in credentials-go's order.
+var credentialChain = []chainStep{
+	chainEnvKeys, chainRRSA, chainCLICurrent, chainCredentialsFileDefault, chainCredentialsURI, chainECSRole,
+}
+
+// loadCLIConfigUnlessDisabled is LoadCLIConfig, or (nil, nil) when
+// ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true. The CLI config is read only when
+// the chain gets to it: a broken one must not stop credentials the
+// environment gives.
+func loadCLIConfigUnlessDisabled() (*CLIConfig, error) {
+	if strings.EqualFold(os.Getenv(envCLIDisabled), "true") {
+		return nil, nil
 	}
-	cfg, err := loadCLI()
+	return LoadCLIConfig()
+}
+
+// resolveNamedProfile is the profile name (fromEnv: given by
+// ALIBABA_CLOUD_PROFILE, else by --profile) of the aliyun CLI config, else
+// of the credentials file; a name in neither is an error listing both.
+func resolveNamedProfile(name string, fromEnv bool) (providers.CredentialsProvider, Source, error) {
+	cfg, err := loadCLIConfigUnlessDisabled()
 	if err != nil {
 		return nil, Source{}, err
 	}
-	if cfg != nil && len(cfg.Profiles) > 0 {
-		p := cfg.Profile(cfg.Current)
-		if p == nil {
-			return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "the current profile %q of %s is not one of its profiles (%s)", cfg.Current, cfg.Path, strings.Join(cfg.Names(), ", ")).
-				WithHint("Pick one with --profile NAME, or `aliyun configure switch --profile NAME`.")
-		}
-		prov, err := cfg.provider(p, nil)
-		return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
+	if p := cfg.Profile(name); p != nil {
+		return cfg.profileProvider(p)
 	}
 	iniNames, err := credentialsFileSections()
 	if err != nil {
 		return nil, Source{}, err
 	}
-	if slices.Contains(iniNames, "default") {
-		prov, err := iniProfile("default")
-		return prov, Source{Provider: "credentials file profile default", Profile: "default"}, err
+	if slices.Contains(iniNames, name) {
+		prov, err := iniProfile(name)
+		return prov, Source{Provider: "credentials file profile " + name, Profile: name}, err
 	}
-	if u := os.Getenv(envCredentialsURI); u != "" {
-		p, err := providers.NewURLCredentialsProviderBuilder().WithUrl(u).Build()
-		return p, Source{Provider: envCredentialsURI}, err
+	how := "--profile " + name
+	if fromEnv {
+		how = fmt.Sprintf("%s=%q", envProfile, name)
 	}
-	if !strings.EqualFold(os.Getenv(envECSDisabled), "true") {
-		p, err := providers.NewECSRAMRoleCredentialsProviderBuilder().Build()
-		return p, Source{Provider: "ECS RAM role"}, err
+	return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "%s names no profile: %s", how, describeProfiles(cfg, iniNames)).
+		WithHint("Pick one of those, or create it with `aliyun configure --profile %s`.", name)
+}
+
+// profileProvider is the provider of the aliyun CLI profile p, with its Source.
+func (c *CLIConfig) profileProvider(p *CLIProfile) (providers.CredentialsProvider, Source, error) {
+	prov, err := c.provider(p, nil)
+	return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
+}
+
+// chainEnvKeys: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET
+// (with ALIBABA_CLOUD_SECURITY_TOKEN, an STS token); only one of the two is
+// an error.
+func chainEnvKeys() (providers.CredentialsProvider, Source, bool, error) {
+	id, secret := os.Getenv(envAccessKeyID), os.Getenv(envAccessKeySecret)
+	switch {
+	case id != "" && secret != "":
+		if tok := os.Getenv(envSecurityToken); tok != "" {
+			p, err := providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(id).WithAccessKeySecret(secret).WithSecurityToken(tok).Build()
+			return p, Source{Provider: "environment (STS token)"}, true, err
+		}
+		p, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(id).WithAccessKeySecret(secret).Build()
+		return p, Source{Provider: "environment"}, true, err
+	case id != "" || secret != "":
+		set, unset := envAccessKeyID, envAccessKeySecret
+		if secret != "" {
+			set, unset = unset, set
+		}
+		return nil, Source{}, true, errdefs.Errorf(errdefs.KindInvalid, "no usable Alibaba Cloud credentials: %s is set but %s is not: set both", set, unset).
+			WithHint("%s", credentialsHint)
 	}
-	return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "no Alibaba Cloud credentials found").WithHint("%s", credentialsHint)
+	return nil, Source{}, false, nil
+}
+
+// chainRRSA: ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and
+// ALIBABA_CLOUD_OIDC_TOKEN_FILE all set.
+func chainRRSA() (providers.CredentialsProvider, Source, bool, error) {
+	if os.Getenv(envRoleArn) == "" || os.Getenv(envOIDCProvider) == "" || os.Getenv(envOIDCTokenFile) == "" {
+		return nil, Source{}, false, nil
+	}
+	p, err := providers.NewOIDCCredentialsProviderBuilder().Build()
+	return p, Source{Provider: "RRSA (OIDC)"}, true, err
+}
+
+// chainCLICurrent: the current profile of an aliyun CLI config that has
+// profiles. A config that does not read, or whose current profile is not
+// one of them, is an error.
+func chainCLICurrent() (providers.CredentialsProvider, Source, bool, error) {
+	cfg, err := loadCLIConfigUnlessDisabled()
+	if err != nil {
+		return nil, Source{}, true, err
+	}
+	if cfg == nil || len(cfg.Profiles) == 0 {
+		return nil, Source{}, false, nil
+	}
+	p := cfg.Profile(cfg.Current)
+	if p == nil {
+		return nil, Source{}, true, errdefs.Errorf(errdefs.KindInvalid, "the current profile %q of %s is not one of its profiles (%s)", cfg.Current, cfg.Path, strings.Join(cfg.Names(), ", ")).
+			WithHint("Pick one with --profile NAME, or `aliyun configure switch --profile NAME`.")
+	}
+	prov, src, err := cfg.profileProvider(p)
+	return prov, src, true, err
+}
+
+// chainCredentialsFileDefault: the credentials file's [default] section. A
+// file that does not read or parse is an error.
+func chainCredentialsFileDefault() (providers.CredentialsProvider, Source, bool, error) {
+	iniNames, err := credentialsFileSections()
+	if err != nil {
+		return nil, Source{}, true, err
+	}
+	if !slices.Contains(iniNames, "default") {
+		return nil, Source{}, false, nil
+	}
+	prov, err := iniProfile("default")
+	return prov, Source{Provider: "credentials file profile default", Profile: "default"}, true, err
+}
+
+// chainCredentialsURI: ALIBABA_CLOUD_CREDENTIALS_URI.
+func chainCredentialsURI() (providers.CredentialsProvider, Source, bool, error) {
+	u := os.Getenv(envCredentialsURI)
+	if u == "" {
+		return nil, Source{}, false, nil
+	}
+	p, err := providers.NewURLCredentialsProviderBuilder().WithUrl(u).Build()
+	return p, Source{Provider: envCredentialsURI}, true, err
+}
+
+// chainECSRole: the ECS RAM role, unless ALIBABA_CLOUD_ECS_METADATA_DISABLED=true.
+func chainECSRole() (providers.CredentialsProvider, Source, bool, error) {
+	if strings.EqualFold(os.Getenv(envECSDisabled), "true") {
+		return nil, Source{}, false, nil
+	}
+	p, err := providers.NewECSRAMRoleCredentialsProviderBuilder().Build()
+	return p, Source{Provider: "ECS RAM role"}, true, err
 }
 
 // provider builds the credentials-go provider of a profile of mode p.Mode,
 // checking first that it has what the mode needs. seen guards chains.
 func (c *CLIConfig) provider(p *CLIProfile, seen []string) (providers.CredentialsProvider, error) {
-	need := func(fields ...string) error {
-		var missing []string
-		for i := 0; i+1 < len(fields); i += 2 {
-			if strings.TrimSpace(fields[i+1]) == "" {
-				missing = append(missing, fields[i])
-			}
-		}
-		if len(missing) == 0 {
-			return nil
-		}
-		return errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s lacks %s", p.Name, p.Mode, c.Path, strings.Join(missing, ", ")).
-			WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
-	}
-	var err error
 	switch p.Mode {
-	case "AK":
-		if err = need("access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret); err == nil {
-			return providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).Build()
-		}
-	case "StsToken":
-		if err = need("access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret, "sts_token", p.StsToken); err == nil {
-			return providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).WithSecurityToken(p.StsToken).Build()
-		}
-	case "RamRoleArn":
-		if err = need("access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret, "ram_role_arn", p.RamRoleArn); err == nil {
-			prev, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).Build()
-			if err != nil {
-				return nil, err
-			}
-			return c.assumeRole(p, prev)
-		}
-	case "ChainableRamRoleArn":
-		if err = need("source_profile", p.SourceProfile, "ram_role_arn", p.RamRoleArn); err == nil {
-			if slices.Contains(seen, p.Name) {
-				return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s: its source_profile chain loops (%s)", p.Name, p.Mode, c.Path, strings.Join(append(seen, p.Name), " -> "))
-			}
-			src := c.Profile(p.SourceProfile)
-			if src == nil {
-				return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s: its source_profile %q is not a profile there (%s)", p.Name, p.Mode, c.Path, p.SourceProfile, strings.Join(c.Names(), ", "))
-			}
-			prev, err := c.provider(src, append(seen, p.Name))
-			if err != nil {
-				return nil, err
-			}
-			return c.assumeRole(p, prev)
-		}
+	case "AK", "StsToken":
+		return c.staticProvider(p)
+	case "RamRoleArn", "ChainableRamRoleArn":
+		return c.ramRoleProvider(p, seen)
 	case "EcsRamRole":
-		if strings.EqualFold(os.Getenv(envECSDisabled), "true") {
-			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode EcsRamRole) of %s needs the ECS metadata service, and %s=true turns it off", p.Name, c.Path, envECSDisabled)
-		}
-		return providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(p.RamRoleName).Build()
+		return c.ecsRAMRoleProvider(p)
 	case "OIDC":
-		if err = need("oidc_provider_arn", p.OIDCProviderARN, "oidc_token_file", p.OIDCTokenFile, "ram_role_arn", p.RamRoleArn); err == nil {
-			b := providers.NewOIDCCredentialsProviderBuilder().WithOIDCProviderARN(p.OIDCProviderARN).WithOIDCTokenFilePath(p.OIDCTokenFile).
-				WithRoleArn(p.RamRoleArn).WithRoleSessionName(p.RoleSessionName).WithStsRegionId(p.StsRegion).WithEnableVpc(p.EnableVpc).
-				WithDurationSeconds(p.ExpiredSeconds)
-			if e := stsEndpointOverride(); e != "" {
-				b = b.WithSTSEndpoint(e)
-			}
-			return b.Build()
-		}
+		return c.oidcProvider(p)
 	case "External":
-		if err = need("process_command", p.ProcessCommand); err == nil {
-			return newExternalProvider(p.Name, p.ProcessCommand)
+		if err := c.need(p, "process_command", p.ProcessCommand); err != nil {
+			return nil, err
 		}
+		return newExternalProvider(p.Name, p.ProcessCommand)
 	case "CredentialsURI":
-		uri := p.CredentialsURI
-		if uri == "" {
-			uri = os.Getenv(envCredentialsURI)
-		}
-		if err = need("credentials_uri", uri); err == nil {
-			return providers.NewURLCredentialsProviderBuilder().WithUrl(uri).Build()
-		}
+		return c.credentialsURIProvider(p)
 	case "CloudSSO":
-		if cached := p.cachedSTS(); cached != nil {
-			return cached, nil
-		}
-		if err = need("cloud_sso_sign_in_url", p.CloudSSOSignInURL, "cloud_sso_account_id", p.CloudSSOAccountID, "cloud_sso_access_config", p.CloudSSOAccessConfig); err != nil {
-			break
-		}
-		if p.AccessToken == "" || (p.CloudSSOAccessExpire != 0 && time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now())) {
-			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: its access token is missing or expired", p.Name, c.Path).
-				WithHint("Sign in again with `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
-		}
-		return providers.NewCloudSSOCredentialsProviderBuilder().WithSignInUrl(p.CloudSSOSignInURL).WithAccountId(p.CloudSSOAccountID).
-			WithAccessConfig(p.CloudSSOAccessConfig).WithAccessToken(p.AccessToken).WithAccessTokenExpire(p.CloudSSOAccessExpire).Build()
+		return c.cloudSSOProvider(p)
 	case "OAuth":
-		if cached := p.cachedSTS(); cached != nil {
-			return cached, nil
-		}
-		site := strings.ToUpper(p.OAuthSiteType)
-		if site != "CN" && site != "INTL" {
-			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has oauth_site_type %q: it must be CN or INTL", p.Name, c.Path, p.OAuthSiteType).
-				WithHint("Sign in again with `aliyun configure --profile %s --mode OAuth`.", p.Name)
-		}
-		if p.OAuthRefreshToken == "" && p.OAuthAccessToken == "" {
-			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s lacks oauth_refresh_token and oauth_access_token: it was never signed in", p.Name, c.Path).
-				WithHint("Sign in with `aliyun configure --profile %s --mode OAuth`.", p.Name)
-		}
-		// The endpoints and client IDs are the aliyun CLI's (and credentials-go's)
-		// for each site. No token update callback: a refreshed token lives in
-		// memory for this run only.
-		url, client := "https://oauth.aliyun.com", "4038181954557748008"
-		if site == "INTL" {
-			url, client = "https://oauth.alibabacloud.com", "4103531455503354461"
-		}
-		return providers.NewOAuthCredentialsProviderBuilder().WithSignInUrl(url).WithClientId(client).
-			WithRefreshToken(p.OAuthRefreshToken).WithAccessToken(p.OAuthAccessToken).WithAccessTokenExpire(p.OAuthAccessTokenExpire).Build()
+		return c.oauthProvider(p)
 	case "":
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q of %s has no mode: it was never configured", p.Name, c.Path).
 			WithHint("Configure it with `aliyun configure --profile %s --mode MODE` (modes: %s).", p.Name, strings.Join(CLIModes, ", "))
@@ -373,7 +350,150 @@ func (c *CLIConfig) provider(p *CLIProfile, seen []string) (providers.Credential
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q of %s has mode %q, which ack-expose cannot sign with (it can use %s)", p.Name, c.Path, p.Mode, strings.Join(CLIModes, ", ")).
 			WithHint("Pick another profile with --profile NAME, or configure this one with one of those modes, e.g. `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
 	}
-	return nil, err
+}
+
+// need checks that profile p has the fields its mode needs: fields are
+// pairs of a field name (config.json's) and its value. The error names every
+// empty one, and how to set them in the profile's own mode.
+func (c *CLIConfig) need(p *CLIProfile, fields ...string) error {
+	var missing []string
+	for i := 0; i+1 < len(fields); i += 2 {
+		if strings.TrimSpace(fields[i+1]) == "" {
+			missing = append(missing, fields[i])
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s lacks %s", p.Name, p.Mode, c.Path, strings.Join(missing, ", ")).
+		WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
+}
+
+// staticProvider is an AK profile's AccessKey, or a StsToken profile's STS
+// token.
+func (c *CLIConfig) staticProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
+	if p.Mode == "StsToken" {
+		if err := c.need(p, "access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret, "sts_token", p.StsToken); err != nil {
+			return nil, err
+		}
+		return providers.NewStaticSTSCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).WithSecurityToken(p.StsToken).Build()
+	}
+	if err := c.need(p, "access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret); err != nil {
+		return nil, err
+	}
+	return providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).Build()
+}
+
+// ramRoleProvider assumes a RamRoleArn profile's role with its AccessKey, or
+// a ChainableRamRoleArn profile's role with the credentials of its
+// source_profile (a loop in that chain is an error).
+func (c *CLIConfig) ramRoleProvider(p *CLIProfile, seen []string) (providers.CredentialsProvider, error) {
+	if p.Mode == "RamRoleArn" {
+		if err := c.need(p, "access_key_id", p.AccessKeyID, "access_key_secret", p.AccessKeySecret, "ram_role_arn", p.RamRoleArn); err != nil {
+			return nil, err
+		}
+		prev, err := providers.NewStaticAKCredentialsProviderBuilder().WithAccessKeyId(p.AccessKeyID).WithAccessKeySecret(p.AccessKeySecret).Build()
+		if err != nil {
+			return nil, err
+		}
+		return c.assumeRole(p, prev)
+	}
+	if err := c.need(p, "source_profile", p.SourceProfile, "ram_role_arn", p.RamRoleArn); err != nil {
+		return nil, err
+	}
+	if slices.Contains(seen, p.Name) {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s: its source_profile chain loops (%s)", p.Name, p.Mode, c.Path, strings.Join(append(seen, p.Name), " -> "))
+	}
+	src := c.Profile(p.SourceProfile)
+	if src == nil {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s: its source_profile %q is not a profile there (%s)", p.Name, p.Mode, c.Path, p.SourceProfile, strings.Join(c.Names(), ", "))
+	}
+	prev, err := c.provider(src, append(seen, p.Name))
+	if err != nil {
+		return nil, err
+	}
+	return c.assumeRole(p, prev)
+}
+
+// ecsRAMRoleProvider is an EcsRamRole profile's role, through the ECS
+// metadata service (an error when ALIBABA_CLOUD_ECS_METADATA_DISABLED=true).
+func (c *CLIConfig) ecsRAMRoleProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
+	if strings.EqualFold(os.Getenv(envECSDisabled), "true") {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode EcsRamRole) of %s needs the ECS metadata service, and %s=true turns it off", p.Name, c.Path, envECSDisabled)
+	}
+	return providers.NewECSRAMRoleCredentialsProviderBuilder().WithRoleName(p.RamRoleName).Build()
+}
+
+// oidcProvider assumes an OIDC profile's role with its OIDC token file.
+func (c *CLIConfig) oidcProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
+	if err := c.need(p, "oidc_provider_arn", p.OIDCProviderARN, "oidc_token_file", p.OIDCTokenFile, "ram_role_arn", p.RamRoleArn); err != nil {
+		return nil, err
+	}
+	b := providers.NewOIDCCredentialsProviderBuilder().WithOIDCProviderARN(p.OIDCProviderARN).WithOIDCTokenFilePath(p.OIDCTokenFile).
+		WithRoleArn(p.RamRoleArn).WithRoleSessionName(p.RoleSessionName).WithStsRegionId(p.StsRegion).WithEnableVpc(p.EnableVpc).
+		WithDurationSeconds(p.ExpiredSeconds)
+	if e := stsEndpointOverride(); e != "" {
+		b = b.WithSTSEndpoint(e)
+	}
+	return b.Build()
+}
+
+// credentialsURIProvider asks a CredentialsURI profile's credentials_uri,
+// else ALIBABA_CLOUD_CREDENTIALS_URI.
+func (c *CLIConfig) credentialsURIProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
+	uri := p.CredentialsURI
+	if uri == "" {
+		uri = os.Getenv(envCredentialsURI)
+	}
+	if err := c.need(p, "credentials_uri", uri); err != nil {
+		return nil, err
+	}
+	return providers.NewURLCredentialsProviderBuilder().WithUrl(uri).Build()
+}
+
+// cloudSSOProvider is a CloudSSO profile's cached STS credential while it
+// lasts, else credentials-go's CloudSSO provider with the profile's sign-in
+// (an error when its access token is missing or expired).
+func (c *CLIConfig) cloudSSOProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
+	if cached := p.cachedSTS(); cached != nil {
+		return cached, nil
+	}
+	if err := c.need(p, "cloud_sso_sign_in_url", p.CloudSSOSignInURL, "cloud_sso_account_id", p.CloudSSOAccountID, "cloud_sso_access_config", p.CloudSSOAccessConfig); err != nil {
+		return nil, err
+	}
+	if p.AccessToken == "" || (p.CloudSSOAccessExpire != 0 && time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now())) {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: its access token is missing or expired", p.Name, c.Path).
+			WithHint("Sign in again with `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
+	}
+	return providers.NewCloudSSOCredentialsProviderBuilder().WithSignInUrl(p.CloudSSOSignInURL).WithAccountId(p.CloudSSOAccountID).
+		WithAccessConfig(p.CloudSSOAccessConfig).WithAccessToken(p.AccessToken).WithAccessTokenExpire(p.CloudSSOAccessExpire).Build()
+}
+
+// oauthProvider is an OAuth profile's cached STS credential while it lasts,
+// else credentials-go's OAuth provider for the profile's site (CN or INTL)
+// with its tokens.
+func (c *CLIConfig) oauthProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
+	if cached := p.cachedSTS(); cached != nil {
+		return cached, nil
+	}
+	site := strings.ToUpper(p.OAuthSiteType)
+	if site != "CN" && site != "INTL" {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has oauth_site_type %q: it must be CN or INTL", p.Name, c.Path, p.OAuthSiteType).
+			WithHint("Sign in again with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+	}
+	if p.OAuthRefreshToken == "" && p.OAuthAccessToken == "" {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s lacks oauth_refresh_token and oauth_access_token: it was never signed in", p.Name, c.Path).
+			WithHint("Sign in with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+	}
+	// The endpoints and client IDs are the aliyun CLI's (and credentials-go's)
+	// for each site. No token update callback: a refreshed token lives in
+	// memory for this run only.
+	url, client := "https://oauth.aliyun.com", "4038181954557748008"
+	if site == "INTL" {
+		url, client = "https://oauth.alibabacloud.com", "4103531455503354461"
+	}
+	return providers.NewOAuthCredentialsProviderBuilder().WithSignInUrl(url).WithClientId(client).
+		WithRefreshToken(p.OAuthRefreshToken).WithAccessToken(p.OAuthAccessToken).WithAccessTokenExpire(p.OAuthAccessTokenExpire).Build()
 }
 
 // assumeRole wraps prev in credentials-go's RAM role provider for the
