@@ -213,17 +213,16 @@ func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 // encoder, without counting a call or writing anything: a process about to
 // make calls does it while it does other work (the plugin, while it reads
 // the kubeconfig). It does nothing when the file does not exist, and
-// leaves every error for the calls to meet and report.
+// leaves every error for the calls to meet and report. It reads without the
+// lock, which it would have to create: the file is only ever replaced
+// whole (rename), and a read that is stale by the first call is not used
+// then, its bytes no longer being the file's.
 func (e *Engine) Preload() {
-	if _, err := os.Stat(e.Path); err != nil {
-		return
-	}
-	l, target, err := e.lock()
+	target, err := atomicfile.ResolveLinks(e.Path)
 	if err != nil {
 		return
 	}
 	data, err := os.ReadFile(target)
-	_ = l.Unlock()
 	if err != nil {
 		return
 	}

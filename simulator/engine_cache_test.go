@@ -2,7 +2,10 @@ package simulator
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -82,5 +85,45 @@ func TestEngineSeesChangesMadeElsewhere(t *testing.T) {
 	}
 	if calls != 3 {
 		t.Fatalf("DescribeClusterDetail counted %d times, want 3", calls)
+	}
+}
+
+// Preload only reads: a command that fails before its first call (a bad
+// --context) leaves the state's directory as it found it, no lock file
+// included. What it read serves the first call, unless the file changed.
+func TestPreloadWritesNothing(t *testing.T) {
+	e := newEngine(t, DemoWorld())
+	dir := filepath.Dir(e.Path)
+	if err := os.Remove(e.Path + ".lock"); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(e.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := New(e.Path)
+	p.Preload()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "state.json" {
+		var names []string
+		for _, x := range entries {
+			names = append(names, x.Name())
+		}
+		t.Fatalf("after Preload the directory holds %v, want only state.json", names)
+	}
+	if after, _ := os.ReadFile(e.Path); !bytes.Equal(before, after) {
+		t.Fatal("Preload changed the state file")
+	}
+	if p.cached == nil {
+		t.Fatal("Preload kept nothing for the first call")
+	}
+	// Missing: nothing created either.
+	gone := New(filepath.Join(dir, "sub", "missing.json"))
+	gone.Preload()
+	if _, err := os.Stat(filepath.Join(dir, "sub")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Preload of a missing file created its directory: %v", err)
 	}
 }
