@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 )
 
 // The engine writes exactly what Encode renders: the reused encoder is an
@@ -125,5 +127,51 @@ func TestPreloadWritesNothing(t *testing.T) {
 	gone.Preload()
 	if _, err := os.Stat(filepath.Join(dir, "sub")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Preload of a missing file created its directory: %v", err)
+	}
+}
+
+// Goroutines sharing one engine, another engine on the same file and
+// Preloads meanwhile: every call counted once, and every call sees the
+// writes before it (each adds a fault the next consumes nothing of, so a
+// lost update shows as a missing fault).
+func TestEngineConcurrentCallsCountOnce(t *testing.T) {
+	a := newEngine(t, DemoWorld())
+	b := New(a.Path)
+	const workers, each = 4, 25
+	var wg sync.WaitGroup
+	for w := range workers {
+		for _, e := range []*Engine{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					if i%5 == 0 {
+						e.Preload()
+					}
+					err := e.Call("Probe", func(s *State, _ time.Time) error {
+						s.Faults = append(s.Faults, Fault{Action: "DescribeRegions", Code: "Throttling", HTTPStatus: 400, After: 1_000_000 + w*each + i})
+						return nil
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, e := range []*Engine{a, b} {
+		if err := e.View(func(s *State) error {
+			if got, want := s.Calls["Probe"], 2*workers*each; got != want {
+				t.Errorf("Probe counted %d times, want %d", got, want)
+			}
+			if got, want := len(s.Faults), 2*workers*each; got != want {
+				t.Errorf("%d faults kept, want %d (lost updates)", got, want)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
