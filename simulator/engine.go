@@ -192,7 +192,8 @@ func (e *Engine) save(target string, s *State) error {
 	return err
 }
 
-// saveAndHash is save, and the cached form of what it wrote (see remember).
+// saveAndHash is save, and the cached form of what it wrote (see remember),
+// nil when there is none to keep.
 func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 	e.outMu.Lock()
 	defer e.outMu.Unlock()
@@ -205,6 +206,11 @@ func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 	}
 	if err := atomicfile.Replace(target, data, 0o600); err != nil {
 		return nil, err
+	}
+	if s.check() != nil {
+		// Decode refuses it: remembered, it would serve this engine a
+		// file every other reader rejects. The next load meets the error.
+		return nil, nil
 	}
 	return &cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}, nil
 }

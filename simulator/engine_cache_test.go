@@ -175,3 +175,23 @@ func TestEngineConcurrentCallsCountOnce(t *testing.T) {
 		}
 	}
 }
+
+// A state the engine wrote but Decode refuses (no API makes one; a buggy
+// fixture can) is refused by the engine that wrote it too: its memory does
+// not keep serving a file every other process rejects.
+func TestEngineKeepsNoStateDecodeRefuses(t *testing.T) {
+	a := newEngine(t, DemoWorld())
+	b := New(a.Path)
+	if err := a.Update(func(s *State) error {
+		s.Faults = append(s.Faults, Fault{Action: "DescribeRegions"}) // does nothing: refused
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, errA := a.DescribeRegions()
+	_, errB := b.DescribeRegions()
+	var se *StateError
+	if !errors.As(errA, &se) || !errors.As(errB, &se) {
+		t.Fatalf("the writer got %v, another engine %v: want both refused", errA, errB)
+	}
+}
