@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ack-expose/ack-expose/internal/cloudenum"
 )
 
 // The engine writes exactly what Encode renders: the reused encoder is an
@@ -193,5 +195,75 @@ func TestEngineKeepsNoStateDecodeRefuses(t *testing.T) {
 	var se *StateError
 	if !errors.As(errA, &se) || !errors.As(errB, &se) {
 		t.Fatalf("the writer got %v, another engine %v: want both refused", errA, errB)
+	}
+}
+
+// What a call returned is the caller's: a later call, served from the
+// state the engine kept, does not change it (a `simulator serve` renders
+// an answer after the lock is released, while the next request runs).
+func TestEngineAnswersAreNotTheKeptState(t *testing.T) {
+	e := newEngine(t, DemoWorld())
+	lbs, _, err := e.DescribeLoadBalancers("cn-hangzhou", 1, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lb *LoadBalancer
+	for i := range lbs {
+		if len(lbs[i].Listeners) > 0 && lbs[i].Listeners[0].AclStatus == cloudenum.ACLOn {
+			lb = &lbs[i]
+		}
+	}
+	if lb == nil {
+		t.Fatalf("no CLB with access control on in %+v", lbs)
+	}
+	before := lb.Listeners[0]
+	next := cloudenum.ACLOff
+	if err := e.SetLoadBalancerTCPListenerAttribute(ListenerACLRequest{RegionID: lb.RegionID, LoadBalancerID: lb.ID, Port: before.Port, AclStatus: next}); err != nil {
+		t.Fatal(err)
+	}
+	if got := lb.Listeners[0]; got != before {
+		t.Fatalf("an answer given before changed after: listener %+v, was %+v", got, before)
+	}
+}
+
+// An answer the caller changes does not change the world either.
+func TestEngineAnswersChangedByTheCaller(t *testing.T) {
+	e := newEngine(t, DemoWorld())
+	id := ClusterIDFor("demo-pro")
+	if err := e.Update(func(s *State) error {
+		for i := range s.Clusters {
+			if s.Clusters[i].ID == id {
+				s.Clusters[i].ExtraSans = []string{"api.example.com"}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.DescribeClusterDetail(id)
+	if err != nil || len(v.ExtraSans) != 1 {
+		t.Fatalf("%+v %v", v, err)
+	}
+	v.ExtraSans[0] = "changed.example.com"
+	if v, _ = e.DescribeClusterDetail(id); v.ExtraSans[0] != "api.example.com" {
+		t.Errorf("extra SANs %v after the caller changed its answer", v.ExtraSans)
+	}
+	vpc, err := e.DescribeVpcAttribute(v.RegionID, v.VPCID)
+	if err != nil || len(vpc.SecondaryCidrBlocks) == 0 {
+		t.Fatalf("%+v %v", vpc, err)
+	}
+	was := vpc.SecondaryCidrBlocks[0]
+	vpc.SecondaryCidrBlocks[0] = "10.9.9.0/24"
+	if vpc, _ = e.DescribeVpcAttribute(v.RegionID, v.VPCID); vpc.SecondaryCidrBlocks[0] != was {
+		t.Errorf("secondary CIDR blocks %v after the caller changed its answer", vpc.SecondaryCidrBlocks)
+	}
+	lbs, _, err := e.DescribeLoadBalancers(v.RegionID, 1, 50)
+	if err != nil || len(lbs) == 0 || len(lbs[0].Listeners) == 0 {
+		t.Fatalf("%+v %v", lbs, err)
+	}
+	port := lbs[0].Listeners[0].Port
+	lbs[0].Listeners[0].Port = 1
+	if lbs, _, _ = e.DescribeLoadBalancers(v.RegionID, 1, 50); lbs[0].Listeners[0].Port != port {
+		t.Errorf("listener port %d after the caller changed its answer", lbs[0].Listeners[0].Port)
 	}
 }
