@@ -29,7 +29,10 @@ type ClusterView struct {
 }
 
 func (s *State) view(c *Cluster) ClusterView {
+	// The answer is the caller's: it shares nothing with the state, which
+	// the engine keeps for its next call (engine.go).
 	v := ClusterView{Cluster: *c}
+	v.ExtraSans = slices.Clone(c.ExtraSans)
 	if e := s.eip(c.EIPAllocationID); e != nil {
 		ec := *e
 		v.EIP = &ec
@@ -423,6 +426,7 @@ func (e *Engine) DescribeTaskInfo(id string) (Task, error) {
 			return AssumeTaskNotFound.Err("The task %s does not exist.", id)
 		}
 		out = *t
+		out.NewSANs = slices.Clone(t.NewSANs) // the caller's (see view)
 		return nil
 	})
 	return out, err

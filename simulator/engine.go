@@ -192,7 +192,8 @@ func (e *Engine) save(target string, s *State) error {
 	return err
 }
 
-// saveAndHash is save, and the cached form of what it wrote (see remember).
+// saveAndHash is save, and the cached form of what it wrote (see remember),
+// nil when there is none to keep.
 func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 	e.outMu.Lock()
 	defer e.outMu.Unlock()
@@ -206,6 +207,11 @@ func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 	if err := atomicfile.Replace(target, data, 0o600); err != nil {
 		return nil, err
 	}
+	if s.check() != nil {
+		// Decode refuses it: remembered, it would serve this engine a
+		// file every other reader rejects. The next load meets the error.
+		return nil, nil
+	}
 	return &cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}, nil
 }
 
@@ -213,17 +219,16 @@ func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 // encoder, without counting a call or writing anything: a process about to
 // make calls does it while it does other work (the plugin, while it reads
 // the kubeconfig). It does nothing when the file does not exist, and
-// leaves every error for the calls to meet and report.
+// leaves every error for the calls to meet and report. It reads without the
+// lock, which it would have to create: the file is only ever replaced
+// whole (rename), and a read that is stale by the first call is not used
+// then, its bytes no longer being the file's.
 func (e *Engine) Preload() {
-	if _, err := os.Stat(e.Path); err != nil {
-		return
-	}
-	l, target, err := e.lock()
+	target, err := atomicfile.ResolveLinks(e.Path)
 	if err != nil {
 		return
 	}
 	data, err := os.ReadFile(target)
-	_ = l.Unlock()
 	if err != nil {
 		return
 	}

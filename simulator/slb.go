@@ -311,6 +311,7 @@ func (e *Engine) DescribeVpcAttribute(region, id string) (VPC, error) {
 			return &APIError{Code: "InvalidVpcId.NotFound", HTTPStatus: 404, Message: fmt.Sprintf("Specified VPC %s does not exist.", id)}
 		}
 		out = *v
+		out.SecondaryCidrBlocks = slices.Clone(v.SecondaryCidrBlocks) // the caller's (see view)
 		return nil
 	})
 	return out, err
@@ -636,6 +637,7 @@ func (e *Engine) DescribeLoadBalancers(region string, page, size int) ([]LoadBal
 		var all []LoadBalancer
 		for _, lb := range s.LoadBalancers {
 			if lb.RegionID == region {
+				lb.Listeners = slices.Clone(lb.Listeners) // the caller's (see view)
 				all = append(all, lb)
 			}
 		}

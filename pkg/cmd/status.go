@@ -375,24 +375,35 @@ func rowSummary(l *expose.ExposureList, lines func(*expose.AuditItem) []string) 
 func (o *statusOptions) run(c *cobra.Command) error {
 	svc := o.service()
 	// Machine output says whose view it is (the table does not need it):
-	// STS is asked meanwhile.
-	var caller chan *backend.Caller
+	// STS is asked meanwhile. A failed read is reported at once: STS is
+	// then given up on, not waited for.
+	var who func() *backend.Caller
 	if o.output != "" && o.output != "table" && o.output != "wide" {
-		caller = make(chan *backend.Caller, 1)
+		ctx, cancel := context.WithCancel(c.Context())
+		ch := make(chan *backend.Caller, 1)
 		go func() {
-			who, _ := o.caller(c.Context())
-			caller <- who
+			w, _ := o.caller(ctx)
+			ch <- w
+		}()
+		var got *backend.Caller
+		done := false
+		who = func() *backend.Caller {
+			if !done {
+				got, done = <-ch, true
+			}
+			return got
+		}
+		defer func() {
+			cancel()
+			who() // o.caller is done with o before run returns
 		}()
 	}
 	x, err := svc.Status(c.Context(), o.target)
-	if caller != nil {
-		who := <-caller
-		if err == nil {
-			x.Caller = who
-		}
-	}
 	if err != nil {
 		return err
+	}
+	if who != nil {
+		x.Caller = who()
 	}
 	warnJournal(o.streams.ErrOut, svc)
 	table := func(w io.Writer) error {

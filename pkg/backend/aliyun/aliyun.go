@@ -20,6 +20,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
@@ -56,13 +57,13 @@ type Options struct {
 
 // Backend talks to Alibaba Cloud.
 type Backend struct {
-	client *sdk.Client
-	region string
-	cs     *Endpoint // nil: the region's
-	vpc    *Endpoint
-	slb    *Endpoint
-	log    backend.Logf
-	source Source
+	clients *clients
+	region  string
+	cs      *Endpoint // nil: the region's
+	vpc     *Endpoint
+	slb     *Endpoint
+	log     backend.Logf
+	source  Source
 }
 
 var _ backend.Backend = (*Backend)(nil)
@@ -126,14 +127,49 @@ func New(o Options) (*Backend, error) {
 	if region == "" {
 		region = "cn-hangzhou" // only names the client; every request has its endpoint set
 	}
-	client, err := sdk.NewClientWithOptions(region, cfg, provider)
-	if err != nil {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "setting up the Alibaba Cloud client: %v", err)
+	newClient := func() (*sdk.Client, error) {
+		client, err := sdk.NewClientWithOptions(region, cfg, provider)
+		if err != nil {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "setting up the Alibaba Cloud client: %v", err)
+		}
+		client.SetConnectTimeout(5 * time.Second)
+		client.SetReadTimeout(backend.CallTimeout)
+		return client, nil
 	}
-	client.SetConnectTimeout(5 * time.Second)
-	client.SetReadTimeout(backend.CallTimeout)
-	b.client = client
+	client, err := newClient()
+	if err != nil {
+		return nil, err
+	}
+	b.clients = &clients{free: []*sdk.Client{client}, new: newClient}
 	return b, nil
+}
+
+// clients are the SDK clients of a backend. The SDK's client is not safe
+// for concurrent use (every request writes its timeout into it), and calls
+// run concurrently (status asks STS while it reads; audits read many
+// clusters at once): a request has a client to itself. They share one
+// transport, so connections are still reused.
+type clients struct {
+	mu   sync.Mutex
+	free []*sdk.Client
+	new  func() (*sdk.Client, error)
+}
+
+func (p *clients) get() (*sdk.Client, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.free); n > 0 {
+		c := p.free[n-1]
+		p.free = p.free[:n-1]
+		return c, nil
+	}
+	return p.new()
+}
+
+func (p *clients) put(c *sdk.Client) {
+	p.mu.Lock()
+	p.free = append(p.free, c)
+	p.mu.Unlock()
 }
 
 func (b *Backend) csEndpoint() Endpoint {
@@ -213,7 +249,14 @@ func (b *Backend) rpcCall(ctx context.Context, e Endpoint, product, version, reg
 func (b *Backend) send(ctx context.Context, action, what string, req *requests.CommonRequest, out any,
 	cloudErr func(*sdkerrors.ServerError) CloudError) error {
 	start := time.Now()
-	resp, err := do(ctx, func() (*responses.CommonResponse, error) { return b.client.ProcessCommonRequest(req) })
+	client, err := b.clients.get()
+	if err != nil {
+		return err
+	}
+	resp, err := do(ctx, func() (*responses.CommonResponse, error) {
+		defer b.clients.put(client) // once the SDK is done with it, even after do gave up
+		return client.ProcessCommonRequest(req)
+	})
 	elapsed := time.Since(start).Round(time.Millisecond)
 	if err != nil {
 		converted := convertError(action, err, cloudErr)
