@@ -133,7 +133,7 @@ type subcommand struct {
 	build func(genericiooptions.IOStreams) *cobra.Command
 }
 
-// subcommands are the root's commands, by name, in the order of the help.
+// subcommands are the root's commands, by name (cobra lists them sorted).
 var subcommands = []subcommand{
 	{"status", newStatusCommand},
 	{"associate", func(s genericiooptions.IOStreams) *cobra.Command { return newMutateCommand(s, mutateAssociate) }},
