@@ -44,7 +44,8 @@ associate, change or disassociate an EIP (ACK standard, ACK Pro, ACK
 Serverless and ACK Edge clusters can, when running), and who may connect: the
 source allow list of the API server's CLB (ALLOWED SOURCES), and the extra
 names of the API server's certificate (CERTIFICATE NAMES, JSON extraSans; see
-` + "`kubectl ack-expose sans`" + `). Makes at most six API calls.
+` + "`kubectl ack-expose sans`" + `). Makes at most six API calls, and
+with -o other than table or wide, one more (STS: whose view it is, asked meanwhile).
 
 A context whose server is a DNS name, or a tunnel (ACK_EXPOSE_CONNECT_TO) in
 front of an endpoint, reaches that endpoint: CONTEXT SERVER says where it
