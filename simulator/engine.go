@@ -39,6 +39,9 @@ type Engine struct {
 	// after call (a fresh 20 KB to 1 MB each time costs page faults).
 	outMu sync.Mutex
 	out   *stateEncoder
+	// in holds the bytes of the file a call reads, reused likewise.
+	inMu sync.Mutex
+	in   bytes.Buffer
 }
 
 // stateEncoder renders states as Encode does, into a buffer it reuses.
@@ -47,8 +50,13 @@ type stateEncoder struct {
 	enc *json.Encoder
 }
 
-func (w *stateEncoder) encode(s *State) ([]byte, error) {
+// encode renders s; sizeHint is the size expected (the file read), else
+// the size of the last state rendered is: the buffer is grown once, not
+// through a doubling series of them.
+func (w *stateEncoder) encode(s *State, sizeHint int) ([]byte, error) {
+	n := max(sizeHint, w.buf.Len())
 	w.buf.Reset()
+	w.buf.Grow(n + n/8)
 	if w.enc == nil {
 		w.enc = json.NewEncoder(&w.buf)
 		w.enc.SetIndent("", "  ")
@@ -168,7 +176,9 @@ func (e *Engine) load(target string) (*State, error) {
 	c := e.cached
 	e.cached = nil
 	e.mu.Unlock()
-	data, err := os.ReadFile(target)
+	e.inMu.Lock()
+	defer e.inMu.Unlock()
+	data, err := readInto(&e.in, target)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &StateError{Path: e.Path, Missing: true, Err: err}
 	}
@@ -178,11 +188,29 @@ func (e *Engine) load(target string) (*State, error) {
 	if c != nil && c.target == target && c.size == len(data) && c.sum == maphash.Bytes(fileSeed, data) {
 		return c.state, nil
 	}
-	s, err := Decode(data)
+	s, err := Decode(data) // copies what it keeps: the buffer is reused
 	if err != nil {
 		return nil, &StateError{Path: e.Path, Err: err}
 	}
 	return s, nil
+}
+
+// readInto reads the file at path into buf (reset first) and returns its
+// bytes, valid until buf is next used.
+func readInto(buf *bytes.Buffer, path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf.Reset()
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		buf.Grow(int(fi.Size()) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // save replaces the file atomically. It does not fsync: every call writes
@@ -199,7 +227,7 @@ func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 	if e.out == nil {
 		e.out = &stateEncoder{}
 	}
-	data, err := e.out.encode(s)
+	data, err := e.out.encode(s, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +262,7 @@ func (e *Engine) Preload() {
 	if e.out == nil {
 		e.out = &stateEncoder{}
 	}
-	_, _ = e.out.encode(s) // the encoder's first run builds its type caches
+	_, _ = e.out.encode(s, len(data)) // the encoder's first run builds its type caches
 	e.outMu.Unlock()
 	e.remember(&cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}, false)
 }

@@ -267,3 +267,22 @@ func TestEngineAnswersChangedByTheCaller(t *testing.T) {
 		t.Errorf("listener port %d after the caller changed its answer", lbs[0].Listeners[0].Port)
 	}
 }
+
+// The buffers an engine reuses stay the size of the file: grown once, not
+// call after call.
+func TestEngineBuffersStayTheFileSize(t *testing.T) {
+	e := newEngine(t, DemoWorld())
+	for range 6 {
+		if _, err := e.DescribeClusterDetail(ClusterIDFor("demo-basic")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fi, err := os.Stat(e.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int(fi.Size())
+	if out, in := e.out.buf.Cap(), e.in.Cap(); out > 3*size || in > 3*size {
+		t.Fatalf("after 6 calls on a %d-byte file the buffers hold %d (out) and %d (in) bytes", size, out, in)
+	}
+}

@@ -96,8 +96,8 @@ type ClusterResource struct {
 
 func (s *State) logCall(action string, now time.Time) {
 	s.CallLog = append(s.CallLog, CallRecord{Action: action, At: now})
-	if n := len(s.CallLog) - CallLogSize; n > 0 {
-		s.CallLog = append([]CallRecord(nil), s.CallLog[n:]...)
+	if n := len(s.CallLog) - CallLogSize; n > 0 { // in place: no new array per call
+		s.CallLog = s.CallLog[:copy(s.CallLog, s.CallLog[n:])]
 	}
 }
 
