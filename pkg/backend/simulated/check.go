@@ -45,7 +45,7 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 	if msg != "" {
 		return fail(backend.CheckStepEndpoint, msg)
 	}
-	r.Via = probe.Via(endpoint, path, b.Net.ConnectTo)
+	r.Via = b.Net.Via(endpoint, path)
 	if proxy != nil {
 		if msg := b.dialProxy(ctx, proxy, addr); msg != "" {
 			return fail(backend.CheckStepConnect, msg)
