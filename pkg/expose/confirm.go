@@ -127,10 +127,11 @@ func (p *AccessPlan) GuardedEndpoint() string {
 }
 
 // checkedServer is the URL commit confirmed checks for the guarded endpoint:
-// the context's server when it is a DNS name that leads to the endpoint, as
-// kubectl dials it (the name resolved by this machine, SNI and proxy choice
-// for the name, NO_PROXY matched against it); else the endpoint itself (a
-// tunnel of ACK_EXPOSE_CONNECT_TO is followed by the dial). "" when there is
+// the context's server when it leads to the endpoint (a DNS name, a tunnel
+// of ACK_EXPOSE_CONNECT_TO), as kubectl requests it: the name resolved by
+// this machine, SNI, and the proxy chosen for that URL (NO_PROXY matched
+// against the name; HTTPS_PROXY never applies to a loopback tunnel, a
+// proxy-url always does); else the endpoint itself. "" when there is
 // nothing to check.
 func (p *AccessPlan) checkedServer() string {
 	endpoint := p.GuardedEndpoint()
@@ -138,7 +139,7 @@ func (p *AccessPlan) checkedServer() string {
 		return ""
 	}
 	server := p.Target.Kube.Server
-	if host, port, ok := kubeserver.HostPort(server); ok && isDNSName(host) && !kubeserver.SameEndpoint(server, endpoint) {
+	if host, port, ok := kubeserver.HostPort(server); ok && !kubeserver.SameEndpoint(server, endpoint) {
 		return "https://" + net.JoinHostPort(host, port)
 	}
 	return endpoint
