@@ -218,6 +218,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	// names_test.go
 	"resolve":      cmdResolve,
 	"kubectlproxy": cmdKubectlProxy,
+	"tunnelof":     cmdTunnelOf,
 }
 
 // exportDemoNames gives stories the demo world's names, so they read as

@@ -65,3 +65,19 @@ func cmdKubectlProxy(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv(k, "")
 	}
 }
+
+// tunnelof ADDR VAR: set VAR to where ACK_EXPOSE_CONNECT_TO sends ADDR
+// (host:port): the local end of a tunnel to ADDR, for a context whose server
+// is that tunnel (startserve's listener of an endpoint plays one).
+func cmdTunnelOf(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: tunnelof ADDR VAR")
+	}
+	ct, err := probe.ParseConnectTo(ts.Getenv("ACK_EXPOSE_CONNECT_TO"))
+	ts.Check(err)
+	to := ct.Target(args[0])
+	if to == args[0] {
+		ts.Fatalf("ACK_EXPOSE_CONNECT_TO has no tunnel to %s", args[0])
+	}
+	ts.Setenv(args[1], to)
+}

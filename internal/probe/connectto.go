@@ -92,6 +92,18 @@ func (c ConnectTo) Target(addr string) string {
 	return best
 }
 
+// namesHost reports whether an entry names host itself (its tunnel wins
+// over any resolution of the name).
+func (c ConnectTo) namesHost(host string) bool {
+	host = strings.ToLower(host)
+	for _, e := range c.entries {
+		if e.host == host {
+			return true
+		}
+	}
+	return false
+}
+
 // Len is the number of entries.
 func (c ConnectTo) Len() int { return len(c.entries) }
 

@@ -20,8 +20,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/netip"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -39,6 +41,35 @@ type Options struct {
 	HTTPTimeout    time.Duration
 	// ConnectTo redirects the dial (ACK_EXPOSE_CONNECT_TO).
 	ConnectTo ConnectTo
+	// Hosts, when not nil, resolves the API server's name instead of the
+	// system resolver (the EnvHosts file, as Resolver has it): a name it
+	// does not list does not resolve. The address it gives is dialed (and
+	// ConnectTo applied to it), while TLS and the proxy choice keep the
+	// name, as kubectl does with the system resolver.
+	Hosts map[string][]string
+}
+
+// dialAddrs are the addresses that addr (host:port) of the API server whose
+// host is serverHost stands for, before ConnectTo: with Hosts and a name
+// that ConnectTo does not name, each address Hosts gives it; else addr. A
+// name Hosts does not list is an error.
+func (o Options) dialAddrs(addr, serverHost string) ([]string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || o.Hosts == nil || !strings.EqualFold(host, serverHost) || o.ConnectTo.namesHost(host) {
+		return []string{addr}, nil
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return []string{addr}, nil
+	}
+	addrs := o.Hosts[strings.TrimSuffix(strings.ToLower(host), ".")]
+	if len(addrs) == 0 {
+		return nil, &net.DNSError{Err: fmt.Sprintf("%s is not in the %s file", host, EnvHosts), Name: host, IsNotFound: true}
+	}
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = net.JoinHostPort(a, port)
+	}
+	return out, nil
 }
 
 // Path is what a kubeconfig context says about how to reach its API server
@@ -101,6 +132,12 @@ func redactProxy(u *url.URL) string {
 // endpoint itself: "proxy http://proxy:3128" (credentials hidden), or
 // "ACK_EXPOSE_CONNECT_TO tunnel 127.0.0.1:16443"; "" for a direct dial.
 func Via(endpoint string, p Path, ct ConnectTo) string {
+	return Options{ConnectTo: ct}.Via(endpoint, p)
+}
+
+// Via is Via with the options' Hosts: a name is followed to the address it
+// resolves to before ConnectTo is looked up, as the dial does.
+func (o Options) Via(endpoint string, p Path) string {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Hostname() == "" {
 		return ""
@@ -113,8 +150,10 @@ func Via(endpoint string, p Path, ct ConnectTo) string {
 		port = "443"
 	}
 	addr := net.JoinHostPort(u.Hostname(), port)
-	if to := ct.Target(addr); to != addr {
-		return EnvConnectTo + " tunnel " + to
+	if addrs, err := o.dialAddrs(addr, u.Hostname()); err == nil {
+		if to := o.ConnectTo.Target(addrs[0]); to != addrs[0] {
+			return EnvConnectTo + " tunnel " + to
+		}
 	}
 	return ""
 }
@@ -157,9 +196,23 @@ func (o Options) transport(endpoint string, p Path, proxy func(*http.Request) (*
 		cfg.TLSClientConfig = rest.TLSClientConfig{Insecure: true, ServerName: p.TLSServerName}
 	}
 	connectTimeout := orDefault(o.ConnectTimeout, DefaultConnectTimeout)
+	serverHost := ""
+	if u, err := url.Parse(endpoint); err == nil {
+		serverHost = u.Hostname()
+	}
 	cfg.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		d := net.Dialer{Timeout: connectTimeout}
-		return d.DialContext(ctx, network, o.ConnectTo.Target(addr))
+		addrs, err := o.dialAddrs(addr, serverHost)
+		if err != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+		}
+		var conn net.Conn
+		for _, a := range addrs {
+			if conn, err = d.DialContext(ctx, network, o.ConnectTo.Target(a)); err == nil {
+				return conn, nil
+			}
+		}
+		return nil, err
 	}
 	return rest.TransportFor(cfg)
 }
@@ -261,7 +314,7 @@ func Probe(ctx context.Context, endpoint string, path Path, o Options) CheckResu
 		return fail(CheckStepEndpoint, msg)
 	}
 	proxy, _ := proxyFunc(path)
-	r.Via = Via(endpoint, path, o.ConnectTo)
+	r.Via = o.Via(endpoint, path)
 
 	a := o.get(ctx, endpoint, path, proxy, false)
 	if a.err == nil {

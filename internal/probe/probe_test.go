@@ -134,3 +134,41 @@ func TestProxyUserinfoNeverPrinted(t *testing.T) {
 		}
 	}
 }
+
+// With Hosts (ACK_EXPOSE_HOSTS), the API server's name is dialed at the
+// address the file gives it (and a tunnel of that address followed), while
+// TLS keeps the name, as kubectl's dial does with the system resolver; a name
+// the file does not list does not resolve. A tunnel naming the name itself wins.
+func TestProbeHosts(t *testing.T) {
+	ca := newCA(t)
+	srv := apiServer(t, ca, []string{"api.pro.example"}, 200)
+	ct, err := ParseConnectTo("47.96.1.20:6443=" + srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{ConnectTo: ct, ConnectTimeout: time.Second, Hosts: map[string][]string{"api.pro.example": {"47.96.1.20"}}}
+	path := Path{Context: "ctx", CA: []byte(ca.Cert)}
+	r := Probe(context.Background(), "https://api.pro.example:6443", path, o)
+	if !r.OK() || !r.TLS.SANIncludesAddress {
+		t.Fatalf("check of the name: %+v", r)
+	}
+	if want := EnvConnectTo + " tunnel " + srv; r.Via != want {
+		t.Errorf("via %q, want %q", r.Via, want)
+	}
+	r = Probe(context.Background(), "https://api.nowhere.example:6443", path, o)
+	if r.Reachable || !strings.Contains(r.Error, "api.nowhere.example is not in the "+EnvHosts+" file") {
+		t.Errorf("check of a name not in the file: %+v", r)
+	}
+	if via := o.Via("https://api.nowhere.example:6443", path); via != "" {
+		t.Errorf("via of a name not in the file %q, want none", via)
+	}
+	// A tunnel of the name itself is taken before the file.
+	named, err := ParseConnectTo("api.pro.example:6443=127.0.0.1:1,47.96.1.20:6443=" + srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ConnectTo = named
+	if via := o.Via("https://api.pro.example:6443", path); via != EnvConnectTo+" tunnel 127.0.0.1:1" {
+		t.Errorf("via with a tunnel of the name: %q", via)
+	}
+}

@@ -71,21 +71,25 @@ func (c *checkOptions) toOptions() error {
 // checker is the simulator's network for the simulator backend, else the
 // network probe from this machine.
 func (c *checkOptions) checker(o *clusterOptions) (expose.Checker, error) {
+	n, err := o.network()
+	if err != nil {
+		return nil, err
+	}
+	opts := c.probeOptions()
+	// ACK_EXPOSE_HOSTS is the check's resolver too: the name is followed
+	// where status says it leads, on either backend.
+	opts.Hosts = n.Resolver.Hosts
 	if o.backendName() == "simulator" {
 		path, err := simulatorStatePath(o.simState)
 		if err != nil {
 			return nil, err
 		}
 		b := simulated.New(path)
-		b.Net = c.probeOptions()
-		n, err := o.network()
-		if err != nil {
-			return nil, err
-		}
+		b.Net = opts
 		b.Lookup = n.Resolver.Lookup
 		return b, nil
 	}
-	return networkChecker{c.probeOptions()}, nil
+	return networkChecker{opts}, nil
 }
 
 func (c *checkOptions) probeOptions() probe.Options {

@@ -121,6 +121,13 @@ func ParseExpiry(comment string) (time.Time, bool) {
 // included (the simulator's limit: the SLB API reference documents none).
 const CommentMax = 256
 
+// isControl reports whether r is a character --comment refuses: a control
+// character, a format character (a bidirectional override) or a line or
+// paragraph separator.
+func isControl(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
+}
+
 // CheckComment refuses, before any call, a --comment that is not plain
 // text: control characters (a newline would break every table, an escape
 // sequence would drive the terminal of whoever lists the entries), invalid
@@ -136,7 +143,7 @@ func CheckComment(comment string, temporary bool) error {
 	switch {
 	case !utf8.ValidString(comment):
 		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q is not valid UTF-8", comment).WithHint("%s", hint)
-	case strings.IndexFunc(comment, func(r rune) bool { return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) }) >= 0:
+	case strings.IndexFunc(comment, isControl) >= 0:
 		return errdefs.Errorf(errdefs.KindInvalid, "--comment %q contains a control character (a newline, a line or paragraph separator, a tab, a terminal escape, a bidirectional override)", comment).WithHint("%s", hint)
 	case n > CommentMax:
 		return errdefs.Errorf(errdefs.KindInvalid, "--comment is %d characters long (with the expiry --for adds): an entry's comment holds at most %d", n, CommentMax).WithHint("Shorten it.")

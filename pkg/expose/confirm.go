@@ -3,6 +3,7 @@ package expose
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -125,11 +126,30 @@ func (p *AccessPlan) GuardedEndpoint() string {
 	return ""
 }
 
+// checkedServer is the URL commit confirmed checks for the guarded endpoint:
+// the context's server when it leads to the endpoint (a DNS name, a tunnel
+// of ACK_EXPOSE_CONNECT_TO), as kubectl requests it: the name resolved by
+// this machine, SNI, and the proxy chosen for that URL (NO_PROXY matched
+// against the name; HTTPS_PROXY never applies to a loopback tunnel, a
+// proxy-url always does); else the endpoint itself. "" when there is
+// nothing to check.
+func (p *AccessPlan) checkedServer() string {
+	endpoint := p.GuardedEndpoint()
+	if endpoint == "" {
+		return ""
+	}
+	server := p.Target.Kube.Server
+	if host, port, ok := kubeserver.HostPort(server); ok && !kubeserver.SameEndpoint(server, endpoint) {
+		return "https://" + net.JoinHostPort(host, port)
+	}
+	return endpoint
+}
+
 // announceCommit says, before a change that could cut off the context in use,
 // how it is guarded: with Skip (--no-confirm), what it risks; on a dry run,
 // that it would be confirmed.
 func (s *Service) announceCommit(p *AccessPlan, o ApplyOptions) {
-	endpoint := p.GuardedEndpoint()
+	endpoint := p.checkedServer()
 	switch {
 	case endpoint == "":
 	case o.Commit.Skip:
@@ -150,7 +170,7 @@ func (s *Service) announceCommit(p *AccessPlan, o ApplyOptions) {
 // no check.
 func (s *Service) applyAccessConfirmed(ctx context.Context, p *AccessPlan, o ApplyOptions) (*Operation, error) {
 	c := o.Commit
-	endpoint := p.GuardedEndpoint()
+	endpoint := p.checkedServer()
 	if o.DryRun || c.Skip || c.Checker == nil || endpoint == "" {
 		return s.applyAccessUnguarded(ctx, p, o)
 	}

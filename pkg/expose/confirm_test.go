@@ -383,6 +383,37 @@ func TestRestoreCommand(t *testing.T) {
 	}
 }
 
+// The restore command's comments are ones --comment takes, whatever the
+// console wrote: control characters become spaces, invalid UTF-8 the
+// replacement character, a long comment is cut, and one with the words only
+// --for writes is dropped.
+func TestRestorableComment(t *testing.T) {
+	long := strings.Repeat("x", CommentMax)
+	for _, tc := range []struct {
+		in        string
+		temporary bool
+		want      string
+	}{
+		{"office VPN", false, "office VPN"},
+		{"a\x1b[31mRED", false, "a [31mRED"},
+		{"tab\there\nline\u2028sep\u202eRTL", false, "tab here line sep RTL"},
+		{"bad\xffutf8", false, "bad\uFFFDutf8"},
+		{"see ack-expose until 2000-01-01T00:00:00Z", false, ""},
+		{"x\tACK-Expose Until then", false, ""},
+		{long, false, long},
+		{long + "y", false, long},
+		{long, true, long[:CommentMax-len(ExpiryComment("x", time.Now()))+1]},
+	} {
+		got := restorableComment(tc.in, tc.temporary)
+		if got != tc.want {
+			t.Errorf("restorableComment(%q, %v) = %q, want %q", tc.in, tc.temporary, got, tc.want)
+		}
+		if err := CheckComment(got, tc.temporary); err != nil {
+			t.Errorf("restorableComment(%q, %v) = %q, which --comment refuses: %v", tc.in, tc.temporary, got, err)
+		}
+	}
+}
+
 // DeadlineScale (the story harness's knob) shortens the confirm window that is
 // waited, not the one that is said: a 5 s window that never sees an answer
 // ends in a fraction of it.

@@ -33,10 +33,20 @@ type Checker interface {
 // certificate names it.
 func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, private bool) *backend.CheckResult {
 	var r backend.CheckResult
-	if name := t.Server; !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubeserver.EndpointHost(name)) &&
-		!kubeserver.SameEndpoint(name, x.IntranetEndpoint) && !kubeserver.SameEndpoint(name, x.PublicEndpoint) {
+	endpoint := x.PublicEndpoint
+	if private {
+		endpoint = x.IntranetEndpoint
+	}
+	switch name := t.Server; {
+	case name != "" && endpoint != "" && !kubeserver.SameEndpoint(name, endpoint) && t.Kube.Reaches(endpoint):
+		// The server leads to the endpoint (a name, a tunnel): kubectl
+		// requests the server's URL, and the proxy, SNI and certificate
+		// name follow from it; so does the check.
 		r = chk.CheckEndpoint(ctx, name, t.Path())
-	} else {
+	case !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubeserver.EndpointHost(name)) &&
+		!kubeserver.SameEndpoint(name, x.IntranetEndpoint) && !kubeserver.SameEndpoint(name, x.PublicEndpoint):
+		r = chk.CheckEndpoint(ctx, name, t.Path())
+	default:
 		r = checkOne(ctx, chk, x, t.Path(), private)
 	}
 	x.Check = &r

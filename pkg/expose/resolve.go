@@ -341,13 +341,42 @@ func (s *Service) reach(ctx context.Context, t Target, c *backend.Cluster) (Targ
 	return reach(ctx, t, c, listClusters(s.Backend))
 }
 
-// mustReach checks that the context in use reaches cluster c (see reach); a
-// context named after c that reaches another cluster is an error (exit 4)
-// naming the kubeconfig entry to fix.
-func (s *Service) mustReach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
+// mustMatch is mustReach without the refusal of a name that does not
+// resolve: for a command that changes no access (kubeconfig), a context
+// whose name may not resolve yet is fine.
+func (s *Service) mustMatch(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
 	t, err := s.reach(ctx, t, c)
 	if err == nil && t.Mismatch != nil && t.Mismatch.Dangerous() {
 		return t, t.Mismatch.Conflict()
 	}
 	return t, err
+}
+
+// mustReach checks that the context in use reaches cluster c (see reach); a
+// context named after c that reaches another cluster is an error (exit 4)
+// naming the kubeconfig entry to fix.
+//
+// A context whose server is a name that does not resolve from this machine
+// is refused too (exit 4): which endpoint kubectl reaches with it is not
+// known, so neither the lockout guard nor commit confirmed could tell
+// whether the change cuts this machine off, and a name is not guessed.
+// With --cluster-id the command acts without the context's guard, and says
+// so.
+func (s *Service) mustReach(ctx context.Context, t Target, c *backend.Cluster) (Target, error) {
+	t, err := s.mustMatch(ctx, t, c)
+	if err != nil {
+		return t, err
+	}
+	if k := t.Kube; k.Reach.Err != "" && !isEndpointOf(k, c) {
+		if t.How == HowClusterID {
+			s.warn("context %q: %s, so its lockout guard and commit confirmed do not cover this change of --cluster-id %s", k.Name, k.Reach.Err, c.ID)
+			return t, nil
+		}
+		host := kubeserver.EndpointHost(k.Server)
+		return t, errdefs.Errorf(errdefs.KindConflict, "context %q: %s, so which endpoint of cluster %s (%s) kubectl reaches with it is not known, "+
+			"and the lockout guard and commit confirmed cannot tell whether this change cuts this machine off; nothing was changed",
+			k.Name, k.Reach.Err, c.Name, c.ID).
+			WithHint("Make %s resolve (fix DNS, or the %s file), or pass --cluster-id %s to act without the context's guard.", host, "ACK_EXPOSE_HOSTS", c.ID)
+	}
+	return t, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
 	"github.com/ack-expose/ack-expose/internal/plural"
@@ -233,6 +234,7 @@ func restoreGroups(p *AccessPlan, now time.Time) []restoreGroup {
 			g.comment = userComment(e.Comment)
 			g.left = max(until.Sub(now).Round(time.Second), time.Second)
 		}
+		g.comment = restorableComment(g.comment, g.left > 0)
 		i := slices.IndexFunc(groups, func(x restoreGroup) bool { return x.comment == g.comment && x.left == g.left })
 		if i < 0 {
 			groups = append(groups, g)
@@ -241,6 +243,37 @@ func restoreGroups(p *AccessPlan, now time.Time) []restoreGroup {
 		groups[i].cidrs = append(groups[i].cidrs, e.CIDR)
 	}
 	return groups
+}
+
+// restorableComment is comment as --comment takes it, so that the restore
+// command works when run as printed: a comment written elsewhere (the
+// console, another tool) may hold what --comment refuses (CheckComment).
+// Control characters become spaces, invalid UTF-8 the replacement
+// character, a comment too long is cut; one holding the words only --for
+// writes is dropped (the entry comes back without it).
+func restorableComment(comment string, temporary bool) string {
+	if CheckComment(comment, temporary) == nil {
+		return comment
+	}
+	c := strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(comment, "\uFFFD"))
+	if CheckComment(c, temporary) != nil && utf8.RuneCountInString(c) > 0 {
+		limit := CommentMax
+		if temporary {
+			limit -= utf8.RuneCountInString(ExpiryComment("x", time.Now())) - 1
+		}
+		if r := []rune(c); len(r) > limit {
+			c = string(r[:limit])
+		}
+	}
+	if CheckComment(c, temporary) != nil {
+		return ""
+	}
+	return c
 }
 
 // userComment is the part of a temporary entry's comment the user gave:

@@ -351,7 +351,7 @@ func (s *Service) PlanContext(ctx context.Context, t Target, private bool) (*Con
 	if err != nil {
 		return nil, err
 	}
-	t, err = s.mustReach(ctx, t, cl)
+	t, err = s.mustMatch(ctx, t, cl)
 	if err != nil {
 		return nil, err
 	}

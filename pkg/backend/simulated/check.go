@@ -45,7 +45,7 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 	if msg != "" {
 		return fail(backend.CheckStepEndpoint, msg)
 	}
-	r.Via = probe.Via(endpoint, path, b.Net.ConnectTo)
+	r.Via = b.Net.Via(endpoint, path)
 	if proxy != nil {
 		if msg := b.dialProxy(ctx, proxy, addr); msg != "" {
 			return fail(backend.CheckStepConnect, msg)
@@ -110,9 +110,17 @@ func (b *Backend) dialProxy(ctx context.Context, proxy *url.URL, addr string) st
 }
 
 // network is what the simulated network has at host:port; a host not in
-// the simulated DNS records is asked of the next resolver (Lookup).
+// the simulated DNS records is asked of the next resolver (Lookup). The
+// local end of a tunnel (an ACK_EXPOSE_CONNECT_TO target) is the endpoint
+// the tunnel fronts.
 func (b *Backend) network(ctx context.Context, host, port string) (simulator.NetworkView, error) {
-	nv, err := b.Engine.Network(net.JoinHostPort(host, port))
+	addr := net.JoinHostPort(host, port)
+	if from := b.Net.ConnectTo.Sources(addr); len(from) > 0 {
+		if nv, err := b.Engine.Network(addr); err != nil || nv.Endpoint == nil {
+			addr = from[0]
+		}
+	}
+	nv, err := b.Engine.Network(addr)
 	if err != nil || !nv.Unresolved || b.Lookup == nil {
 		return nv, err
 	}
