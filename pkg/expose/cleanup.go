@@ -65,13 +65,12 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 	if err != nil {
 		return nil, err
 	}
-	if !dryRun {
-		// Releases act on the region of the cluster the context names: a
-		// context that reaches another cluster is refused, as by every
-		// command that changes things.
-		if _, err := s.mustReach(ctx, t, c); err != nil {
-			return nil, err
-		}
+	// Releases act on the region of the cluster the context names: a
+	// context that reaches another cluster is refused, as by every command
+	// that changes things, dry run or not (associate --dry-run too): a dry
+	// run that passes must foretell the real run.
+	if _, err := s.mustReach(ctx, t, c); err != nil {
+		return nil, err
 	}
 	return s.cleanup(ctx, c.RegionID, c.ID, dryRun)
 }
