@@ -65,13 +65,12 @@ func (s *Service) Cleanup(ctx context.Context, t Target, dryRun bool) (*CleanupR
 	if err != nil {
 		return nil, err
 	}
-	if !dryRun {
-		// Releases act on the region of the cluster the context names: a
-		// context that reaches another cluster is refused, as by every
-		// command that changes things.
-		if _, err := s.mustReach(ctx, t, c); err != nil {
-			return nil, err
-		}
+	// Releases act on the region of the cluster the context names: a
+	// context that reaches another cluster is refused, as by every command
+	// that changes things, dry run or not (associate --dry-run too): a dry
+	// run that passes must foretell the real run.
+	if _, err := s.mustReach(ctx, t, c); err != nil {
+		return nil, err
 	}
 	return s.cleanup(ctx, c.RegionID, c.ID, dryRun)
 }
@@ -114,12 +113,18 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 	for _, it := range res.Items {
 		handled[it.AllocationID] = true
 	}
-	failed = append(failed, s.cleanupMarked(ctx, region, cluster, all, handled, dryRun, res)...)
+	markedFailed, sweepErr := s.cleanupMarked(ctx, region, cluster, all, handled, dryRun, res)
+	failed = append(failed, markedFailed...)
 	if !dryRun {
 		s.journalForget(forget...)
 	}
 	if len(failed) > 0 {
 		return res, errdefs.Errorf(errdefs.KindInternal, "%s could not be released: %s; %s recorded: run `kubectl ack-expose cleanup` again", plural.N(len(failed), "EIP", "EIPs"), strings.Join(failed, ", "), plural.Word(len(failed), "it stays", "they stay"))
+	}
+	if sweepErr != nil {
+		// Unknown is not "nothing to clean up": the sweep's failure is the
+		// run's (exit 1).
+		return res, sweepErr
 	}
 	if ctx.Err() != nil {
 		return res, ctx.Err()
@@ -227,8 +232,9 @@ func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, 
 // named: Available, pay-as-you-go, old enough, and whose cluster is gone or
 // not in the middle of an operation (which may be about to associate it: an
 // Available EIP serves nothing). It lists what it did in res and returns
-// the IDs it failed to release.
-func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all []backend.EIP, handled map[string]bool, dryRun bool, res *CleanupResult) []string {
+// the IDs it failed to release, and an error when the EIPs could not be
+// judged at all (their clusters could not be listed).
+func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all []backend.EIP, handled map[string]bool, dryRun bool, res *CleanupResult) ([]string, error) {
 	var marked []backend.EIP
 	for _, e := range all {
 		id, ok := allocatedFor(e.Description)
@@ -238,7 +244,7 @@ func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all
 		marked = append(marked, e)
 	}
 	if len(marked) == 0 {
-		return nil
+		return nil, nil
 	}
 	clusters, err := s.Backend.ListClusters(ctx, region)
 	if err != nil {
@@ -247,7 +253,8 @@ func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all
 			res.Items = append(res.Items, CleanupItem{AllocationID: e.AllocationID, IPAddress: e.IPAddress, ClusterID: id, Reason: markedReason,
 				Status: e.Status, Action: CleanupFailed, Note: "cannot tell whether its cluster uses it: " + errdefs.FirstLine(err)})
 		}
-		return nil
+		return nil, errdefs.Errorf(errdefs.KindInternal, "%s marked by ack-expose in %s could not be checked, so none was released: listing the clusters failed: %s; run `kubectl ack-expose cleanup` again",
+			plural.N(len(marked), "EIP", "EIPs"), region, errdefs.FirstLine(err))
 	}
 	byID := map[string]*backend.Cluster{}
 	for i := range clusters {
@@ -286,7 +293,7 @@ func (s *Service) cleanupMarked(ctx context.Context, region, cluster string, all
 		}
 		res.Items = append(res.Items, it)
 	}
-	return failed
+	return failed, nil
 }
 
 // cleanupRelease releases it's EIP and records the outcome in it: released
