@@ -362,8 +362,12 @@ func rowSummary(l *expose.ExposureList, lines func(*expose.AuditItem) []string) 
 	var b strings.Builder
 	for i := range l.Items {
 		it := &l.Items[i]
+		// A cluster nobody has a context for may have no name: its ID then.
 		name := cmp.Or(it.Cluster.Name, it.Context)
-		if it.Cluster.ID != "" {
+		switch {
+		case name == "":
+			name = cmp.Or(it.Cluster.ID, "a cluster without name, context or ID")
+		case it.Cluster.ID != "":
 			name += " (" + it.Cluster.ID + ")"
 		}
 		for _, v := range lines(it) {
