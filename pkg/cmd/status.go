@@ -324,7 +324,7 @@ func (o *statusOptions) roleAssumer() (func(ctx context.Context, uid string) (ba
 			return nil, err
 		}
 		key := os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
-		if o.profile != "" {
+		if o.namedProfile() != "" {
 			if key, err = profileAccessKeyID(o.profile); err != nil {
 				return nil, err
 			}
