@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -96,7 +97,7 @@ func (o *clusterOptions) simulatedBackend(path string) (backend.Backend, error) 
 		return nil, err
 	}
 	key := ""
-	if o.profile != "" && (len(accts.ByKey) > 0 || o.signAs) {
+	if o.namedProfile() != "" && (len(accts.ByKey) > 0 || o.signAs) {
 		if key, err = profileAccessKeyID(o.profile); err != nil {
 			return nil, err
 		}
@@ -106,6 +107,13 @@ func (o *clusterOptions) simulatedBackend(path string) (backend.Backend, error) 
 	// finds it in memory.
 	go eng.Preload()
 	return &simulated.Backend{Engine: eng, AccessKeyID: key}, nil
+}
+
+// namedProfile is the profile the user named: --profile, else
+// ALIBABA_CLOUD_PROFILE (as on the aliyun backend), else none. Resolve it
+// with ResolveCredentials(o.profile): its errors say which of the two named it.
+func (o *clusterOptions) namedProfile() string {
+	return cmp.Or(o.profile, os.Getenv("ALIBABA_CLOUD_PROFILE"))
 }
 
 // profileAccessKeyID is the AccessKey ID the profile signs with (the

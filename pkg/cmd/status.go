@@ -324,7 +324,7 @@ func (o *statusOptions) roleAssumer() (func(ctx context.Context, uid string) (ba
 			return nil, err
 		}
 		key := os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
-		if o.profile != "" {
+		if o.namedProfile() != "" {
 			if key, err = profileAccessKeyID(o.profile); err != nil {
 				return nil, err
 			}
@@ -362,8 +362,12 @@ func rowSummary(l *expose.ExposureList, lines func(*expose.AuditItem) []string) 
 	var b strings.Builder
 	for i := range l.Items {
 		it := &l.Items[i]
+		// A cluster nobody has a context for may have no name: its ID then.
 		name := cmp.Or(it.Cluster.Name, it.Context)
-		if it.Cluster.ID != "" {
+		switch {
+		case name == "":
+			name = cmp.Or(it.Cluster.ID, "a cluster without name, context or ID")
+		case it.Cluster.ID != "":
 			name += " (" + it.Cluster.ID + ")"
 		}
 		for _, v := range lines(it) {

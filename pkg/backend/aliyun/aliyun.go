@@ -324,7 +324,12 @@ func rpcErrorOf(se *sdkerrors.ServerError) CloudError {
 // convertError maps an SDK error to a backend error of the right kind, keeping
 // the cloud's code and request ID.
 func convertError(action string, err error, cloudErr func(*sdkerrors.ServerError) CloudError) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	// The context's own end (do gave up) is returned as is. A transport's
+	// timeout is also a context.DeadlineExceeded, but a *url.Error quoting
+	// the request URL, and with it the query's credentials: it is scrubbed
+	// below, as every other transport error, and is a call with no answer
+	// (as the simulated backend's read timeout is).
+	if err == context.Canceled || err == context.DeadlineExceeded {
 		return err
 	}
 	var se *sdkerrors.ServerError

@@ -1,15 +1,19 @@
 package aliyun
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
 
@@ -272,5 +276,32 @@ func TestScrubURLs(t *testing.T) {
 		if got := scrubURLs(in); got != want {
 			t.Errorf("scrubURLs(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A call that times out: Go's client error quotes the request URL, whose
+// query carries an RPC call's AccessKeyId, SecurityToken and Signature, and
+// it is also a context.DeadlineExceeded. Its text must not carry them.
+func TestTimeoutErrorHasNoSecrets(t *testing.T) {
+	hold := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hold }))
+	defer srv.Close()
+	defer close(hold)
+	client := &http.Client{Timeout: 50 * time.Millisecond}
+	_, raw := client.Post(srv.URL+"/?AccessKeyId=KEYSENTINEL&SecurityToken=TOKSENTINEL&Signature=SIGSENTINEL", "", nil)
+	if raw == nil {
+		t.Fatal("the call did not time out")
+	}
+	err := convertError("DescribeEipAddresses", raw, rpcErrorOf)
+	for _, s := range []string{"KEYSENTINEL", "TOKSENTINEL", "SIGSENTINEL"} {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("the error quotes a secret: %v", err)
+		}
+	}
+	if !strings.Contains(err.Error(), "DescribeEipAddresses") {
+		t.Errorf("the error does not name the call: %v", err)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a timeout must stay a timeout: %#v", err)
 	}
 }
