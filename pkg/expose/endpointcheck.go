@@ -29,16 +29,12 @@ type Checker interface {
 // CheckExposure checks the public endpoint of x (the intranet one when
 // private) with the CA of the context in use, and records the result in x.
 // A context that reaches the cluster by a DNS name (kubeconfig --server-name)
-// has that name checked: whether it leads to the API server, and whether the
-// certificate names it.
+// or a tunnel has its server checked, as kubectl requests it: whether it
+// leads to the API server, and whether the certificate names it.
 func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, private bool) *backend.CheckResult {
 	var r backend.CheckResult
-	endpoint := x.PublicEndpoint
-	if private {
-		endpoint = x.IntranetEndpoint
-	}
 	switch name := t.Server; {
-	case name != "" && endpoint != "" && !kubeserver.SameEndpoint(name, endpoint) && t.Kube.Reaches(endpoint):
+	case name != "" && leadsTo(t.Kube, x, private) != "":
 		// The server leads to the endpoint (a name, a tunnel): kubectl
 		// requests the server's URL, and the proxy, SNI and certificate
 		// name follow from it; so does the check.
@@ -74,9 +70,9 @@ func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []ku
 	if parallel < 1 {
 		parallel = 1
 	}
-	paths := map[string]kubeserver.Path{}
+	byName := map[string]kubeserver.Context{}
 	for _, kc := range contexts {
-		paths[kc.Name] = kc.Path()
+		byName[kc.Name] = kc
 	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
@@ -89,9 +85,30 @@ func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []ku
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			r := checkOne(ctx, chk, &it.Exposure, paths[it.Context], private)
+			kc := byName[it.Context]
+			var r backend.CheckResult
+			if server := leadsTo(kc, &it.Exposure, private); server != "" {
+				r = chk.CheckEndpoint(ctx, server, kc.Path())
+			} else {
+				r = checkOne(ctx, chk, &it.Exposure, kc.Path(), private)
+			}
 			it.Check = &r
 		}()
 	}
 	wg.Wait()
+}
+
+// leadsTo is the context's server when it leads to the endpoint of x that a
+// check looks at (a name resolved, a tunnel followed) without being it: the
+// URL kubectl requests, which the check requests too (the proxy, SNI and
+// certificate name follow from it). "" otherwise.
+func leadsTo(kc kubeserver.Context, x *Exposure, private bool) string {
+	endpoint := x.PublicEndpoint
+	if private {
+		endpoint = x.IntranetEndpoint
+	}
+	if endpoint == "" || kc.Server == "" || kubeserver.SameEndpoint(kc.Server, endpoint) || !kc.Reaches(endpoint) {
+		return ""
+	}
+	return kc.Server
 }

@@ -59,6 +59,12 @@ type Mismatch struct {
 func (m *Mismatch) Error() string {
 	k := m.Kube
 	var b strings.Builder
+	if m.Reached == nil && k.Reach.Err != "" {
+		// A name that does not resolve: where it leads is not guessed.
+		fmt.Fprintf(&b, "context %q is named after cluster %s (%s), but its server %s leads nowhere known: %s, so whether kubectl with this context reaches %s (%s) is not known",
+			k.Name, m.Named.Name, m.Named.ID, k.Server, k.Reach.Err, m.Named.Name, endpointsOf(m.Named))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "context %q is named after cluster %s (%s), but its server %s%s is ", k.Name, m.Named.Name, m.Named.ID, k.Server, reachSuffix(k))
 	if m.Reached != nil {
 		fmt.Fprintf(&b, "an endpoint of cluster %s (%s): kubectl with this context reaches %s, not %s", m.Reached.Name, m.Reached.ID, m.Reached.Name, m.Named.Name)
@@ -70,6 +76,15 @@ func (m *Mismatch) Error() string {
 
 // Fix says which kubeconfig entry to fix.
 func (m *Mismatch) Fix() string {
+	k := m.Kube
+	if m.Reached == nil && k.Reach.Err != "" {
+		return "Make " + kubeserver.EndpointHost(k.Server) + " resolve from this machine (DNS, or the ACK_EXPOSE_HOSTS file). " + m.fixEntry()
+	}
+	return m.fixEntry()
+}
+
+// fixEntry says which kubeconfig entry to fix.
+func (m *Mismatch) fixEntry() string {
 	k := m.Kube
 	switch {
 	case k.ServerFromFlag:
