@@ -369,6 +369,17 @@ func (c *CLIConfig) need(p *CLIProfile, fields ...string) error {
 		WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
 }
 
+// modeError is err about profile p (its name, mode and file first), with
+// err's own hint.
+func (c *CLIConfig) modeError(p *CLIProfile, err error) error {
+	e := errdefs.Errorf(errdefs.KindOf(err), "profile %q (mode %s) of %s: %s", p.Name, p.Mode, c.Path, errdefs.FirstLine(err))
+	var de *errdefs.Error
+	if errors.As(err, &de) && de.Hint != "" {
+		return e.WithHint("%s", de.Hint)
+	}
+	return e
+}
+
 // staticProvider is an AK profile's AccessKey, or a StsToken profile's STS
 // token.
 func (c *CLIConfig) staticProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
@@ -432,7 +443,11 @@ func (c *CLIConfig) oidcProvider(p *CLIProfile) (providers.CredentialsProvider, 
 	b := providers.NewOIDCCredentialsProviderBuilder().WithOIDCProviderARN(p.OIDCProviderARN).WithOIDCTokenFilePath(p.OIDCTokenFile).
 		WithRoleArn(p.RamRoleArn).WithRoleSessionName(p.RoleSessionName).WithStsRegionId(p.StsRegion).WithEnableVpc(p.EnableVpc).
 		WithDurationSeconds(p.ExpiredSeconds)
-	if e := stsEndpointOverride(); e != "" {
+	e, err := stsEndpointOverride()
+	if err != nil {
+		return nil, c.modeError(p, err)
+	}
+	if e != "" {
 		b = b.WithSTSEndpoint(e)
 	}
 	return b.Build()
@@ -502,7 +517,11 @@ func (c *CLIConfig) assumeRole(p *CLIProfile, prev providers.CredentialsProvider
 	b := providers.NewRAMRoleARNCredentialsProviderBuilder().WithCredentialsProvider(prev).WithRoleArn(p.RamRoleArn).
 		WithRoleSessionName(p.RoleSessionName).WithDurationSeconds(p.ExpiredSeconds).WithStsRegionId(p.StsRegion).
 		WithEnableVpc(p.EnableVpc).WithExternalId(p.ExternalID)
-	if e := stsEndpointOverride(); e != "" {
+	e, err := stsEndpointOverride()
+	if err != nil {
+		return nil, c.modeError(p, err)
+	}
+	if e != "" {
 		b = b.WithStsEndpoint(e)
 	}
 	prov, err := b.Build()
@@ -530,20 +549,26 @@ func (p *CLIProfile) cachedSTS() providers.CredentialsProvider {
 }
 
 // stsEndpointOverride is ACK_EXPOSE_STS_ENDPOINT's host[:port], for the
-// providers that assume roles (credentials-go calls STS over https).
-func stsEndpointOverride() string {
+// providers that assume roles ("" when unset). credentials-go calls STS over
+// https only: a plain http override (loopback, for GetCallerIdentity against
+// simulator serve) is an error, not a silent fallback to the real STS.
+func stsEndpointOverride() (string, error) {
 	raw := os.Getenv(EnvSTSEndpoint)
 	if raw == "" {
-		return ""
+		return "", nil
 	}
 	e, err := ParseEndpoint(EnvSTSEndpoint, raw)
-	if err != nil || e.Scheme != "HTTPS" {
-		return ""
+	if err != nil {
+		return "", err
+	}
+	if e.Scheme != "HTTPS" {
+		return "", errdefs.Errorf(errdefs.KindInvalid, "%s=%q is plain http: roles are assumed over https only", EnvSTSEndpoint, raw).
+			WithHint("Give https://host:port (`simulator serve` answers AssumeRole over https on its port, with its CA in SSL_CERT_FILE), or unset %s.", EnvSTSEndpoint)
 	}
 	if e.Port == "443" {
-		return e.Host
+		return e.Host, nil
 	}
-	return e.Host + ":" + e.Port
+	return e.Host + ":" + e.Port, nil
 }
 
 // iniProfile is a section of the credentials file (INI), through
@@ -684,7 +709,12 @@ func AssumeRoleIn(base providers.CredentialsProvider, uid, role string) (provide
 	arn := "acs:ram::" + uid + ":role/" + role
 	b := providers.NewRAMRoleARNCredentialsProviderBuilder().WithCredentialsProvider(base).WithRoleArn(arn).
 		WithRoleSessionName("ack-expose-audit")
-	if e := stsEndpointOverride(); e != "" {
+	e, err := stsEndpointOverride()
+	if err != nil {
+		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "--assume-role %s in account %s: %s", role, uid, errdefs.FirstLine(err)).
+			WithHint("Give https://host:port in %s, or unset it.", EnvSTSEndpoint)
+	}
+	if e != "" {
 		b = b.WithStsEndpoint(e)
 	}
 	p, err := b.Build()
