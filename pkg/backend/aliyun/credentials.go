@@ -1,6 +1,7 @@
 package aliyun
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,10 +40,34 @@ const (
 var CLIModes = []string{"AK", "StsToken", "RamRoleArn", "ChainableRamRoleArn", "EcsRamRole", "OIDC",
 	"External", "CredentialsURI", "CloudSSO", "OAuth"}
 
+// credentialsHint is the hint when no source was found or the one found
+// is not a profile: ways that need no long-lived AccessKey (never advise
+// creating one).
 const credentialsHint = "Sign in with the aliyun CLI (`aliyun configure --mode CloudSSO`, or --mode OAuth) and pick the profile with " +
 	"--profile or ALIBABA_CLOUD_PROFILE, use RRSA (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), " +
-	"an ECS RAM role, ALIBABA_CLOUD_CREDENTIALS_URI, or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET " +
-	"(every way: docs/credentials.md)."
+	"an ECS RAM role or ALIBABA_CLOUD_CREDENTIALS_URI (every way: docs/credentials.md)."
+
+// profileHint is the fix of a profile of mode mode that gave no
+// credentials, in its own mode: sign in again, check what the mode reads.
+// An AK profile is not told to configure another AccessKey.
+func profileHint(name, mode string) string {
+	switch mode {
+	case "CloudSSO", "OAuth":
+		return fmt.Sprintf("Sign in again with `aliyun configure --profile %s --mode %s`.", name, mode)
+	case "External":
+		return fmt.Sprintf("Run its process_command yourself to see why, or fix it with `aliyun configure --profile %s --mode External`.", name)
+	case "CredentialsURI":
+		return fmt.Sprintf("Check that its credentials_uri answers, or fix it with `aliyun configure --profile %s --mode CredentialsURI`.", name)
+	case "RamRoleArn", "ChainableRamRoleArn", "OIDC":
+		return fmt.Sprintf("Check the role and that these credentials may assume it, or fix it with `aliyun configure --profile %s --mode %s`.", name, mode)
+	case "EcsRamRole":
+		return fmt.Sprintf("Run on an ECS instance with its RAM role attached, or fix it with `aliyun configure --profile %s --mode EcsRamRole`.", name)
+	case "StsToken":
+		return fmt.Sprintf("Get a new STS token into it with `aliyun configure --profile %s --mode StsToken`, or sign in with a mode that renews it (docs/credentials.md).", name)
+	default:
+		return fmt.Sprintf("Fix it with `aliyun configure --profile %s`, or use a profile of a mode that needs no long-lived AccessKey, such as CloudSSO (docs/credentials.md).", name)
+	}
+}
 
 // CLIProfile is one profile of the aliyun CLI's config.json, with the
 // aliyun CLI's own field names (aliyun-cli config/profile.go). Only read:
@@ -154,6 +179,8 @@ type Source struct {
 	Provider string
 	// Profile is the aliyun CLI profile used, if any.
 	Profile string
+	// hint is what to do when it gives no credentials ("": credentialsHint).
+	hint string
 }
 
 // ResolveCredentials finds the credentials to sign with: the named profile
@@ -230,7 +257,7 @@ func resolveNamedProfile(name string, fromEnv bool) (providers.CredentialsProvid
 // profileProvider is the provider of the aliyun CLI profile p, with its Source.
 func (c *CLIConfig) profileProvider(p *CLIProfile) (providers.CredentialsProvider, Source, error) {
 	prov, err := c.provider(p, nil)
-	return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
+	return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name, hint: profileHint(p.Name, p.Mode)}, err
 }
 
 // chainEnvKeys: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET
@@ -365,8 +392,11 @@ func (c *CLIConfig) need(p *CLIProfile, fields ...string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s lacks %s", p.Name, p.Mode, c.Path, strings.Join(missing, ", ")).
-		WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
+	e := errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s lacks %s", p.Name, p.Mode, c.Path, strings.Join(missing, ", "))
+	if p.Mode == "AK" {
+		return e.WithHint("%s", profileHint(p.Name, p.Mode))
+	}
+	return e.WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
 }
 
 // modeError is err about profile p (its name, mode and file first), with
@@ -663,7 +693,7 @@ func (a *sdkProvider) GetCredentials() (*sdkcredentials.Credentials, error) {
 	if err != nil {
 		// Providers quote answers (an STS error, a URI's body) but not the
 		// files: keep the first line and drop URL queries.
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s gave no credentials: %s", a.source.Provider, scrubURLs(errdefs.FirstLine(err))).WithHint("%s", credentialsHint)
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s gave no credentials: %s", a.source.Provider, scrubURLs(errdefs.FirstLine(err))).WithHint("%s", cmp.Or(a.source.hint, credentialsHint))
 	}
 	a.cached = &sdkcredentials.Credentials{AccessKeyId: cc.AccessKeyId, AccessKeySecret: cc.AccessKeySecret,
 		SecurityToken: cc.SecurityToken, ProviderName: cc.ProviderName}
