@@ -498,20 +498,36 @@ func (c *CLIConfig) credentialsURIProvider(p *CLIProfile) (providers.Credentials
 
 // cloudSSOProvider is a CloudSSO profile's cached STS credential while it
 // lasts, else credentials-go's CloudSSO provider with the profile's sign-in
-// (an error when its access token is missing or expired).
+// (an error when its access token is missing, has no expiry or expired).
+// Every error names the profile, the mode, what it lacks (the cached
+// credential's too) and says to sign in again.
 func (c *CLIConfig) cloudSSOProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
 	if cached := p.cachedSTS(); cached != nil {
 		return cached, nil
 	}
+	signIn := fmt.Sprintf("Sign in again with `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
 	if err := c.need(p, "cloud_sso_sign_in_url", p.CloudSSOSignInURL, "cloud_sso_account_id", p.CloudSSOAccountID, "cloud_sso_access_config", p.CloudSSOAccessConfig); err != nil {
-		return nil, err
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s%s", errdefs.FirstLine(err), p.cachedLacks()).WithHint("%s", signIn)
 	}
-	if p.AccessToken == "" || (p.CloudSSOAccessExpire != 0 && time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now())) {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: its access token is missing or expired", p.Name, c.Path).
-			WithHint("Sign in again with `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
+	var why string
+	switch {
+	case p.AccessToken == "":
+		why = "its access_token is missing"
+	case p.CloudSSOAccessExpire == 0:
+		why = "its access_token has no expiry (cloud_sso_access_token_expire)"
+	case time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now()):
+		why = "its access_token expired at " + time.Unix(p.CloudSSOAccessExpire, 0).UTC().Format(time.RFC3339)
 	}
-	return providers.NewCloudSSOCredentialsProviderBuilder().WithSignInUrl(p.CloudSSOSignInURL).WithAccountId(p.CloudSSOAccountID).
+	if why != "" {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: %s%s", p.Name, c.Path, why, p.cachedLacks()).
+			WithHint("%s", signIn)
+	}
+	prov, err := providers.NewCloudSSOCredentialsProviderBuilder().WithSignInUrl(p.CloudSSOSignInURL).WithAccountId(p.CloudSSOAccountID).
 		WithAccessConfig(p.CloudSSOAccessConfig).WithAccessToken(p.AccessToken).WithAccessTokenExpire(p.CloudSSOAccessExpire).Build()
+	if err != nil {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s: %s", p.Name, c.Path, errdefs.FirstLine(err)).WithHint("%s", signIn)
+	}
+	return prov, nil
 }
 
 // oauthProvider is an OAuth profile's cached STS credential while it lasts,
@@ -521,14 +537,28 @@ func (c *CLIConfig) oauthProvider(p *CLIProfile) (providers.CredentialsProvider,
 	if cached := p.cachedSTS(); cached != nil {
 		return cached, nil
 	}
+	signIn := fmt.Sprintf("Sign in again with `aliyun configure --profile %s --mode OAuth`.", p.Name)
 	site := strings.ToUpper(p.OAuthSiteType)
 	if site != "CN" && site != "INTL" {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has oauth_site_type %q: it must be CN or INTL", p.Name, c.Path, p.OAuthSiteType).
-			WithHint("Sign in again with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+			WithHint("%s", signIn)
 	}
 	if p.OAuthRefreshToken == "" && p.OAuthAccessToken == "" {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s lacks oauth_refresh_token and oauth_access_token: it was never signed in", p.Name, c.Path).
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s lacks oauth_refresh_token and oauth_access_token: it was never signed in%s", p.Name, c.Path, p.cachedLacks()).
 			WithHint("Sign in with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+	}
+	if p.OAuthRefreshToken == "" {
+		var why string
+		switch {
+		case p.OAuthAccessTokenExpire == 0:
+			why = "its oauth_access_token has no expiry (oauth_access_token_expire)"
+		case time.Unix(p.OAuthAccessTokenExpire, 0).Before(time.Now()):
+			why = "its oauth_access_token expired at " + time.Unix(p.OAuthAccessTokenExpire, 0).UTC().Format(time.RFC3339)
+		}
+		if why != "" {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has no valid sign-in: %s and it has no oauth_refresh_token%s", p.Name, c.Path, why, p.cachedLacks()).
+				WithHint("%s", signIn)
+		}
 	}
 	// The endpoints and client IDs are the aliyun CLI's (and credentials-go's)
 	// for each site. No token update callback: a refreshed token lives in
@@ -537,8 +567,35 @@ func (c *CLIConfig) oauthProvider(p *CLIProfile) (providers.CredentialsProvider,
 	if site == "INTL" {
 		url, client = "https://oauth.alibabacloud.com", "4103531455503354461"
 	}
-	return providers.NewOAuthCredentialsProviderBuilder().WithSignInUrl(url).WithClientId(client).
+	prov, err := providers.NewOAuthCredentialsProviderBuilder().WithSignInUrl(url).WithClientId(client).
 		WithRefreshToken(p.OAuthRefreshToken).WithAccessToken(p.OAuthAccessToken).WithAccessTokenExpire(p.OAuthAccessTokenExpire).Build()
+	if err != nil {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s: %s", p.Name, c.Path, errdefs.FirstLine(err)).WithHint("%s", signIn)
+	}
+	return prov, nil
+}
+
+// cachedLacks says, as "; its cached STS credential ..." to end a message,
+// why the STS credential the aliyun CLI cached in a CloudSSO or OAuth
+// profile cannot be used: the fields it lacks, or when it expired. "" when
+// the profile caches none.
+func (p *CLIProfile) cachedLacks() string {
+	if p.AccessKeyID == "" && p.AccessKeySecret == "" && p.StsToken == "" && p.StsExpiration == 0 {
+		return ""
+	}
+	var lacks []string
+	for _, f := range [][2]string{{"access_key_id", p.AccessKeyID}, {"access_key_secret", p.AccessKeySecret}, {"sts_token", p.StsToken}} {
+		if strings.TrimSpace(f[1]) == "" {
+			lacks = append(lacks, f[0])
+		}
+	}
+	if p.StsExpiration == 0 {
+		lacks = append(lacks, "sts_expiration")
+	}
+	if len(lacks) > 0 {
+		return "; its cached STS credential lacks " + strings.Join(lacks, ", ")
+	}
+	return "; its cached STS credential expires at " + time.Unix(p.StsExpiration, 0).UTC().Format(time.RFC3339) + " (less than five minutes from now, or past)"
 }
 
 // assumeRole wraps prev in credentials-go's RAM role provider for the
