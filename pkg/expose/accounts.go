@@ -102,7 +102,44 @@ func auditEveryCluster(ctx context.Context, uniq []Account, contexts []kubeserve
 		}
 		failed += fails[j]
 	}
+	// A context matched by its server URL to clusters of several accounts
+	// reaches one of them, which cannot be told: no row names it, and a row
+	// of its own says so (as with --all-contexts).
+	for _, kc := range contexts {
+		if _, ok := ContextAccount(kc.Name); ok || kc.Name == "" {
+			continue
+		}
+		var found []AuditItem
+		for j, a := range uniq {
+			if errs[j] != nil {
+				continue
+			}
+			if id, ok := lists[j].reaches[kc.Name]; ok {
+				found = append(found, AuditItem{Exposure: Exposure{Cluster: ClusterInfo{ID: id, Name: nameIn(lists[j], id)}}, Account: a.ID, CredentialsProfile: a.Profile})
+			}
+		}
+		if len(found) < 2 {
+			continue
+		}
+		for i := range items {
+			if items[i].Context == kc.Name {
+				items[i].Context, items[i].Cluster.Context = "", ""
+			}
+		}
+		items = append(items, ambiguous(kc, found))
+		failed++
+	}
 	return items, failed
+}
+
+// nameIn is the name of cluster id in l ("" if none).
+func nameIn(l *ExposureList, id string) string {
+	for _, it := range l.Items {
+		if it.Cluster.ID == id {
+			return it.Cluster.Name
+		}
+	}
+	return ""
 }
 
 // contextsOf are the contexts that may reach the clusters of account uid:
