@@ -1,6 +1,7 @@
 package expose
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -101,7 +102,44 @@ func auditEveryCluster(ctx context.Context, uniq []Account, contexts []kubeserve
 		}
 		failed += fails[j]
 	}
+	// A context matched by its server URL to clusters of several accounts
+	// reaches one of them, which cannot be told: no row names it, and a row
+	// of its own says so (as with --all-contexts).
+	for _, kc := range contexts {
+		if _, ok := ContextAccount(kc.Name); ok || kc.Name == "" {
+			continue
+		}
+		var found []AuditItem
+		for j, a := range uniq {
+			if errs[j] != nil {
+				continue
+			}
+			if id, ok := lists[j].reaches[kc.Name]; ok {
+				found = append(found, AuditItem{Exposure: Exposure{Cluster: ClusterInfo{ID: id, Name: nameIn(lists[j], id)}}, Account: a.ID, CredentialsProfile: a.Profile})
+			}
+		}
+		if len(found) < 2 {
+			continue
+		}
+		for i := range items {
+			if items[i].Context == kc.Name {
+				items[i].Context, items[i].Cluster.Context = "", ""
+			}
+		}
+		items = append(items, ambiguous(kc, found))
+		failed++
+	}
 	return items, failed
+}
+
+// nameIn is the name of cluster id in l ("" if none).
+func nameIn(l *ExposureList, id string) string {
+	for _, it := range l.Items {
+		if it.Cluster.ID == id {
+			return it.Cluster.Name
+		}
+	}
+	return ""
 }
 
 // contextsOf are the contexts that may reach the clusters of account uid:
@@ -118,7 +156,10 @@ func contextsOf(uid string, contexts []kubeserver.Context) []kubeserver.Context 
 }
 
 // auditRouted audits the contexts, each in the account its name carries;
-// the others are tried in each account, the first that finds it wins.
+// the others are tried in each account. A context whose server a cluster of
+// one account answers to is that cluster; one that clusters of two accounts
+// answer to (the same private address in two VPCs, say) is ambiguous: an
+// error row naming them, never one of them picked.
 func auditRouted(ctx context.Context, uniq []Account, contexts []kubeserver.Context) ([]AuditItem, int) {
 	byID := map[string]int{}
 	for j, a := range uniq {
@@ -141,7 +182,9 @@ func auditRouted(ctx context.Context, uniq []Account, contexts []kubeserver.Cont
 				Error: fmt.Sprintf("account %s: no profile given reads it (the profiles read %s)", uid, accountIDs(uniq))}
 		}
 	}
-	done := make([]bool, len(contexts))
+	// found are, for a context tried in each account, the rows of the
+	// accounts that have its cluster.
+	found := make([][]AuditItem, len(contexts))
 	failed := 0
 	for j, a := range uniq {
 		idx := append(append([]int{}, routed[j]...), unrouted...)
@@ -161,15 +204,29 @@ func auditRouted(ctx context.Context, uniq []Account, contexts []kubeserver.Cont
 				it.Account, it.CredentialsProfile = a.ID, a.Profile
 			}
 			switch {
-			case done[i]:
-			case k < len(routed[j]) || it.Cluster.ID != "":
-				items[i], done[i] = it, true
+			case k < len(routed[j]):
+				items[i] = it
 				if it.unread() {
 					failed++
 				}
+			case it.Cluster.ID != "":
+				found[i] = append(found[i], it)
 			case items[i].Context == "":
 				items[i] = it // no account found it yet: keep the first answer
 			}
+		}
+	}
+	for _, i := range unrouted {
+		switch f := found[i]; len(f) {
+		case 0:
+		case 1:
+			items[i] = f[0]
+			if f[0].unread() {
+				failed++
+			}
+		default:
+			items[i] = ambiguous(contexts[i], f)
+			failed++
 		}
 	}
 	for i := range items {
@@ -179,6 +236,18 @@ func auditRouted(ctx context.Context, uniq []Account, contexts []kubeserver.Cont
 		}
 	}
 	return items, failed
+}
+
+// ambiguous is the row of a context whose server clusters of several
+// accounts answer to: which one it reaches cannot be told.
+func ambiguous(kc kubeserver.Context, found []AuditItem) AuditItem {
+	var which []string
+	for _, it := range found {
+		which = append(which, fmt.Sprintf("cluster %s (%s) in account %s (%s)", cmp.Or(it.Cluster.Name, it.Cluster.ID), it.Cluster.ID, it.Account, profileLabel(it.CredentialsProfile)))
+	}
+	return AuditItem{Context: kc.Name, CloudError: true,
+		Error: fmt.Sprintf("ambiguous: the server %s of context %s is %s: audit it with one profile (--profile), or name the context <account-uid>-<clusterId>",
+			kc.Server, kc.Name, strings.Join(which, " and "))}
 }
 
 // auditSome audits the contexts at idx in account a.

@@ -18,6 +18,10 @@ type ExposureList struct {
 	Policy *PolicyResult `json:"policy,omitempty"`
 	// acls are the allow lists read so far (readWhitelists), each once.
 	acls map[aclKey]aclRead
+	// reaches are, for AuditClusters, the cluster ID each context given
+	// reaches in the account, whether or not its row names that context
+	// (a cluster's row names the first).
+	reaches map[string]string
 }
 
 // AuditItem is the exposure of one context's cluster, or why there is none.
@@ -99,13 +103,17 @@ func (s *Service) AuditClusters(ctx context.Context, contexts []kubeserver.Conte
 	index := newClusterIndex(clusters)
 	listed := func(context.Context) (*clusterIndex, error) { return index, nil }
 	contextOf := map[string]string{}
+	list.reaches = map[string]string{}
 	for _, kc := range contexts {
 		t, err := resolve(ctx, "", kc, listed)
 		if err != nil || index.byID[t.ClusterID] == nil {
 			continue
 		}
-		if t, err = reach(ctx, t, index.byID[t.ClusterID], listed); err == nil && t.Context != "" && contextOf[t.ClusterID] == "" {
-			contextOf[t.ClusterID] = t.Context
+		if t, err = reach(ctx, t, index.byID[t.ClusterID], listed); err == nil && t.Context != "" {
+			list.reaches[t.Context] = t.ClusterID
+			if contextOf[t.ClusterID] == "" {
+				contextOf[t.ClusterID] = t.Context
+			}
 		}
 	}
 	sort.Slice(clusters, func(i, j int) bool {

@@ -92,6 +92,14 @@ func New(o Options) (*Backend, error) {
 		}
 		b.slb = &e
 	}
+	// STS is asked only where needed, and the providers that assume roles
+	// read the override when they are built: a bad one is refused here,
+	// whatever the command, rather than ignored until then.
+	if raw := os.Getenv(EnvSTSEndpoint); raw != "" {
+		if _, err := ParseEndpoint(EnvSTSEndpoint, raw); err != nil {
+			return nil, err
+		}
+	}
 	if b.cs == nil && b.region == "" {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "no region for the Alibaba Cloud API").
 			WithHint("Pass --region (e.g. --region cn-hangzhou), set %s, or set a region in the aliyun CLI profile (`aliyun configure`).", EnvRegion)

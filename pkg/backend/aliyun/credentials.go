@@ -1,6 +1,7 @@
 package aliyun
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,10 +40,34 @@ const (
 var CLIModes = []string{"AK", "StsToken", "RamRoleArn", "ChainableRamRoleArn", "EcsRamRole", "OIDC",
 	"External", "CredentialsURI", "CloudSSO", "OAuth"}
 
+// credentialsHint is the hint when no source was found or the one found
+// is not a profile: ways that need no long-lived AccessKey (never advise
+// creating one).
 const credentialsHint = "Sign in with the aliyun CLI (`aliyun configure --mode CloudSSO`, or --mode OAuth) and pick the profile with " +
 	"--profile or ALIBABA_CLOUD_PROFILE, use RRSA (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), " +
-	"an ECS RAM role, ALIBABA_CLOUD_CREDENTIALS_URI, or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET " +
-	"(every way: docs/credentials.md)."
+	"an ECS RAM role or ALIBABA_CLOUD_CREDENTIALS_URI (every way: docs/credentials.md)."
+
+// profileHint is the fix of a profile of mode mode that gave no
+// credentials, in its own mode: sign in again, check what the mode reads.
+// An AK profile is not told to configure another AccessKey.
+func profileHint(name, mode string) string {
+	switch mode {
+	case "CloudSSO", "OAuth":
+		return fmt.Sprintf("Sign in again with `aliyun configure --profile %s --mode %s`.", name, mode)
+	case "External":
+		return fmt.Sprintf("Run its process_command yourself to see why, or fix it with `aliyun configure --profile %s --mode External`.", name)
+	case "CredentialsURI":
+		return fmt.Sprintf("Check that its credentials_uri answers, or fix it with `aliyun configure --profile %s --mode CredentialsURI`.", name)
+	case "RamRoleArn", "ChainableRamRoleArn", "OIDC":
+		return fmt.Sprintf("Check the role and that these credentials may assume it, or fix it with `aliyun configure --profile %s --mode %s`.", name, mode)
+	case "EcsRamRole":
+		return fmt.Sprintf("Run on an ECS instance with its RAM role attached, or fix it with `aliyun configure --profile %s --mode EcsRamRole`.", name)
+	case "StsToken":
+		return fmt.Sprintf("Get a new STS token into it with `aliyun configure --profile %s --mode StsToken`, or sign in with a mode that renews it (docs/credentials.md).", name)
+	default:
+		return fmt.Sprintf("Fix it with `aliyun configure --profile %s`, or use a profile of a mode that needs no long-lived AccessKey, such as CloudSSO (docs/credentials.md).", name)
+	}
+}
 
 // CLIProfile is one profile of the aliyun CLI's config.json, with the
 // aliyun CLI's own field names (aliyun-cli config/profile.go). Only read:
@@ -154,6 +179,8 @@ type Source struct {
 	Provider string
 	// Profile is the aliyun CLI profile used, if any.
 	Profile string
+	// hint is what to do when it gives no credentials ("": credentialsHint).
+	hint string
 }
 
 // ResolveCredentials finds the credentials to sign with: the named profile
@@ -230,7 +257,7 @@ func resolveNamedProfile(name string, fromEnv bool) (providers.CredentialsProvid
 // profileProvider is the provider of the aliyun CLI profile p, with its Source.
 func (c *CLIConfig) profileProvider(p *CLIProfile) (providers.CredentialsProvider, Source, error) {
 	prov, err := c.provider(p, nil)
-	return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name}, err
+	return prov, Source{Provider: fmt.Sprintf("aliyun CLI profile %s (%s)", p.Name, p.Mode), Profile: p.Name, hint: profileHint(p.Name, p.Mode)}, err
 }
 
 // chainEnvKeys: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET
@@ -365,8 +392,22 @@ func (c *CLIConfig) need(p *CLIProfile, fields ...string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s lacks %s", p.Name, p.Mode, c.Path, strings.Join(missing, ", ")).
-		WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
+	e := errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode %s) of %s lacks %s", p.Name, p.Mode, c.Path, strings.Join(missing, ", "))
+	if p.Mode == "AK" {
+		return e.WithHint("%s", profileHint(p.Name, p.Mode))
+	}
+	return e.WithHint("Set it with `aliyun configure --profile %s --mode %s`.", p.Name, p.Mode)
+}
+
+// modeError is err about profile p (its name, mode and file first), with
+// err's own hint.
+func (c *CLIConfig) modeError(p *CLIProfile, err error) error {
+	e := errdefs.Errorf(errdefs.KindOf(err), "profile %q (mode %s) of %s: %s", p.Name, p.Mode, c.Path, errdefs.FirstLine(err))
+	var de *errdefs.Error
+	if errors.As(err, &de) && de.Hint != "" {
+		return e.WithHint("%s", de.Hint)
+	}
+	return e
 }
 
 // staticProvider is an AK profile's AccessKey, or a StsToken profile's STS
@@ -432,7 +473,11 @@ func (c *CLIConfig) oidcProvider(p *CLIProfile) (providers.CredentialsProvider, 
 	b := providers.NewOIDCCredentialsProviderBuilder().WithOIDCProviderARN(p.OIDCProviderARN).WithOIDCTokenFilePath(p.OIDCTokenFile).
 		WithRoleArn(p.RamRoleArn).WithRoleSessionName(p.RoleSessionName).WithStsRegionId(p.StsRegion).WithEnableVpc(p.EnableVpc).
 		WithDurationSeconds(p.ExpiredSeconds)
-	if e := stsEndpointOverride(); e != "" {
+	e, err := stsEndpointOverride()
+	if err != nil {
+		return nil, c.modeError(p, err)
+	}
+	if e != "" {
 		b = b.WithSTSEndpoint(e)
 	}
 	return b.Build()
@@ -453,20 +498,36 @@ func (c *CLIConfig) credentialsURIProvider(p *CLIProfile) (providers.Credentials
 
 // cloudSSOProvider is a CloudSSO profile's cached STS credential while it
 // lasts, else credentials-go's CloudSSO provider with the profile's sign-in
-// (an error when its access token is missing or expired).
+// (an error when its access token is missing, has no expiry or expired).
+// Every error names the profile, the mode, what it lacks (the cached
+// credential's too) and says to sign in again.
 func (c *CLIConfig) cloudSSOProvider(p *CLIProfile) (providers.CredentialsProvider, error) {
 	if cached := p.cachedSTS(); cached != nil {
 		return cached, nil
 	}
+	signIn := fmt.Sprintf("Sign in again with `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
 	if err := c.need(p, "cloud_sso_sign_in_url", p.CloudSSOSignInURL, "cloud_sso_account_id", p.CloudSSOAccountID, "cloud_sso_access_config", p.CloudSSOAccessConfig); err != nil {
-		return nil, err
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s%s", errdefs.FirstLine(err), p.cachedLacks()).WithHint("%s", signIn)
 	}
-	if p.AccessToken == "" || (p.CloudSSOAccessExpire != 0 && time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now())) {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: its access token is missing or expired", p.Name, c.Path).
-			WithHint("Sign in again with `aliyun configure --profile %s --mode CloudSSO`.", p.Name)
+	var why string
+	switch {
+	case p.AccessToken == "":
+		why = "its access_token is missing"
+	case p.CloudSSOAccessExpire == 0:
+		why = "its access_token has no expiry (cloud_sso_access_token_expire)"
+	case time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now()):
+		why = "its access_token expired at " + time.Unix(p.CloudSSOAccessExpire, 0).UTC().Format(time.RFC3339)
 	}
-	return providers.NewCloudSSOCredentialsProviderBuilder().WithSignInUrl(p.CloudSSOSignInURL).WithAccountId(p.CloudSSOAccountID).
+	if why != "" {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: %s%s", p.Name, c.Path, why, p.cachedLacks()).
+			WithHint("%s", signIn)
+	}
+	prov, err := providers.NewCloudSSOCredentialsProviderBuilder().WithSignInUrl(p.CloudSSOSignInURL).WithAccountId(p.CloudSSOAccountID).
 		WithAccessConfig(p.CloudSSOAccessConfig).WithAccessToken(p.AccessToken).WithAccessTokenExpire(p.CloudSSOAccessExpire).Build()
+	if err != nil {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s: %s", p.Name, c.Path, errdefs.FirstLine(err)).WithHint("%s", signIn)
+	}
+	return prov, nil
 }
 
 // oauthProvider is an OAuth profile's cached STS credential while it lasts,
@@ -476,14 +537,28 @@ func (c *CLIConfig) oauthProvider(p *CLIProfile) (providers.CredentialsProvider,
 	if cached := p.cachedSTS(); cached != nil {
 		return cached, nil
 	}
+	signIn := fmt.Sprintf("Sign in again with `aliyun configure --profile %s --mode OAuth`.", p.Name)
 	site := strings.ToUpper(p.OAuthSiteType)
 	if site != "CN" && site != "INTL" {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has oauth_site_type %q: it must be CN or INTL", p.Name, c.Path, p.OAuthSiteType).
-			WithHint("Sign in again with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+			WithHint("%s", signIn)
 	}
 	if p.OAuthRefreshToken == "" && p.OAuthAccessToken == "" {
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s lacks oauth_refresh_token and oauth_access_token: it was never signed in", p.Name, c.Path).
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s lacks oauth_refresh_token and oauth_access_token: it was never signed in%s", p.Name, c.Path, p.cachedLacks()).
 			WithHint("Sign in with `aliyun configure --profile %s --mode OAuth`.", p.Name)
+	}
+	if p.OAuthRefreshToken == "" {
+		var why string
+		switch {
+		case p.OAuthAccessTokenExpire == 0:
+			why = "its oauth_access_token has no expiry (oauth_access_token_expire)"
+		case time.Unix(p.OAuthAccessTokenExpire, 0).Before(time.Now()):
+			why = "its oauth_access_token expired at " + time.Unix(p.OAuthAccessTokenExpire, 0).UTC().Format(time.RFC3339)
+		}
+		if why != "" {
+			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has no valid sign-in: %s and it has no oauth_refresh_token%s", p.Name, c.Path, why, p.cachedLacks()).
+				WithHint("%s", signIn)
+		}
 	}
 	// The endpoints and client IDs are the aliyun CLI's (and credentials-go's)
 	// for each site. No token update callback: a refreshed token lives in
@@ -492,8 +567,35 @@ func (c *CLIConfig) oauthProvider(p *CLIProfile) (providers.CredentialsProvider,
 	if site == "INTL" {
 		url, client = "https://oauth.alibabacloud.com", "4103531455503354461"
 	}
-	return providers.NewOAuthCredentialsProviderBuilder().WithSignInUrl(url).WithClientId(client).
+	prov, err := providers.NewOAuthCredentialsProviderBuilder().WithSignInUrl(url).WithClientId(client).
 		WithRefreshToken(p.OAuthRefreshToken).WithAccessToken(p.OAuthAccessToken).WithAccessTokenExpire(p.OAuthAccessTokenExpire).Build()
+	if err != nil {
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s: %s", p.Name, c.Path, errdefs.FirstLine(err)).WithHint("%s", signIn)
+	}
+	return prov, nil
+}
+
+// cachedLacks says, as "; its cached STS credential ..." to end a message,
+// why the STS credential the aliyun CLI cached in a CloudSSO or OAuth
+// profile cannot be used: the fields it lacks, or when it expired. "" when
+// the profile caches none.
+func (p *CLIProfile) cachedLacks() string {
+	if p.AccessKeyID == "" && p.AccessKeySecret == "" && p.StsToken == "" && p.StsExpiration == 0 {
+		return ""
+	}
+	var lacks []string
+	for _, f := range [][2]string{{"access_key_id", p.AccessKeyID}, {"access_key_secret", p.AccessKeySecret}, {"sts_token", p.StsToken}} {
+		if strings.TrimSpace(f[1]) == "" {
+			lacks = append(lacks, f[0])
+		}
+	}
+	if p.StsExpiration == 0 {
+		lacks = append(lacks, "sts_expiration")
+	}
+	if len(lacks) > 0 {
+		return "; its cached STS credential lacks " + strings.Join(lacks, ", ")
+	}
+	return "; its cached STS credential expires at " + time.Unix(p.StsExpiration, 0).UTC().Format(time.RFC3339) + " (less than five minutes from now, or past)"
 }
 
 // assumeRole wraps prev in credentials-go's RAM role provider for the
@@ -502,7 +604,11 @@ func (c *CLIConfig) assumeRole(p *CLIProfile, prev providers.CredentialsProvider
 	b := providers.NewRAMRoleARNCredentialsProviderBuilder().WithCredentialsProvider(prev).WithRoleArn(p.RamRoleArn).
 		WithRoleSessionName(p.RoleSessionName).WithDurationSeconds(p.ExpiredSeconds).WithStsRegionId(p.StsRegion).
 		WithEnableVpc(p.EnableVpc).WithExternalId(p.ExternalID)
-	if e := stsEndpointOverride(); e != "" {
+	e, err := stsEndpointOverride()
+	if err != nil {
+		return nil, c.modeError(p, err)
+	}
+	if e != "" {
 		b = b.WithStsEndpoint(e)
 	}
 	prov, err := b.Build()
@@ -530,20 +636,26 @@ func (p *CLIProfile) cachedSTS() providers.CredentialsProvider {
 }
 
 // stsEndpointOverride is ACK_EXPOSE_STS_ENDPOINT's host[:port], for the
-// providers that assume roles (credentials-go calls STS over https).
-func stsEndpointOverride() string {
+// providers that assume roles ("" when unset). credentials-go calls STS over
+// https only: a plain http override (loopback, for GetCallerIdentity against
+// simulator serve) is an error, not a silent fallback to the real STS.
+func stsEndpointOverride() (string, error) {
 	raw := os.Getenv(EnvSTSEndpoint)
 	if raw == "" {
-		return ""
+		return "", nil
 	}
 	e, err := ParseEndpoint(EnvSTSEndpoint, raw)
-	if err != nil || e.Scheme != "HTTPS" {
-		return ""
+	if err != nil {
+		return "", err
+	}
+	if e.Scheme != "HTTPS" {
+		return "", errdefs.Errorf(errdefs.KindInvalid, "%s=%q is plain http: roles are assumed over https only", EnvSTSEndpoint, raw).
+			WithHint("Give https://host:port (`simulator serve` answers AssumeRole over https on its port, with its CA in SSL_CERT_FILE), or unset %s.", EnvSTSEndpoint)
 	}
 	if e.Port == "443" {
-		return e.Host
+		return e.Host, nil
 	}
-	return e.Host + ":" + e.Port
+	return e.Host + ":" + e.Port, nil
 }
 
 // iniProfile is a section of the credentials file (INI), through
@@ -638,7 +750,7 @@ func (a *sdkProvider) GetCredentials() (*sdkcredentials.Credentials, error) {
 	if err != nil {
 		// Providers quote answers (an STS error, a URI's body) but not the
 		// files: keep the first line and drop URL queries.
-		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s gave no credentials: %s", a.source.Provider, scrubURLs(errdefs.FirstLine(err))).WithHint("%s", credentialsHint)
+		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s gave no credentials: %s", a.source.Provider, scrubURLs(errdefs.FirstLine(err))).WithHint("%s", cmp.Or(a.source.hint, credentialsHint))
 	}
 	a.cached = &sdkcredentials.Credentials{AccessKeyId: cc.AccessKeyId, AccessKeySecret: cc.AccessKeySecret,
 		SecurityToken: cc.SecurityToken, ProviderName: cc.ProviderName}
@@ -684,7 +796,12 @@ func AssumeRoleIn(base providers.CredentialsProvider, uid, role string) (provide
 	arn := "acs:ram::" + uid + ":role/" + role
 	b := providers.NewRAMRoleARNCredentialsProviderBuilder().WithCredentialsProvider(base).WithRoleArn(arn).
 		WithRoleSessionName("ack-expose-audit")
-	if e := stsEndpointOverride(); e != "" {
+	e, err := stsEndpointOverride()
+	if err != nil {
+		return nil, Source{}, errdefs.Errorf(errdefs.KindInvalid, "--assume-role %s in account %s: %s", role, uid, errdefs.FirstLine(err)).
+			WithHint("Give https://host:port in %s, or unset it.", EnvSTSEndpoint)
+	}
+	if e != "" {
 		b = b.WithStsEndpoint(e)
 	}
 	p, err := b.Build()

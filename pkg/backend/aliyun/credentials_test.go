@@ -1,13 +1,17 @@
 package aliyun
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/ack-expose/ack-expose/pkg/errdefs"
 )
 
 // writeCLIConfig points ALIBABA_CLOUD_CONFIG_FILE at a new config and clears
@@ -202,4 +206,51 @@ func TestBrokenCLIConfigDoesNotStopTheEnvironment(t *testing.T) {
 	if _, _, err := ResolveCredentials(""); err == nil || !strings.Contains(err.Error(), "does not parse: line 1") {
 		t.Fatalf("error %v", err)
 	}
+}
+
+// TestHintsNeverAdviseAnAccessKey: whatever fails, the hint is the fix of
+// the user's own mode (sign in again, fix the profile), never to create or
+// use a long-lived AccessKey (--mode AK, ALIBABA_CLOUD_ACCESS_KEY_*).
+func TestHintsNeverAdviseAnAccessKey(t *testing.T) {
+	advisesAK := regexp.MustCompile(`--mode AK\b|ALIBABA_CLOUD_ACCESS_KEY|(create|configure|set up) an AccessKey`)
+	hint := func(err error) string {
+		var e *errdefs.Error
+		if errors.As(err, &e) {
+			return e.Hint
+		}
+		return ""
+	}
+	check := func(what string, err error, want string) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("%s: no error", what)
+			return
+		}
+		if h := hint(err); advisesAK.MatchString(h) || !strings.Contains(h, want) {
+			t.Errorf("%s: hint %q, want %q and no AccessKey advice (error: %v)", what, h, want, err)
+		}
+	}
+	writeCLIConfig(t, `{"current": "ak-half", "profiles": [
+ {"name": "ak-half", "mode": "AK", "access_key_id": "id"},
+ {"name": "sso", "mode": "CloudSSO", "cloud_sso_sign_in_url": "http://127.0.0.1:1", "cloud_sso_account_id": "1", "cloud_sso_access_config": "ac", "access_token": "t", "cloud_sso_access_token_expire": 4102444800},
+ {"name": "uri", "mode": "CredentialsURI", "credentials_uri": "http://127.0.0.1:1/c"},
+ {"name": "ext", "mode": "External", "process_command": "sh -c 'exit 3'"}
+]}`)
+	_, _, err := ResolveCredentials("ak-half")
+	check("an AK profile without its secret", err, "aliyun configure --profile ak-half")
+	for profile, want := range map[string]string{
+		"sso": "aliyun configure --profile sso --mode CloudSSO",
+		"uri": "--mode CredentialsURI",
+		"ext": "--mode External",
+	} {
+		p, src, err := ResolveCredentials(profile)
+		if err != nil {
+			t.Fatalf("%s: %v", profile, err)
+		}
+		_, err = NewSDKProvider(p, src).GetCredentials()
+		check(profile+" that gives no credentials", err, want)
+	}
+	writeCLIConfig(t, `{}`)
+	_, _, err = ResolveCredentials("")
+	check("no credentials at all", err, "--mode CloudSSO")
 }

@@ -245,7 +245,7 @@ func TestNewNeedsRegionAndCredentials(t *testing.T) {
 		t.Errorf("no region: %v", err)
 	}
 	_, err = New(Options{Region: "cn-hangzhou"})
-	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY_ID") {
+	if errdefs.KindOf(err) != errdefs.KindInvalid || !strings.Contains(err.Error(), "--mode CloudSSO") || strings.Contains(err.Error(), "ALIBABA_CLOUD_ACCESS_KEY") {
 		t.Errorf("no credentials: %v", err)
 	}
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "AK")
