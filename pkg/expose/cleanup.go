@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -215,6 +216,12 @@ func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, 
 		it.Note = "its description no longer says ack-expose allocated it for this cluster: never released; forgotten"
 	case e.ChargeType == cloudenum.ChargePrePaid:
 		it.Status, it.Action, it.Note = e.Status, CleanupKept, "a subscription (PrePaid) EIP cannot be released; forgotten"
+	case !s.cleanupSettled(ctx, r, e, &it, failed):
+		// Its cluster may be binding it, or serves through it: kept.
+		if it.Action == CleanupKept && it.Note == servesNote {
+			return it, &rec
+		}
+		return it, nil
 	case dryRun:
 		it.Status, it.Action, it.IPAddress = e.Status, CleanupWouldRelease, e.IPAddress
 		return it, nil
@@ -225,6 +232,33 @@ func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, 
 		}
 	}
 	return it, &rec
+}
+
+const servesNote = "its cluster serves through it: never released; forgotten"
+
+// cleanupSettled reports whether the Available EIP e of record r is settled:
+// its cluster (when it still exists) is not in the middle of an operation,
+// which may be binding it while VPC still shows it Available, and does not
+// serve through it. Otherwise it fills in it (kept, or failed when the
+// cluster cannot be read) and returns false.
+func (s *Service) cleanupSettled(ctx context.Context, r Record, e *backend.EIP, it *CleanupItem, failed *[]string) bool {
+	it.Status = e.Status
+	c, err := s.Backend.DescribeCluster(ctx, r.ClusterID)
+	switch {
+	case errdefs.KindOf(err) == errdefs.KindNotFound:
+		return true // the cluster is gone: nothing can bind it
+	case err != nil:
+		it.Action, it.Note = CleanupFailed, "cannot tell whether its cluster is binding it: "+cleanupNote(ctx, err)
+		*failed = append(*failed, r.AllocationID)
+		return false
+	case backend.IsBusy(c.State):
+		it.Action, it.Note = CleanupKept, fmt.Sprintf("cluster %s is %s: an operation may be binding it; still recorded: run `kubectl ack-expose cleanup` again once the cluster is running", c.Name, c.State)
+		return false
+	case c.PublicEndpoint != "" && kubeserver.EndpointHost(c.PublicEndpoint) == e.IPAddress:
+		it.Action, it.Note = CleanupKept, servesNote
+		return false
+	}
+	return true
 }
 
 // cleanupMarked releases the EIPs ack-expose marked in the cloud (name
