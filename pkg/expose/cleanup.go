@@ -210,6 +210,14 @@ func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, 
 		}
 	case e.Status != backend.EIPAvailable:
 		it.Status, it.Action = e.Status, CleanupKept
+		if c, _ := s.Backend.DescribeCluster(ctx, r.ClusterID); c != nil && backend.IsBusy(c.State) {
+			// A change in flight: the EIP still bound now may be freed by
+			// it (the old one, not yet Unassociating), or the one being
+			// bound freed again if it fails. The record outlives it.
+			it.Note = fmt.Sprintf("in use by %s %s while cluster %s is %s: never released while associated; still recorded: run `kubectl ack-expose cleanup` again once the cluster is running",
+				e.InstanceType, e.InstanceID, c.Name, c.State)
+			return it, nil
+		}
 		it.Note = fmt.Sprintf("in use by %s %s: never released while associated; forgotten", e.InstanceType, e.InstanceID)
 	case !describes(rec, e):
 		it.Status, it.Action = e.Status, CleanupKept
