@@ -143,9 +143,30 @@ func (s *Service) cleanupRecords(ctx context.Context, region string, res *Cleanu
 			return nil, nil, err
 		}
 	}
+	caller, callerErr, asked := "", error(nil), false
 	for _, r := range records {
 		if r.RegionID != region || r.Kind == RecordUnconfirmed {
 			continue // an unconfirmed change is the user's to judge: status tells
+		}
+		if r.AccountID != "" {
+			// Another account's record: its EIP and cluster are not
+			// these credentials' to read (a namesake at most), so it is
+			// neither released nor forgotten here.
+			if !asked {
+				asked = true
+				if s.Account == nil {
+					callerErr = errors.New("no way to ask")
+				} else {
+					caller, callerErr = s.Account(ctx)
+				}
+			}
+			if callerErr != nil || caller != r.AccountID {
+				if r.Kind != RecordOperation {
+					res.Items = append(res.Items, CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID,
+						Reason: reasonOf(r), Action: CleanupSkipped, Note: s.otherAccountNote(r, caller, callerErr)})
+				}
+				continue
+			}
 		}
 		if r.Kind == RecordOperation {
 			// An operation record only informs status; it ends with its cluster's wait.
@@ -167,6 +188,24 @@ func (s *Service) cleanupRecords(ctx context.Context, region string, res *Cleanu
 		mine = append(mine, r)
 	}
 	return mine, forget, nil
+}
+
+// otherAccountNote says why cleanup leaves a record of account uid alone:
+// the credentials are of account caller, or whose they are is unknown.
+func (s *Service) otherAccountNote(r Record, caller string, callerErr error) string {
+	uid := r.AccountID
+	use := fmt.Sprintf("`kubectl ack-expose cleanup --profile NAME` with a profile of account %s", uid)
+	if r.Profile != "" {
+		use = "`kubectl ack-expose cleanup --profile " + r.Profile + "`"
+	} else if s.ProfilesFor != nil {
+		if names := s.ProfilesFor(uid); len(names) > 0 {
+			use = "`kubectl ack-expose cleanup --profile " + names[0] + "`"
+		}
+	}
+	if callerErr != nil {
+		return fmt.Sprintf("recorded with the credentials of account %s, and whose credentials these are is unknown (%s): left recorded; run %s", uid, errdefs.FirstLine(callerErr), use)
+	}
+	return fmt.Sprintf("recorded with the credentials of account %s, not this one (%s): left recorded; run %s", uid, caller, use)
 }
 
 // findLostAllocations fills in the EIP of the allocations whose answer was
