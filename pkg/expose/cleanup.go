@@ -249,7 +249,14 @@ func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, 
 		}
 	case e.Status != backend.EIPAvailable:
 		it.Status, it.Action = e.Status, CleanupKept
-		if c, _ := s.Backend.DescribeCluster(ctx, r.ClusterID); c != nil && backend.IsBusy(c.State) {
+		c, cerr := s.Backend.DescribeCluster(ctx, r.ClusterID)
+		if cerr != nil && errdefs.KindOf(cerr) != errdefs.KindNotFound {
+			// Whether a change is in flight is unknown: forgetting the
+			// record could lose the EIP; the next run decides.
+			it.Note = fmt.Sprintf("in use by %s %s; whether its cluster is changing is unknown (%s): still recorded", e.InstanceType, e.InstanceID, cleanupNote(ctx, cerr))
+			return it, nil
+		}
+		if c != nil && backend.IsBusy(c.State) {
 			// A change in flight: the EIP still bound now may be freed by
 			// it (the old one, not yet Unassociating), or the one being
 			// bound freed again if it fails. The record outlives it.
