@@ -362,11 +362,11 @@ func (e *Engine) ModifyCluster(r ModifyClusterRequest) (taskID string, err error
 			NewEIP: newID, OldEIP: c.EIPAllocationID}
 		t.Fail, t.FailClusterState = s.takeTaskFailure()
 		c.State = "updating"
-		if x := s.eip(t.NewEIP); x != nil && t.NewEIP != t.OldEIP {
-			x.Status, x.InstanceID, x.InstanceType = "Associating", c.APIServerLoadBalancerID, cloudenum.InstanceTypeSLB
-		}
-		if x := s.eip(t.OldEIP); x != nil && t.NewEIP != t.OldEIP {
-			x.Status = "Unassociating"
+		if lag := s.Timing.EIPLag.D(); lag > 0 {
+			at := now.Add(lag)
+			t.EIPsAt = &at
+		} else {
+			s.moveEIPs(&t)
 		}
 		s.Tasks = append(s.Tasks, t)
 		taskID = t.ID

@@ -437,9 +437,13 @@ func (s *State) takeTaskFailure() (*TaskError, string) {
 func (s *State) advance(now time.Time) {
 	for i := range s.Tasks {
 		t := &s.Tasks[i]
+		if t.State == "running" && t.EIPsAt != nil && !now.Before(*t.EIPsAt) && now.Before(t.FinishAt) {
+			s.moveEIPs(t)
+		}
 		if t.State != "running" || now.Before(t.FinishAt) {
 			continue
 		}
+		t.EIPsAt = nil
 		s.finish(t)
 	}
 	kept := s.EIPs[:0]
@@ -450,6 +454,21 @@ func (s *State) advance(now time.Time) {
 		kept = append(kept, e)
 	}
 	s.EIPs = kept
+}
+
+// moveEIPs starts the EIPs of a task moving: the new one Associating, the
+// old one Unassociating.
+func (s *State) moveEIPs(t *Task) {
+	t.EIPsAt = nil
+	if t.NewEIP == t.OldEIP {
+		return
+	}
+	if x, c := s.eip(t.NewEIP), s.cluster(t.ClusterID); x != nil && c != nil {
+		x.Status, x.InstanceID, x.InstanceType = "Associating", c.APIServerLoadBalancerID, cloudenum.InstanceTypeSLB
+	}
+	if x := s.eip(t.OldEIP); x != nil {
+		x.Status = "Unassociating"
+	}
 }
 
 // finish completes a task: the cluster is running again and the EIPs settle.

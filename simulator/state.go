@@ -50,6 +50,11 @@ type Timing struct {
 	ModifyCluster Duration `json:"modifyCluster"`
 	EIPTransition Duration `json:"eipTransition"`
 	APILatency    Duration `json:"apiLatency,omitempty"`
+	// EIPLag is how long after ModifyCluster the EIPs' statuses start to
+	// move: meanwhile the cluster is updating, but the new EIP still reads
+	// Available and the old one InUse, as VPC catches up with CS. Zero
+	// moves them at once.
+	EIPLag Duration `json:"eipLag,omitempty"`
 }
 
 // Cluster is a simulated ACK cluster.
@@ -107,6 +112,10 @@ type Task struct {
 	// NewEIP is the EIP being bound ("" to unbind); OldEIP the one it replaces.
 	NewEIP string `json:"newEip"`
 	OldEIP string `json:"oldEip"`
+	// EIPsAt, when set, is when the EIPs turn Associating/Unassociating
+	// (timing.eipLag after the task started); until then they read as
+	// before the change.
+	EIPsAt *time.Time `json:"eipsAt,omitempty"`
 	// CertSANs marks a change of the certificate's extra names (the EIP
 	// stays); NewSANs are the names once it is done. The API server
 	// restarts meanwhile: its endpoints refuse connections (network.go).

@@ -264,7 +264,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 //
 //	sim fault [-delay D] [-drop] [-state S] [-after N] ACTION CODE|- HTTPSTATUS COUNT [MESSAGE...]
 //	                            (CODE - : no error, only the delay or the drop)
-//	sim timing modifyCluster|eipTransition|apiLatency DURATION
+//	sim timing modifyCluster|eipTransition|apiLatency|eipLag DURATION
 //	sim calls ACTION COUNT      (assert; COUNT may be ">=N")
 //	sim await-call ACTION [N]   (wait, up to 20 s, until ACTION was called N times, 1 by default:
 //	                            a background command has reached that point)
@@ -340,6 +340,8 @@ func cmdSim(ts *testscript.TestScript, neg bool, args []string) {
 				s.Timing.EIPTransition = simulator.Duration(d)
 			case "apiLatency":
 				s.Timing.APILatency = simulator.Duration(d)
+			case "eipLag":
+				s.Timing.EIPLag = simulator.Duration(d)
 			default:
 				return fmt.Errorf("unknown timing %q", args[1])
 			}

@@ -39,11 +39,13 @@ associated, or was asked to release (--release), once they are Available.
 ack-expose records such EIPs in ~/.ack-expose/journal.json (and marks every EIP
 it allocates with the description "allocated by ack-expose for cluster ...").
 cleanup waits while an EIP is still Associating or Unassociating (an operation
-in flight), never releases an EIP that is associated with anything, nor one
-whose description no longer says what its record says (it forgets them
+in flight), never releases an EIP that is associated with anything, nor an
+Available one whose cluster is updating (a change may be binding it before its
+status shows it: it stays recorded) or serves through it, nor one whose description no longer says what its record says (it forgets them
 instead), releases only pay-as-you-go (PostPaid) EIPs, and skips the records
 of another ack-expose still running (same PID and, on Linux, same process
-start time; elsewhere, records younger than 24h). It lists each
+start time; elsewhere, records younger than 24h), and those written with
+another account's credentials (it names the --profile that wrote them). It lists each
 EIP and what it did, or says "nothing to clean up".
 
 It also finds the EIPs ack-expose marked in the cloud (named ack-expose-<cluster>,

@@ -310,5 +310,16 @@ func (o *clusterOptions) service() *expose.Service {
 	if j := openJournal(); j != nil {
 		svc.Journal = j
 	}
+	// The journal's records carry the account (and profile) of the
+	// credentials, so that cleanup with another account's leaves them alone.
+	svc.Account = func(ctx context.Context) (string, error) {
+		c, err := o.caller(ctx)
+		if err != nil {
+			return "", err
+		}
+		return c.AccountID, nil
+	}
+	svc.Profile = cmp.Or(o.profile, os.Getenv("ALIBABA_CLOUD_PROFILE"))
+	svc.ProfilesFor = aliyun.ProfilesForAccount
 	return svc
 }

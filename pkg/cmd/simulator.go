@@ -61,7 +61,7 @@ type simulatorInitOptions struct {
 	force               bool
 	accountID           string
 	modifyCluster, eipT time.Duration
-	latency             time.Duration
+	latency, eipLag     time.Duration
 }
 
 func newSimulatorInitCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -79,7 +79,8 @@ Existing files are kept unless --force. The kubeconfig is written next to the
 state file unless --kubeconfig says otherwise; your own kubeconfig is never touched.`,
 		Example: `  kubectl ack-expose simulator init
   kubectl ack-expose simulator init --state /tmp/sim.json --kubeconfig /tmp/sim.kubeconfig --force
-  kubectl ack-expose simulator init --modify-cluster-time 0s   # instant operations`,
+  kubectl ack-expose simulator init --modify-cluster-time 0s   # instant operations
+  kubectl ack-expose simulator init --eip-lag 5s   # EIPs that lag behind ModifyCluster`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
@@ -96,11 +97,12 @@ state file unless --kubeconfig says otherwise; your own kubeconfig is never touc
 	f.DurationVar(&o.modifyCluster, "modify-cluster-time", 2*time.Second, "How long a ModifyCluster task runs")
 	f.DurationVar(&o.eipT, "eip-transition-time", time.Second, "How long an EIP takes to be released")
 	f.DurationVar(&o.latency, "api-latency", 0, "Delay added to every simulated API call")
+	f.DurationVar(&o.eipLag, "eip-lag", 0, "How long after ModifyCluster the EIPs' statuses start to change (the new EIP still reads Available, the old one InUse, while the cluster is updating)")
 	return c
 }
 
 func (o *simulatorInitOptions) validate() error {
-	for name, d := range map[string]time.Duration{"--modify-cluster-time": o.modifyCluster, "--eip-transition-time": o.eipT, "--api-latency": o.latency} {
+	for name, d := range map[string]time.Duration{"--modify-cluster-time": o.modifyCluster, "--eip-transition-time": o.eipT, "--api-latency": o.latency, "--eip-lag": o.eipLag} {
 		if d < 0 {
 			return usageError("%s must not be negative, got %s", name, d)
 		}
@@ -188,7 +190,7 @@ func (o *simulatorInitOptions) run() error {
 	}
 	world.AccountID = o.accountID
 	world.Timing = simulator.Timing{ModifyCluster: simulator.Duration(o.modifyCluster),
-		EIPTransition: simulator.Duration(o.eipT), APILatency: simulator.Duration(o.latency)}
+		EIPTransition: simulator.Duration(o.eipT), APILatency: simulator.Duration(o.latency), EIPLag: simulator.Duration(o.eipLag)}
 	kc, err := simulator.DemoKubeconfig(world)
 	if err != nil {
 		return err

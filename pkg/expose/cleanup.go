@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ack-expose/ack-expose/internal/cloudenum"
+	"github.com/ack-expose/ack-expose/internal/kubeserver"
 	"github.com/ack-expose/ack-expose/internal/plural"
 	"github.com/ack-expose/ack-expose/pkg/backend"
 	"github.com/ack-expose/ack-expose/pkg/errdefs"
@@ -142,9 +143,30 @@ func (s *Service) cleanupRecords(ctx context.Context, region string, res *Cleanu
 			return nil, nil, err
 		}
 	}
+	caller, callerErr, asked := "", error(nil), false
 	for _, r := range records {
 		if r.RegionID != region || r.Kind == RecordUnconfirmed {
 			continue // an unconfirmed change is the user's to judge: status tells
+		}
+		if r.AccountID != "" {
+			// Another account's record: its EIP and cluster are not
+			// these credentials' to read (a namesake at most), so it is
+			// neither released nor forgotten here.
+			if !asked {
+				asked = true
+				if s.Account == nil {
+					callerErr = errors.New("no way to ask")
+				} else {
+					caller, callerErr = s.Account(ctx)
+				}
+			}
+			if callerErr != nil || caller != r.AccountID {
+				if r.Kind != RecordOperation {
+					res.Items = append(res.Items, CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID,
+						Reason: reasonOf(r), Action: CleanupSkipped, Note: s.otherAccountNote(r, caller, callerErr)})
+				}
+				continue
+			}
 		}
 		if r.Kind == RecordOperation {
 			// An operation record only informs status; it ends with its cluster's wait.
@@ -166,6 +188,24 @@ func (s *Service) cleanupRecords(ctx context.Context, region string, res *Cleanu
 		mine = append(mine, r)
 	}
 	return mine, forget, nil
+}
+
+// otherAccountNote says why cleanup leaves a record of account uid alone:
+// the credentials are of account caller, or whose they are is unknown.
+func (s *Service) otherAccountNote(r Record, caller string, callerErr error) string {
+	uid := r.AccountID
+	use := fmt.Sprintf("`kubectl ack-expose cleanup --profile NAME` with a profile of account %s", uid)
+	if r.Profile != "" {
+		use = "`kubectl ack-expose cleanup --profile " + r.Profile + "`"
+	} else if s.ProfilesFor != nil {
+		if names := s.ProfilesFor(uid); len(names) > 0 {
+			use = "`kubectl ack-expose cleanup --profile " + names[0] + "`"
+		}
+	}
+	if callerErr != nil {
+		return fmt.Sprintf("recorded with the credentials of account %s, and whose credentials these are is unknown (%s): left recorded; run %s", uid, errdefs.FirstLine(callerErr), use)
+	}
+	return fmt.Sprintf("recorded with the credentials of account %s, not this one (%s): left recorded; run %s", uid, caller, use)
 }
 
 // findLostAllocations fills in the EIP of the allocations whose answer was
@@ -209,12 +249,33 @@ func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, 
 		}
 	case e.Status != backend.EIPAvailable:
 		it.Status, it.Action = e.Status, CleanupKept
+		c, cerr := s.Backend.DescribeCluster(ctx, r.ClusterID)
+		if cerr != nil && errdefs.KindOf(cerr) != errdefs.KindNotFound {
+			// Whether a change is in flight is unknown: forgetting the
+			// record could lose the EIP; the next run decides.
+			it.Note = fmt.Sprintf("in use by %s %s; whether its cluster is changing is unknown (%s): still recorded", e.InstanceType, e.InstanceID, cleanupNote(ctx, cerr))
+			return it, nil
+		}
+		if c != nil && backend.IsBusy(c.State) {
+			// A change in flight: the EIP still bound now may be freed by
+			// it (the old one, not yet Unassociating), or the one being
+			// bound freed again if it fails. The record outlives it.
+			it.Note = fmt.Sprintf("in use by %s %s while cluster %s is %s: never released while associated; still recorded: run `kubectl ack-expose cleanup` again once the cluster is running",
+				e.InstanceType, e.InstanceID, c.Name, c.State)
+			return it, nil
+		}
 		it.Note = fmt.Sprintf("in use by %s %s: never released while associated; forgotten", e.InstanceType, e.InstanceID)
 	case !describes(rec, e):
 		it.Status, it.Action = e.Status, CleanupKept
 		it.Note = "its description no longer says ack-expose allocated it for this cluster: never released; forgotten"
 	case e.ChargeType == cloudenum.ChargePrePaid:
 		it.Status, it.Action, it.Note = e.Status, CleanupKept, "a subscription (PrePaid) EIP cannot be released; forgotten"
+	case !s.cleanupSettled(ctx, r, e, &it, failed):
+		// Its cluster may be binding it, or serves through it: kept.
+		if it.Action == CleanupKept && it.Note == servesNote {
+			return it, &rec
+		}
+		return it, nil
 	case dryRun:
 		it.Status, it.Action, it.IPAddress = e.Status, CleanupWouldRelease, e.IPAddress
 		return it, nil
@@ -225,6 +286,33 @@ func (s *Service) cleanupRecorded(ctx context.Context, region string, r Record, 
 		}
 	}
 	return it, &rec
+}
+
+const servesNote = "its cluster serves through it: never released; forgotten"
+
+// cleanupSettled reports whether the Available EIP e of record r is settled:
+// its cluster (when it still exists) is not in the middle of an operation,
+// which may be binding it while VPC still shows it Available, and does not
+// serve through it. Otherwise it fills in it (kept, or failed when the
+// cluster cannot be read) and returns false.
+func (s *Service) cleanupSettled(ctx context.Context, r Record, e *backend.EIP, it *CleanupItem, failed *[]string) bool {
+	it.Status = e.Status
+	c, err := s.Backend.DescribeCluster(ctx, r.ClusterID)
+	switch {
+	case errdefs.KindOf(err) == errdefs.KindNotFound:
+		return true // the cluster is gone: nothing can bind it
+	case err != nil:
+		it.Action, it.Note = CleanupFailed, "cannot tell whether its cluster is binding it: "+cleanupNote(ctx, err)
+		*failed = append(*failed, r.AllocationID)
+		return false
+	case backend.IsBusy(c.State):
+		it.Action, it.Note = CleanupKept, fmt.Sprintf("cluster %s is %s: an operation may be binding it; still recorded: run `kubectl ack-expose cleanup` again once the cluster is running", c.Name, c.State)
+		return false
+	case c.PublicEndpoint != "" && kubeserver.EndpointHost(c.PublicEndpoint) == e.IPAddress:
+		it.Action, it.Note = CleanupKept, servesNote
+		return false
+	}
+	return true
 }
 
 // cleanupMarked releases the EIPs ack-expose marked in the cloud (name

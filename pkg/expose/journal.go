@@ -1,6 +1,7 @@
 package expose
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -41,14 +42,23 @@ const (
 
 // Record is one entry of the journal.
 type Record struct {
-	Kind         RecordKind `json:"kind"`
-	ClusterID    string     `json:"clusterId"`
-	RegionID     string     `json:"regionId"`
-	AllocationID string     `json:"allocationId,omitempty"`
-	IPAddress    string     `json:"ipAddress,omitempty"`
-	ClientToken  string     `json:"clientToken,omitempty"`
-	Action       Action     `json:"action,omitempty"`
-	TaskID       string     `json:"taskId,omitempty"`
+	Kind      RecordKind `json:"kind"`
+	ClusterID string     `json:"clusterId"`
+	RegionID  string     `json:"regionId"`
+	// AccountID is the account UID of the credentials that wrote the
+	// record (Service.Account), when known: cleanup with another account's
+	// credentials leaves it alone ("" in journals from before, and when
+	// the account could not be told).
+	AccountID string `json:"accountId,omitempty"`
+	// Profile is the credentials profile that wrote the record
+	// (Service.Profile), if one was named: cleanup names it to the user
+	// of another account's credentials.
+	Profile      string `json:"profile,omitempty"`
+	AllocationID string `json:"allocationId,omitempty"`
+	IPAddress    string `json:"ipAddress,omitempty"`
+	ClientToken  string `json:"clientToken,omitempty"`
+	Action       Action `json:"action,omitempty"`
+	TaskID       string `json:"taskId,omitempty"`
 	// Change and Restore are an unconfirmed change's command ("revoke") and
 	// the command that puts the list back as it was.
 	Change  string `json:"change,omitempty"`
@@ -108,9 +118,13 @@ func (s *Service) journalPut(recs ...Record) error {
 		return nil
 	}
 	now := time.Now().UTC()
+	account := s.account(context.Background())
 	return s.Journal.Update(func(list []Record) []Record {
 		for _, r := range recs {
 			r.PID = os.Getpid()
+			if r.AccountID == "" {
+				r.AccountID, r.Profile = account, s.Profile
+			}
 			if r.Since.IsZero() {
 				r.Since = now
 			}
@@ -119,6 +133,19 @@ func (s *Service) journalPut(recs ...Record) error {
 		}
 		return list
 	})
+}
+
+// account is the account UID of the credentials in use, "" when unknown
+// (no Account hook, or it failed).
+func (s *Service) account(ctx context.Context) string {
+	if s.Account == nil {
+		return ""
+	}
+	id, err := s.Account(ctx)
+	if err != nil {
+		return ""
+	}
+	return id
 }
 
 // journalForget drops records.

@@ -78,6 +78,16 @@ type Service struct {
 	// Kubeconfig is the user's kubeconfig, for Request.UpdateKubeconfig; nil
 	// leaves it alone.
 	Kubeconfig Kubeconfig
+	// Account, when set, returns the account UID of the credentials in use
+	// (STS GetCallerIdentity, asked once): journal records carry it, and
+	// cleanup leaves other accounts' records alone. Nil: unknown.
+	Account func(ctx context.Context) (string, error)
+	// Profile is the name of the credentials profile in use, if one was
+	// named (--profile, ALIBABA_CLOUD_PROFILE); journal records carry it.
+	Profile string
+	// ProfilesFor, when set, names the credential profiles of an account,
+	// for the note of a record cleanup leaves to that account.
+	ProfilesFor func(accountID string) []string
 }
 
 // plan reads the cluster and the EIPs involved and checks the request against

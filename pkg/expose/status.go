@@ -65,18 +65,17 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 			x.Reason = fmt.Sprintf("cluster is %s: the %s started by ack-expose is in progress (the API server restarts%s); wait until it is done and the cluster is running again", c.State, op.Action, task)
 		}
 	}
-	x.AwaitingRelease = s.awaitingRelease(c, e, records...)
-	if op != nil || backend.IsBusy(c.State) {
-		x.AwaitingRelease = s.notBeingAssociated(ctx, c, op, x.AwaitingRelease)
-	}
+	x.AwaitingRelease = s.notBound(ctx, c, op, s.awaitingRelease(c, e, records...))
 	return x, nil
 }
 
-// notBeingAssociated drops from ids the EIPs a change in flight is
-// associating with cluster c: the one its operation record names, and any
-// found Associating or InUse (one lookup). Such an EIP is about to serve
-// the cluster, not to be released; after the change, status tells again.
-func (s *Service) notBeingAssociated(ctx context.Context, c *backend.Cluster, op *Record, ids []string) []string {
+// notBound drops from ids the EIPs that are bound or being bound: the one
+// the operation record of a change in flight associates with cluster c, and
+// any found InUse or Associating (one lookup), such as the old EIP of an
+// interrupted `change --release` that VPC still shows in use. Only an EIP
+// that is free, or being freed (Unassociating: cleanup releases it once
+// Available), awaits release; after the change, status tells again.
+func (s *Service) notBound(ctx context.Context, c *backend.Cluster, op *Record, ids []string) []string {
 	var rest, lookup []string
 	for _, id := range ids {
 		switch {
@@ -97,7 +96,7 @@ func (s *Service) notBeingAssociated(ctx context.Context, c *backend.Cluster, op
 	}
 	bound := map[string]bool{}
 	for _, e := range list {
-		if e.Status == backend.EIPAssociating {
+		if e.Status == backend.EIPAssociating || e.Status == backend.EIPInUse {
 			bound[e.AllocationID] = true
 		}
 	}
