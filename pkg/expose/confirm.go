@@ -3,7 +3,6 @@ package expose
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"time"
 
@@ -139,8 +138,8 @@ func (p *AccessPlan) checkedServer() string {
 		return ""
 	}
 	server := p.Target.Kube.Server
-	if host, port, ok := kubeserver.HostPort(server); ok && !kubeserver.SameEndpoint(server, endpoint) {
-		return "https://" + net.JoinHostPort(host, port)
+	if _, _, ok := kubeserver.HostPort(server); ok && !kubeserver.SameEndpoint(server, endpoint) {
+		return server // as written: its case and a trailing dot decide NO_PROXY, as for kubectl
 	}
 	return endpoint
 }
