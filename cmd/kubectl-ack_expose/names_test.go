@@ -2,6 +2,9 @@ package main
 
 import (
 	"net"
+	"os"
+	"slices"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -35,6 +38,7 @@ func cmdResolve(ts *testscript.TestScript, neg bool, args []string) {
 		s.DNS[name] = addr
 		return nil
 	}))
+	resolveInHosts(ts, name, addr)
 	cur := ts.Getenv("ACK_EXPOSE_CONNECT_TO")
 	if cur == "" {
 		return
@@ -42,6 +46,30 @@ func cmdResolve(ts *testscript.TestScript, neg bool, args []string) {
 	ct, err := probe.ParseConnectTo(cur)
 	ts.Check(err)
 	ts.Setenv("ACK_EXPOSE_CONNECT_TO", name+":6443="+ct.Target(net.JoinHostPort(addr, "6443"))+","+cur)
+}
+
+// resolveInHosts makes NAME resolve to ADDRESS for the plugin outside the
+// simulated world too (the aliyun backend's view of a context's server): its
+// line in the ACK_EXPOSE_HOSTS file (the story's, else one the harness
+// starts) is written or replaced.
+func resolveInHosts(ts *testscript.TestScript, name, addr string) {
+	path := ts.Getenv(probe.EnvHosts)
+	if path == "" {
+		path = ts.MkAbs(".resolve-hosts")
+		ts.Setenv(probe.EnvHosts, path)
+	}
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		ts.Fatalf("resolve: %v", err)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimRight(string(old), "\n"), "\n") {
+		if f := strings.Fields(line); line != "" && (len(f) < 2 || !slices.Contains(f[1:], name)) {
+			out = append(out, line)
+		}
+	}
+	out = append(out, addr+" "+name)
+	ts.Check(os.WriteFile(path, []byte(strings.Join(out, "\n")+"\n"), 0o600))
 }
 
 // kubectlproxy: start the CONNECT proxy kubectl reaches named API servers

@@ -75,14 +75,14 @@ func connectProxy(ts *testscript.TestScript, route func(host, port string) strin
 func worldRoute(ts *testscript.TestScript) func(host, port string) string {
 	ct, err := probe.ParseConnectTo(ts.Getenv(probe.EnvConnectTo))
 	ts.Check(err)
-	var hosts map[string][]string
-	if p := ts.Getenv(probe.EnvHosts); p != "" {
-		hosts, err = probe.ReadHosts(p)
-		ts.Check(err)
-	}
+	hostsFile := ts.Getenv(probe.EnvHosts)
 	engine := simulator.New(ts.Getenv("ACK_EXPOSE_SIMULATOR_STATE"))
 	return func(host, port string) string {
 		name := strings.ToLower(host)
+		var hosts map[string][]string
+		if hostsFile != "" { // read at each connection: `resolve` rewrites it
+			hosts, _ = probe.ReadHosts(hostsFile)
+		}
 		if a := hosts[name]; len(a) > 0 {
 			host = a[0]
 		} else {

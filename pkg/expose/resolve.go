@@ -382,7 +382,9 @@ func (s *Service) mustReach(ctx context.Context, t Target, c *backend.Cluster) (
 	if err != nil {
 		return t, err
 	}
-	if k := t.Kube; k.Reach.Err != "" && !isEndpointOf(k, c) {
+	// A certificate name (NamesEndpoint) does not count: where it leads
+	// from here is what is not known.
+	if k := t.Kube; k.Reach.Err != "" && !k.Reaches(c.IntranetEndpoint) && !k.Reaches(c.PublicEndpoint) {
 		if t.How == HowClusterID {
 			s.warn("context %q: %s, so its lockout guard and commit confirmed do not cover this change of --cluster-id %s", k.Name, k.Reach.Err, c.ID)
 			return t, nil
