@@ -52,6 +52,12 @@ func (s *Service) Status(ctx context.Context, t Target) (*Exposure, error) {
 		x.Mismatch = t.Mismatch.Error() + ". " + t.Mismatch.Fix()
 	}
 	x.ContextServer = contextServer(t, c)
+	if k := t.Kube; t.Mismatch == nil && t.Context != "" && k.Reach.Err != "" {
+		// No MISMATCH says it (a context not named after a cluster): the
+		// name leads nowhere known, and changes on it are refused.
+		x.ContextServer = fmt.Sprintf("%s (%s: where it leads is not known; changes on this context are refused until it resolves, or pass --cluster-id %s)",
+			kubeserver.EndpointHost(k.Server), k.Reach.Err, c.ID)
+	}
 	x.Unconfirmed = s.unconfirmed(c, records)
 	x.AccessControl = s.AccessStatus(ctx, c, time.Now())
 	if op != nil {
