@@ -120,7 +120,11 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 		s.journalForget(forget...)
 	}
 	if len(failed) > 0 {
-		return res, errdefs.Errorf(errdefs.KindInternal, "%s could not be released: %s; %s recorded: run `kubectl ack-expose cleanup` again", plural.N(len(failed), "EIP", "EIPs"), strings.Join(failed, ", "), plural.Word(len(failed), "it stays", "they stay"))
+		also := ""
+		if sweepErr != nil { // said too: the sweep's failure is not "nothing else"
+			also = "; and " + sweepErr.Error()
+		}
+		return res, errdefs.Errorf(errdefs.KindInternal, "%s could not be released: %s; %s recorded: run `kubectl ack-expose cleanup` again%s", plural.N(len(failed), "EIP", "EIPs"), strings.Join(failed, ", "), plural.Word(len(failed), "it stays", "they stay"), also)
 	}
 	if sweepErr != nil {
 		// Unknown is not "nothing to clean up": the sweep's failure is the
