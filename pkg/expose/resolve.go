@@ -130,6 +130,16 @@ func ContextAccount(name string) (string, bool) {
 	return "", false
 }
 
+// contextClusterID is the cluster ID a context's name carries (an ACK
+// context's, or one derived from it), "" when it names none.
+func contextClusterID(name string) string {
+	if _, id, ok := parseContextName(name); ok {
+		return id
+	}
+	id, _ := derivedContextCluster(name)
+	return id
+}
+
 // derivedContextCluster returns the cluster ID of a context named after an ACK
 // one, "<account-uid>-<clusterId>-<suffix>" (as the kubeconfig command names them).
 func derivedContextCluster(name string) (clusterID string, ok bool) {
@@ -386,7 +396,11 @@ func (s *Service) mustReach(ctx context.Context, t Target, c *backend.Cluster) (
 	// from here is what is not known.
 	if k := t.Kube; k.Reach.Err != "" && !k.Reaches(c.IntranetEndpoint) && !k.Reaches(c.PublicEndpoint) {
 		if t.How == HowClusterID {
-			s.warn("context %q: %s, so its lockout guard and commit confirmed do not cover this change of --cluster-id %s", k.Name, k.Reach.Err, c.ID)
+			// Said only of a context that may be this cluster's: one
+			// named after another cluster is none of this command's.
+			if named := contextClusterID(k.Name); named == "" || named == c.ID {
+				s.warn("context %q: %s, so where it leads is not known, and this change of --cluster-id %s is made without its guard", k.Name, k.Reach.Err, c.ID)
+			}
 			return t, nil
 		}
 		host := kubeserver.EndpointHost(k.Server)
