@@ -97,8 +97,8 @@ func (o *clusterOptions) simulatedBackend(path string) (backend.Backend, error) 
 		return nil, err
 	}
 	key := ""
-	if o.namedProfile() != "" && (len(accts.ByKey) > 0 || o.signAs) {
-		if key, err = profileAccessKeyID(o.profile); err != nil {
+	if len(accts.ByKey) > 0 || o.namedProfile() != "" && o.signAs {
+		if key, err = o.simulatorKey(); err != nil {
 			return nil, err
 		}
 	}
@@ -114,6 +114,20 @@ func (o *clusterOptions) simulatedBackend(path string) (backend.Backend, error) 
 // with ResolveCredentials(o.profile): its errors say which of the two named it.
 func (o *clusterOptions) namedProfile() string {
 	return cmp.Or(o.profile, os.Getenv("ALIBABA_CLOUD_PROFILE"))
+}
+
+// simulatorKey is the AccessKey ID that picks the simulator's account: the
+// named profile's; with none named, that of the credentials the aliyun
+// backend would sign with (the CLI's current profile, the environment...),
+// and "" (the state file's own account) where there are none.
+func (o *clusterOptions) simulatorKey() (string, error) {
+	if o.namedProfile() != "" {
+		return profileAccessKeyID(o.profile)
+	}
+	if key, err := profileAccessKeyID(""); err == nil {
+		return key, nil
+	}
+	return "", nil
 }
 
 // profileAccessKeyID is the AccessKey ID the profile signs with (the

@@ -323,11 +323,9 @@ func (o *statusOptions) roleAssumer() (func(ctx context.Context, uid string) (ba
 		if err != nil {
 			return nil, err
 		}
-		key := os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID")
-		if o.namedProfile() != "" {
-			if key, err = profileAccessKeyID(o.profile); err != nil {
-				return nil, err
-			}
+		key, err := o.simulatorKey()
+		if err != nil {
+			return nil, err
 		}
 		return func(ctx context.Context, uid string) (backend.Backend, error) {
 			return simulated.AssumeRole(ctx, accts, key, "acs:ram::"+uid+":role/"+o.assumeRole, "ack-expose-audit")
