@@ -207,7 +207,9 @@ func exposureTable(w io.Writer, x *expose.Exposure) error {
 		fmt.Fprintf(tw, "MISMATCH:\t%s\n", x.Mismatch)
 	}
 	if x.Unconfirmed != "" {
-		fmt.Fprintf(tw, "UNCONFIRMED:\t%s\n", x.Unconfirmed)
+		// A record written by an older version may carry a comment's
+		// control characters: escaped, never sent to the terminal.
+		fmt.Fprintf(tw, "UNCONFIRMED:\t%s\n", errdefs.Printable(x.Unconfirmed))
 	}
 	spec := strings.Trim(strings.Join([]string{c.ClusterType, c.Profile, c.ClusterSpec}, "/"), "/")
 	fmt.Fprintf(tw, "KIND:\t%s (%s)\n", kindName(c), spec)

@@ -112,3 +112,18 @@ func TestTemplateFilesAndAliases(t *testing.T) {
 		}
 	}
 }
+
+// The UNCONFIRMED line (a journal record's restore command, maybe written by
+// an older version with a comment's terminal escape) reaches the terminal
+// escaped.
+func TestUnconfirmedLineEscaped(t *testing.T) {
+	var b strings.Builder
+	x := &expose.Exposure{Unconfirmed: "run: kubectl ack-expose allow --only 1.2.3.4 --comment 'a\x1b[31mRED\nb'"}
+	if err := exposureTable(&b, x); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b") || !strings.Contains(out, `a\x1b[31mRED\nb`) {
+		t.Errorf("UNCONFIRMED line not escaped:\n%q", out)
+	}
+}
