@@ -130,13 +130,9 @@ func redactProxy(u *url.URL) string {
 
 // Via says what this machine dials to reach endpoint, when it is not the
 // endpoint itself: "proxy http://proxy:3128" (credentials hidden), or
-// "ACK_EXPOSE_CONNECT_TO tunnel 127.0.0.1:16443"; "" for a direct dial.
-func Via(endpoint string, p Path, ct ConnectTo) string {
-	return Options{ConnectTo: ct}.Via(endpoint, p)
-}
-
-// Via is Via with the options' Hosts: a name is followed to the address it
-// resolves to before ConnectTo is looked up, as the dial does.
+// "ACK_EXPOSE_CONNECT_TO tunnel 127.0.0.1:16443"; "" for a direct dial. A
+// name is followed to the address Hosts gives it before ConnectTo is looked
+// up, as the dial does.
 func (o Options) Via(endpoint string, p Path) string {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Hostname() == "" {

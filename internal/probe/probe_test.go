@@ -121,7 +121,7 @@ func TestProbe(t *testing.T) {
 func TestProxyUserinfoNeverPrinted(t *testing.T) {
 	for _, proxy := range []string{"http://ghp_TOKENabc123@127.0.0.1:9", "http://user:ghp_TOKENabc123@127.0.0.1:9", "ftp://ghp_TOKENabc123@127.0.0.1:9"} {
 		p := Path{Context: "demo", ProxyURL: proxy}
-		via := Via("https://47.96.1.20:6443", p, ConnectTo{})
+		via := Options{}.Via("https://47.96.1.20:6443", p)
 		if strings.Contains(via, "TOKEN") || !strings.Contains(via, "REDACTED@127.0.0.1:9") && !strings.HasPrefix(proxy, "ftp") {
 			t.Errorf("Via with proxy %s = %q, want the userinfo redacted", proxy, via)
 		}
