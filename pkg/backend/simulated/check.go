@@ -52,14 +52,18 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 		}
 	}
 	name := cmp.Or(path.TLSServerName, u.Hostname())
-	nv, err := b.network(ctx, u.Hostname(), port)
+	nv, lookupErr, err := b.network(ctx, u.Hostname(), port)
 	if err != nil {
 		return fail(backend.CheckStepConnect, "the simulated network is unavailable: "+convert(err).Error())
 	}
 	ep := nv.Endpoint
 	switch {
 	case nv.Unresolved:
-		return fail(backend.CheckStepConnect, fmt.Sprintf("cannot connect to %s: %s has no DNS record; point it at the API server's EIP (in the simulated world: `kubectl ack-expose simulator dns %s EIP`)", addr, u.Hostname(), u.Hostname()))
+		why := "has no DNS record"
+		if lookupErr != nil { // the resolver's own words, as the real check has them
+			why = "does not resolve (" + lookupErr.Error() + ")"
+		}
+		return fail(backend.CheckStepConnect, fmt.Sprintf("cannot connect to %s: %s %s; point it at the API server's EIP (in the simulated world: `kubectl ack-expose simulator dns %s EIP`)", addr, u.Hostname(), why, u.Hostname()))
 	case ep == nil:
 		return fail(backend.CheckStepConnect, backend.CheckRefused(addr))
 	case ep.Restarting:
@@ -110,31 +114,30 @@ func (b *Backend) dialProxy(ctx context.Context, proxy *url.URL, addr string) st
 }
 
 // network is what the simulated network has at host:port; a host not in
-// the simulated DNS records is asked of the next resolver (Lookup). The
-// local end of a tunnel (an ACK_EXPOSE_CONNECT_TO target) is the endpoint
-// the tunnel fronts.
-func (b *Backend) network(ctx context.Context, host, port string) (simulator.NetworkView, error) {
+// the simulated DNS records is asked of the next resolver (Lookup), whose
+// failure is lookupErr. The local end of a tunnel (an ACK_EXPOSE_CONNECT_TO
+// target) is the endpoint the tunnel fronts.
+func (b *Backend) network(ctx context.Context, host, port string) (nv simulator.NetworkView, lookupErr, err error) {
 	addr := net.JoinHostPort(host, port)
 	if from := b.Net.ConnectTo.Sources(addr); len(from) > 0 {
 		if nv, err := b.Engine.Network(addr); err != nil || nv.Endpoint == nil {
 			addr = from[0]
 		}
 	}
-	nv, err := b.Engine.Network(addr)
+	nv, err = b.Engine.Network(addr)
 	if err != nil || !nv.Unresolved || b.Lookup == nil {
-		return nv, err
+		return nv, nil, err
 	}
-	if addrs, err := b.Lookup(ctx, host); err == nil {
-		for _, a := range addrs {
-			if v, err := b.Engine.Network(net.JoinHostPort(a, port)); err == nil {
-				nv = v
-				if v.Endpoint != nil {
-					break
-				}
+	addrs, lookupErr := b.Lookup(ctx, host)
+	for _, a := range addrs {
+		if v, err := b.Engine.Network(net.JoinHostPort(a, port)); err == nil {
+			nv = v
+			if v.Endpoint != nil {
+				break
 			}
 		}
 	}
-	return nv, nil
+	return nv, lookupErr, nil
 }
 
 // verifyCA says why the context's certificate-authority (caPEM) does not
