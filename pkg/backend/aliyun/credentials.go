@@ -509,14 +509,9 @@ func (c *CLIConfig) cloudSSOProvider(p *CLIProfile) (providers.CredentialsProvid
 	if err := c.need(p, "cloud_sso_sign_in_url", p.CloudSSOSignInURL, "cloud_sso_account_id", p.CloudSSOAccountID, "cloud_sso_access_config", p.CloudSSOAccessConfig); err != nil {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "%s%s", errdefs.FirstLine(err), p.cachedLacks()).WithHint("%s", signIn)
 	}
-	var why string
-	switch {
-	case p.AccessToken == "":
+	why := tokenProblem("access_token", "cloud_sso_access_token_expire", p.CloudSSOAccessExpire)
+	if p.AccessToken == "" {
 		why = "its access_token is missing"
-	case p.CloudSSOAccessExpire == 0:
-		why = "its access_token has no expiry (cloud_sso_access_token_expire)"
-	case time.Unix(p.CloudSSOAccessExpire, 0).Before(time.Now()):
-		why = "its access_token expired at " + time.Unix(p.CloudSSOAccessExpire, 0).UTC().Format(time.RFC3339)
 	}
 	if why != "" {
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s has no valid sign-in: %s%s", p.Name, c.Path, why, p.cachedLacks()).
@@ -528,6 +523,18 @@ func (c *CLIConfig) cloudSSOProvider(p *CLIProfile) (providers.CredentialsProvid
 		return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode CloudSSO) of %s: %s", p.Name, c.Path, errdefs.FirstLine(err)).WithHint("%s", signIn)
 	}
 	return prov, nil
+}
+
+// tokenProblem says why a profile's cached sign-in token cannot be used:
+// no expiry recorded (expireField), or expired; "" when it can.
+func tokenProblem(field, expireField string, expire int64) string {
+	switch {
+	case expire == 0:
+		return "its " + field + " has no expiry (" + expireField + ")"
+	case time.Unix(expire, 0).Before(time.Now()):
+		return "its " + field + " expired at " + time.Unix(expire, 0).UTC().Format(time.RFC3339)
+	}
+	return ""
 }
 
 // oauthProvider is an OAuth profile's cached STS credential while it lasts,
@@ -548,14 +555,7 @@ func (c *CLIConfig) oauthProvider(p *CLIProfile) (providers.CredentialsProvider,
 			WithHint("Sign in with `aliyun configure --profile %s --mode OAuth`.", p.Name)
 	}
 	if p.OAuthRefreshToken == "" {
-		var why string
-		switch {
-		case p.OAuthAccessTokenExpire == 0:
-			why = "its oauth_access_token has no expiry (oauth_access_token_expire)"
-		case time.Unix(p.OAuthAccessTokenExpire, 0).Before(time.Now()):
-			why = "its oauth_access_token expired at " + time.Unix(p.OAuthAccessTokenExpire, 0).UTC().Format(time.RFC3339)
-		}
-		if why != "" {
+		if why := tokenProblem("oauth_access_token", "oauth_access_token_expire", p.OAuthAccessTokenExpire); why != "" {
 			return nil, errdefs.Errorf(errdefs.KindInvalid, "profile %q (mode OAuth) of %s has no valid sign-in: %s and it has no oauth_refresh_token%s", p.Name, c.Path, why, p.cachedLacks()).
 				WithHint("%s", signIn)
 		}
