@@ -24,9 +24,15 @@ func (a *applier) allocate() error {
 	spec.Name = allocatedName(c.ID)
 	spec.Description = allocatedDescription(c.ID, spec.ClientToken)
 	pending := Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, ClientToken: spec.ClientToken}
-	if err := s.journalPut(pending); err != nil {
+	if err := s.journalPut(a.opCtx, pending); err != nil {
 		return errdefs.Errorf(errdefs.KindInvalid, "nothing was changed: the allocation could not be recorded in the journal first (%v)", err).
 			WithHint("Make the journal's directory writable.")
+	}
+	if err := a.opCtx.Err(); err != nil {
+		// Out of time (or interrupted) before the request: nothing sent,
+		// nothing to look for.
+		s.journalForget(pending)
+		return a.stopped(err, "nothing was changed on cluster "+a.clusterName()+"; allocating an EIP", "")
 	}
 	s.waiting("allocating a pay-as-you-go EIP in %s", time.Now(), c.RegionID)
 	e, err := s.Backend.AllocateEIP(a.opCtx, c.RegionID, spec)
@@ -65,7 +71,7 @@ func (a *applier) allocate() error {
 		return a.stopped(err, fmt.Sprintf("nothing was changed on cluster %s; an earlier attempt whose answer was lost had allocated EIP %s (client token %s): %s; allocating an EIP",
 			a.clusterName(), describeEIP(found), spec.ClientToken, note), hint)
 	}
-	if err := s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e.AllocationID, IPAddress: e.IPAddress}); err != nil && s.Log != nil {
+	if err := s.journalPut(a.opCtx, Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e.AllocationID, IPAddress: e.IPAddress}); err != nil && s.Log != nil {
 		s.Log("journal: %v", err)
 	}
 	s.journalForget(pending)
@@ -98,7 +104,7 @@ func (a *applier) recordRelease() error {
 	if !a.p.Request.Release || old == nil || a.s.Journal == nil {
 		return nil
 	}
-	err := a.s.journalPut(Record{Kind: RecordRelease, ClusterID: a.c.ID, RegionID: a.c.RegionID, AllocationID: old.AllocationID, IPAddress: old.IPAddress})
+	err := a.s.journalPut(a.opCtx, Record{Kind: RecordRelease, ClusterID: a.c.ID, RegionID: a.c.RegionID, AllocationID: old.AllocationID, IPAddress: old.IPAddress})
 	if err != nil {
 		return errdefs.Errorf(errdefs.KindInvalid, "nothing was changed: --release records EIP %s in the journal before the change, so that a release that cannot finish is not forgotten, and that failed: %v", old.AllocationID, err).
 			WithHint("Make the journal's directory writable, or run without --release and release the EIP later.")
@@ -121,7 +127,7 @@ func (a *applier) forgetRelease() {
 func (a *applier) releaseRecovered(e *backend.EIP, pending Record) (note, hint string) {
 	c := a.c
 	a.allocated = e
-	_ = a.s.journalPut(Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e.AllocationID, IPAddress: e.IPAddress})
+	_ = a.s.journalPut(a.opCtx, Record{Kind: RecordAllocated, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: e.AllocationID, IPAddress: e.IPAddress})
 	a.s.journalForget(pending)
 	note, ok := a.releaseAllocated()
 	if !ok {

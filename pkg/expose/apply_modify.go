@@ -162,7 +162,7 @@ func (a *applier) recordOperation() {
 	if a.p.Request.Release && a.p.Current != nil {
 		recs = append(recs, Record{Kind: RecordRelease, ClusterID: c.ID, RegionID: c.RegionID, AllocationID: a.p.Current.AllocationID, IPAddress: a.p.Current.IPAddress})
 	}
-	if err := a.s.journalPut(recs...); err != nil && a.s.Log != nil {
+	if err := a.s.journalPut(a.opCtx, recs...); err != nil && a.s.Log != nil {
 		a.s.Log("journal: %v", err)
 	}
 }

@@ -189,7 +189,7 @@ func (s *Service) applyAccessConfirmed(ctx context.Context, p *AccessPlan, o App
 	// record goes; a revert that fails marks it.
 	pending := Record{Kind: RecordUnconfirmed, ClusterID: p.Cluster.ID, RegionID: p.Cluster.RegionID,
 		Change: p.Request.action(), Restore: strings.Trim(restoreCommand(p), "`"), Since: time.Now().UTC()}
-	if err := s.journalPut(pending); err != nil {
+	if err := s.journalPut(ctx, pending); err != nil {
 		return nil, fmt.Errorf("recording the %s before making it (nothing was changed): %w", p.Request.action(), err)
 	}
 	// A change that failed part way is checked too (and reverted if what
@@ -255,7 +255,7 @@ func (s *Service) revertUnconfirmed(ctx context.Context, p *AccessPlan, c Commit
 	why := fmt.Sprintf("%s stopped answering from this machine after it (%s)", endpoint, checkFailure(after))
 	if err := s.revertAccess(ctx, p); err != nil {
 		pending.RevertFailed = true
-		if jerr := s.journalPut(pending); jerr != nil && s.Log != nil {
+		if jerr := s.journalPut(ctx, pending); jerr != nil && s.Log != nil {
 			s.Log("journal: %v", jerr)
 		}
 		return revertFailed(ctx, s, p, why, err)

@@ -112,13 +112,15 @@ func allocatedFor(description string) (clusterID string, ok bool) {
 }
 
 // journalPut adds or replaces records (by kind and EIP), as this process's;
-// a record without Since gets the time now.
-func (s *Service) journalPut(recs ...Record) error {
+// a record without Since gets the time now. The account of the credentials
+// is asked within ctx (the operation's: --timeout and Ctrl-C bound it); a
+// record whose account could not be told is written without it.
+func (s *Service) journalPut(ctx context.Context, recs ...Record) error {
 	if s.Journal == nil {
 		return nil
 	}
 	now := time.Now().UTC()
-	account := s.account(context.Background())
+	account := s.account(ctx)
 	return s.Journal.Update(func(list []Record) []Record {
 		for _, r := range recs {
 			r.PID = os.Getpid()
