@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/cs"
@@ -37,8 +38,18 @@ func ParseEndpoint(name, raw string) (Endpoint, error) {
 		s = "https://" + s
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
-		return Endpoint{}, errdefs.Errorf(errdefs.KindInvalid, "%s=%q is not an endpoint: give scheme://host[:port], as in https://cs.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080", name, raw)
+	if err == nil && u.User != nil {
+		// Never echoed: the user info may be a password, a key or a token.
+		shown := *u
+		shown.User = url.User("REDACTED")
+		return Endpoint{}, errdefs.Errorf(errdefs.KindInvalid, "%s=%q is not an endpoint: it carries user info, which an endpoint must not (credentials come from the profile, never from the URL); give scheme://host[:port]", name, shown.String())
+	}
+	if err != nil || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		shown := strconv.Quote(raw)
+		if strings.Contains(raw, "@") { // user info that did not parse: not echoed either
+			shown = "(not shown: it has user info)"
+		}
+		return Endpoint{}, errdefs.Errorf(errdefs.KindInvalid, "%s=%s is not an endpoint: give scheme://host[:port], as in https://cs.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080", name, shown)
 	}
 	e := Endpoint{Host: u.Hostname(), Port: u.Port()}
 	switch strings.ToLower(u.Scheme) {

@@ -204,6 +204,17 @@ func TestParseEndpoint(t *testing.T) {
 	}
 }
 
+// An endpoint with user info is refused without echoing the secret in it,
+// parsed or not.
+func TestParseEndpointHidesUserInfo(t *testing.T) {
+	for _, raw := range []string{"https://LTAI5tKEY:TopSecretValue@sts.example.com", "https://TopSecretValue@sts.example.com", "https://k:TopSecretValue@sts example.com/%zz"} {
+		_, err := ParseEndpoint(EnvSTSEndpoint, raw)
+		if err == nil || strings.Contains(err.Error(), "TopSecretValue") {
+			t.Errorf("ParseEndpoint(%q): %v", raw, err)
+		}
+	}
+}
+
 func TestResolveRegion(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
