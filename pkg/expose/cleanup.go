@@ -88,7 +88,7 @@ func (s *Service) CleanupRegion(ctx context.Context, region string, dryRun bool)
 // the cloud to that cluster's.
 func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bool) (*CleanupResult, error) {
 	res := &CleanupResult{TypeMeta: TypeMeta{APIVersion: APIVersion, Kind: "EIPCleanup"}, RegionID: region, DryRun: dryRun, Items: []CleanupItem{}}
-	mine, forget, err := s.cleanupRecords(ctx, region, res)
+	mine, forget, unsure, err := s.cleanupRecords(ctx, region, res)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +115,7 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 		handled[it.AllocationID] = true
 	}
 	markedFailed, sweepErr := s.cleanupMarked(ctx, region, cluster, all, handled, dryRun, res)
+	sweepErr = errors.Join(unsure, sweepErr) // what is left unknown, either way
 	failed = append(failed, markedFailed...)
 	if !dryRun {
 		s.journalForget(forget...)
@@ -140,14 +141,16 @@ func (s *Service) cleanup(ctx context.Context, region, cluster string, dryRun bo
 // cleanupRecords sorts the journal's records of the region: mine, the
 // allocations to release; forget, the operation records that are over.
 // A record another ack-expose is at work on gets a skipped item in res.
-func (s *Service) cleanupRecords(ctx context.Context, region string, res *CleanupResult) (mine, forget []Record, err error) {
+// unsure says how many records were left because whose credentials these
+// are could not be told: unknown, not "nothing to clean up".
+func (s *Service) cleanupRecords(ctx context.Context, region string, res *CleanupResult) (mine, forget []Record, unsure, err error) {
 	var records []Record
 	if s.Journal != nil {
 		if records, err = s.Journal.List(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	caller, callerErr, asked := "", error(nil), false
+	caller, callerErr, asked, unknown := "", error(nil), false, 0
 	for _, r := range records {
 		if r.RegionID != region || r.Kind == RecordUnconfirmed {
 			continue // an unconfirmed change is the user's to judge: status tells
@@ -165,6 +168,9 @@ func (s *Service) cleanupRecords(ctx context.Context, region string, res *Cleanu
 				}
 			}
 			if callerErr != nil || caller != r.AccountID {
+				if callerErr != nil && r.Kind != RecordOperation {
+					unknown++
+				}
 				if r.Kind != RecordOperation {
 					res.Items = append(res.Items, CleanupItem{AllocationID: r.AllocationID, IPAddress: r.IPAddress, ClusterID: r.ClusterID,
 						Reason: reasonOf(r), Action: CleanupSkipped, Note: s.otherAccountNote(r, caller, callerErr)})
@@ -191,7 +197,11 @@ func (s *Service) cleanupRecords(ctx context.Context, region string, res *Cleanu
 		}
 		mine = append(mine, r)
 	}
-	return mine, forget, nil
+	if unknown > 0 {
+		unsure = errdefs.Errorf(errdefs.KindInternal, "%s left recorded: whose credentials these are is unknown (%s); run `kubectl ack-expose cleanup` again",
+			plural.N(unknown, "EIP", "EIPs"), errdefs.FirstLine(callerErr))
+	}
+	return mine, forget, unsure, nil
 }
 
 // otherAccountNote says why cleanup leaves a record of account uid alone:
@@ -207,7 +217,7 @@ func (s *Service) otherAccountNote(r Record, caller string, callerErr error) str
 		}
 	}
 	if callerErr != nil {
-		return fmt.Sprintf("recorded with the credentials of account %s, and whose credentials these are is unknown (%s): left recorded; run %s", uid, errdefs.FirstLine(callerErr), use)
+		return fmt.Sprintf("recorded with the credentials of account %s, and whose credentials these are is unknown (%s): left recorded; run `kubectl ack-expose cleanup` again (or %s)", uid, errdefs.FirstLine(callerErr), use)
 	}
 	return fmt.Sprintf("recorded with the credentials of account %s, not this one (%s): left recorded; run %s", uid, caller, use)
 }
