@@ -30,6 +30,9 @@ type Context struct {
 	// proxy-url (after --tls-server-name, --proxy-url): how kubectl reaches
 	// the server (package probe builds client-go's transport from them).
 	TLSServerName, ProxyURL string
+	// Insecure is the cluster entry's insecure-skip-tls-verify: kubectl
+	// does not verify the server's certificate.
+	Insecure bool
 	// Reach is where the server leads from this machine, once known (a name
 	// resolved, a tunnel followed); the zero value is the server itself.
 	Reach Reach
@@ -46,11 +49,12 @@ type Path struct {
 	CA            []byte
 	TLSServerName string
 	ProxyURL      string
+	Insecure      bool
 }
 
 // Path is how kubectl with this context reaches its server.
 func (c Context) Path() Path {
-	return Path{Context: c.Name, CA: c.CA, TLSServerName: c.TLSServerName, ProxyURL: c.ProxyURL}
+	return Path{Context: c.Name, CA: c.CA, TLSServerName: c.TLSServerName, ProxyURL: c.ProxyURL, Insecure: c.Insecure}
 }
 
 // Reach is where kubectl with a server ends up, beyond the server URL itself.

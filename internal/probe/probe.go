@@ -374,6 +374,8 @@ func describeCert(r *CheckResult, certs []*x509.Certificate, path Path, name str
 	r.TLS.NotAfter = &na
 	var tlsErr string
 	switch pool := x509.NewCertPool(); {
+	case len(path.CA) == 0 && path.Insecure:
+		tlsErr = CheckInsecure(path.Context)
 	case len(path.CA) == 0:
 		tlsErr = CheckNoCA(path.Context)
 	case !pool.AppendCertsFromPEM(path.CA):

@@ -111,6 +111,14 @@ func TestProbe(t *testing.T) {
 			}
 		})
 	}
+	// insecure-skip-tls-verify: the CHECK line says the context skips
+	// verification, not that it lacks a certificate-authority.
+	if ct, err := ParseConnectTo("47.96.1.10:6443=" + ok); err != nil {
+		t.Fatal(err)
+	} else if r := Probe(context.Background(), ep, Path{Context: "ctx", Insecure: true}, Options{ConnectTo: ct, ConnectTimeout: time.Second}); r.Step != CheckStepTLS ||
+		!strings.Contains(r.Error, "context ctx skips verification (insecure-skip-tls-verify: true)") || strings.Contains(r.Error, "no certificate-authority") {
+		t.Errorf("insecure-skip-tls-verify: %+v", r)
+	}
 	if r := Probe(context.Background(), "http://47.96.1.10:6443", Path{}, Options{}); r.Step != CheckStepEndpoint {
 		t.Errorf("plain http endpoint: %+v", r)
 	}

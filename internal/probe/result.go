@@ -78,6 +78,12 @@ func CheckNoCA(context string) string {
 	return "TLS not verified: context " + context + " has no certificate-authority(-data), so the API server's certificate cannot be checked; get the cluster's kubeconfig from ACK again"
 }
 
+// CheckInsecure is a context with insecure-skip-tls-verify: kubectl does
+// not verify the API server's certificate, so nothing vouches for it.
+func CheckInsecure(context string) string {
+	return "TLS not verified: context " + context + " skips verification (insecure-skip-tls-verify: true), so kubectl accepts any certificate and anyone in the path could answer for the API server; get the cluster's kubeconfig, with its certificate-authority-data, from ACK again"
+}
+
 // CheckRestarting is an API server being rolled out again (new certificate
 // names): it refuses connections until that is done.
 func CheckRestarting(addr string) string {

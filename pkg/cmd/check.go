@@ -114,6 +114,15 @@ func auditChecked(l *expose.ExposureList) bool {
 // auditCheckCell is a check in one audit cell: "ok, 38 ms", or the failed
 // step ("no endpoint", "unreachable", "TLS", "SAN"). The JSON has the words.
 func auditCheckCell(r *backend.CheckResult) string {
+	// What the check dialed, when not the endpoint (a proxy, a tunnel), as
+	// the CHECK line of status says it.
+	if c := auditCheckVerdict(r); r != nil && r.Via != "" && r.Step != backend.CheckStepEndpoint {
+		return c + " (via " + r.Via + ")"
+	}
+	return auditCheckVerdict(r)
+}
+
+func auditCheckVerdict(r *backend.CheckResult) string {
 	switch {
 	case r == nil:
 		return "-"

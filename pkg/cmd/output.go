@@ -333,6 +333,9 @@ func auditTable(w io.Writer, l *expose.ExposureList, wide bool) error {
 			supported = "no"
 		}
 		note := it.Error
+		if a := it.AccessControl; note == "" && a != nil {
+			note = a.AclNameError // the row fails the audit: say why
+		}
 		if note == "" && !it.Supported {
 			note = kindName(it.Cluster) + " cannot change its EIP"
 		}

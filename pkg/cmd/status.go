@@ -380,17 +380,21 @@ func (o *statusOptions) run(c *cobra.Command) error {
 	// Machine output says whose view it is (the table does not need it):
 	// STS is asked meanwhile. A failed read is reported at once: STS is
 	// then given up on, not waited for.
-	var who func() *backend.Caller
+	type answer struct {
+		c   *backend.Caller
+		err error
+	}
+	var who func() answer
 	if o.output != "" && o.output != "table" && o.output != "wide" {
 		ctx, cancel := context.WithCancel(c.Context())
-		ch := make(chan *backend.Caller, 1)
+		ch := make(chan answer, 1)
 		go func() {
-			w, _ := o.caller(ctx)
-			ch <- w
+			w, err := o.caller(ctx)
+			ch <- answer{w, err}
 		}()
-		var got *backend.Caller
+		var got answer
 		done := false
-		who = func() *backend.Caller {
+		who = func() answer {
 			if !done {
 				got, done = <-ch, true
 			}
@@ -406,7 +410,12 @@ func (o *statusOptions) run(c *cobra.Command) error {
 		return err
 	}
 	if who != nil {
-		x.Caller = who()
+		// Unknown, not absent: null with the reason beside it.
+		if w := who(); w.err != nil {
+			x.CallerError = "whose credentials these are is unknown: GetCallerIdentity: " + errdefs.FirstLine(w.err)
+		} else {
+			x.Caller = w.c
+		}
 	}
 	warnJournal(o.streams.ErrOut, svc)
 	table := func(w io.Writer) error {

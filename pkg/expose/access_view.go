@@ -36,6 +36,9 @@ type AccessControl struct {
 	OpenToInternet *bool `json:"openToInternet"`
 	// Error says why the list could not be read (status goes on without it).
 	Error string `json:"error,omitempty"`
+	// AclNameError says why the list's name could not be read (the audit
+	// reads the names apart): aclName is then null, not "".
+	AclNameError string `json:"aclNameError,omitempty"`
 }
 
 // AccessEntry is one allowed source.
@@ -51,6 +54,12 @@ type AccessEntry struct {
 // its error: "enabled": false would read as "open", which nobody knows.
 func (a AccessControl) MarshalJSON() ([]byte, error) {
 	type plain AccessControl
+	if a.Error == "" && a.AclNameError != "" {
+		return json.Marshal(struct {
+			plain
+			AclName *string `json:"aclName"`
+		}{plain: plain(a)})
+	}
 	if a.Error == "" {
 		return json.Marshal(plain(a))
 	}

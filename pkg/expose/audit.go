@@ -217,7 +217,7 @@ func (s *Service) fillAudit(ctx context.Context, list *ExposureList, found []*ba
 // unread says whether a cloud error left part of the row unknown (the
 // cluster's EIP or who may connect): the audit then fails (exit 1).
 func (it *AuditItem) unread() bool {
-	return it.CloudError || it.AccessControl != nil && it.AccessControl.Error != ""
+	return it.CloudError || it.AccessControl != nil && (it.AccessControl.Error != "" || it.AccessControl.AclNameError != "")
 }
 
 func endpointsOf(c *backend.Cluster) string {

@@ -90,8 +90,17 @@ func (s *Service) auditRegionAccess(ctx context.Context, region string, clusters
 	}
 	r := <-aclDone
 	aclDone <- r // for the deferred receive
-	if !named || r.err != nil {
-		return // the names are a nicety; the states are known
+	if !named {
+		return
+	}
+	if r.err != nil {
+		// The states are known; the names are not, and say so (exit 1).
+		for _, c := range clusters {
+			if a := out[c.ID]; a.AclID != "" && a.Error == "" {
+				a.AclNameError = "the list's name could not be read: " + errdefs.FirstLine(r.err)
+			}
+		}
+		return
 	}
 	names := map[string]string{}
 	for _, a := range r.acls {

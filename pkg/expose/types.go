@@ -76,6 +76,10 @@ type Exposure struct {
 	AwaitingRelease []string `json:"awaitingRelease,omitempty"`
 	// Caller is whose credentials read this (status -o json|yaml).
 	Caller *backend.Caller `json:"caller,omitempty"`
+	// CallerError says why whose credentials these are could not be read
+	// (STS GetCallerIdentity failed); caller is then null. Informational:
+	// it does not change the exit code (see docs/output.md).
+	CallerError string `json:"callerError,omitempty"`
 }
 
 // InProgress is a change the cloud accepted and is still carrying out.

@@ -104,7 +104,7 @@ func (s *Source) Current() (Context, error) {
 	}
 	if c := merged.Clusters[kc.Cluster]; c != nil {
 		kc.Server, kc.CA = c.Server, caPEM(c)
-		kc.TLSServerName, kc.ProxyURL = c.TLSServerName, c.ProxyURL
+		kc.TLSServerName, kc.ProxyURL, kc.Insecure = c.TLSServerName, c.ProxyURL, c.InsecureSkipTLSVerify
 	}
 	if c := cfg.Clusters[kc.Cluster]; c != nil && o.ClusterInfo.Server == "" {
 		kc.ClusterFile = c.LocationOfOrigin
@@ -167,7 +167,7 @@ func (s *Source) All() ([]Context, error) {
 		kc := Context{Name: n, Cluster: c.Cluster, User: c.AuthInfo, Namespace: c.Namespace, ContextFile: c.LocationOfOrigin}
 		if cl := cfg.Clusters[c.Cluster]; cl != nil {
 			kc.Server, kc.ClusterFile, kc.CA = cl.Server, cl.LocationOfOrigin, caPEM(cl)
-			kc.TLSServerName, kc.ProxyURL = cl.TLSServerName, cl.ProxyURL
+			kc.TLSServerName, kc.ProxyURL, kc.Insecure = cl.TLSServerName, cl.ProxyURL, cl.InsecureSkipTLSVerify
 		}
 		out = append(out, kc)
 	}

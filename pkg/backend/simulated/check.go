@@ -81,6 +81,9 @@ func (b *Backend) CheckEndpoint(ctx context.Context, endpoint string, path probe
 	r.TLS.NotAfter = &na
 	var step string
 	tlsErr := verifyCA(caPEM, caCert, contextName)
+	if len(caPEM) == 0 && path.Insecure {
+		tlsErr = probe.CheckInsecure(contextName)
+	}
 	r.TLS.Verified = tlsErr == ""
 	if tlsErr != "" {
 		step = backend.CheckStepTLS
