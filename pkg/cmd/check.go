@@ -116,10 +116,11 @@ func auditChecked(l *expose.ExposureList) bool {
 func auditCheckCell(r *backend.CheckResult) string {
 	// What the check dialed, when not the endpoint (a proxy, a tunnel), as
 	// the CHECK line of status says it.
-	if c := auditCheckVerdict(r); r != nil && r.Via != "" && r.Step != backend.CheckStepEndpoint {
+	c := auditCheckVerdict(r)
+	if r != nil && r.Via != "" && r.Step != backend.CheckStepEndpoint {
 		return c + " (via " + r.Via + ")"
 	}
-	return auditCheckVerdict(r)
+	return c
 }
 
 func auditCheckVerdict(r *backend.CheckResult) string {

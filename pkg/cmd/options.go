@@ -319,7 +319,7 @@ func (o *clusterOptions) service() *expose.Service {
 		}
 		return c.AccountID, nil
 	}
-	svc.Profile = cmp.Or(o.profile, os.Getenv("ALIBABA_CLOUD_PROFILE"))
+	svc.Profile = o.namedProfile()
 	svc.ProfilesFor = aliyun.ProfilesForAccount
 	return svc
 }

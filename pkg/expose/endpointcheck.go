@@ -33,17 +33,17 @@ type Checker interface {
 // leads to the API server, and whether the certificate names it.
 func CheckExposure(ctx context.Context, chk Checker, x *Exposure, t Target, private bool) *backend.CheckResult {
 	var r backend.CheckResult
-	switch name := t.Server; {
-	case name != "" && leadsTo(t.Kube, x, private) != "":
-		// The server leads to the endpoint (a name, a tunnel): kubectl
-		// requests the server's URL, and the proxy, SNI and certificate
-		// name follow from it; so does the check.
+	kc := t.Kube
+	if t.Server == "" {
+		kc.Server = "" // not the context of this target (--cluster-id): its endpoint, not its server
+	}
+	if name := t.Server; leadsTo(kc, x, private) == "" && !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubeserver.EndpointHost(name)) &&
+		!kubeserver.SameEndpoint(name, x.IntranetEndpoint) && !kubeserver.SameEndpoint(name, x.PublicEndpoint) {
+		// A name that leads nowhere known yet (its record not made): its
+		// check says where it does lead, and what the certificate names.
 		r = chk.CheckEndpoint(ctx, name, t.Path())
-	case !private && x.PublicEndpoint != "" && name != "" && isDNSName(kubeserver.EndpointHost(name)) &&
-		!kubeserver.SameEndpoint(name, x.IntranetEndpoint) && !kubeserver.SameEndpoint(name, x.PublicEndpoint):
-		r = chk.CheckEndpoint(ctx, name, t.Path())
-	default:
-		r = checkOne(ctx, chk, x, t.Path(), private)
+	} else {
+		r = checkReached(ctx, chk, kc, t.Path(), x, private)
 	}
 	x.Check = &r
 	return &r
@@ -86,16 +86,22 @@ func CheckAudit(ctx context.Context, chk Checker, l *ExposureList, contexts []ku
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			kc := byName[it.Context]
-			var r backend.CheckResult
-			if server := leadsTo(kc, &it.Exposure, private); server != "" {
-				r = chk.CheckEndpoint(ctx, server, kc.Path())
-			} else {
-				r = checkOne(ctx, chk, &it.Exposure, kc.Path(), private)
-			}
+			r := checkReached(ctx, chk, kc, kc.Path(), &it.Exposure, private)
 			it.Check = &r
 		}()
 	}
 	wg.Wait()
+}
+
+// checkReached checks the endpoint of x that context kc reaches: its server,
+// as kubectl requests it, when it leads there without being it (a name, a
+// tunnel: the proxy, SNI and certificate name follow from the URL), else
+// the endpoint itself.
+func checkReached(ctx context.Context, chk Checker, kc kubeserver.Context, path kubeserver.Path, x *Exposure, private bool) backend.CheckResult {
+	if server := leadsTo(kc, x, private); server != "" {
+		return chk.CheckEndpoint(ctx, server, path)
+	}
+	return checkOne(ctx, chk, x, path, private)
 }
 
 // leadsTo is the context's server when it leads to the endpoint of x that a
