@@ -107,7 +107,7 @@ var (
 // 0 is the default, 3600.
 func (a *Accounts) AssumeRole(callerKey, roleArn, session string, durationSeconds int) (AssumedRole, error) {
 	var caller string
-	err := a.For(callerKey).Call("AssumeRole", func(s *State, _ time.Time) error {
+	err := a.For(callerKey).read("AssumeRole", func(s *State, _ time.Time) error {
 		caller = s.AccountID
 		switch {
 		case roleArn == "":

@@ -10,13 +10,13 @@ import (
 )
 
 // Every action the simulator serves may be faulted, and every action a fault
-// may name is served: Actions is the list of the Engine.Call actions.
+// may name is served: Actions is the list of the actions the engine serves (Call and read).
 func TestActionsAreServed(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	call := regexp.MustCompile(`\.Call\("([A-Za-z0-9]+)"`)
+	call := regexp.MustCompile(`\.(?:Call|read)\("([A-Za-z0-9]+)"`)
 	served := map[string]bool{FaultTaskFailure: true}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -59,7 +59,7 @@ func notFoundCluster(id string) error {
 // DescribeClusterDetail is CS GET /clusters/{id}.
 func (e *Engine) DescribeClusterDetail(id string) (ClusterView, error) {
 	var v ClusterView
-	err := e.Call("DescribeClusterDetail", func(s *State, _ time.Time) error {
+	err := e.read("DescribeClusterDetail", func(s *State, _ time.Time) error {
 		c := s.cluster(id)
 		if c == nil {
 			return notFoundCluster(id)
@@ -75,7 +75,7 @@ func (e *Engine) DescribeClusterDetail(id string) (ClusterView, error) {
 func (e *Engine) DescribeClustersV1(region, clusterType string, page, size int) ([]ClusterView, int, error) {
 	var out []ClusterView
 	total := 0
-	err := e.Call("DescribeClustersV1", func(s *State, _ time.Time) error {
+	err := e.read("DescribeClustersV1", func(s *State, _ time.Time) error {
 		if page < 1 {
 			page = 1
 		}
@@ -112,7 +112,7 @@ type EIPFilter struct {
 func (e *Engine) DescribeEipAddresses(region string, f EIPFilter, page, size int) ([]EIP, int, error) {
 	var out []EIP
 	total := 0
-	err := e.Call("DescribeEipAddresses", func(s *State, _ time.Time) error {
+	err := e.read("DescribeEipAddresses", func(s *State, _ time.Time) error {
 		page, size, err := rpcPage(region, page, size)
 		if err != nil {
 			return err
@@ -420,7 +420,7 @@ func (s *State) modifySANs(c *Cluster, r CertSANs, now time.Time) (string, error
 // DescribeTaskInfo is CS GET /tasks/{id}.
 func (e *Engine) DescribeTaskInfo(id string) (Task, error) {
 	var out Task
-	err := e.Call("DescribeTaskInfo", func(s *State, _ time.Time) error {
+	err := e.read("DescribeTaskInfo", func(s *State, _ time.Time) error {
 		t := s.task(id)
 		if t == nil {
 			return AssumeTaskNotFound.Err("The task %s does not exist.", id)
@@ -436,7 +436,7 @@ func (e *Engine) DescribeTaskInfo(id string) (Task, error) {
 // ACK hands out, through the intranet endpoint (private) or the public one.
 func (e *Engine) DescribeClusterUserKubeconfig(id string, private bool) (string, error) {
 	var out string
-	err := e.Call("DescribeClusterUserKubeconfig", func(s *State, _ time.Time) error {
+	err := e.read("DescribeClusterUserKubeconfig", func(s *State, _ time.Time) error {
 		c := s.cluster(id)
 		if c == nil {
 			return notFoundCluster(id)

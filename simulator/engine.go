@@ -21,11 +21,13 @@ import (
 )
 
 // Engine runs simulated API calls against one state file. Every call locks the
-// file, loads it, advances simulated time, counts the call, consumes a matching
-// fault, runs, and writes the result back atomically before unlocking. The
-// file is the truth, so any number of processes may share it; an Engine only
-// remembers the state it last wrote, to skip decoding a file nobody else has
-// written since (a long-lived `simulator serve` makes thousands of calls).
+// file, loads it, advances simulated time, consumes a matching fault, runs,
+// counts the call, and writes the result back atomically before unlocking; a
+// read that changed nothing appends its count to the calls file beside the
+// state instead (calls.go). The file is the truth, so any number of
+// processes may share it; an Engine only remembers the state it last wrote
+// or read, to skip decoding a file nobody else has written since (a
+// long-lived `simulator serve` makes thousands of calls).
 type Engine struct {
 	Path string
 	// Now is the clock (time.Now when nil); tests move it.
@@ -33,8 +35,10 @@ type Engine struct {
 	// Sleep models API latency (time.Sleep when nil).
 	Sleep func(time.Duration)
 
-	mu     sync.Mutex // guards cached; the file lock serialises its use
+	mu     sync.Mutex // guards cached and preloading; the file lock serialises their use
 	cached *cachedState
+	// preloading is closed when the preload StartPreload began has ended.
+	preloading chan struct{}
 	// out renders the states this engine saves, its buffers reused call
 	// after call (a fresh 20 KB to 1 MB each time costs page faults).
 	outMu sync.Mutex
@@ -81,6 +85,17 @@ type cachedState struct {
 // fileSeed seeds the hash of the cached file's bytes (one per process: the
 // hash is never stored).
 var fileSeed = maphash.MakeSeed()
+
+// cacheOf is the cached form of s, read from or written to target as data.
+func cacheOf(target string, data []byte, s *State) *cachedState {
+	return &cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}
+}
+
+// VerifyReads makes every read that claims to change nothing prove it: the
+// state is rendered before and after, and a difference is an error. The
+// test suites turn it on, so that a read which changes the world without
+// saying so (State.dirty) fails them instead of losing the change.
+var VerifyReads bool
 
 // New returns an engine over the state file at path.
 func New(path string) *Engine { return &Engine{Path: path} }
@@ -168,10 +183,18 @@ func (e *Engine) lock() (*flock.Flock, string, error) {
 }
 
 // load reads the state under the lock: the state this engine last wrote
-// (or read) when the file's bytes are still those, else the file decoded.
-// The caller owns the state it gets; it is remembered again only once
-// saved (remember).
-func (e *Engine) load(target string) (*State, error) {
+// (or read) when the file's bytes are still those, else the file decoded,
+// and the cached form of those bytes. The caller owns the state it gets;
+// it is remembered again only once saved (remember). Its calls are the
+// file's: those counted beside it are not added (loadAll).
+func (e *Engine) load(target string) (*State, *cachedState, error) {
+	e.mu.Lock()
+	p := e.preloading
+	e.preloading = nil
+	e.mu.Unlock()
+	if p != nil {
+		<-p // what it reads is what this call would read
+	}
 	e.mu.Lock()
 	c := e.cached
 	e.cached = nil
@@ -180,18 +203,33 @@ func (e *Engine) load(target string) (*State, error) {
 	defer e.inMu.Unlock()
 	data, err := readInto(&e.in, target)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &StateError{Path: e.Path, Missing: true, Err: err}
+		return nil, nil, &StateError{Path: e.Path, Missing: true, Err: err}
 	}
 	if err != nil {
-		return nil, &StateError{Path: e.Path, Err: err}
+		return nil, nil, &StateError{Path: e.Path, Err: err}
 	}
 	if c != nil && c.target == target && c.size == len(data) && c.sum == maphash.Bytes(fileSeed, data) {
-		return c.state, nil
+		return c.state, c, nil
 	}
 	s, err := Decode(data) // copies what it keeps: the buffer is reused
 	if err != nil {
+		return nil, nil, &StateError{Path: e.Path, Err: err}
+	}
+	return s, cacheOf(target, data, s), nil
+}
+
+// loadAll is load with the calls counted beside the file added: the state
+// every reader of the counts sees, and every write starts from.
+func (e *Engine) loadAll(target string) (*State, error) {
+	s, _, err := e.load(target)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := readPending(target, s.CallsEpoch)
+	if err != nil {
 		return nil, &StateError{Path: e.Path, Err: err}
 	}
+	s.fold(pending)
 	return s, nil
 }
 
@@ -213,8 +251,9 @@ func readInto(buf *bytes.Buffer, path string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// save replaces the file atomically. It does not fsync: every call writes
-// (the call counts), and a simulator need not survive a power loss.
+// save replaces the file atomically with s, which holds every call counted
+// beside the file (loadAll): the calls file goes. It does not fsync: a
+// simulator need not survive a power loss.
 func (e *Engine) save(target string, s *State) error {
 	_, err := e.saveAndHash(target, s)
 	return err
@@ -227,6 +266,7 @@ func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 	if e.out == nil {
 		e.out = &stateEncoder{}
 	}
+	s.CallsEpoch = randomSuffix(12) // the calls file's lines so far are not this state's
 	data, err := e.out.encode(s, 0)
 	if err != nil {
 		return nil, err
@@ -234,17 +274,19 @@ func (e *Engine) saveAndHash(target string, s *State) (*cachedState, error) {
 	if err := atomicfile.Replace(target, data, 0o600); err != nil {
 		return nil, err
 	}
-	return &cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}, nil
+	dropPending(target)
+	s.dirty = false
+	return cacheOf(target, data, s), nil
 }
 
-// Preload reads the state file into the engine's memory, and readies its
-// encoder, without counting a call or writing anything: a process about to
-// make calls does it while it does other work (the plugin, while it reads
-// the kubeconfig). It does nothing when the file does not exist, and
-// leaves every error for the calls to meet and report. It reads without the
-// lock, which it would have to create: the file is only ever replaced
-// whole (rename), and a read that is stale by the first call is not used
-// then, its bytes no longer being the file's.
+// Preload reads the state file into the engine's memory, without counting
+// a call or writing anything: a process about to make calls does it while
+// it does other work (the plugin, while it reads the kubeconfig). It does
+// nothing when the file does not exist, and leaves every error for the
+// calls to meet and report. It reads without the lock, which it would
+// have to create: the file is only ever replaced whole (rename), and a read
+// that is stale by the first call is not used then, its bytes no longer
+// being the file's.
 func (e *Engine) Preload() {
 	target, err := atomicfile.ResolveLinks(e.Path)
 	if err != nil {
@@ -258,13 +300,20 @@ func (e *Engine) Preload() {
 	if err != nil {
 		return
 	}
-	e.outMu.Lock()
-	if e.out == nil {
-		e.out = &stateEncoder{}
-	}
-	_, _ = e.out.encode(s, len(data)) // the encoder's first run builds its type caches
-	e.outMu.Unlock()
-	e.remember(&cachedState{target: target, size: len(data), sum: maphash.Bytes(fileSeed, data), state: s}, false)
+	e.remember(cacheOf(target, data, s), false)
+}
+
+// StartPreload runs Preload in the background. The engine's first call
+// waits for it to end rather than decode the same file beside it.
+func (e *Engine) StartPreload() {
+	done := make(chan struct{})
+	e.mu.Lock()
+	e.preloading = done
+	e.mu.Unlock()
+	go func() {
+		defer close(done)
+		e.Preload()
+	}()
 }
 
 // remember keeps c for the next load; unless newer (just saved), not over
@@ -281,7 +330,19 @@ func (e *Engine) remember(c *cachedState, newer bool) {
 // state and may change it; the state is saved unless loading it failed. The
 // configured API latency is spent after the lock is released, as a network would.
 func (e *Engine) Call(action string, fn func(s *State, now time.Time) error) error {
-	latency, err := e.call(action, fn)
+	return e.run(action, fn, false)
+}
+
+// read is Call for an action that only reads: fn must not change the state,
+// except through what marks it dirty (defaults created on first use). When
+// nothing changed (no fault consumed, nothing finished by the clock), the
+// call is counted beside the state instead of rewriting it.
+func (e *Engine) read(action string, fn func(s *State, now time.Time) error) error {
+	return e.run(action, fn, true)
+}
+
+func (e *Engine) run(action string, fn func(s *State, now time.Time) error, read bool) error {
+	latency, err := e.call(action, fn, read)
 	if latency > 0 {
 		sleep := e.Sleep
 		if sleep == nil {
@@ -292,20 +353,24 @@ func (e *Engine) Call(action string, fn func(s *State, now time.Time) error) err
 	return err
 }
 
-func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (time.Duration, error) {
+func (e *Engine) call(action string, fn func(s *State, now time.Time) error, read bool) (time.Duration, error) {
 	l, target, err := e.lock()
 	if err != nil {
 		return 0, err
 	}
 	defer l.Unlock()
-	s, err := e.load(target)
+	s, cached, err := e.load(target)
 	if err != nil {
 		return 0, err
 	}
+	var before []byte
+	if read && VerifyReads {
+		if before, err = Encode(s); err != nil {
+			return 0, err
+		}
+	}
 	now := e.now()
 	s.advance(now)
-	s.Calls[action]++
-	s.logCall(action, now)
 	f := s.consumeFault(action)
 	var callErr error
 	delay := time.Duration(0)
@@ -327,12 +392,47 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error) (ti
 			apiErr.RequestID = NewRequestID()
 		}
 	}
+	latency := s.Timing.APILatency.D() + delay
+	if read && !s.dirty && pendingSize(target) < pendingCallsMax {
+		if err := e.counted(cached, before, action, now); err != nil {
+			return 0, err
+		}
+		return latency, callErr
+	}
+	pending, err := readPending(target, s.CallsEpoch)
+	if err != nil {
+		return 0, &StateError{Path: e.Path, Err: err}
+	}
+	s.fold(pending)
+	s.Calls[action]++
+	s.logCall(action, now)
 	saved, err := e.saveAndHash(target, s)
 	if err != nil {
 		return 0, fmt.Errorf("writing simulator state %s: %w", e.Path, err)
 	}
 	e.remember(saved, true)
-	return s.Timing.APILatency.D() + delay, callErr
+	return latency, callErr
+}
+
+// counted counts a read that changed nothing beside the state, and keeps
+// the state, still the file's (c), for the next call. before is the state
+// rendered before the read (VerifyReads).
+func (e *Engine) counted(c *cachedState, before []byte, action string, now time.Time) error {
+	s := c.state
+	if before != nil {
+		after, err := Encode(s)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(before, after) {
+			return fmt.Errorf("simulator: %s is a read but changed the state without marking it dirty", action)
+		}
+	}
+	if err := appendCall(c.target, s.CallsEpoch, action, now); err != nil {
+		return fmt.Errorf("writing simulator calls %s: %w", callsPath(c.target), err)
+	}
+	e.remember(c, true)
+	return nil
 }
 
 // View runs fn on the advanced state without counting a call or writing the
@@ -343,7 +443,7 @@ func (e *Engine) View(fn func(s *State) error) error {
 		return err
 	}
 	defer l.Unlock()
-	s, err := e.load(target)
+	s, err := e.loadAll(target)
 	if err != nil {
 		return err
 	}
@@ -359,7 +459,7 @@ func (e *Engine) Update(fn func(s *State) error) error {
 		return err
 	}
 	defer l.Unlock()
-	s, err := e.load(target)
+	s, err := e.loadAll(target)
 	if err != nil {
 		return err
 	}
@@ -409,11 +509,13 @@ func (s *State) consumeFault(action string) *Fault {
 		}
 		if f.After > 0 { // this call passes, and counts
 			s.Faults[i].After--
+			s.dirty = true
 			continue
 		}
 		if f.Remaining == 0 { // every call, until cleared
 			return &f
 		}
+		s.dirty = true
 		s.Faults[i].Remaining--
 		if s.Faults[i].Remaining == 0 {
 			s.Faults = append(s.Faults[:i], s.Faults[i+1:]...)
@@ -439,16 +541,19 @@ func (s *State) advance(now time.Time) {
 		t := &s.Tasks[i]
 		if t.State == "running" && t.EIPsAt != nil && !now.Before(*t.EIPsAt) && now.Before(t.FinishAt) {
 			s.moveEIPs(t)
+			s.dirty = true
 		}
 		if t.State != "running" || now.Before(t.FinishAt) {
 			continue
 		}
 		t.EIPsAt = nil
 		s.finish(t)
+		s.dirty = true
 	}
 	kept := s.EIPs[:0]
 	for _, e := range s.EIPs {
 		if e.Status == "Releasing" && e.ReleaseAt != nil && !now.Before(*e.ReleaseAt) {
+			s.dirty = true
 			continue
 		}
 		kept = append(kept, e)

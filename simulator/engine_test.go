@@ -18,6 +18,7 @@ import (
 // TestMain lets this test binary act as the helper processes of the
 // multi-process tests below.
 func TestMain(m *testing.M) {
+	VerifyReads = true
 	switch os.Getenv("SIMULATOR_TEST_HELPER") {
 	case "rounds":
 		os.Exit(helperRounds())

@@ -152,6 +152,7 @@ func (s *State) loadBalancer(id string) *LoadBalancer {
 	for _, c := range s.Clusters {
 		if c.APIServerLoadBalancerID == id && id != "" {
 			s.LoadBalancers = append(s.LoadBalancers, defaultLoadBalancer(&c))
+			s.dirty = true
 			return &s.LoadBalancers[len(s.LoadBalancers)-1]
 		}
 	}
@@ -190,6 +191,7 @@ func (s *State) vpc(id string) *VPC {
 	for _, c := range s.Clusters {
 		if c.VPCID == id && id != "" {
 			s.VPCs = append(s.VPCs, VPC{ID: id, RegionID: c.RegionID, CidrBlock: "192.168.0.0/16"})
+			s.dirty = true
 			return &s.VPCs[len(s.VPCs)-1]
 		}
 	}
@@ -283,7 +285,7 @@ func aclNotFound(id string) error {
 // ALIYUN::SLB::LoadBalancer), as terraform-provider-alicloud finds it.
 func (e *Engine) DescribeClusterResources(id string) ([]ClusterResource, error) {
 	var out []ClusterResource
-	err := e.Call("DescribeClusterResources", func(s *State, _ time.Time) error {
+	err := e.read("DescribeClusterResources", func(s *State, _ time.Time) error {
 		c := s.cluster(id)
 		if c == nil {
 			return notFoundCluster(id)
@@ -302,7 +304,7 @@ func (e *Engine) DescribeClusterResources(id string) ([]ClusterResource, error) 
 // DescribeVpcAttribute is VPC DescribeVpcAttribute.
 func (e *Engine) DescribeVpcAttribute(region, id string) (VPC, error) {
 	var out VPC
-	err := e.Call("DescribeVpcAttribute", func(s *State, _ time.Time) error {
+	err := e.read("DescribeVpcAttribute", func(s *State, _ time.Time) error {
 		if region == "" {
 			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
 		}
@@ -326,7 +328,7 @@ type ListenerView struct {
 // DescribeLoadBalancerTCPListenerAttribute is SLB DescribeLoadBalancerTCPListenerAttribute.
 func (e *Engine) DescribeLoadBalancerTCPListenerAttribute(region, lbID string, port int) (ListenerView, error) {
 	var out ListenerView
-	err := e.Call("DescribeLoadBalancerTCPListenerAttribute", func(s *State, _ time.Time) error {
+	err := e.read("DescribeLoadBalancerTCPListenerAttribute", func(s *State, _ time.Time) error {
 		lb := s.loadBalancer(lbID)
 		if lb == nil || (region != "" && lb.RegionID != region) {
 			return slbNotFound(lbID)
@@ -448,7 +450,7 @@ const ACLEntriesPageMax = 50
 func (e *Engine) DescribeAccessControlListAttribute(region, id string, page, size int) (ACLView, int, error) {
 	var out ACLView
 	total := 0
-	err := e.Call("DescribeAccessControlListAttribute", func(s *State, _ time.Time) error {
+	err := e.read("DescribeAccessControlListAttribute", func(s *State, _ time.Time) error {
 		a := s.acl(id)
 		if a == nil || (region != "" && a.RegionID != region) {
 			return aclNotFound(id)
@@ -628,7 +630,7 @@ func (s *State) ensureClusterLBs(region string) {
 func (e *Engine) DescribeLoadBalancers(region string, page, size int) ([]LoadBalancer, int, error) {
 	var out []LoadBalancer
 	total := 0
-	err := e.Call("DescribeLoadBalancers", func(s *State, _ time.Time) error {
+	err := e.read("DescribeLoadBalancers", func(s *State, _ time.Time) error {
 		page, size, err := rpcPage(region, page, size)
 		if err != nil {
 			return err
@@ -653,7 +655,7 @@ func (e *Engine) DescribeLoadBalancers(region string, page, size int) ([]LoadBal
 func (e *Engine) DescribeLoadBalancerListeners(region string, ids []string, port int, token string, max int) ([]ListenerView, string, error) {
 	var out []ListenerView
 	next := ""
-	err := e.Call("DescribeLoadBalancerListeners", func(s *State, _ time.Time) error {
+	err := e.read("DescribeLoadBalancerListeners", func(s *State, _ time.Time) error {
 		if region == "" {
 			return &APIError{Code: "MissingRegionId", HTTPStatus: 400, Message: "RegionId is mandatory for this action."}
 		}
@@ -703,7 +705,7 @@ func (e *Engine) DescribeLoadBalancerListeners(region string, ids []string, port
 func (e *Engine) DescribeAccessControlLists(region, name string, page, size int) ([]ACL, int, error) {
 	var out []ACL
 	total := 0
-	err := e.Call("DescribeAccessControlLists", func(s *State, _ time.Time) error {
+	err := e.read("DescribeAccessControlLists", func(s *State, _ time.Time) error {
 		page, size, err := rpcPage(region, page, size)
 		if err != nil {
 			return err

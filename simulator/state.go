@@ -43,6 +43,16 @@ type State struct {
 	CallLog []CallRecord `json:"callLog,omitempty"`
 	// Roles are the account's RAM roles, for STS AssumeRole (accounts.go).
 	Roles []Role `json:"roles,omitempty"`
+	// CallsEpoch names this state in the calls file beside it (calls.go):
+	// its lines count calls made since this state was written. Renewed by
+	// every write; absent in older files.
+	CallsEpoch string `json:"callsEpoch,omitempty"`
+
+	// dirty: something changed since the state was read, other than what a
+	// read is allowed to leave unsaved (its count). Set by what changes the
+	// world behind a read's back: the clock finishing work (advance), a
+	// fault consumed, a default created on first use.
+	dirty bool
 }
 
 // Timing says how long simulated asynchronous work takes.

@@ -21,7 +21,7 @@ type Caller struct {
 // AccessKey is an STS one (prefix "STS.": the role AssumeRole named).
 func (e *Engine) GetCallerIdentity(accessKeyID string) (Caller, error) {
 	var c Caller
-	err := e.Call("GetCallerIdentity", func(s *State, _ time.Time) error {
+	err := e.read("GetCallerIdentity", func(s *State, _ time.Time) error {
 		uid := s.AccountID
 		if strings.HasPrefix(accessKeyID, stsKeyPrefix) {
 			role := "ack-expose-simulator"
@@ -47,7 +47,7 @@ var baseRegions = []string{"cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-shenz
 // of the state's clusters and EIPs, sorted.
 func (e *Engine) DescribeRegions() ([]string, error) {
 	var out []string
-	err := e.Call("DescribeRegions", func(s *State, _ time.Time) error {
+	err := e.read("DescribeRegions", func(s *State, _ time.Time) error {
 		seen := map[string]bool{}
 		add := func(r string) {
 			if r != "" && !seen[r] {

@@ -30,6 +30,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	simulator.VerifyReads = true // every story's reads prove they changed nothing
 	testscript.Main(storyParallel{m}, map[string]func(){
 		"kubectl-ack_expose": func() {
 			fastWaits()

@@ -105,7 +105,7 @@ func (o *clusterOptions) simulatedBackend(path string) (backend.Backend, error) 
 	eng := accts.For(key)
 	// Decode the world while the kubeconfig is read: the first call then
 	// finds it in memory.
-	go eng.Preload()
+	eng.StartPreload()
 	return &simulated.Backend{Engine: eng, AccessKeyID: key}, nil
 }
 

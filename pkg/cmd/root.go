@@ -212,6 +212,10 @@ named <account-uid>-<clusterId>), or --cluster-id.`,
 	}
 	if len(pick) > 1 {
 		setUpCompletionCommand(root)
+	} else {
+		// The line names a command: cobra need not build its completion
+		// command (and that help's text) only to leave it unused.
+		root.CompletionOptions.DisableDefaultCmd = true
 	}
 	return root, started
 }

@@ -1,0 +1,7 @@
+package openapi_test
+
+import "github.com/ack-expose/ack-expose/simulator"
+
+// Every simulated read this package's tests make proves it changed nothing
+// it did not save (simulator.VerifyReads).
+func init() { simulator.VerifyReads = true }
