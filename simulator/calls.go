@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/ack-expose/ack-expose/internal/errkind"
 )
 
 // A call that changes nothing in the world (a read, with no fault consumed
@@ -45,14 +47,14 @@ func appendCall(target, epoch, action string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(callsPath(target), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(callsPath(target), os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return err
 	}
-	fi, err := f.Stat()
+	size, err := wholeLines(f)
 	if err == nil {
 		if _, err = f.Write(append(line, '\n')); err != nil {
-			_ = f.Truncate(fi.Size())
+			_ = f.Truncate(size)
 		}
 	}
 	if cerr := f.Close(); err == nil {
@@ -60,6 +62,40 @@ func appendCall(target, epoch, action string, at time.Time) error {
 	}
 	return err
 }
+
+// wholeLines cuts a last line left without its newline (a write cut short
+// by a crash), which the next line would otherwise join, and returns the
+// size of the file.
+func wholeLines(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return 0, err
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, fi.Size()-1); err != nil || last[0] == '\n' {
+		return fi.Size(), err
+	}
+	data := make([]byte, fi.Size())
+	if _, err := f.ReadAt(data, 0); err != nil {
+		return 0, err
+	}
+	size := int64(bytes.LastIndexByte(data, '\n') + 1)
+	return size, f.Truncate(size)
+}
+
+// CallsFileError is a calls file with a line that is not a call: the
+// world is intact, the counts beside it are not.
+type CallsFileError struct {
+	Path string
+	Line int
+}
+
+func (e *CallsFileError) Error() string {
+	return fmt.Sprintf("simulator calls file %s: line %d is not a call record; remove that file (the call counts it holds are lost; the simulated world is not touched)", e.Path, e.Line)
+}
+
+// ErrorKind makes it bad input (exit 2), as a damaged state file is.
+func (e *CallsFileError) ErrorKind() string { return errkind.Invalid }
 
 // pendingSize is the size of the calls file of target (0 when there is none).
 func pendingSize(target string) int64 {
@@ -89,7 +125,7 @@ func readPending(target, epoch string) ([]pendingCall, error) {
 		}
 		var p pendingCall
 		if err := json.Unmarshal(data[:i], &p); err != nil || p.Action == "" {
-			return nil, fmt.Errorf("%s line %d: not a call record; remove the file (the calls it counted are lost, the world is not)", callsPath(target), n)
+			return nil, &CallsFileError{Path: callsPath(target), Line: n}
 		}
 		if p.Epoch == epoch {
 			out = append(out, p)

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"strings"
 	"sync"
@@ -214,12 +215,64 @@ func TestCallsFileDamaged(t *testing.T) {
 	if calls, _ := counts(t, e); calls["DescribeClusterDetail"] != 1 {
 		t.Fatalf("calls %v", calls)
 	}
+	// The next line does not join the cut one.
+	if _, err := e.DescribeClusterDetail(ClusterIDFor("demo-basic")); err != nil {
+		t.Fatal(err)
+	}
+	if calls, _ := counts(t, e); calls["DescribeClusterDetail"] != 2 {
+		t.Fatalf("calls %v", calls)
+	}
 	if err := os.WriteFile(callsPath(e.Path), []byte("garbage\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	err = e.View(func(*State) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "remove the file") {
+	var cf *CallsFileError
+	if !errors.As(err, &cf) || !strings.Contains(err.Error(), "remove that file") || strings.Contains(err.Error(), "init --force") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// Clearing faults is a write like any other: the calls counted beside the
+// state are kept.
+func TestClearFaultsKeepsTheCounts(t *testing.T) {
+	e := newEngine(t, DemoWorld())
+	for range 3 {
+		if _, err := e.DescribeClusterDetail(ClusterIDFor("demo-basic")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.ClearFaults(""); err != nil {
+		t.Fatal(err)
+	}
+	if calls, _ := counts(t, e); calls["DescribeClusterDetail"] != 3 {
+		t.Fatalf("counted %d after clearing faults, want 3", calls["DescribeClusterDetail"])
+	}
+}
+
+// A state file from before callsEpoch gets one at its first read: the
+// lines of one such file never count for another put in its place.
+func TestOlderStateFileGetsAnEpoch(t *testing.T) {
+	e := newEngine(t, DemoWorld())
+	s, err := Decode(readFile(t, e.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CallsEpoch = ""
+	older, err := Encode(s)
+	if err != nil || bytes.Contains(older, []byte("callsEpoch")) {
+		t.Fatalf("%v: %s", err, older)
+	}
+	if err := os.WriteFile(e.Path, older, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.DescribeClusterDetail(ClusterIDFor("demo-basic")); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Decode(readFile(t, e.Path)); err != nil {
+		t.Fatal(err)
+	}
+	if s.CallsEpoch == "" || s.Calls["DescribeClusterDetail"] != 1 {
+		t.Fatalf("after a read the older file has epoch %q and counts %v", s.CallsEpoch, s.Calls)
 	}
 }
 

@@ -227,7 +227,7 @@ func (e *Engine) loadAll(target string) (*State, error) {
 	}
 	pending, err := readPending(target, s.CallsEpoch)
 	if err != nil {
-		return nil, &StateError{Path: e.Path, Err: err}
+		return nil, err
 	}
 	s.fold(pending)
 	return s, nil
@@ -393,7 +393,10 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error, rea
 		}
 	}
 	latency := s.Timing.APILatency.D() + delay
-	if read && !s.dirty && pendingSize(target) < pendingCallsMax {
+	// A state without an epoch (an older file) is written once to get one:
+	// its lines would otherwise count for any other epoch-less file put
+	// in its place.
+	if read && !s.dirty && s.CallsEpoch != "" && pendingSize(target) < pendingCallsMax {
 		if err := e.counted(cached, before, action, now); err != nil {
 			return 0, err
 		}
@@ -401,7 +404,7 @@ func (e *Engine) call(action string, fn func(s *State, now time.Time) error, rea
 	}
 	pending, err := readPending(target, s.CallsEpoch)
 	if err != nil {
-		return 0, &StateError{Path: e.Path, Err: err}
+		return 0, err
 	}
 	s.fold(pending)
 	s.Calls[action]++
@@ -668,6 +671,11 @@ func (e *Engine) ClearFaults(action string) (int, error) {
 	if err != nil {
 		return 0, &StateError{Path: e.Path, Err: err}
 	}
+	pending, err := readPending(target, s.CallsEpoch)
+	if err != nil {
+		return 0, err
+	}
+	s.fold(pending)
 	s.advance(e.now())
 	return len(faults) - len(kept), e.save(target, s)
 }
