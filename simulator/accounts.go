@@ -47,7 +47,7 @@ func (a *Accounts) For(accessKeyID string) *Engine {
 func (a *Accounts) ByAccount(uid string) *Engine {
 	for _, e := range a.engines() {
 		id := ""
-		if e.View(func(s *State) error { id = s.AccountID; return nil }) == nil && id == uid {
+		if e.peek(func(s *State) error { id = s.AccountID; return nil }) == nil && id == uid {
 			return e
 		}
 	}
@@ -128,7 +128,7 @@ func (a *Accounts) AssumeRole(callerKey, roleArn, session string, durationSecond
 	uid, name := m[1], m[2]
 	var role *Role
 	if e := a.ByAccount(uid); e != nil {
-		_ = e.View(func(s *State) error {
+		_ = e.peek(func(s *State) error {
 			for i := range s.Roles {
 				if strings.EqualFold(s.Roles[i].Name, name) {
 					r := s.Roles[i]

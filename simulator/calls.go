@@ -25,8 +25,9 @@ import (
 // ignored, never counted twice. An edit by hand keeps the epoch, and the
 // calls counted before it.
 
-// pendingCallsMax is the size the calls file may reach before a read folds
-// it into the state (a long `simulator serve` session, mostly reads).
+// pendingCallsMax is the size the calls file may reach before the read that
+// passes it folds it into the state (a long `simulator serve` session,
+// mostly reads).
 const pendingCallsMax = 64 << 10
 
 // pendingCall is one line of the calls file.
@@ -40,27 +41,29 @@ type pendingCall struct {
 func callsPath(target string) string { return target + ".calls" }
 
 // appendCall counts a call against the state of the given epoch, in one
-// write; a write that fails (a full disk) is taken back, so that the file
-// never holds half a line before a whole one.
-func appendCall(target, epoch, action string, at time.Time) error {
+// write, and returns the size of the calls file then; a write that fails
+// (a full disk) is taken back, so that the file never holds half a line
+// before a whole one.
+func appendCall(target, epoch, action string, at time.Time) (int64, error) {
 	line, err := json.Marshal(pendingCall{Epoch: epoch, Action: action, At: at})
 	if err != nil {
-		return err
+		return 0, err
 	}
+	line = append(line, '\n')
 	f, err := os.OpenFile(callsPath(target), os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	size, err := wholeLines(f)
 	if err == nil {
-		if _, err = f.Write(append(line, '\n')); err != nil {
+		if _, err = f.Write(line); err != nil {
 			_ = f.Truncate(size)
 		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	return size + int64(len(line)), err
 }
 
 // wholeLines cuts a last line left without its newline (a write cut short
@@ -96,15 +99,6 @@ func (e *CallsFileError) Error() string {
 
 // ErrorKind makes it bad input (exit 2), as a damaged state file is.
 func (e *CallsFileError) ErrorKind() string { return errkind.Invalid }
-
-// pendingSize is the size of the calls file of target (0 when there is none).
-func pendingSize(target string) int64 {
-	fi, err := os.Stat(callsPath(target))
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
-}
 
 // readPending returns the calls counted against the state of the given
 // epoch, in order. A last line without its newline (a write cut short) is

@@ -156,7 +156,7 @@ type NetworkView struct {
 // counting an API call: it is the network, not the cloud API.
 func (e *Engine) Network(addr string) (NetworkView, error) {
 	var v NetworkView
-	err := e.View(func(s *State) error {
+	err := e.peek(func(s *State) error {
 		v.CA, v.Latency = s.CA, s.Timing.APILatency.D()
 		resolved := s.resolve(addr)
 		if host, _, err := net.SplitHostPort(resolved); err == nil && net.ParseIP(host) == nil {
